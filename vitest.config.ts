@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/support/prism-global-setup.ts"],
+    // Native modules (better-sqlite3) and per-process memory measurements want real processes.
+    pool: "forks",
+    testTimeout: 30_000,
+    hookTimeout: 90_000,
+  },
+});
