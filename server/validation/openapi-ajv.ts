@@ -7,7 +7,9 @@ import addFormatsModule from "ajv-formats";
 import { loadOpenApiDocument, type JsonSchema, type OpenApiDocument } from "./openapi-document.ts";
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
-const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+type AddFormats = typeof addFormatsModule.default;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
+  (addFormatsModule as unknown as AddFormats));
 
 const SCHEMA_ID = "openapi.json";
 /** OpenAPI's own schema keywords beside JSON Schema 2020-12; they annotate and never validate. */

@@ -1,0 +1,72 @@
+// The spec describes exactly the operations of the product, no more, no fewer.
+import { describe, expect, it } from "vitest";
+import { listOperations, loadOpenApiDocument } from "../../server/validation/openapi-document.ts";
+
+const expected = [
+  ["post", "/v1/users/login", "loginUser"],
+  ["post", "/v1/users/logout", "logoutUser"],
+  ["post", "/v1/users", "createUser"],
+  ["delete", "/v1/users/{username}", "deleteUser"],
+  ["post", "/v1/media", "uploadMedia"],
+  ["get", "/v1/media/{media-id}", "downloadMedia"],
+  ["delete", "/v1/media/{media-id}", "deleteMedia"],
+  ["get", "/v1/settings/application", "getApplicationSettings"],
+  ["patch", "/v1/settings/application", "updateApplicationSettings"],
+  ["delete", "/v1/settings/application", "resetApplicationSettings"],
+  ["get", "/v1/settings/application/media/providers", "getMediaProviders"],
+  ["post", "/v1/settings/application/media/providers", "updateMediaProviders"],
+  ["delete", "/v1/settings/application/media/providers/{provider-name}", "deleteMediaProvider"],
+  ["post", "/{page-id}/message_attachments", "uploadAttachment"],
+  ["post", "/{page-id}/messages", "sendMessage"],
+] as const;
+
+const doc = loadOpenApiDocument();
+const operations = listOperations(doc);
+
+describe("operations of the spec", () => {
+  it("are exactly the 15 of the product (method, path, operationId)", () => {
+    const actual = operations.map((o) => [o.method, o.path, o.operationId]);
+    expect(actual.sort()).toEqual(expected.map((e) => [...e]).sort());
+  });
+
+  it.each(operations.map((o) => [o.operationId, o] as const))("%s has summary, description, tag, security and a 4xx", (_id, o) => {
+    expect(o.operation.summary).toBeTruthy();
+    expect(o.operation.description).toBeTruthy();
+    expect(o.operation.tags?.length).toBe(1);
+    expect(o.operation.security?.length).toBeGreaterThan(0);
+    expect(Object.keys(o.operation.responses).some((s) => s.startsWith("4"))).toBe(true);
+  });
+
+  it("WA operations use bearer auth except login (basic); Graph operations use the page access token", () => {
+    for (const o of operations) {
+      const schemes = (o.operation.security ?? []).flatMap((s) => Object.keys(s)).sort();
+      if (o.operationId === "loginUser") expect(schemes).toEqual(["waBasicAuth"]);
+      else if (o.path.startsWith("/v1/")) expect(schemes).toEqual(["waBearerAuth"]);
+      else expect(schemes).toEqual(["graphAccessToken", "graphBearerAuth"]);
+    }
+  });
+
+  it("Graph paths declare the Graph API server with version v21.0 by default, and a local one", () => {
+    for (const p of ["/{page-id}/message_attachments", "/{page-id}/messages"]) {
+      const servers = (doc.paths[p]!.servers ?? []) as Array<{ url: string; variables?: Record<string, { default: string }> }>;
+      expect(servers.map((s) => s.url)).toEqual(["https://graph.facebook.com/{version}", "http://127.0.0.1:8080/{version}"]);
+      expect(servers[0]!.variables?.version?.default).toBe("v21.0");
+    }
+  });
+
+  it("every settings field of FACTS §4 is described with its default", () => {
+    const settings = (doc.components.schemas as Record<string, { properties: Record<string, { default?: unknown }> }>).ApplicationSettings!;
+    const fields = Object.keys(settings.properties).sort();
+    expect(fields).toEqual(
+      [
+        "axolotl_context_striping_disabled", "callback_backoff_delay_ms", "callback_persist", "db_garbagecollector_enable",
+        "garbagecollector_enable", "heartbeat_interval", "log_level", "max_callback_backoff_delay_ms", "media",
+        "notify_user_change_number", "pass_through", "sent_status", "show_security_notifications",
+        "skip_referral_media_download", "unhealthy_interval", "verbose_logging", "wa_id",
+        "webhook_payload_conversation_pricingmodel_disabled", "webhooks",
+      ].sort(),
+    );
+    expect(settings.properties.callback_backoff_delay_ms!.default).toBe(3000);
+    expect(settings.properties.max_callback_backoff_delay_ms!.default).toBe(900000);
+  });
+});
