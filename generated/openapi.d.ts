@@ -772,7 +772,7 @@ export interface components {
         GraphError: {
             /** @description Human-readable message, for example `(#100) The attachment ID is probably invalid, or you do not own the attachment.` */
             message: string;
-            /** @description Error type, `OAuthException` for the errors of these operations. */
+            /** @description Error type; `OAuthException` for token and parameter errors, `GraphMethodException` for an object the token may not use or a wrong `appsecret_proof`. */
             type: string;
             /** @description Error code. 100 invalid parameter (see `error_subcode`); 190 missing or invalid access token. */
             code: number;
