@@ -276,8 +276,9 @@ export interface paths {
          *     * **From a URL**: a JSON body with `message.attachment.type` and `message.attachment.payload.url`. The server
          *       fetches the URL: at most 8 MB for images and 25 MB for the other types (after encoding), within 75 s for videos
          *       and 10 s for the other types. `http` and `https` only, no credentials in the URL, at most 5 redirects.
-         *     * **From a file**: `multipart/form-data` with the field `message` (the same JSON, as text, without `url`) and the
-         *       field `filedata` (the file with its MIME type).
+         *     * **From a file**: `multipart/form-data` with the field `message` (the same JSON, as text or as a part with
+         *       `Content-Type: application/json`, without `url`) and the field `filedata` (the file with its file name and MIME
+         *       type), in either order.
          *
          *     Set `payload.is_reusable` to true to send the attachment in several messages. Attachment ids expire 90 days after
          *     upload (re-upload to get a new id); attachments already in a thread never expire.
@@ -831,6 +832,15 @@ export interface components {
         };
     };
     responses: {
+        /** @description The JSON body is larger than 256 KB (1009); nothing was read past the limit and nothing changed. */
+        WaJsonBodyTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["WaErrorResponse"];
+            };
+        };
         /** @description The body is not sent as `application/json` (1009). */
         WaJsonUnsupportedMediaType: {
             headers: {
@@ -881,6 +891,15 @@ export interface components {
         GraphUnauthorized: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GraphErrorResponse"];
+            };
+        };
+        /** @description Storage could not take the attachment (code 2, `is_transient`); nothing was stored. Retry later. */
+        GraphServiceUnavailable: {
+            headers: {
                 [name: string]: unknown;
             };
             content: {
@@ -957,6 +976,7 @@ export interface operations {
                     "application/json": components["schemas"]["WaErrorResponse"];
                 };
             };
+            413: components["responses"]["WaJsonBodyTooLarge"];
             415: components["responses"]["WaJsonUnsupportedMediaType"];
         };
     };
@@ -1015,6 +1035,7 @@ export interface operations {
                     "application/json": components["schemas"]["WaErrorResponse"];
                 };
             };
+            413: components["responses"]["WaJsonBodyTooLarge"];
             415: components["responses"]["WaJsonUnsupportedMediaType"];
         };
     };
@@ -1201,6 +1222,15 @@ export interface operations {
                     "application/json": components["schemas"]["WaErrorResponse"];
                 };
             };
+            /** @description The media volume is not writable (1011); the media is still there. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaErrorResponse"];
+                };
+            };
         };
     };
     getApplicationSettings: {
@@ -1272,6 +1302,7 @@ export interface operations {
             };
             401: components["responses"]["WaUnauthorized"];
             403: components["responses"]["WaForbidden"];
+            413: components["responses"]["WaJsonBodyTooLarge"];
             415: components["responses"]["WaJsonUnsupportedMediaType"];
         };
     };
@@ -1322,6 +1353,7 @@ export interface operations {
             };
             401: components["responses"]["WaUnauthorized"];
             403: components["responses"]["WaForbidden"];
+            413: components["responses"]["WaJsonBodyTooLarge"];
             415: components["responses"]["WaJsonUnsupportedMediaType"];
         };
     };
@@ -1393,6 +1425,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["GraphUnauthorized"];
+            503: components["responses"]["GraphServiceUnavailable"];
         };
     };
     sendMessage: {
@@ -1426,7 +1459,7 @@ export interface operations {
                     "application/json": components["schemas"]["SendMessageResponse"];
                 };
             };
-            /** @description The attachment id is unknown, expired, not reusable or not this page's (100/2018074), the URL could not be fetched (100/2018008, 2018294, 2018047), `is_reusable` is true in an upload-and-send (100), a parameter is missing or invalid (100), the page is not the token's (100/33), or `appsecret_proof` is missing or wrong (100). */
+            /** @description The attachment id is unknown, expired, not reusable or not this page's (100/2018074), the URL could not be fetched (100/2018008, 2018294, 2018047), the declared `type` differs from the uploaded attachment's type (100/2018047), `is_reusable` is true in an upload-and-send (100), a parameter is missing or invalid (100), the page is not the token's (100/33), or `appsecret_proof` is missing or wrong (100). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1436,6 +1469,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["GraphUnauthorized"];
+            503: components["responses"]["GraphServiceUnavailable"];
         };
     };
 }

@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from "node:crypto";
+import { parseAllowList } from "./address-policy.ts";
 
 /** Messenger (Graph) part of the server configuration. */
 export interface MessengerConfig {
@@ -72,6 +73,8 @@ export function loadMessengerConfig(env: NodeJS.ProcessEnv): MessengerConfig {
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
+  // Fail at start on an entry that the fetcher could not use, rather than silently allowing nothing.
+  parseAllowList(fetchAllow);
 
   return {
     pages,

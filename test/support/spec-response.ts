@@ -8,6 +8,7 @@ import {
   deref,
   getOperation,
   loadOpenApiDocument,
+  type JsonSchema,
   type MediaTypeObject,
   type ResponseObject,
 } from "../../server/validation/openapi-document.ts";
@@ -75,22 +76,53 @@ export function specProblems(operationId: string, status: number, contentType: s
   return problems;
 }
 
+/** Options of `expectResponseMatchesSpec`. */
+export interface SpecResponseOptions {
+  /** Documented headers that must be present (names, case-insensitive). */
+  requireHeaders?: string[];
+}
+
+/** Problems with the documented headers of the response: required ones missing, present ones with invalid values. */
+export function headerProblems(operationId: string, response: Response, opts: SpecResponseOptions = {}): string[] {
+  const problems: string[] = [];
+  const documented = documentedResponse(operationId, response.status);
+  if (!documented) return problems;
+  const names = Object.keys(documented.headers ?? {}).map((n) => n.toLowerCase());
+  for (const name of opts.requireHeaders ?? []) {
+    if (!names.includes(name.toLowerCase())) problems.push(`${operationId} ${response.status}: header ${name} is not documented`);
+    else if (response.headers.get(name) === null) problems.push(`${operationId} ${response.status}: header ${name} is missing`);
+  }
+  for (const [name, raw] of Object.entries(documented.headers ?? {})) {
+    const value = response.headers.get(name);
+    const header = deref<{ schema?: JsonSchema }>(doc, raw as { $ref: string });
+    if (value === null || !header.schema) continue;
+    const schema = deref<JsonSchema>(doc, header.schema as JsonSchema & { $ref: string });
+    const typed = schema.type === "integer" || schema.type === "number" ? Number(value) : value;
+    const validate = validators.schema(header.schema);
+    if (!validate(typed)) problems.push(`${operationId} ${response.status}: header ${name}: ${value}: ${describeAjvErrors(validate.errors)}`);
+  }
+  return problems;
+}
+
 /**
- * Asserts that a fetch Response conforms to the spec for `operationId` and returns its parsed JSON body
- * (or `undefined` for an empty or non-JSON body). The response body is consumed.
+ * Asserts that a fetch Response conforms to the spec for `operationId` (status, Content-Type, JSON body, documented
+ * headers) and returns its parsed JSON body (or `undefined` for an empty or non-JSON body). It reads a clone, so the
+ * caller can still read the body (for example the bytes of a download).
  */
-export async function expectResponseMatchesSpec(operationId: string, response: Response): Promise<unknown> {
-  const contentType = response.headers.get("content-type");
+export async function expectResponseMatchesSpec(operationId: string, response: Response, opts: SpecResponseOptions = {}): Promise<unknown> {
+  const copy = response.clone();
+  const contentType = copy.headers.get("content-type");
   const isJson = contentType !== null && /json/i.test(contentType);
-  const text = isJson || !contentType ? await response.text() : undefined;
+  const text = isJson || !contentType ? await copy.text() : undefined;
+  let problems: string[];
   if (!isJson && contentType) {
     // Binary bodies are not parsed here; only their presence against the documented content matters.
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    const problems = specProblems(operationId, response.status, contentType, bytes.length ? "binary" : "");
-    if (problems.length) throw new Error(problems.join("\n"));
-    return undefined;
+    const bytes = new Uint8Array(await copy.arrayBuffer());
+    problems = specProblems(operationId, response.status, contentType, bytes.length ? "binary" : "");
+  } else {
+    problems = specProblems(operationId, response.status, contentType, text);
   }
-  const problems = specProblems(operationId, response.status, contentType, text);
+  problems.push(...headerProblems(operationId, response, opts));
   if (problems.length) throw new Error(problems.join("\n"));
   return text ? JSON.parse(text) : undefined;
 }

@@ -1,0 +1,176 @@
+/** Records of uploaded attachments and of the messages that carried them, in the server's SQLite database. */
+import { randomBytes, randomInt } from "node:crypto";
+import type Database from "better-sqlite3";
+import type { Clock } from "../clock.ts";
+
+/** The attachment types of the spec (AttachmentType). */
+export type AttachmentType = "image" | "video" | "audio" | "file";
+
+/** Attachment ids stop working this long after upload (seed 002). */
+export const ATTACHMENT_TTL_MS = 90 * 24 * 60 * 60 * 1000;
+
+/** One uploaded attachment. */
+export interface AttachmentRecord {
+  id: string;
+  pageId: string;
+  type: AttachmentType;
+  isReusable: boolean;
+  createdAt: Date;
+  expiresAt: Date;
+  blobId: string;
+  size: number;
+  sha256: string;
+  mimeType: string | null;
+  source: "url" | "file";
+}
+
+/** One sent message. */
+export interface MessageRecord {
+  id: string;
+  pageId: string;
+  recipientId: string;
+  attachmentId: string;
+  createdAt: Date;
+}
+
+interface AttachmentRow {
+  id: string;
+  page_id: string;
+  type: AttachmentType;
+  is_reusable: number;
+  created_at: number;
+  expires_at: number;
+  blob_id: string;
+  size: number;
+  sha256: string;
+  mime_type: string | null;
+  source: "url" | "file";
+}
+
+function toRecord(row: AttachmentRow): AttachmentRecord {
+  return {
+    id: row.id,
+    pageId: row.page_id,
+    type: row.type,
+    isReusable: row.is_reusable === 1,
+    createdAt: new Date(row.created_at),
+    expiresAt: new Date(row.expires_at),
+    blobId: row.blob_id,
+    size: row.size,
+    sha256: row.sha256,
+    mimeType: row.mime_type,
+    source: row.source,
+  };
+}
+
+/** A random numeric id of 16 digits, like Graph's (no leading zero, so it survives a round trip through a number parser's eyes). */
+function numericId(): string {
+  let id = String(randomInt(1, 10));
+  for (let i = 0; i < 15; i++) id += String(randomInt(0, 10));
+  return id;
+}
+
+/** Attachment and message records; creates its tables on construction. */
+export class AttachmentStore {
+  private readonly stmts;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly clock: Clock,
+  ) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS attachments (
+        id TEXT PRIMARY KEY,
+        page_id TEXT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('image', 'video', 'audio', 'file')),
+        is_reusable INTEGER NOT NULL CHECK (is_reusable IN (0, 1)),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        blob_id TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        mime_type TEXT,
+        source TEXT NOT NULL CHECK (source IN ('url', 'file'))
+      );
+      CREATE INDEX IF NOT EXISTS attachments_page ON attachments (page_id);
+      CREATE TABLE IF NOT EXISTS messages (
+        id TEXT PRIMARY KEY,
+        page_id TEXT NOT NULL,
+        recipient_id TEXT NOT NULL,
+        attachment_id TEXT NOT NULL REFERENCES attachments (id),
+        created_at INTEGER NOT NULL
+      );
+    `);
+    this.stmts = {
+      exists: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM attachments WHERE id = ?"),
+      insert: db.prepare(
+        `INSERT INTO attachments (id, page_id, type, is_reusable, created_at, expires_at, blob_id, size, sha256, mime_type, source)
+         VALUES (@id, @page_id, @type, @is_reusable, @created_at, @expires_at, @blob_id, @size, @sha256, @mime_type, @source)`,
+      ),
+      get: db.prepare<[string], AttachmentRow>("SELECT * FROM attachments WHERE id = ?"),
+      insertMessage: db.prepare(
+        "INSERT INTO messages (id, page_id, recipient_id, attachment_id, created_at) VALUES (@id, @page_id, @recipient_id, @attachment_id, @created_at)",
+      ),
+      getMessage: db.prepare<[string], { id: string; page_id: string; recipient_id: string; attachment_id: string; created_at: number }>(
+        "SELECT * FROM messages WHERE id = ?",
+      ),
+    };
+  }
+
+  /** A fresh attachment id, not used by any record yet. */
+  newId(): string {
+    for (;;) {
+      const id = numericId();
+      if (!this.stmts.exists.get(id)) return id;
+    }
+  }
+
+  /** Records an uploaded attachment, stamped now and expiring after ATTACHMENT_TTL_MS. */
+  insert(rec: Omit<AttachmentRecord, "createdAt" | "expiresAt">): AttachmentRecord {
+    const now = this.clock.now().getTime();
+    this.stmts.insert.run({
+      id: rec.id,
+      page_id: rec.pageId,
+      type: rec.type,
+      is_reusable: rec.isReusable ? 1 : 0,
+      created_at: now,
+      expires_at: now + ATTACHMENT_TTL_MS,
+      blob_id: rec.blobId,
+      size: rec.size,
+      sha256: rec.sha256,
+      mime_type: rec.mimeType,
+      source: rec.source,
+    });
+    return { ...rec, createdAt: new Date(now), expiresAt: new Date(now + ATTACHMENT_TTL_MS) };
+  }
+
+  /** The record, whatever its state. */
+  get(id: string): AttachmentRecord | undefined {
+    const row = this.stmts.get.get(id);
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** The attachment when `pageId` may send it by id: its own, reusable and not expired. */
+  findSendable(id: string, pageId: string): AttachmentRecord | undefined {
+    const rec = this.get(id);
+    if (!rec || rec.pageId !== pageId || !rec.isReusable) return undefined;
+    if (this.clock.now().getTime() >= rec.expiresAt.getTime()) return undefined;
+    return rec;
+  }
+
+  /** Records a sent message and returns it with its new id. */
+  recordMessage(msg: { pageId: string; recipientId: string; attachmentId: string }): MessageRecord {
+    const now = this.clock.now().getTime();
+    const id = `m_${randomBytes(32).toString("base64url")}`;
+    this.stmts.insertMessage.run({ id, page_id: msg.pageId, recipient_id: msg.recipientId, attachment_id: msg.attachmentId, created_at: now });
+    return { id, ...msg, createdAt: new Date(now) };
+  }
+
+  /** A recorded message. */
+  getMessage(id: string): MessageRecord | undefined {
+    const row = this.stmts.getMessage.get(id);
+    return row
+      ? { id: row.id, pageId: row.page_id, recipientId: row.recipient_id, attachmentId: row.attachment_id, createdAt: new Date(row.created_at) }
+      : undefined;
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Turning bytes (from a URL or an uploaded file) into a stored, recorded attachment, and every failure on the way
+ * into the Graph error the spec documents for it.
+ */
+import type { BlobStore } from "../storage/blob-store.ts";
+import { BlobStorageUnavailableError, BlobTooLargeError } from "../storage/blob-store.ts";
+import type { AttachmentRecord, AttachmentStore, AttachmentType } from "./attachment-store.ts";
+import { AttachmentTypeMismatchError, checkAttachmentHead, CorruptVideoError, HEAD_BYTES } from "./content-check.ts";
+import { GraphError, graphErrors } from "./graph-errors.ts";
+import type { SafeFetcher } from "./safe-fetcher.ts";
+
+const MiB = 1024 * 1024;
+
+/** Size limits of seed 002: 8 MB for images, 25 MB for the other types. */
+export const ATTACHMENT_MAX_BYTES = { image: 8 * MiB, other: 25 * MiB } as const;
+
+/** The size limit of a type. */
+export function maxBytesFor(type: AttachmentType): number {
+  return type === "image" ? ATTACHMENT_MAX_BYTES.image : ATTACHMENT_MAX_BYTES.other;
+}
+
+/** The most any attachment may weigh, whatever its type. */
+export const ATTACHMENT_MAX_BYTES_ANY = Math.max(ATTACHMENT_MAX_BYTES.image, ATTACHMENT_MAX_BYTES.other);
+
+class FetchTimeoutError extends Error {
+  override name = "FetchTimeoutError";
+}
+
+/** A file part written before its type was known; checked once the `message` field has been read. */
+export interface PendingFile {
+  blobId: string;
+  size: number;
+  sha256: string;
+  head: Uint8Array;
+  /** Set when the type was known while writing (the head was checked then). */
+  checkedMime?: string | undefined;
+  checkedType?: AttachmentType;
+}
+
+export interface AttachmentUploadsDeps {
+  store: AttachmentStore;
+  blobs: BlobStore;
+  fetcher: SafeFetcher;
+  timeoutsMs: { video: number; other: number };
+}
+
+/** Uploads from a URL or a stream; records them in the store. Errors come out as GraphError. */
+export class AttachmentUploads {
+  constructor(private readonly deps: AttachmentUploadsDeps) {}
+
+  /** Fetches `url` (SSRF-safe, limited in size and time), checks its bytes against `type`, stores and records it. */
+  async fromUrl(input: { pageId: string; type: AttachmentType; url: string; isReusable: boolean; signal?: AbortSignal }): Promise<AttachmentRecord> {
+    const { type } = input;
+    const maxBytes = maxBytesFor(type);
+    const timeoutMs = type === "video" ? this.deps.timeoutsMs.video : this.deps.timeoutsMs.other;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new FetchTimeoutError(`No complete answer within ${timeoutMs} ms`)), timeoutMs);
+    const onClientGone = () => controller.abort(input.signal?.reason);
+    input.signal?.addEventListener("abort", onClientGone, { once: true });
+    const blobId = this.deps.store.newId();
+    let mimeType: string | undefined;
+    try {
+      const resource = await this.deps.fetcher.get(input.url, { maxBytes, signal: controller.signal });
+      let written;
+      try {
+        written = await this.deps.blobs.write(blobId, resource.body, {
+          maxBytes,
+          headBytes: HEAD_BYTES,
+          inspect: async (head) => {
+            mimeType = await checkAttachmentHead(type, head);
+          },
+        });
+      } finally {
+        resource.discard();
+      }
+      if (controller.signal.aborted) throw controller.signal.reason;
+      return this.record(blobId, input.pageId, type, input.isReusable, written, mimeType, "url");
+    } catch (err) {
+      throw this.urlError(err, type, controller.signal);
+    } finally {
+      clearTimeout(timer);
+      input.signal?.removeEventListener("abort", onClientGone);
+    }
+  }
+
+  /**
+   * Writes an uploaded file part. With `type` known its head is checked while writing and its size is limited by
+   * the type; without it, up to the largest limit and the caller calls `completeFile` once the type is known.
+   */
+  async writeFile(body: AsyncIterable<Uint8Array>, type: AttachmentType | undefined): Promise<PendingFile> {
+    const blobId = this.deps.store.newId();
+    let head: Uint8Array = new Uint8Array();
+    let checkedMime: string | undefined;
+    try {
+      const written = await this.deps.blobs.write(blobId, body, {
+        maxBytes: type ? maxBytesFor(type) : ATTACHMENT_MAX_BYTES_ANY,
+        headBytes: HEAD_BYTES,
+        inspect: async (bytes) => {
+          head = bytes.slice(0, HEAD_BYTES);
+          if (type) checkedMime = await checkAttachmentHead(type, head);
+        },
+      });
+      return { blobId, size: written.size, sha256: written.sha256, head, ...(type ? { checkedType: type, checkedMime } : {}) };
+    } catch (err) {
+      throw fileError(err);
+    }
+  }
+
+  /** Checks a written file part against its type (if not done while writing) and records it; deletes it on failure. */
+  async completeFile(file: PendingFile, input: { pageId: string; type: AttachmentType; isReusable: boolean }): Promise<AttachmentRecord> {
+    try {
+      if (file.size === 0) throw graphErrors.invalidParameter("The parameter filedata is empty");
+      let mime = file.checkedMime;
+      if (file.checkedType !== input.type) {
+        if (file.size > maxBytesFor(input.type)) throw graphErrors.fileTooLarge();
+        mime = await checkAttachmentHead(input.type, file.head);
+      }
+      return this.record(file.blobId, input.pageId, input.type, input.isReusable, file, mime, "file");
+    } catch (err) {
+      await this.discard(file);
+      throw fileError(err);
+    }
+  }
+
+  /** Removes a written file part that will not be recorded. */
+  async discard(file: PendingFile): Promise<void> {
+    await this.deps.blobs.delete(file.blobId).catch(() => undefined);
+  }
+
+  private record(
+    blobId: string,
+    pageId: string,
+    type: AttachmentType,
+    isReusable: boolean,
+    written: { size: number; sha256: string },
+    mimeType: string | undefined,
+    source: "url" | "file",
+  ): AttachmentRecord {
+    return this.deps.store.insert({
+      id: blobId,
+      pageId,
+      type,
+      isReusable,
+      blobId,
+      size: written.size,
+      sha256: written.sha256,
+      mimeType: mimeType ?? null,
+      source,
+    });
+  }
+
+  private urlError(err: unknown, type: AttachmentType, signal: AbortSignal): GraphError {
+    if (err instanceof GraphError) return err;
+    if (err instanceof AttachmentTypeMismatchError) return graphErrors.typeMismatch();
+    if (err instanceof CorruptVideoError) return graphErrors.videoTimeout();
+    if (err instanceof BlobStorageUnavailableError) return graphErrors.unavailable();
+    if (signal.aborted && signal.reason instanceof FetchTimeoutError) {
+      return type === "video" ? graphErrors.videoTimeout() : graphErrors.fetchFailed();
+    }
+    // Refused address, DNS failure, refused connection, bad status, too many redirects, too large, cut-off body:
+    // one answer for all, so the reply never tells a caller what lives behind an address.
+    return graphErrors.fetchFailed();
+  }
+}
+
+function fileError(err: unknown): unknown {
+  if (err instanceof GraphError) return err;
+  if (err instanceof BlobTooLargeError) return graphErrors.fileTooLarge();
+  if (err instanceof AttachmentTypeMismatchError) return graphErrors.typeMismatch();
+  if (err instanceof CorruptVideoError) return graphErrors.videoTimeout();
+  if (err instanceof BlobStorageUnavailableError) return graphErrors.unavailable();
+  // The request stream itself failed (client went away, malformed multipart).
+  return graphErrors.invalidParameter("The parameter filedata could not be read completely");
+}

@@ -1,0 +1,91 @@
+/** Server configuration from environment variables, validated up front so a bad value stops the start with a clear message. */
+import path from "node:path";
+import { loadMessengerConfig, type MessengerConfig } from "./attachments/config.ts";
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** WA_ADMIN_PASSWORD; unset = admin/secret with change required at first login. */
+  adminPassword?: string;
+  /** WA_ID, shown as the read-only `wa_id` setting. */
+  waId: string;
+  /** MEDIA_MAX_BYTES: the node's cap on one upload (per-type limits from the spec still apply below it). */
+  mediaMaxBytes: number;
+  /** MEDIA_VOLUME_MAX_BYTES: quota of the media folder; unset = only the disk limits. */
+  mediaVolumeMaxBytes?: number;
+  /** `meta.version` of every WA reply. */
+  apiVersion: string;
+  messenger: MessengerConfig;
+}
+
+/** The version the WA API reports in `meta.version` (the On-Premises client version of the docs' samples). */
+export const API_VERSION = "3.0.1";
+export const DEFAULT_MEDIA_MAX_BYTES = 100 * 1024 * 1024;
+const PASSWORD_RULE = /^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])(?=.*[^A-Za-z0-9]).{8,64}$/;
+
+/** A configuration value that cannot be used; the message names the variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === "" ? undefined : raw.trim();
+}
+
+function byteCount(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = value(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^[0-9]{1,16}$/.test(raw) || !Number.isSafeInteger(Number(raw)) || Number(raw) < 1) {
+    throw new ConfigError(`${name} must be a positive whole number of bytes, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+/** Reads and checks HOST, PORT, DATA_DIR, WA_ADMIN_PASSWORD, WA_ID, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES and the Messenger variables. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const host = value(env, "HOST") ?? "127.0.0.1";
+  if (/[\s/]/.test(host)) throw new ConfigError(`HOST must be a host name or an IP address, got ${JSON.stringify(host)}`);
+
+  const rawPort = value(env, "PORT") ?? "8080";
+  const port = Number(rawPort);
+  if (!/^[0-9]{1,5}$/.test(rawPort) || port > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(rawPort)}`);
+  }
+
+  const dataDir = path.resolve(value(env, "DATA_DIR") ?? "./data");
+
+  // The raw value: leading/trailing spaces may be part of a password.
+  const adminPassword = env.WA_ADMIN_PASSWORD === undefined || env.WA_ADMIN_PASSWORD === "" ? undefined : env.WA_ADMIN_PASSWORD;
+  if (adminPassword !== undefined && !PASSWORD_RULE.test(adminPassword)) {
+    throw new ConfigError(
+      "WA_ADMIN_PASSWORD must be 8 to 64 characters with at least one upper-case letter, one lower-case letter, one digit and one special character",
+    );
+  }
+
+  const waId = value(env, "WA_ID") ?? "16315551019";
+  if (!/^[0-9]{5,20}$/.test(waId)) throw new ConfigError(`WA_ID must be a phone number in digits (5 to 20), got ${JSON.stringify(waId)}`);
+
+  const mediaMaxBytes = byteCount(env, "MEDIA_MAX_BYTES") ?? DEFAULT_MEDIA_MAX_BYTES;
+  const mediaVolumeMaxBytes = byteCount(env, "MEDIA_VOLUME_MAX_BYTES");
+
+  let messenger: MessengerConfig;
+  try {
+    messenger = loadMessengerConfig(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+
+  return {
+    host,
+    port,
+    dataDir,
+    ...(adminPassword !== undefined ? { adminPassword } : {}),
+    waId,
+    mediaMaxBytes,
+    ...(mediaVolumeMaxBytes !== undefined ? { mediaVolumeMaxBytes } : {}),
+    apiVersion: API_VERSION,
+    messenger,
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * Renders the API reference from the bundle: `index.html` (Redocly build-docs, Redoc inlined so the page needs no CDN)
+ * and `openapi.yaml` (the same bundle as YAML), stamped with what they were built from so a rebuild happens only when
+ * the bundle or the renderer changed.
+ */
+import { execFile } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { bundlePath as defaultBundlePath } from "../validation/openapi-document.ts";
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+
+/** Root of the package (the repository, or `node_modules/meta-media-openapi` once installed). */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** Where the rendered docs live unless DOCS_DIR says otherwise (git-ignored). */
+export const defaultDocsDir = path.join(packageRoot, ".docs");
+
+/** The files a docs build produces. */
+export const docsFiles = { html: "index.html", yaml: "openapi.yaml", stamp: "build-stamp.json" } as const;
+
+/** Bump when the way the docs are produced changes, so existing builds count as stale. */
+const BUILDER_VERSION = 1;
+
+/** The docs folder for this process: DOCS_DIR when set, else `<package>/.docs`. */
+export function resolveDocsDir(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.DOCS_DIR?.trim();
+  return fromEnv ? path.resolve(fromEnv) : defaultDocsDir;
+}
+
+/** Absolute path of a dependency's command-line entry, found from this package (works once installed, without a repo). */
+export function packageBin(pkg: "@redocly/cli" | "@stoplight/prism-cli", bin: string): string {
+  let manifestPath: string;
+  try {
+    manifestPath = require.resolve(`${pkg}/package.json`);
+  } catch {
+    throw new Error(`${pkg} is not installed next to this package: install it (npm install ${pkg}) to use this command`);
+  }
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { bin?: string | Record<string, string> };
+  const rel = typeof manifest.bin === "string" ? manifest.bin : manifest.bin?.[bin];
+  if (!rel) throw new Error(`${pkg} declares no "${bin}" command`);
+  return path.join(path.dirname(manifestPath), rel);
+}
+
+/** The installed Redocly CLI's version; null where it is not installed (docs shipped prebuilt, nothing to rebuild with). */
+function redoclyVersion(): string | null {
+  try {
+    return (JSON.parse(readFileSync(require.resolve("@redocly/cli/package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+/** Environment for Redocly: no telemetry, no update check (the machines reach no internet). */
+const redoclyEnv = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  REDOCLY_TELEMETRY: "off",
+  REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
+  NO_UPDATE_NOTIFIER: "1",
+});
+
+/** What a build was made from. */
+export interface DocsStamp {
+  builder: number;
+  bundleSha256: string;
+  /** redocly.yaml carries Redoc's rendering options. */
+  configSha256: string | null;
+  redocly: string | null;
+}
+
+async function sha256Of(file: string): Promise<string | null> {
+  if (!existsSync(file)) return null;
+  return createHash("sha256").update(await readFile(file)).digest("hex");
+}
+
+async function expectedStamp(bundlePath: string): Promise<DocsStamp> {
+  const bundleSha256 = await sha256Of(bundlePath);
+  if (bundleSha256 === null) throw new Error(`the bundle ${bundlePath} is missing: run \`npm run generate\``);
+  const configSha256 = await sha256Of(path.join(packageRoot, "redocly.yaml"));
+  return { builder: BUILDER_VERSION, bundleSha256, configSha256, redocly: redoclyVersion() };
+}
+
+export interface DocsLocation {
+  /** Folder holding index.html, openapi.yaml and the stamp. */
+  docsDir?: string;
+  /** The bundle to render (generated/openapi.json by default). */
+  bundlePath?: string;
+}
+
+/** Why the docs need a build, or undefined when they are up to date with the bundle and the renderer. */
+export async function docsStaleReason(loc: DocsLocation = {}): Promise<string | undefined> {
+  const docsDir = loc.docsDir ?? resolveDocsDir();
+  for (const name of [docsFiles.html, docsFiles.yaml, docsFiles.stamp]) {
+    if (!existsSync(path.join(docsDir, name))) return `${name} is missing`;
+  }
+  let built: DocsStamp;
+  try {
+    built = JSON.parse(await readFile(path.join(docsDir, docsFiles.stamp), "utf8")) as DocsStamp;
+  } catch {
+    return "the build stamp is unreadable";
+  }
+  const wanted = await expectedStamp(loc.bundlePath ?? defaultBundlePath);
+  if (built.bundleSha256 !== wanted.bundleSha256) return "the bundle changed since the last build";
+  if (built.configSha256 !== wanted.configSha256) return "redocly.yaml changed since the last build";
+  if (wanted.redocly !== null && built.redocly !== wanted.redocly) return "Redocly CLI was updated";
+  if (built.builder !== wanted.builder) return "the docs build changed";
+  return undefined;
+}
+
+/**
+ * Builds index.html and openapi.yaml into the docs folder. Each file is written under a temporary name and renamed
+ * into place, so a server reading the folder never sees half a file, and two builds at once both end complete.
+ */
+export async function buildDocs(loc: DocsLocation = {}): Promise<{ docsDir: string; stamp: DocsStamp }> {
+  const docsDir = loc.docsDir ?? resolveDocsDir();
+  const bundlePath = loc.bundlePath ?? defaultBundlePath;
+  const stamp = await expectedStamp(bundlePath);
+  const work = path.join(docsDir, `.build-${process.pid}-${randomBytes(4).toString("hex")}`);
+  await mkdir(work, { recursive: true });
+  try {
+    const redocly = packageBin("@redocly/cli", "redocly");
+    const opts = { cwd: packageRoot, env: redoclyEnv(), maxBuffer: 16 * 1024 * 1024 };
+    const title = (JSON.parse(await readFile(bundlePath, "utf8")) as { info?: { title?: string } }).info?.title;
+    // --inlineBundle puts Redoc itself into the page: without it the page imports Redoc from Redocly's CDN.
+    await run(
+      process.execPath,
+      [redocly, "build-docs", bundlePath, "--output", path.join(work, docsFiles.html), "--inlineBundle",
+        ...(title ? ["--title", title] : [])],
+      opts,
+    );
+    await run(process.execPath, [redocly, "bundle", bundlePath, "--ext", "yaml", "--output", path.join(work, docsFiles.yaml)], opts);
+    await writeFile(path.join(work, docsFiles.stamp), JSON.stringify(stamp, null, 2) + "\n");
+    // The stamp goes last: it claims the other two are complete.
+    for (const name of [docsFiles.html, docsFiles.yaml, docsFiles.stamp]) {
+      await rename(path.join(work, name), path.join(docsDir, name));
+    }
+    return { docsDir, stamp };
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`building the docs failed: ${e.stderr?.trim() || e.message}`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Builds the docs when they are missing or stale; returns what was done. */
+export async function ensureDocs(loc: DocsLocation = {}): Promise<{ built: boolean; reason?: string; docsDir: string }> {
+  const docsDir = loc.docsDir ?? resolveDocsDir();
+  const reason = await docsStaleReason({ ...loc, docsDir });
+  if (reason === undefined) return { built: false, docsDir };
+  await buildDocs({ ...loc, docsDir });
+  return { built: true, reason, docsDir };
+}

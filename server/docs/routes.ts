@@ -1,0 +1,157 @@
+/**
+ * `/docs` (the rendered Redoc reference), `/openapi.json` and `/openapi.yaml` (the bundle), and `/` (a small index).
+ * The docs are built on first use when `npm start`'s prestart step did not build them, so `/docs` works however the
+ * server was started.
+ */
+import { createReadStream } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import type { Context, Hono } from "hono";
+import { compress } from "hono/compress";
+import { waErrorBody } from "../edge/wa-envelope.ts";
+import type { MessengerConfig } from "../attachments/config.ts";
+import { bundlePath as defaultBundlePath } from "../validation/openapi-document.ts";
+import { docsFiles, ensureDocs, resolveDocsDir } from "./docs-build.ts";
+import { INDEX_PAGE_CSP, renderIndexPage } from "./index-page.ts";
+
+/** What the docs routes need from the app's dependencies (AppDeps satisfies it). */
+export interface DocsRouteDeps {
+  config: { apiVersion: string; messenger: Pick<MessengerConfig, "pages" | "generatedDevPage"> };
+  /**
+   * True while the built-in `admin` still has the default password and must change it at first login. The users
+   * store answers it; when absent, `/` says it cannot tell.
+   */
+  adminPasswordChangeRequired?: () => boolean | Promise<boolean>;
+}
+
+/** Where the docs routes read from; tests point them at temporary folders. */
+export interface DocsRouteOptions {
+  docsDir?: string;
+  bundlePath?: string;
+}
+
+/**
+ * Redoc runs inline scripts and styles, and workers from blob: URLs; everything else must come from this server.
+ * This also keeps the page from reaching Redocly's CDN for its attribution logo, icons or telemetry.
+ */
+export const DOCS_PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-inline' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join("; ");
+
+const READ_ONLY = "GET, HEAD";
+
+async function fileResponse(c: Context, file: string, headers: Record<string, string>): Promise<Response> {
+  const info = await stat(file);
+  const etag = `"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`;
+  const common = { ETag: etag, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", ...headers };
+  // Compression turns the tag weak (W/"..."), so compare weakly, as RFC 9110 wants for If-None-Match.
+  const tags = (c.req.header("if-none-match") ?? "").split(",").map((tag) => tag.trim().replace(/^W\//, ""));
+  if (tags.includes(etag) || tags.includes("*")) return new Response(null, { status: 304, headers: common });
+  const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+  return new Response(body, { status: 200, headers: { ...common, "Content-Length": String(info.size) } });
+}
+
+function docsUnavailable(c: Context, reason: string): Response {
+  const html = `<!doctype html><meta charset="utf-8"><title>Docs not built</title>
+<h1>The API docs are not built</h1>
+<p>Run <code>npm run docs</code> (or <code>meta-media-openapi docs</code>) and reload. The bundle is at
+<a href="/openapi.json">/openapi.json</a>.</p>
+<pre>${reason.replace(/[&<>]/g, (ch) => `&#${ch.charCodeAt(0)};`)}</pre>`;
+  return c.html(html, 503, { "Retry-After": "10" });
+}
+
+/** Registers `/`, `/docs`, `/openapi.json` and `/openapi.yaml`; other methods on them answer 405 with `Allow`. */
+export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: DocsRouteOptions = {}): void {
+  const docsDir = options.docsDir ?? resolveDocsDir();
+  const bundlePath = options.bundlePath ?? defaultBundlePath;
+  const version = deps.config.apiVersion;
+  let ready: Promise<void> | undefined;
+
+  /** Builds once per process when needed; a failed build is retried by the next request. */
+  const docsReady = (): Promise<void> => {
+    ready ??= ensureDocs({ docsDir, bundlePath }).then(
+      () => undefined,
+      (err: unknown) => {
+        ready = undefined;
+        throw err;
+      },
+    );
+    return ready;
+  };
+
+  /** Serves a built file; when the build fails, an older build still serves, else 503. */
+  const builtFile = async (c: Context, name: string, headers: Record<string, string>): Promise<Response> => {
+    const file = path.join(docsDir, name);
+    try {
+      await docsReady();
+    } catch (err) {
+      try {
+        return await fileResponse(c, file, headers);
+      } catch {
+        return docsUnavailable(c, (err as Error).message);
+      }
+    }
+    return fileResponse(c, file, headers);
+  };
+
+  const methodNotAllowed = (c: Context) =>
+    c.json(waErrorBody(1009, `Method ${c.req.method} is not allowed on ${c.req.path}; allowed: ${READ_ONLY}`, version), 405, {
+      Allow: READ_ONLY,
+    });
+
+  // The rendered page is large (Redoc is inlined) and compresses about tenfold.
+  const compressed = compress();
+  app.use("/docs", compressed);
+  app.use("/docs/", compressed);
+  app.use("/openapi.json", compressed);
+  app.use("/openapi.yaml", compressed);
+
+  for (const docsPath of ["/docs", "/docs/"]) {
+    app.get(docsPath, (c) =>
+      builtFile(c, docsFiles.html, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": DOCS_PAGE_CSP }),
+    );
+    app.all(docsPath, methodNotAllowed);
+  }
+
+  app.get("/openapi.json", (c) => fileResponse(c, bundlePath, { "Content-Type": "application/json; charset=utf-8" }));
+  app.all("/openapi.json", methodNotAllowed);
+
+  app.get("/openapi.yaml", (c) => builtFile(c, docsFiles.yaml, { "Content-Type": "application/yaml; charset=utf-8" }));
+  app.all("/openapi.yaml", methodNotAllowed);
+
+  let specInfo: Promise<{ title: string; version: string }> | undefined;
+  app.get("/", async (c) => {
+    specInfo ??= readFile(bundlePath, "utf8").then((text) => {
+      const info = (JSON.parse(text) as { info: { title: string; version: string } }).info;
+      return { title: info.title, version: info.version };
+    });
+    const info = await specInfo;
+    const html = renderIndexPage(
+      {
+        title: info.title,
+        specVersion: info.version,
+        waApiVersion: version,
+        adminPasswordChangeRequired: deps.adminPasswordChangeRequired ? await deps.adminPasswordChangeRequired() : undefined,
+        pageIds: Object.keys(deps.config.messenger.pages),
+        generatedDevPage: deps.config.messenger.generatedDevPage,
+      },
+      new URL(c.req.url).origin,
+    );
+    return c.html(html, 200, {
+      "Content-Security-Policy": INDEX_PAGE_CSP,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    });
+  });
+  app.all("/", methodNotAllowed);
+}

@@ -1,0 +1,54 @@
+/** Records of uploaded media (id, type, size, sha256) in SQLite; the bytes live in the media BlobStore under the same id. */
+import type Database from "better-sqlite3";
+import type { Clock } from "../clock.ts";
+
+export interface MediaRecord {
+  id: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  createdAt: Date;
+}
+
+interface MediaRow {
+  id: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  created_at: number;
+}
+
+/** The media table. */
+export class MediaStore {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly clock: Clock,
+  ) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS media (
+        id TEXT PRIMARY KEY,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `);
+  }
+
+  add(record: Omit<MediaRecord, "createdAt">): MediaRecord {
+    const createdAt = this.clock.now();
+    this.db
+      .prepare("INSERT INTO media (id, content_type, size, sha256, created_at) VALUES (?, ?, ?, ?, ?)")
+      .run(record.id, record.contentType, record.size, record.sha256, createdAt.getTime());
+    return { ...record, createdAt };
+  }
+
+  get(id: string): MediaRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM media WHERE id = ?").get(id) as MediaRow | undefined;
+    return row && { id: row.id, contentType: row.content_type, size: row.size, sha256: row.sha256, createdAt: new Date(row.created_at) };
+  }
+
+  remove(id: string): boolean {
+    return this.db.prepare("DELETE FROM media WHERE id = ?").run(id).changes === 1;
+  }
+}

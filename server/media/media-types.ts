@@ -1,0 +1,43 @@
+/**
+ * The media types `POST /v1/media` accepts, read from the spec's request body: each content type with its
+ * `x-media-category` and `x-max-bytes`. Nothing here is typed twice.
+ */
+import { getOperation } from "../validation/openapi-document.ts";
+import { mediaTypeMatches, mediaTypeSpecificity, parseMediaType, type MediaType } from "../edge/content-type.ts";
+
+export type MediaCategory = "audio" | "document" | "image" | "sticker" | "video";
+
+/** One content type of the upload operation. */
+export interface UploadMediaType {
+  /** The content type as the spec writes it (`audio/ogg; codecs=opus`, `application/*`). */
+  key: string;
+  range: MediaType;
+  category: MediaCategory;
+  /** Per-type limit of the stored bytes. */
+  maxBytes: number;
+}
+
+let cached: UploadMediaType[] | undefined;
+
+/** Every content type of `uploadMedia`, most specific first. */
+export function uploadMediaTypes(): UploadMediaType[] {
+  if (cached) return cached;
+  const content = getOperation("uploadMedia").operation.requestBody?.content ?? {};
+  cached = Object.entries(content)
+    .map(([key, media]) => {
+      const range = parseMediaType(key);
+      const category = media["x-media-category"];
+      const maxBytes = media["x-max-bytes"];
+      if (!range || typeof category !== "string" || typeof maxBytes !== "number") {
+        throw new Error(`uploadMedia content type ${key} lacks a parsable type, x-media-category or x-max-bytes`);
+      }
+      return { key, range, category: category as MediaCategory, maxBytes };
+    })
+    .sort((a, b) => mediaTypeSpecificity(b.range) - mediaTypeSpecificity(a.range));
+  return cached;
+}
+
+/** The spec entry a declared content type falls under, if any. */
+export function resolveUploadType(declared: MediaType): UploadMediaType | undefined {
+  return uploadMediaTypes().find((t) => mediaTypeMatches(t.range, declared));
+}

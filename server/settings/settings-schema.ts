@@ -1,0 +1,61 @@
+/**
+ * What the settings code needs to know about the settings, read from the spec's ApplicationSettings schema: the
+ * defaults (`default`), the settings that need a Coreapp restart (`x-restart-required`), and the read-only ones
+ * (`readOnly`). Nothing is re-typed by hand.
+ */
+import { deref, loadOpenApiDocument, type JsonSchema } from "../validation/openapi-document.ts";
+import type { components } from "../../generated/openapi.d.ts";
+
+export type ApplicationSettings = components["schemas"]["ApplicationSettings"];
+/** The stored settings: everything but the read-only fields, which come from configuration. */
+export type StoredSettings = Omit<ApplicationSettings, "wa_id">;
+export type SettingsPatch = components["schemas"]["ApplicationSettingsPatch"];
+
+export interface SettingsSchemaFacts {
+  defaults: StoredSettings;
+  /** Dotted paths (leaves or objects) whose change needs a restart. */
+  restartRequired: Set<string>;
+  /** Top-level fields that are read-only. */
+  readOnly: Set<string>;
+}
+
+function resolve(schema: JsonSchema): JsonSchema {
+  // A `$ref` with siblings (e.g. `log_level: {$ref: LogLevel, default: info}`): the siblings win over the target.
+  if (typeof schema.$ref === "string") {
+    const { $ref, ...siblings } = schema;
+    return { ...resolve(deref<JsonSchema>(loadOpenApiDocument(), { $ref: $ref as string })), ...siblings };
+  }
+  return schema;
+}
+
+function walk(schema: JsonSchema, prefix: string, facts: SettingsSchemaFacts, target: Record<string, unknown>): void {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  for (const [name, raw] of Object.entries(properties)) {
+    const prop = resolve(raw);
+    const dotted = prefix ? `${prefix}.${name}` : name;
+    if (prop.readOnly === true) {
+      if (!prefix) facts.readOnly.add(name);
+      continue;
+    }
+    if (prop["x-restart-required"] === true) facts.restartRequired.add(dotted);
+    if ("default" in prop) {
+      target[name] = structuredClone(prop.default);
+    } else if (prop.type === "object" && prop.properties) {
+      const child: Record<string, unknown> = {};
+      walk(prop, dotted, facts, child);
+      target[name] = child;
+    }
+  }
+}
+
+let cached: SettingsSchemaFacts | undefined;
+
+/** Defaults, restart-required paths and read-only fields of the application settings. */
+export function settingsSchemaFacts(): SettingsSchemaFacts {
+  if (cached) return cached;
+  const schema = resolve({ $ref: "#/components/schemas/ApplicationSettings" });
+  const facts: SettingsSchemaFacts = { defaults: {} as StoredSettings, restartRequired: new Set(), readOnly: new Set() };
+  walk(schema, "", facts, facts.defaults as unknown as Record<string, unknown>);
+  cached = facts;
+  return cached;
+}

@@ -1,0 +1,190 @@
+/**
+ * A folder of blobs (the "media volume"). Writes stream to `<dir>/tmp/<random>` while counting, hashing and (for the
+ * first bytes) inspecting, then fsync + rename + directory fsync: a crash never leaves a half-written blob visible.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { open, rename, rm, stat, unlink, type FileHandle } from "node:fs/promises";
+import path from "node:path";
+
+export interface BlobWriteResult {
+  size: number;
+  sha256: string;
+}
+
+export interface BlobWriteOptions {
+  /** The write fails with BlobTooLargeError as soon as more bytes than this arrive. */
+  maxBytes: number;
+  /** How many leading bytes `inspect` gets (fewer when the blob is shorter). */
+  headBytes?: number;
+  /** Looks at the head before anything is written; throw to reject the blob. */
+  inspect?: (head: Uint8Array) => void | Promise<void>;
+}
+
+/** Storage for opaque blobs addressed by an id of letters, digits, `.`, `_` and `-`. */
+export interface BlobStore {
+  write(id: string, body: AsyncIterable<Uint8Array>, opts: BlobWriteOptions): Promise<BlobWriteResult>;
+  open(id: string): Promise<{ stream: NodeJS.ReadableStream; size: number } | undefined>;
+  delete(id: string): Promise<boolean>;
+  /** Bytes held by committed blobs. */
+  usedBytes(): number;
+}
+
+/** The body passed `maxBytes`; the rest of it was not read. */
+export class BlobTooLargeError extends Error {
+  override name = "BlobTooLargeError";
+  constructor(readonly maxBytes: number) {
+    super(`The body is larger than ${maxBytes} bytes`);
+  }
+}
+
+/** The folder cannot take the blob: not writable, disk full, or quota reached. Nothing was kept. */
+export class BlobStorageUnavailableError extends Error {
+  override name = "BlobStorageUnavailableError";
+}
+
+const BLOB_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+const TMP = "tmp";
+/** errno codes that mean "this folder cannot store anything right now", as opposed to a bug. */
+const STORAGE_ERRNOS = new Set(["EACCES", "EPERM", "EROFS", "ENOSPC", "EDQUOT", "ENOTDIR", "ENOENT", "EISDIR", "EIO"]);
+
+function isValidId(id: string): boolean {
+  return BLOB_ID.test(id) && id !== TMP;
+}
+
+function toStorageError(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code && STORAGE_ERRNOS.has(code)) {
+    return new BlobStorageUnavailableError(`Media storage is not writable (${code})`, { cause: err });
+  }
+  return err;
+}
+
+async function writeFully(fh: FileHandle, chunk: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) {
+    const { bytesWritten } = await fh.write(chunk, offset, chunk.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const fh = await open(dir, "r");
+  try {
+    await fh.sync();
+  } catch (err) {
+    // Some file systems cannot fsync a directory; the rename is then as durable as they allow.
+    if (!["EINVAL", "EISDIR", "ENOTSUP"].includes((err as NodeJS.ErrnoException).code ?? "")) throw err;
+  } finally {
+    await fh.close();
+  }
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+}
+
+/** Opens the folder (creating it), removes temporary files left by a crash, and counts the bytes already stored. */
+export async function createBlobStore(dir: string, opts: { volumeMaxBytes?: number } = {}): Promise<BlobStore> {
+  const tmpDir = path.join(dir, TMP);
+  mkdirSync(tmpDir, { recursive: true });
+  for (const leftover of readdirSync(tmpDir)) rmSync(path.join(tmpDir, leftover), { force: true, recursive: true });
+  let used = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && isValidId(entry.name)) used += statSync(path.join(dir, entry.name)).size;
+  }
+  // Bytes of writes in progress count against the quota too, so parallel uploads cannot overshoot it together.
+  let pending = 0;
+  const volumeMax = opts.volumeMaxBytes;
+
+  return {
+    usedBytes: () => used,
+
+    async write(id, body, { maxBytes, headBytes = 0, inspect }) {
+      if (!isValidId(id)) throw new Error(`Invalid blob id ${JSON.stringify(id)}`);
+      const tmpPath = path.join(tmpDir, randomUUID());
+      let fh: FileHandle | undefined;
+      let reserved = 0;
+      const hash = createHash("sha256");
+      const store = async (chunk: Uint8Array) => {
+        if (chunk.length === 0) return;
+        if (volumeMax !== undefined && used + pending + chunk.length > volumeMax) {
+          throw new BlobStorageUnavailableError("The media volume is full");
+        }
+        pending += chunk.length;
+        reserved += chunk.length;
+        hash.update(chunk);
+        await writeFully(fh!, chunk);
+      };
+      try {
+        fh = await open(tmpPath, "wx", 0o600);
+        let size = 0;
+        let head: Uint8Array[] | undefined = inspect ? [] : undefined;
+        let headLength = 0;
+        const inspectHead = async () => {
+          const bytes = concat(head!, headLength);
+          head = undefined;
+          await inspect!(bytes);
+          await store(bytes);
+        };
+        for await (const chunk of body) {
+          size += chunk.length;
+          if (size > maxBytes) throw new BlobTooLargeError(maxBytes);
+          if (head) {
+            head.push(chunk);
+            headLength += chunk.length;
+            if (headLength >= headBytes) await inspectHead();
+          } else {
+            await store(chunk);
+          }
+        }
+        if (head) await inspectHead();
+        await fh.sync();
+        await fh.close();
+        fh = undefined;
+        await rename(tmpPath, path.join(dir, id));
+        await syncDirectory(dir);
+        pending -= reserved;
+        used += size;
+        return { size, sha256: hash.digest("hex") };
+      } catch (err) {
+        pending -= reserved;
+        await fh?.close().catch(() => undefined);
+        await rm(tmpPath, { force: true }).catch(() => undefined);
+        throw toStorageError(err);
+      }
+    },
+
+    async open(id) {
+      if (!isValidId(id)) return undefined;
+      let fh: FileHandle;
+      try {
+        fh = await open(path.join(dir, id), "r");
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw err;
+      }
+      try {
+        const { size } = await fh.stat();
+        return { stream: fh.createReadStream({ autoClose: true }), size };
+      } catch (err) {
+        await fh.close();
+        throw err;
+      }
+    },
+
+    async delete(id) {
+      if (!isValidId(id)) return false;
+      const file = path.join(dir, id);
+      try {
+        const { size } = await stat(file);
+        await unlink(file);
+        used = Math.max(0, used - size);
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+        throw toStorageError(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/** Password hashing with scrypt (node:crypto), a random salt per password, compared in constant time. */
+import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from "node:crypto";
+
+const PARAMS = { N: 16384, r: 8, p: 1, keyLength: 32 } as const;
+const MAXMEM = 64 * 1024 * 1024;
+
+function derive(password: string, salt: Buffer, opts: ScryptOptions, keyLength: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize("NFC"), salt, keyLength, { ...opts, maxmem: MAXMEM }, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+function encode(salt: Buffer, key: Buffer): string {
+  return `scrypt$${PARAMS.N}$${PARAMS.r}$${PARAMS.p}$${salt.toString("base64url")}$${key.toString("base64url")}`;
+}
+
+/** `scrypt$N$r$p$salt$key`: the parameters travel with the hash so they can be raised later. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  return encode(salt, await derive(password, salt, PARAMS, PARAMS.keyLength));
+}
+
+/** The same, synchronously: only for seeding the built-in admin at start. */
+export function hashPasswordSync(password: string): string {
+  const salt = randomBytes(16);
+  return encode(salt, scryptSync(password.normalize("NFC"), salt, PARAMS.keyLength, { ...PARAMS, maxmem: MAXMEM }));
+}
+
+/** Whether `password` matches `stored`; a malformed stored value never matches. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split("$");
+  if (parts.length !== 6 || parts[0] !== "scrypt") return false;
+  const [, n, r, p, saltText, keyText] = parts as [string, string, string, string, string, string];
+  const expected = Buffer.from(keyText, "base64url");
+  const actual = await derive(password, Buffer.from(saltText, "base64url"), { N: Number(n), r: Number(r), p: Number(p) }, expected.length);
+  return expected.length > 0 && timingSafeEqual(actual, expected);
+}
+
+/** A hash of a password nobody has: verifying against it costs the same as a real check, so unknown users take as long. */
+export const DUMMY_HASH = hashPasswordSync(randomBytes(16).toString("hex"));
