@@ -1,0 +1,209 @@
+/**
+ * `meta-media-openapi serve | mock | docs | lint`: the reference server, the Prism mock, the rendered docs and the
+ * spec linter, usable from the installed package. Every file and tool is found relative to this package, never to the
+ * caller's working directory.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { constants } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { buildDocs, docsStaleReason, ensureDocs, packageBin, packageRoot, resolveDocsDir } from "../server/docs/docs-build.ts";
+import { bundlePath } from "../server/validation/openapi-document.ts";
+
+const NAME = "meta-media-openapi";
+
+const USAGE = `Usage: ${NAME} <command> [options]
+
+Commands:
+  serve   start the reference server (WhatsApp On-Premises media, users, settings; Messenger attachments), with the
+          rendered docs at /docs
+  mock    start a Prism mock of the bundled spec
+  docs    build the rendered API reference (index.html) and openapi.yaml
+  lint    lint an OpenAPI description with this project's Redocly rules (default: this package's spec)
+
+Options:
+  -h, --help      show help (also after a command: ${NAME} serve --help)
+  -v, --version   show the package version
+`;
+
+const HELP: Record<string, string> = {
+  serve: `Usage: ${NAME} serve [--host HOST] [--port PORT] [--data-dir DIR]
+
+Starts the reference server, building the docs first when they are missing or older than the spec.
+
+Options:
+  --host HOST       address to listen on (default 127.0.0.1; env HOST)
+  --port PORT       port to listen on, 0 for any free port (default 8080; env PORT)
+  --data-dir DIR    where records and media are stored (default ./data; env DATA_DIR)
+  -h, --help        show this help
+
+Other settings come from the environment: WA_ADMIN_PASSWORD (unset: admin / secret, changed at first login),
+WA_ID, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, MESSENGER_PAGES ({"<page id>":"<page access token>"}; unset: a
+development page is generated and printed), MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW,
+ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO, ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, DOCS_DIR (where the rendered docs are kept).
+`,
+  mock: `Usage: ${NAME} mock [--host HOST] [--port PORT] [--dynamic] [--errors]
+
+Starts Stoplight Prism as a mock of the bundled spec: answers from the spec's examples and validates requests.
+
+Options:
+  --host HOST   address to listen on (default 127.0.0.1)
+  --port PORT   port to listen on (default 4010)
+  --dynamic     generate responses from the schemas instead of the examples
+  --errors      turn request and response violations into error responses
+  -h, --help    show this help
+`,
+  docs: `Usage: ${NAME} docs [--out DIR] [--force]
+
+Renders the API reference with Redocly (Redoc inlined: the page loads nothing from the internet) into DIR/index.html,
+and the bundle as YAML into DIR/openapi.yaml. Skips the work when they are up to date.
+
+Options:
+  --out DIR     output folder (default: DOCS_DIR, else the package's .docs folder, which the server serves at /docs)
+  --force       rebuild even when up to date
+  -h, --help    show this help
+`,
+  lint: `Usage: ${NAME} lint [FILE]
+
+Lints FILE (an OpenAPI description, YAML or JSON) with this project's Redocly configuration (recommended-strict plus
+camelCase operationIds, a 4xx response on every operation, an example on every JSON body). Without FILE, lints this
+package's own spec. Exits non-zero when there are errors.
+
+Options:
+  -h, --help    show this help
+`,
+};
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** Runs a Node program and resolves with its exit code; Ctrl-C and SIGTERM are passed on to it. */
+function runNode(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: "inherit", env });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on("SIGINT", forward);
+    process.on("SIGTERM", forward);
+    child.once("error", reject);
+    child.once("exit", (code, signal) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+    });
+  });
+}
+
+const redoclyEnv = { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" };
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { host: { type: "string" }, port: { type: "string" }, "data-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) return help("serve");
+  if (values.host !== undefined) process.env.HOST = values.host;
+  if (values.port !== undefined) process.env.PORT = values.port;
+  if (values["data-dir"] !== undefined) process.env.DATA_DIR = values["data-dir"];
+  try {
+    const { built, reason, docsDir } = await ensureDocs();
+    if (built) console.log(`Built the API docs in ${docsDir} (${reason})`);
+  } catch (err) {
+    // The server still answers the API; /docs explains how to build the docs.
+    console.warn(`Warning: the API docs could not be built: ${(err as Error).message}`);
+  }
+  // main.ts reads its configuration from the environment and keeps the process alive while it serves.
+  await import("../server/main.ts");
+  return -1;
+}
+
+async function mock(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: "string", default: "127.0.0.1" },
+      port: { type: "string", default: "4010" },
+      dynamic: { type: "boolean" },
+      errors: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return help("mock");
+  const prismArgs = ["mock", bundlePath, "--host", values.host, "--port", values.port];
+  if (values.dynamic) prismArgs.push("--dynamic");
+  if (values.errors) prismArgs.push("--errors");
+  return runNode(packageBin("@stoplight/prism-cli", "prism"), prismArgs);
+}
+
+async function docs(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { out: { type: "string" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) return help("docs");
+  const docsDir = values.out !== undefined ? path.resolve(values.out) : resolveDocsDir();
+  const reason = values.force ? "--force" : await docsStaleReason({ docsDir });
+  if (reason === undefined) {
+    console.log(`The API docs in ${docsDir} are up to date (index.html, openapi.yaml)`);
+    return 0;
+  }
+  await mkdir(docsDir, { recursive: true });
+  await buildDocs({ docsDir });
+  console.log(`Built the API docs (${reason}): ${path.join(docsDir, "index.html")} and ${path.join(docsDir, "openapi.yaml")}`);
+  return 0;
+}
+
+async function lint(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
+  if (values.help) return help("lint");
+  if (positionals.length > 1) throw new UsageError("lint takes at most one FILE");
+  const config = path.join(packageRoot, "redocly.yaml");
+  const ownSpec = path.join(packageRoot, "spec", "openapi.yaml");
+  const target = positionals[0] !== undefined ? path.resolve(positionals[0]) : existsSync(ownSpec) ? ownSpec : bundlePath;
+  if (!existsSync(target)) throw new UsageError(`no such file: ${target}`);
+  return runNode(packageBin("@redocly/cli", "redocly"), ["lint", target, "--config", config, "--format", "stylish"], redoclyEnv);
+}
+
+class UsageError extends Error {}
+
+function help(command?: string): number {
+  process.stdout.write(command ? HELP[command]! : USAGE);
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, mock, docs, lint };
+
+/** Runs the command line; resolves with the exit code, or -1 when a server keeps running. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    if (command === "help" && rest[0] !== undefined && HELP[rest[0]]) return help(rest[0]);
+    return help();
+  }
+  if (command === "--version" || command === "-v") {
+    console.log(packageVersion());
+    return 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`${NAME}: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (err) {
+    // parseArgs reports unknown or malformed options with ERR_PARSE_ARGS_* codes.
+    const code = (err as { code?: string }).code;
+    if (err instanceof UsageError || code?.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`${NAME} ${command}: ${(err as Error).message}\n\n${HELP[command]}`);
+      return 2;
+    }
+    process.stderr.write(`${NAME} ${command}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exitCode = code;

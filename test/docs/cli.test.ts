@@ -1,0 +1,140 @@
+/** `meta-media-openapi serve | mock | docs | lint`, run from a folder outside the repository as an installed user would. */
+import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../support/free-port.ts";
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(import.meta.dirname, "../..");
+const cli = path.join(repoRoot, "cli", "meta-media-openapi.mjs");
+const commands = ["serve", "mock", "docs", "lint"];
+let elsewhere: string;
+
+beforeAll(async () => {
+  elsewhere = await mkdtemp(path.join(os.tmpdir(), "cli-"));
+});
+afterAll(async () => {
+  await rm(elsewhere, { recursive: true, force: true });
+});
+
+/** Runs the CLI to completion from a folder that is not the repository. */
+async function cliRun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: elsewhere, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** Starts a long-running command, waits for `ready` in its output, and returns how to stop it. */
+async function cliStart(args: string[], ready: RegExp, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: elsewhere, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within 60 s:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    output: () => output,
+    stop: async () => {
+      child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
+
+describe("meta-media-openapi", () => {
+  it("--help lists the four commands, and each command has its own --help", async () => {
+    const top = await cliRun(["--help"]);
+    expect(top.code).toBe(0);
+    for (const command of commands) expect(top.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    const helps = await Promise.all(commands.map((command) => cliRun([command, "--help"])));
+    helps.forEach((help, i) => {
+      expect(help.code, commands[i]).toBe(0);
+      expect(help.stdout.startsWith(`Usage: meta-media-openapi ${commands[i]}`), commands[i]).toBe(true);
+    });
+  }, 60_000);
+
+  it("reports its version, and refuses unknown commands and options with exit code 2", async () => {
+    const manifest = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as { version: string };
+    const [version, unknown, badOption] = await Promise.all([cliRun(["--version"]), cliRun(["frobnicate"]), cliRun(["docs", "--colour"])]);
+    expect(version.stdout.trim()).toBe(manifest.version);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toContain("Usage: meta-media-openapi docs");
+  }, 60_000);
+
+  it("docs --out builds index.html and openapi.yaml there, then finds them up to date", async () => {
+    const out = path.join(elsewhere, "api-docs");
+    const first = await cliRun(["docs", "--out", "api-docs"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(existsSync(path.join(out, "index.html"))).toBe(true);
+    expect((await readFile(path.join(out, "openapi.yaml"), "utf8")).startsWith("openapi: 3.1")).toBe(true);
+    const second = await cliRun(["docs", "--out", "api-docs"]);
+    expect(second.stdout).toContain("up to date");
+  }, 60_000);
+
+  it("lint passes on the package's own spec and fails on a broken description", async () => {
+    const own = await cliRun(["lint"]);
+    expect(own.code, own.stdout + own.stderr).toBe(0);
+    const broken = path.join(elsewhere, "broken.yaml");
+    await writeFile(broken, "openapi: 3.1.0\ninfo:\n  title: broken\npaths:\n  /x:\n    get:\n      responses: {}\n");
+    const bad = await cliRun(["lint", "broken.yaml"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout + bad.stderr).toMatch(/error/i);
+  }, 60_000);
+
+  it("serve starts the reference server with the docs routes, and stops on SIGTERM", async () => {
+    const port = await freePort();
+    const dataDir = path.join(elsewhere, "data");
+    const server = await cliStart(["serve", "--port", String(port), "--data-dir", dataDir], /listening on/);
+    try {
+      const spec = await fetch(`http://127.0.0.1:${port}/openapi.json`);
+      expect(spec.status).toBe(200);
+      expect(((await spec.json()) as { openapi: string }).openapi).toBe("3.1.0");
+      const index = await fetch(`http://127.0.0.1:${port}/`);
+      expect(await index.text()).toContain('href="/docs"');
+      expect(existsSync(dataDir)).toBe(true);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  it("mock starts Prism on the bundle, answering from the spec's examples", async () => {
+    const port = await freePort();
+    const mock = await cliStart(["mock", "--port", String(port)], /Prism is listening/);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/users/login`, {
+        method: "POST",
+        headers: { Authorization: `Basic ${Buffer.from("admin:S3cret-pass!").toString("base64")}` },
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { users: Array<{ token: string }> };
+      expect(typeof body.users[0]?.token).toBe("string");
+    } finally {
+      await mock.stop();
+    }
+    // The Prism child went down with the CLI: the port is free again.
+    await expect(fetch(`http://127.0.0.1:${port}/v1/users/login`, { method: "POST" })).rejects.toThrow();
+  }, 90_000);
+});
