@@ -1,0 +1,22 @@
+/** meta-media-openapi client: typed WhatsApp On-Premises and Messenger clients built on openapi-fetch and the spec's types. */
+export {
+  createWhatsAppClient,
+  type FetchFunction,
+  type MediaContentType,
+  type OpenApiClient,
+  type WhatsAppClient,
+  type WhatsAppClientOptions,
+} from "./whatsapp-client.ts";
+export {
+  appsecretProof,
+  createMessengerClient,
+  type AttachmentSource,
+  type AttachmentType,
+  type MessengerClient,
+  type MessengerClientOptions,
+} from "./messenger-client.ts";
+export { WhatsAppApiError, type WaError, type WaMeta } from "./whatsapp-api-error.ts";
+export { GraphApiError } from "./graph-api-error.ts";
+export type { MediaUploadBody } from "./media-body.ts";
+export { saveMediaToFile, type DownloadedMedia } from "./media-download.ts";
+export type { components, operations, paths } from "../generated/openapi.d.ts";

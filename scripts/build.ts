@@ -1,0 +1,47 @@
+/**
+ * `npm run build`: compiles client/, server/ and cli/ to JavaScript and declarations in dist/ (tsc rewrites the `.ts`
+ * import specifiers), then lays dist/ out as a package root of its own, so code that finds files relative to itself
+ * (`../../generated/openapi.json` from server/validation/, the package root from server/docs/) finds them there too.
+ */
+import { execFile } from "node:child_process";
+import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const dist = path.join(root, "dist");
+const cliEntry = path.join(dist, "cli", "meta-media-openapi.js");
+
+await rm(dist, { recursive: true, force: true });
+try {
+  await run(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root });
+} catch (err) {
+  const { stdout = "", stderr = "" } = err as { stdout?: string; stderr?: string };
+  process.stderr.write(`${stdout}${stderr}`);
+  process.stderr.write("build: tsc failed\n");
+  process.exit(1);
+}
+
+// tsc emits no copy of a declaration file or of JSON read at run time: the bundle and its types are copied as they are.
+await mkdir(path.join(dist, "generated"), { recursive: true });
+for (const file of ["openapi.json", "openapi.d.ts"]) {
+  await copyFile(path.join(root, "generated", file), path.join(dist, "generated", file));
+}
+// Redoc's rendering options, read from the package root by the docs build.
+await copyFile(path.join(root, "redocly.yaml"), path.join(dist, "redocly.yaml"));
+// dist/ is the package root for the compiled code: ES modules, and the version the CLI reports.
+const manifest = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as { name: string; version: string };
+await writeFile(
+  path.join(dist, "package.json"),
+  `${JSON.stringify({ name: `${manifest.name}-dist`, private: true, version: manifest.version, type: "module" }, null, 2)}\n`,
+);
+
+// The command-line entry runs as a program: it needs its interpreter line and the execute bit.
+const cli = await readFile(cliEntry, "utf8").catch(() => undefined);
+if (cli !== undefined) {
+  if (!cli.startsWith("#!")) await writeFile(cliEntry, `#!/usr/bin/env node\n${cli}`);
+  await chmod(cliEntry, 0o755);
+}
+console.log(`build: ${path.relative(root, dist)}/ written (client, server${cli === undefined ? "" : ", cli"})`);

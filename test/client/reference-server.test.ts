@@ -1,0 +1,5 @@
+/** The client suite against the reference server, in process, listening on 127.0.0.1 port 0. */
+import { defineClientSuite } from "./client-suite.ts";
+import { referenceTarget } from "./client-target.ts";
+
+defineClientSuite("reference server", () => referenceTarget());
