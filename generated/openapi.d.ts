@@ -413,7 +413,7 @@ export interface components {
             username: components["schemas"]["Username"];
             password: components["schemas"]["Password"];
             /** @default ROLE_USER */
-            role: components["schemas"]["UserRole"];
+            role?: components["schemas"]["UserRole"];
         };
         UserName: {
             username: components["schemas"]["Username"];
@@ -734,7 +734,7 @@ export interface components {
                          * @description Set to true to send the attachment in several messages by its `attachment_id` (it still expires 90 days after upload).
                          * @default false
                          */
-                        is_reusable: boolean;
+                        is_reusable?: boolean;
                     };
                 };
             };
@@ -750,7 +750,7 @@ export interface components {
                      * @description Set to true to send the attachment in several messages by its `attachment_id`.
                      * @default false
                      */
-                    is_reusable: boolean;
+                    is_reusable?: boolean;
                 };
             };
         };
@@ -804,7 +804,7 @@ export interface components {
              * @default RESPONSE
              * @enum {string}
              */
-            messaging_type: "RESPONSE" | "UPDATE" | "MESSAGE_TAG";
+            messaging_type?: "RESPONSE" | "UPDATE" | "MESSAGE_TAG";
             message: {
                 attachment: {
                     type: components["schemas"]["AttachmentType"];

@@ -41,6 +41,8 @@ export async function generate(outDir: string, entry = specEntry): Promise<void>
   await writeFile(bundlePath, JSON.stringify(bundle, null, 2) + "\n");
 
   const ast = await openapiTS(bundle, {
+    // A default in a request schema means the client may leave the field out; it must not become required.
+    defaultNonNullable: false,
     transform(schemaObject) {
       // Binary bodies (uploads, downloads, multipart files) are Blobs for TypeScript users.
       if ("format" in schemaObject && schemaObject.format === "binary") {
