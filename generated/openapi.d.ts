@@ -586,7 +586,7 @@ export interface components {
         WaOptionalMetaResponse: {
             meta?: components["schemas"]["WaMeta"];
         } | null;
-        /** @description A delay in milliseconds. Documented by Meta as a string while its samples show an integer; both an integer and a string of digits are accepted, and it is always returned as an integer. */
+        /** @description A delay in milliseconds, at most 999999999 (about 11.5 days). Documented by Meta as a string while its samples show an integer; both an integer and a string of digits are accepted, and it is always returned as an integer. */
         DelayMilliseconds: number | string;
         /**
          * @description A partial update of the application settings: fields that are not present keep their value. The update is

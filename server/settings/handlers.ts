@@ -1,4 +1,5 @@
 /** Handlers of the application settings and media providers operations (FACTS §4). */
+import { loadOpenApiDocument } from "../validation/openapi-document.ts";
 import type { Context } from "hono";
 import type { JsonReply } from "../edge/operation-types.ts";
 import { specAjv, validationError } from "../edge/request-validation.ts";
@@ -17,6 +18,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Fields whose value is a string in the patch and an integer in the settings: delays sent as digit strings. */
 function applyPatch(target: Record<string, unknown>, patch: Record<string, unknown>, prefix: string): void {
   const delay = specAjv().component("DelayMilliseconds");
+  const { maximum } = loadOpenApiDocument().components.schemas!.DelayMilliseconds as { maximum: number };
   for (const [key, raw] of Object.entries(patch)) {
     const dotted = prefix ? `${prefix}.${key}` : key;
     let value = raw;
@@ -27,7 +29,7 @@ function applyPatch(target: Record<string, unknown>, patch: Record<string, unkno
     }
     if (typeof value === "string" && typeof target[key] === "number") {
       value = Number(value);
-      if (!delay(value)) throw new WaHttpError(400, 1009, `${dotted} must be a whole number of milliseconds from 0 to 2147483647`);
+      if (!delay(value)) throw new WaHttpError(400, 1009, `${dotted} must be a whole number of milliseconds from 0 to ${maximum}`);
     }
     if (isObject(value) && isObject(target[key])) applyPatch(target[key] as Record<string, unknown>, value, dotted);
     else target[key] = structuredClone(value);

@@ -1,0 +1,561 @@
+/**
+ * Layer 4: property-based conformance with fast-check. For every operation: requests generated from the spec's
+ * schemas (no 5xx, documented status, content type and body), mutations of valid requests (must get a documented
+ * 4xx), the operation under no/invalid/user/admin credentials (as its security says), plus stateful models
+ * (media round trip, settings patch/reset, attachment upload/send/expiry). Fixed seed; failures carry the replay.
+ */
+import { randomBytes } from "node:crypto";
+import fc from "fast-check";
+import { getOperation, listOperations, loadOpenApiDocument, type JsonSchema, type SpecOperation } from "../../server/validation/openapi-document.ts";
+import type { ContractRequest, ContractResponse } from "./exchange.ts";
+import { mediaSamples } from "./media-samples.ts";
+import { valueMutations } from "./mutations.ts";
+import { resolveSchema, schemaArbitrary } from "./schema-arbitrary.ts";
+import { fillPath, OVERSIZED_JSON_BYTES } from "./scenarios.ts";
+import { isWriteOperation, type ContractSession, type CredentialKind } from "./session.ts";
+
+export interface FuzzOptions {
+  seed: number;
+  /** Generated requests and mutations per operation (each). */
+  runs: number;
+  /** Runs of each stateful model. */
+  statefulRuns?: number;
+  operations?: string[];
+  /** Replay one counterexample: fast-check's path (needs the same seed and one operation). */
+  path?: string;
+}
+
+export interface FuzzCounts {
+  generated: number;
+  mutated: number;
+  security: number;
+  stateful: number;
+  /** Wall time spent on the operation's generated, mutated and security requests. */
+  ms: number;
+}
+
+export interface FuzzResult {
+  seed: number;
+  counts: Record<string, FuzzCounts>;
+  failures: Error[];
+  skipped: string[];
+}
+
+
+interface Generated {
+  request: ContractRequest;
+  /** The JSON value of the body (for body mutations), and its schema. */
+  json?: { value: unknown; schema: JsonSchema };
+}
+
+/** What the generators know about the target while they run. */
+class FuzzContext {
+  readonly mediaIds: string[] = [];
+  readonly providerNames: string[] = [];
+  readonly protectedUsers = new Set<string>(["admin"]);
+  adminHeaders: Record<string, string> = {};
+  userHeaders?: Record<string, string>;
+  loginAccount!: { username: string; password: string; own: boolean };
+
+  constructor(readonly session: ContractSession) {}
+
+  async prepare(): Promise<void> {
+    this.adminHeaders = (await this.session.credentials("createUser", "admin"))!.headers;
+    this.userHeaders = (await this.session.credentials("createUser", "user"))?.headers;
+    const t = this.session.target;
+    this.protectedUsers.add(t.admin.username);
+    if (t.user) this.protectedUsers.add(t.user.username);
+    const created = this.session.ownAccount();
+    if (created) this.protectedUsers.add(created.username);
+    // Only an account the suite created itself may have its password changed by a generated login body; the
+    // object is the session's own, so a changed password is seen by later logins too.
+    this.loginAccount = created ? Object.assign(created, { own: true }) : { ...t.admin, own: false };
+  }
+}
+
+function pathParamArbitrary(ctx: FuzzContext, op: SpecOperation, name: string, schema: JsonSchema | undefined): fc.Arbitrary<string> {
+  const fromSchema = (schema ? schemaArbitrary(schema) : fc.string({ minLength: 1 })).map(String);
+  const known = (values: string[]) => (values.length ? fc.oneof(fc.constantFrom(...values), fromSchema) : fromSchema);
+  if (name === "page-id") return fc.oneof({ weight: 3, arbitrary: fc.constant(ctx.session.target.graph.pageId) }, fc.constant("me"), fromSchema);
+  if (name === "media-id") return known(ctx.mediaIds);
+  if (name === "provider-name") return known(ctx.providerNames);
+  if (name === "username") return fromSchema.filter((u) => !ctx.protectedUsers.has(u));
+  return fromSchema;
+}
+
+/** A generated URL made harmless: its host moves under `.invalid` (never resolves), or it is the target's fetchable URL. */
+function safeUrls(value: unknown, fetchable: string | undefined, pick: number): unknown {
+  if (typeof value === "string" && /^https?:\/\//.test(value)) {
+    if (fetchable && pick % 3 === 0) return fetchable;
+    try {
+      const url = new URL(value);
+      url.hostname = `${url.hostname.replace(/\.$/, "")}.invalid`;
+      return url.toString();
+    } catch {
+      return "https://contract.invalid/unparsable";
+    }
+  }
+  if (Array.isArray(value)) return value.map((v) => safeUrls(v, fetchable, pick));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, safeUrls(v, fetchable, pick)]));
+  return value;
+}
+
+/** Generated, valid requests for one operation, with credentials that let them reach the handler. */
+function requestArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Generated> {
+  const doc = loadOpenApiDocument();
+  const pathParams = op.parameters.filter((p) => p.in === "path");
+  const queryParams = op.parameters.filter((p) => p.in === "query" && p.name !== "access_token");
+  const params = fc.record(Object.fromEntries(pathParams.map((p) => [p.name, pathParamArbitrary(ctx, op, p.name, p.schema)]))) as fc.Arbitrary<Record<string, string>>;
+  const graph = op.path.startsWith("/v1/") ? undefined : ctx.session.graphQuery();
+  // Optional query parameters stay out: a random appsecret_proof is (rightly) refused when the app has a secret.
+  void queryParams;
+  const content = op.operation.requestBody?.content ?? {};
+  const required = op.operation.requestBody?.required === true;
+  const base = (p: Record<string, string>): ContractRequest => ({
+    operationId: op.operationId,
+    method: op.method.toUpperCase(),
+    path: fillPath(op.path, p),
+    query: { ...(graph ?? {}) },
+    headers: op.operationId === "loginUser" ? { authorization: basicOf(ctx.loginAccount) } : graph ? {} : { ...ctx.adminHeaders },
+  });
+
+  const bodies: Array<fc.Arbitrary<Omit<Generated, "request"> & { headers: Record<string, string>; body?: ContractRequest["body"] }>> = [];
+  for (const [type, media] of Object.entries(content)) {
+    if (type === "application/json" && media.schema) {
+      const schema = media.schema;
+      bodies.push(
+        fc.tuple(schemaArbitrary(schema), fc.nat()).map(([raw, pick]) => {
+          // Only Graph operations make the server fetch URLs; keep those off the network.
+          let value = graph ? safeUrls(raw, ctx.session.target.fetchableImageUrl, pick) : raw;
+          if (value && typeof value === "object" && !Array.isArray(value) && "access_token" in value) {
+            const { access_token: _t, ...rest } = value as Record<string, unknown>;
+            value = rest;
+          }
+          if (op.operationId === "loginUser" && !ctx.loginAccount.own && value && typeof value === "object") value = {};
+          return { json: { value, schema }, headers: { "content-type": "application/json" }, body: JSON.stringify(value) };
+        }),
+      );
+    } else if (type === "multipart/form-data" && media.schema) {
+      const form = resolveSchema(doc, media.schema);
+      const messageSchema = (form.properties as Record<string, JsonSchema>).message!;
+      const samples = mediaSamples().filter((s) => !s.documented.includes("*") || s.contentType === "application/pdf");
+      bodies.push(
+        fc.tuple(schemaArbitrary(messageSchema), fc.constantFrom(...samples)).map(([message, sample]) => {
+          const fd = new FormData();
+          fd.set("message", message as string);
+          fd.set("filedata", new Blob([new Uint8Array(sample.bytes)], { type: sample.contentType.split(";")[0]! }), "file.bin");
+          return { headers: {}, body: fd };
+        }),
+      );
+    } else if (op.operationId === "uploadMedia") {
+      const sample = mediaSamples().find((s) => s.documented === type)!;
+      bodies.push(
+        fc.uint8Array({ maxLength: 512 }).map((tail) => ({
+          headers: { "content-type": sample.contentType },
+          body: new Uint8Array(Buffer.concat([sample.bytes, tail])),
+        })),
+      );
+    }
+  }
+  if (!required) bodies.push(fc.constant({ headers: {} }));
+  if (bodies.length === 0) bodies.push(fc.constant({ headers: {} }));
+  return fc.tuple(params, fc.oneof(...bodies)).map(([p, b]) => {
+    const request = base(p);
+    request.headers = { ...request.headers, ...b.headers };
+    if (b.body !== undefined) request.body = b.body;
+    return { request, ...(b.json ? { json: b.json } : {}) };
+  });
+}
+
+function basicOf(account: { username: string; password: string }): string {
+  return `Basic ${Buffer.from(`${account.username}:${account.password}`).toString("base64")}`;
+}
+
+/** A mutated request and the rule the mutation breaks. */
+interface Mutated {
+  request: ContractRequest;
+  rule: string;
+}
+
+const MALFORMED_ESCAPES = ["%", "%ZZ", "%E0%A4%A", "abc%2", "%C0%AF", "%00", "..%2F..%2Fetc%2Fpasswd", "%FF%FE"];
+const UNDOCUMENTED_TYPES = ["text/plain", "application/xml", "image/gif", "audio/wav", "video/webm", "font/woff2", "x-contract/unknown"];
+
+/** Mutations of a valid request of the operation. */
+function mutationArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Mutated> {
+  const content = op.operation.requestBody?.content ?? {};
+  const pathParams = op.parameters.filter((p) => p.in === "path").map((p) => p.name);
+  return fc.tuple(requestArbitrary(ctx, op), fc.nat(), fc.nat()).map(([valid, pick, pick2]) => {
+    const options: Array<() => Mutated> = [];
+    const req = valid.request;
+    const withHeaders = (headers: Record<string, string>, body?: ContractRequest["body"]): ContractRequest => ({ ...req, headers, ...(body !== undefined ? { body } : {}) });
+    if (valid.json) {
+      const { value, schema } = valid.json;
+      const mutations = valueMutations(schema, value);
+      if (mutations.length) {
+        options.push(() => {
+          const m = mutations[pick2 % mutations.length]!;
+          return { request: { ...req, body: JSON.stringify(m.apply(value)) }, rule: `${m.kind} at ${m.at} gets a 4xx` };
+        });
+      }
+      options.push(() => ({ request: withHeaders({ ...req.headers, "content-type": UNDOCUMENTED_TYPES[pick2 % UNDOCUMENTED_TYPES.length]! }), rule: "wrong content type gets a 4xx" }));
+      options.push(() => ({ request: { ...req, body: JSON.stringify(value).slice(0, Math.max(1, (pick2 % 8) + 1)) + "\u0000{" }, rule: "malformed JSON gets a 4xx" }));
+      options.push(() => ({
+        request: { ...req, body: JSON.stringify({ contract_padding: "x".repeat(OVERSIZED_JSON_BYTES) }) },
+        rule: `oversized body (${OVERSIZED_JSON_BYTES} bytes) gets a 4xx`,
+      }));
+    }
+    if (op.operationId === "uploadMedia") {
+      const samples = mediaSamples();
+      const webp = samples.find((s) => s.contentType === "image/webp")!;
+      options.push(() => ({ request: withHeaders({ ...req.headers, "content-type": UNDOCUMENTED_TYPES.slice(2)[pick2 % 5]! }), rule: "undocumented media type gets a 4xx" }));
+      options.push(() => {
+        const big = new Uint8Array(webp.maxBytes + 1 + (pick2 % 1024));
+        big.set(webp.bytes);
+        return { request: withHeaders({ ...req.headers, "content-type": webp.contentType }, big), rule: `oversized body (over x-max-bytes ${webp.maxBytes} of image/webp) gets a 4xx` };
+      });
+      options.push(() => {
+        const binary = samples.filter((s) => !s.documented.includes("*"));
+        const declared = binary[pick2 % binary.length]!;
+        const actual = binary[(pick2 + 1 + (pick % (binary.length - 1))) % binary.length]!;
+        return { request: withHeaders({ ...req.headers, "content-type": declared.contentType }, actual.bytes), rule: `declared ${declared.contentType} with ${actual.contentType} bytes gets a 4xx` };
+      });
+      options.push(() => ({ request: withHeaders(Object.fromEntries(Object.entries(req.headers ?? {}).filter(([k]) => k !== "content-type"))), rule: "missing content type gets a 4xx" }));
+    }
+    if (content["multipart/form-data"] && req.body instanceof FormData) {
+      const form = req.body;
+      options.push(() => {
+        const fd = new FormData();
+        const variant = pick2 % 3;
+        if (variant !== 0) fd.set("message", variant === 1 ? "{not json" : JSON.stringify({ attachment: { type: "image", contract_unknown_field: 1 } }));
+        if (variant !== 1 || pick % 2) fd.set("filedata", form.get("filedata")!);
+        return { request: withHeaders(req.headers ?? {}, fd), rule: ["missing required field message", "message is not JSON", "unknown property in message"][variant]! + " gets a 4xx" };
+      });
+    }
+    for (const name of pathParams) {
+      options.push(() => {
+        const bad = MALFORMED_ESCAPES[pick2 % MALFORMED_ESCAPES.length]!;
+        const path = op.path.replace(/\{([^}]+)\}/g, (_m, n: string) => (n === name ? bad : encodeURIComponent(n === "page-id" ? ctx.session.target.graph.pageId : "x")));
+        return { request: { ...req, path }, rule: `malformed percent-encoding in path id ${name} (${bad}) gets a 4xx` };
+      });
+    }
+    // Mangled credentials apply to every operation.
+    options.push(() => {
+      if (!op.path.startsWith("/v1/")) return { request: { ...req, query: { ...req.query, access_token: `${req.query?.access_token ?? ""}${"%"}x` } }, rule: "mangled access token gets a 4xx" };
+      const variants = ["Bearer", "Bearer ", "Basic", "Bearer a b c", "Token abc", `Bearer ${"z".repeat(5000)}`];
+      return { request: withHeaders({ ...req.headers, authorization: variants[pick2 % variants.length]! }), rule: "malformed Authorization header gets a 4xx" };
+    });
+    return options[pick % options.length]!();
+  });
+}
+
+/** Formats a fast-check failure with its replay instructions, keeping our own description of the broken rule. */
+function fuzzFailure(kind: string, operationId: string, seed: number, err: unknown): Error {
+  const e = err as Error & { cause?: unknown };
+  const message = e.message ?? String(err);
+  const pathMatch = /path: ?"([0-9:]+)"/.exec(message);
+  const replay = `npm run fuzz -- --seed ${seed} --operation ${operationId}${pathMatch ? ` --path ${pathMatch[1]}` : ""}`;
+  // fast-check prints the whole counterexample (a body can be a megabyte); our violation already shows an excerpt.
+  const head = message
+    .split("\n")
+    .filter((line) => !/^(Counterexample|Hint|Encountered failures)/.test(line))
+    .map((line) => (line.length > 400 ? `${line.slice(0, 400)}…` : line))
+    .join("\n");
+  const cause = e.cause instanceof Error && !message.includes(e.cause.message.slice(0, 80)) ? `\n${e.cause.message}` : "";
+  return new Error(`fuzz ${kind} of ${operationId} failed (seed ${seed}); replay: ${replay}\n${head}${cause}`);
+}
+
+async function assertProperty<T>(arb: fc.Arbitrary<T>, predicate: (v: T) => Promise<void>, opts: FuzzOptions, numRuns: number): Promise<void> {
+  await fc.assert(fc.asyncProperty(arb, predicate), {
+    seed: opts.seed,
+    numRuns,
+    ...(opts.path ? { path: opts.path } : {}),
+    endOnFailure: false,
+    interruptAfterTimeLimit: 120_000,
+  });
+}
+
+/** The checks every reply gets in this layer (the session adds spec conformance): no 5xx is part of the session. */
+const anyStatus = () => true;
+const is4xx = (s: number) => s >= 400 && s < 500;
+
+async function securityChecks(ctx: FuzzContext, op: SpecOperation, sample: ContractRequest, counts: FuzzCounts): Promise<void> {
+  const s = ctx.session;
+  const adminOnly = "403" in op.operation.responses;
+  const kinds: CredentialKind[] = op.path.startsWith("/v1/") ? ["none", "invalid", "user", "admin"] : ["none", "invalid", "admin"];
+  for (const kind of kinds) {
+    const creds = await s.credentials(op.operationId, kind);
+    if (!creds) {
+      s.skip(`${op.operationId}: ${kind} credentials check (no such account)`);
+      continue;
+    }
+    const graph = !op.path.startsWith("/v1/");
+    const headers = Object.fromEntries(Object.entries(sample.headers ?? {}).filter(([k]) => k !== "authorization"));
+    const query = Object.fromEntries(Object.entries(sample.query ?? {}).filter(([k]) => k !== "access_token" && k !== "appsecret_proof"));
+    const req: ContractRequest = { ...sample, headers: { ...headers, ...creds.headers }, query: { ...query, ...creds.query } };
+    if (op.operationId === "loginUser") {
+      // A login body may carry new_password: the credential checks must not change anyone's password.
+      delete req.body;
+      delete req.headers!["content-type"];
+    }
+    const expectFor: Record<CredentialKind, [(st: number) => boolean, string]> = {
+      none: [(st) => st === 401, "no credentials get 401"],
+      invalid: [(st) => st === 401, "invalid credentials get 401"],
+      user: adminOnly ? [(st) => st === 403, "a non-admin user gets 403 on an admin-only operation"] : [(st) => st !== 401 && st !== 403, "a user is let in"],
+      admin: [(st) => st !== 401 && st !== 403, graph ? "a valid page token is let in" : "an admin is let in"],
+    };
+    const [expect, rule] = expectFor[kind];
+    await s.exchange(req, { expect, rule });
+    counts.security++;
+    if (graph && kind === "admin") {
+      // The same token as `Authorization: Bearer` (graphBearerAuth).
+      await s.exchange({ ...req, query, headers: { ...headers, authorization: `Bearer ${s.target.graph.accessToken}` } }, { expect, rule: "a valid page token as a Bearer header is let in" });
+      counts.security++;
+    }
+  }
+}
+
+function restartSchemaDefaults(schema: JsonSchema): unknown {
+  const doc = loadOpenApiDocument();
+  const s = resolveSchema(doc, schema);
+  if (s.properties) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s.properties as Record<string, JsonSchema>)) {
+      const d = restartSchemaDefaults(v);
+      if (d !== undefined) out[k] = d;
+    }
+    return Object.keys(out).length ? out : s.default;
+  }
+  return s.default;
+}
+
+/** Every leaf of `expected` (a patch or the defaults) has the same value in `actual`; returns the first difference. */
+function leafDifference(expected: unknown, actual: unknown, at = ""): string | undefined {
+  if (expected && typeof expected === "object" && !Array.isArray(expected)) {
+    for (const [k, v] of Object.entries(expected)) {
+      const d = leafDifference(v, (actual as Record<string, unknown> | undefined)?.[k], `${at}/${k}`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  const norm = (v: unknown) => (typeof v === "string" && /^[0-9]+$/.test(v) ? Number(v) : v === "" ? undefined : v);
+  return JSON.stringify(norm(expected)) === JSON.stringify(norm(actual)) ? undefined : `${at || "(root)"}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+async function statefulModels(ctx: FuzzContext, opts: FuzzOptions, counts: Record<string, FuzzCounts>, failures: Error[]): Promise<void> {
+  const s = ctx.session;
+  const runs = opts.statefulRuns ?? 10;
+  const bump = (id: string) => counts[id] && counts[id].stateful++;
+  const allowed = (ids: string[]) => ids.every((id) => !isWriteOperation(id) || s.target.allowWrites) && ids.every((id) => !opts.operations || opts.operations.includes(id));
+  const auth = { authorization: ctx.adminHeaders.authorization! };
+
+  if (allowed(["uploadMedia", "downloadMedia", "deleteMedia"])) {
+    try {
+      const samples = mediaSamples();
+      await assertProperty(
+        fc.tuple(fc.constantFrom(...samples), fc.uint8Array({ maxLength: 2048 })),
+        async ([sample, tail]) => {
+          const bytes = new Uint8Array(Buffer.concat([sample.bytes, tail]));
+          const up = await s.exchange({ operationId: "uploadMedia", method: "POST", path: "/v1/media", headers: { ...auth, "content-type": sample.contentType }, body: bytes }, { expect: 201, rule: `a valid ${sample.contentType} upload is stored` });
+          const id = (JSON.parse(up.text!) as { media: Array<{ id: string }> }).media[0]!.id;
+          const path = `/v1/media/${encodeURIComponent(id)}`;
+          await s.exchange({ operationId: "downloadMedia", method: "GET", path, headers: auth }, {
+            expect: 200,
+            rule: "download returns the uploaded bytes and type",
+            check: (res: ContractResponse) =>
+              Buffer.compare(Buffer.from(res.bytes), Buffer.from(bytes)) !== 0
+                ? `downloaded ${res.bytes.length} bytes differ from the ${bytes.length} uploaded`
+                : res.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() !== sample.contentType.split(";")[0]
+                  ? `Content-Type ${res.headers.get("content-type")} is not the uploaded ${sample.contentType}`
+                  : undefined,
+          });
+          await s.exchange({ operationId: "deleteMedia", method: "DELETE", path, headers: auth }, { expect: 200, rule: "delete of stored media" });
+          await s.exchange({ operationId: "downloadMedia", method: "GET", path, headers: auth }, { expect: 404, rule: "deleted media is gone" });
+          await s.exchange({ operationId: "deleteMedia", method: "DELETE", path, headers: auth }, { expect: 404, rule: "deleting twice is 404" });
+          ["uploadMedia", "downloadMedia", "deleteMedia"].forEach(bump);
+        },
+        opts,
+        runs,
+      );
+    } catch (err) {
+      failures.push(fuzzFailure("stateful model upload -> download -> delete -> 404", "uploadMedia", opts.seed, err));
+    }
+  }
+
+  if (allowed(["updateApplicationSettings", "getApplicationSettings", "resetApplicationSettings"])) {
+    const patchSchema = getOperation("updateApplicationSettings").operation.requestBody!.content["application/json"]!.schema!;
+    const defaults = restartSchemaDefaults({ $ref: "#/components/schemas/ApplicationSettings" });
+    const get = async () => JSON.parse((await s.exchange({ operationId: "getApplicationSettings", method: "GET", path: "/v1/settings/application", headers: auth }, { expect: 200 })).text!) as { settings: { application: unknown } };
+    try {
+      await assertProperty(
+        schemaArbitrary(patchSchema),
+        async (patch) => {
+          await s.exchange({ operationId: "updateApplicationSettings", method: "PATCH", path: "/v1/settings/application", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(patch) }, { expect: 200, rule: "a valid patch is applied" });
+          const after = await get();
+          const diff = leafDifference(patch, after.settings.application);
+          if (diff) throw new Error(`updateApplicationSettings broke rule "patch -> get shows the patch": ${diff}; patch ${JSON.stringify(patch)}`);
+          await s.exchange({ operationId: "resetApplicationSettings", method: "DELETE", path: "/v1/settings/application", headers: auth }, { expect: 200 });
+          const reset = await get();
+          const back = leafDifference(defaults, reset.settings.application);
+          if (back) throw new Error(`resetApplicationSettings broke rule "reset -> the spec's defaults": ${back}`);
+          ["updateApplicationSettings", "getApplicationSettings", "resetApplicationSettings"].forEach(bump);
+        },
+        opts,
+        runs,
+      );
+    } catch (err) {
+      failures.push(fuzzFailure("stateful model patch -> get -> reset -> defaults", "updateApplicationSettings", opts.seed, err));
+    }
+  }
+
+  if (allowed(["uploadAttachment", "sendMessage"])) {
+    const page = s.target.graph.pageId;
+    const q = s.graphQuery();
+    const pngs = mediaSamples().filter((m) => m.category === "image");
+    try {
+      await assertProperty(
+        fc.tuple(fc.constantFrom(...pngs), fc.boolean(), fc.constantFrom("1234567890", "2000000000000001")),
+        async ([sample, fromUrl, psid]) => {
+          let body: ContractRequest["body"];
+          const headers: Record<string, string> = {};
+          if (fromUrl && s.target.fetchableImageUrl) {
+            body = JSON.stringify({ message: { attachment: { type: "image", payload: { url: s.target.fetchableImageUrl, is_reusable: true } } } });
+            headers["content-type"] = "application/json";
+          } else {
+            const fd = new FormData();
+            fd.set("message", JSON.stringify({ attachment: { type: "image", payload: { is_reusable: true } } }));
+            fd.set("filedata", new Blob([new Uint8Array(sample.bytes)], { type: sample.contentType }), "image");
+            body = fd;
+          }
+          const up = await s.exchange({ operationId: "uploadAttachment", method: "POST", path: `/${page}/message_attachments`, query: q, headers, body }, { expect: 200, rule: "attachment upload" });
+          const id = (JSON.parse(up.text!) as { attachment_id: string }).attachment_id;
+          const send = () =>
+            ({ operationId: "sendMessage", method: "POST", path: `/${page}/messages`, query: q, headers: { "content-type": "application/json" }, body: JSON.stringify({ recipient: { id: psid }, message: { attachment: { type: "image", payload: { attachment_id: id } } } }) }) as ContractRequest;
+          await s.exchange(send(), { expect: 200, rule: "an uploaded attachment can be sent" });
+          const hooks = s.target.hooks;
+          if (hooks) {
+            try {
+              hooks.setClockOffset(89 * DAY);
+              await s.exchange(send(), { expect: 200, rule: "an attachment id is still valid after 89 days" });
+              hooks.setClockOffset(91 * DAY);
+              await s.exchange(send(), {
+                expect: 400,
+                rule: "an attachment id expires after 90 days (2018074)",
+                check: (res) => ((JSON.parse(res.text ?? "{}") as { error?: { error_subcode?: number } }).error?.error_subcode === 2018074 ? undefined : "error_subcode is not 2018074"),
+              });
+            } finally {
+              hooks.setClockOffset(0);
+            }
+          }
+          ["uploadAttachment", "sendMessage"].forEach(bump);
+        },
+        opts,
+        Math.max(1, Math.ceil(runs / 2)),
+      );
+    } catch (err) {
+      failures.push(fuzzFailure("stateful model attachment upload -> send -> expiry", "uploadAttachment", opts.seed, err));
+    }
+    if (!s.target.hooks) s.skip("attachment expiry (needs a movable clock: reference server only)");
+  }
+}
+
+/** A few generated valid requests for one operation (for checking the generators against an independent validator). */
+export async function sampleGeneratedRequests(session: ContractSession, operationId: string, count: number, seed: number): Promise<ContractRequest[]> {
+  const ctx = new FuzzContext(session);
+  await ctx.prepare();
+  return fc.sample(requestArbitrary(ctx, getOperation(operationId)), { numRuns: count, seed }).map((g) => g.request);
+}
+
+/** Runs layer 4 for every operation (or the chosen ones). */
+export async function runFuzzLayer(session: ContractSession, opts: FuzzOptions): Promise<FuzzResult> {
+  const ctx = new FuzzContext(session);
+  await ctx.prepare();
+  const result: FuzzResult = { seed: opts.seed, counts: {}, failures: [], skipped: [] };
+  for (const op of listOperations()) {
+    if (opts.operations && !opts.operations.includes(op.operationId)) continue;
+    if (isWriteOperation(op.operationId) && !session.target.allowWrites) {
+      result.skipped.push(`${op.operationId}: changes state, needs --allow-writes`);
+      continue;
+    }
+    const counts: FuzzCounts = { generated: 0, mutated: 0, security: 0, stateful: 0, ms: 0 };
+    const started = Date.now();
+    result.counts[op.operationId] = counts;
+    const gen = requestArbitrary(ctx, op);
+    // Logging out revokes the token it is sent with: each generated logout gets a token of its own, minted up front
+    // a few at a time (password hashing dominates this operation's cost).
+    const freshTokens: string[] = [];
+    if (op.operationId === "logoutUser") {
+      for (let i = 0; i < opts.runs; i += 4) {
+        freshTokens.push(...(await Promise.all(Array.from({ length: Math.min(4, opts.runs - i) }, () => session.login(session.target.admin)))));
+      }
+    }
+    try {
+      await assertProperty(
+        gen,
+        async ({ request }) => {
+          if (op.operationId === "logoutUser") request.headers = { ...request.headers, authorization: `Bearer ${freshTokens.pop() ?? (await session.login(session.target.admin))}` };
+          const res = await session.exchange(request, { expect: anyStatus, rule: "a valid request gets a documented answer" });
+          if (op.operationId === "uploadMedia" && res.status === 201) ctx.mediaIds.push((JSON.parse(res.text!) as { media: Array<{ id: string }> }).media[0]!.id);
+          if (op.operationId === "updateMediaProviders" && res.status === 200 && typeof request.body === "string") ctx.providerNames.push(...(JSON.parse(request.body) as Array<{ name: string }>).map((p) => p.name));
+          if (op.operationId === "loginUser" && res.status === 200 && typeof request.body === "string" && ctx.loginAccount.own) {
+            const np = (JSON.parse(request.body) as { new_password?: string }).new_password;
+            if (np) ctx.loginAccount.password = np;
+          }
+          counts.generated++;
+        },
+        opts,
+        opts.runs,
+      );
+    } catch (err) {
+      result.failures.push(fuzzFailure("generated requests", op.operationId, opts.seed, err));
+    }
+    try {
+      await assertProperty(
+        mutationArbitrary(ctx, op),
+        async ({ request, rule }) => {
+          await session.exchange(request, { expect: is4xx, rule });
+          counts.mutated++;
+        },
+        opts,
+        opts.runs,
+      );
+    } catch (err) {
+      result.failures.push(fuzzFailure("mutated requests", op.operationId, opts.seed, err));
+    }
+    try {
+      const [sample] = fc.sample(gen, { numRuns: 1, seed: opts.seed });
+      await securityChecks(ctx, op, sample!.request, counts);
+    } catch (err) {
+      result.failures.push(new Error(`security check of ${op.operationId} failed:\n${(err as Error).message}`));
+    }
+    counts.ms = Date.now() - started;
+    if (op.operationId === "loginUser" || op.operationId === "logoutUser") {
+      // A changed password or a logout may have revoked the tokens in use.
+      session.forgetTokens();
+      await ctx.prepare();
+    }
+  }
+  await statefulModels(ctx, opts, result.counts, result.failures);
+  result.skipped.push(...session.skipped);
+  return result;
+}
+
+/** The fuzz counts as a printable table. */
+export function fuzzTable(result: FuzzResult): string {
+  const rows = Object.entries(result.counts);
+  const width = Math.max("operationId".length, ...rows.map(([id]) => id.length));
+  const lines = [`${"operationId".padEnd(width)}  generated  mutated  security  stateful  seconds`];
+  for (const [id, c] of rows) {
+    lines.push(`${id.padEnd(width)}  ${String(c.generated).padStart(9)}  ${String(c.mutated).padStart(7)}  ${String(c.security).padStart(8)}  ${String(c.stateful).padStart(8)}  ${(c.ms / 1000).toFixed(1).padStart(7)}`);
+  }
+  const total = rows.reduce((a, [, c]) => a + c.generated + c.mutated + c.security, 0);
+  lines.push(`fuzz seed ${result.seed}: ${total} requests over ${rows.length} operations`);
+  return lines.join("\n");
+}
+
+/** A fresh random seed (printed, so that any run can be replayed). */
+export function randomSeed(): number {
+  return randomBytes(4).readUInt32BE(0) >>> 1;
+}
+

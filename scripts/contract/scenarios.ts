@@ -1,0 +1,443 @@
+/**
+ * Layer 1: a scenario for every documented (operationId, status) pair. JSON operations go through the validating
+ * proxy (strict for valid requests, lenient for deliberately invalid ones); the binary and multipart operations,
+ * which Prism cannot validate, go straight to the server and are checked here (status, content type, ajv, bytes).
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { getOperation, listOperations } from "../../server/validation/openapi-document.ts";
+import type { BaseUrls, ContractRequest, ContractResponse } from "./exchange.ts";
+import { mediaSamples } from "./media-samples.ts";
+import { isWriteOperation, type ContractSession, type CredentialKind } from "./session.ts";
+import type { ValidatingProxies } from "./validating-proxy.ts";
+
+/** What a scenario needs from the target beyond the basics. */
+export type ScenarioNeed = "user" | "fetchable" | "unfetchable" | "storageFault";
+
+export interface Scenario {
+  operationId: string;
+  status: number;
+  name: string;
+  /** Every operation the scenario calls (write operations need `--allow-writes`). */
+  uses: string[];
+  needs?: ScenarioNeed[];
+  run(ctx: ScenarioContext): Promise<void>;
+}
+
+/** A request described by its parts; `call` turns it into a ContractRequest. */
+export interface CallSpec {
+  params?: Record<string, string>;
+  auth: CredentialKind;
+  /** A JSON body (serialised, sent as application/json unless `contentType` says otherwise). */
+  json?: unknown;
+  /** A raw body. */
+  raw?: string | Uint8Array | FormData;
+  contentType?: string;
+  query?: Record<string, string>;
+  /** The request is valid per the spec (strict proxy) or deliberately not (lenient proxy). */
+  valid: boolean;
+}
+
+/** Fills `{name}` path templates. */
+export function fillPath(specPath: string, params: Record<string, string> = {}): string {
+  return specPath.replace(/\{([^}]+)\}/g, (_m, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`no value for path parameter ${name} of ${specPath}`);
+    return encodeURIComponent(value);
+  });
+}
+
+/** Whether Prism can validate an operation's exchange (JSON only: no raw binary, no multipart). */
+function proxyable(operationId: string, spec: CallSpec): boolean {
+  if (spec.raw instanceof FormData || spec.raw instanceof Uint8Array) return false;
+  return operationId !== "uploadMedia" && operationId !== "downloadMedia";
+}
+
+/** What scenarios use to talk to the target. */
+export class ScenarioContext {
+  constructor(
+    readonly session: ContractSession,
+    readonly proxies: ValidatingProxies | undefined,
+  ) {}
+
+  /** Builds the request for an operation. */
+  async request(operationId: string, spec: CallSpec): Promise<ContractRequest> {
+    const op = getOperation(operationId);
+    const creds = await this.session.credentials(operationId, spec.auth);
+    if (!creds) throw new Error(`no ${spec.auth} credentials for ${operationId}`);
+    const headers: Record<string, string> = { ...creds.headers };
+    let body: ContractRequest["body"];
+    if (spec.json !== undefined) {
+      body = JSON.stringify(spec.json);
+      headers["content-type"] = spec.contentType ?? "application/json";
+    } else if (spec.raw !== undefined) {
+      body = spec.raw;
+      if (spec.contentType) headers["content-type"] = spec.contentType;
+    }
+    const query = { ...creds.query, ...spec.query };
+    return { operationId, method: op.method.toUpperCase(), path: fillPath(op.path, spec.params), query, headers, ...(body !== undefined ? { body } : {}) };
+  }
+
+  /** Sends one request (through the right proxy when the operation is JSON) and checks it; returns the reply. */
+  async call(operationId: string, spec: CallSpec, expect: number, check?: (res: ContractResponse) => string | undefined): Promise<ContractResponse> {
+    const req = await this.request(operationId, spec);
+    const via: BaseUrls | undefined = this.proxies && proxyable(operationId, spec) ? (spec.valid ? this.proxies.strict : this.proxies.lenient) : undefined;
+    return this.session.exchange(req, {
+      ...(via ? { via, strictProxy: spec.valid } : {}),
+      expect,
+      rule: `answers ${expect}`,
+      // A documented 5xx is what a fault scenario asks for; any other 5xx still fails.
+      allowServerError: expect >= 500,
+      ...(check ? { check } : {}),
+    });
+  }
+
+  /** Runs `fn` while the target's storage fails (reference server hook), always restoring it. */
+  async withStorageFault(fn: () => Promise<void>): Promise<void> {
+    const hooks = this.session.target.hooks!;
+    hooks.setStorageFault(true);
+    try {
+      await fn();
+    } finally {
+      hooks.setStorageFault(false);
+    }
+  }
+
+  /** JSON body of a reply. */
+  json<T = Record<string, unknown>>(res: ContractResponse): T {
+    return JSON.parse(res.text ?? "null") as T;
+  }
+}
+
+const png = () => mediaSamples().find((s) => s.contentType === "image/png")!;
+const jpeg = () => mediaSamples().find((s) => s.contentType === "image/jpeg")!;
+const webp = () => mediaSamples().find((s) => s.contentType === "image/webp")!;
+const uniqueName = (prefix: string) => `${prefix}-${randomBytes(5).toString("hex")}`;
+const strongPassword = () => `Ct-${randomBytes(8).toString("base64url")}7x!`;
+const unknownPsid = "1000000000000001";
+/** Bigger than any JSON body these APIs take (the reference server's limit is 256 KiB). */
+export const OVERSIZED_JSON_BYTES = 1024 * 1024 + 1;
+
+async function uploadPng(ctx: ScenarioContext): Promise<string> {
+  const res = await ctx.call("uploadMedia", { auth: "admin", raw: png().bytes, contentType: "image/png", valid: true }, 201);
+  return ctx.json<{ media: Array<{ id: string }> }>(res).media[0]!.id;
+}
+
+async function createUser(ctx: ScenarioContext): Promise<string> {
+  const username = uniqueName("contract");
+  await ctx.call("createUser", { auth: "admin", json: { username, password: strongPassword() }, valid: true }, 201);
+  return username;
+}
+
+async function createProvider(ctx: ScenarioContext): Promise<string> {
+  const name = uniqueName("contract-cdn");
+  await ctx.call("updateMediaProviders", { auth: "admin", json: [{ name, type: "www", config: { bearer: "contract-secret" } }], valid: true }, 200);
+  return name;
+}
+
+function multipartForm(message: unknown, file?: { bytes: Uint8Array; type: string; name: string }): FormData {
+  const form = new FormData();
+  form.set("message", JSON.stringify(message));
+  if (file) form.set("filedata", new Blob([Buffer.from(file.bytes)], { type: file.type }), file.name);
+  return form;
+}
+
+async function uploadAttachmentFile(ctx: ScenarioContext): Promise<string> {
+  const form = multipartForm({ attachment: { type: "image", payload: { is_reusable: true } } }, { bytes: png().bytes, type: "image/png", name: "pixel.png" });
+  const res = await ctx.call("uploadAttachment", { params: { "page-id": ctx.session.target.graph.pageId }, auth: "admin", raw: form, valid: true }, 200);
+  return ctx.json<{ attachment_id: string }>(res).attachment_id;
+}
+
+const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+
+/** The scenario list: at least one per documented (operationId, status) pair. */
+export function scenarios(): Scenario[] {
+  const page = (ctx: ScenarioContext) => ({ "page-id": ctx.session.target.graph.pageId });
+  const list: Scenario[] = [
+    // loginUser
+    { operationId: "loginUser", status: 200, name: "admin logs in with Basic credentials", uses: ["loginUser"], run: async (ctx) => void (await ctx.call("loginUser", { auth: "admin", valid: true }, 200)) },
+    {
+      operationId: "loginUser", status: 400, name: "new_password that breaks the password rule", uses: ["loginUser"],
+      run: async (ctx) => void (await ctx.call("loginUser", { auth: "admin", json: { new_password: "weak" }, valid: false }, 400)),
+    },
+    { operationId: "loginUser", status: 401, name: "wrong password", uses: ["loginUser"], run: async (ctx) => void (await ctx.call("loginUser", { auth: "invalid", valid: true }, 401)) },
+    {
+      operationId: "loginUser", status: 415, name: "body sent as text/plain", uses: ["loginUser"],
+      run: async (ctx) => void (await ctx.call("loginUser", { auth: "admin", raw: "{}", contentType: "text/plain", valid: false }, 415)),
+    },
+    // logoutUser
+    {
+      operationId: "logoutUser", status: 200, name: "a fresh token is revoked, then refused", uses: ["loginUser", "logoutUser"],
+      run: async (ctx) => {
+        const token = await ctx.session.login(ctx.session.target.admin);
+        const req = await ctx.request("logoutUser", { auth: "none", valid: true });
+        req.headers = { authorization: `Bearer ${token}` };
+        await ctx.session.exchange(req, { ...(ctx.proxies ? { via: ctx.proxies.strict, strictProxy: true } : {}), expect: 200 });
+        await ctx.session.exchange({ ...req }, { ...(ctx.proxies ? { via: ctx.proxies.strict, strictProxy: true } : {}), expect: 401, rule: "a revoked token is refused" });
+      },
+    },
+    { operationId: "logoutUser", status: 401, name: "no token", uses: ["logoutUser"], run: async (ctx) => void (await ctx.call("logoutUser", { auth: "none", valid: false }, 401)) },
+    // createUser
+    { operationId: "createUser", status: 201, name: "admin creates a user", uses: ["createUser"], run: async (ctx) => void (await createUser(ctx)) },
+    {
+      operationId: "createUser", status: 400, name: "password missing", uses: ["createUser"],
+      run: async (ctx) => void (await ctx.call("createUser", { auth: "admin", json: { username: uniqueName("contract") }, valid: false }, 400)),
+    },
+    {
+      operationId: "createUser", status: 401, name: "no token", uses: ["createUser"],
+      run: async (ctx) => void (await ctx.call("createUser", { auth: "none", json: { username: uniqueName("contract"), password: strongPassword() }, valid: false }, 401)),
+    },
+    {
+      operationId: "createUser", status: 403, name: "a non-admin user", uses: ["createUser"], needs: ["user"],
+      run: async (ctx) => void (await ctx.call("createUser", { auth: "user", json: { username: uniqueName("contract"), password: strongPassword() }, valid: true }, 403)),
+    },
+    {
+      operationId: "createUser", status: 409, name: "the name is taken", uses: ["createUser"],
+      run: async (ctx) => {
+        const username = await createUser(ctx);
+        await ctx.call("createUser", { auth: "admin", json: { username, password: strongPassword() }, valid: true }, 409);
+      },
+    },
+    {
+      operationId: "createUser", status: 415, name: "body sent as text/plain", uses: ["createUser"],
+      run: async (ctx) => void (await ctx.call("createUser", { auth: "admin", raw: JSON.stringify({ username: uniqueName("c"), password: strongPassword() }), contentType: "text/plain", valid: false }, 415)),
+    },
+    // deleteUser
+    {
+      operationId: "deleteUser", status: 200, name: "admin deletes a user", uses: ["createUser", "deleteUser"],
+      run: async (ctx) => {
+        const username = await createUser(ctx);
+        await ctx.call("deleteUser", { params: { username }, auth: "admin", valid: true }, 200);
+        await ctx.call("deleteUser", { params: { username }, auth: "admin", valid: true }, 404);
+      },
+    },
+    { operationId: "deleteUser", status: 400, name: "the built-in admin", uses: ["deleteUser"], run: async (ctx) => void (await ctx.call("deleteUser", { params: { username: "admin" }, auth: "admin", valid: true }, 400)) },
+    { operationId: "deleteUser", status: 401, name: "no token", uses: ["deleteUser"], run: async (ctx) => void (await ctx.call("deleteUser", { params: { username: "nobody" }, auth: "none", valid: false }, 401)) },
+    {
+      operationId: "deleteUser", status: 403, name: "a non-admin user", uses: ["deleteUser"], needs: ["user"],
+      run: async (ctx) => void (await ctx.call("deleteUser", { params: { username: uniqueName("nobody") }, auth: "user", valid: true }, 403)),
+    },
+    { operationId: "deleteUser", status: 404, name: "unknown user", uses: ["deleteUser"], run: async (ctx) => void (await ctx.call("deleteUser", { params: { username: uniqueName("nobody") }, auth: "admin", valid: true }, 404)) },
+    // uploadMedia (binary: checked in-process)
+    { operationId: "uploadMedia", status: 201, name: "a PNG", uses: ["uploadMedia"], run: async (ctx) => void (await uploadPng(ctx)) },
+    { operationId: "uploadMedia", status: 400, name: "empty body", uses: ["uploadMedia"], run: async (ctx) => void (await ctx.call("uploadMedia", { auth: "admin", raw: new Uint8Array(0), contentType: "image/png", valid: false }, 400)) },
+    { operationId: "uploadMedia", status: 401, name: "no token", uses: ["uploadMedia"], run: async (ctx) => void (await ctx.call("uploadMedia", { auth: "none", raw: png().bytes, contentType: "image/png", valid: false }, 401)) },
+    {
+      operationId: "uploadMedia", status: 413, name: "a sticker over its documented x-max-bytes", uses: ["uploadMedia"],
+      run: async (ctx) => {
+        const sample = webp();
+        const body = new Uint8Array(sample.maxBytes + 1);
+        body.set(sample.bytes);
+        await ctx.call("uploadMedia", { auth: "admin", raw: body, contentType: sample.contentType, valid: false }, 413);
+      },
+    },
+    { operationId: "uploadMedia", status: 415, name: "declared PNG, JPEG bytes", uses: ["uploadMedia"], run: async (ctx) => void (await ctx.call("uploadMedia", { auth: "admin", raw: jpeg().bytes, contentType: "image/png", valid: false }, 415)) },
+    {
+      operationId: "uploadMedia", status: 503, name: "the media volume is full", uses: ["uploadMedia"], needs: ["storageFault"],
+      run: (ctx) => ctx.withStorageFault(async () => void (await ctx.call("uploadMedia", { auth: "admin", raw: png().bytes, contentType: "image/png", valid: true }, 503))),
+    },
+    // downloadMedia (binary: checked in-process, bytes compared)
+    {
+      operationId: "downloadMedia", status: 200, name: "the same bytes and type come back", uses: ["uploadMedia", "downloadMedia"],
+      run: async (ctx) => {
+        const id = await uploadPng(ctx);
+        await ctx.call("downloadMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200, (res) =>
+          res.headers.get("content-type")?.split(";")[0] !== "image/png"
+            ? `Content-Type ${res.headers.get("content-type")} is not the uploaded image/png`
+            : bytesEqual(res.bytes, png().bytes)
+              ? undefined
+              : "the downloaded bytes differ from the uploaded ones",
+        );
+      },
+    },
+    { operationId: "downloadMedia", status: 401, name: "no token", uses: ["downloadMedia"], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { "media-id": randomUUID() }, auth: "none", valid: false }, 401)) },
+    { operationId: "downloadMedia", status: 404, name: "unknown id", uses: ["downloadMedia"], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { "media-id": randomUUID() }, auth: "admin", valid: true }, 404)) },
+    // deleteMedia
+    {
+      operationId: "deleteMedia", status: 200, name: "delete, then it is gone", uses: ["uploadMedia", "deleteMedia", "downloadMedia"],
+      run: async (ctx) => {
+        const id = await uploadPng(ctx);
+        await ctx.call("deleteMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200);
+        await ctx.call("downloadMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 404);
+      },
+    },
+    {
+      operationId: "deleteMedia", status: 503, name: "the media volume is read-only; the media stays", uses: ["uploadMedia", "deleteMedia", "downloadMedia"], needs: ["storageFault"],
+      run: async (ctx) => {
+        const id = await uploadPng(ctx);
+        await ctx.withStorageFault(async () => void (await ctx.call("deleteMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 503)));
+        await ctx.call("downloadMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200);
+        await ctx.call("deleteMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200);
+      },
+    },
+    { operationId: "deleteMedia", status: 401, name: "no token", uses: ["deleteMedia"], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { "media-id": randomUUID() }, auth: "none", valid: false }, 401)) },
+    { operationId: "deleteMedia", status: 404, name: "unknown id", uses: ["deleteMedia"], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { "media-id": randomUUID() }, auth: "admin", valid: true }, 404)) },
+    // application settings
+    { operationId: "getApplicationSettings", status: 200, name: "admin reads", uses: ["getApplicationSettings"], run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "admin", valid: true }, 200)) },
+    { operationId: "getApplicationSettings", status: 401, name: "no token", uses: ["getApplicationSettings"], run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "none", valid: false }, 401)) },
+    { operationId: "getApplicationSettings", status: 403, name: "a non-admin user", uses: ["getApplicationSettings"], needs: ["user"], run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "user", valid: true }, 403)) },
+    {
+      operationId: "updateApplicationSettings", status: 200, name: "a partial patch shows in GET", uses: ["updateApplicationSettings", "getApplicationSettings"],
+      run: async (ctx) => {
+        const before = ctx.json<{ settings: { application: { sent_status: boolean } } }>(await ctx.call("getApplicationSettings", { auth: "admin", valid: true }, 200));
+        const sent = !before.settings.application.sent_status;
+        await ctx.call("updateApplicationSettings", { auth: "admin", json: { sent_status: sent }, valid: true }, 200);
+        await ctx.call("getApplicationSettings", { auth: "admin", valid: true }, 200, (res) =>
+          ctx.json<{ settings: { application: { sent_status: boolean } } }>(res).settings.application.sent_status === sent ? undefined : "the patched sent_status is not what GET returns",
+        );
+      },
+    },
+    { operationId: "updateApplicationSettings", status: 400, name: "pass_through cannot be turned on", uses: ["updateApplicationSettings"], run: async (ctx) => void (await ctx.call("updateApplicationSettings", { auth: "admin", json: { pass_through: true }, valid: false }, 400)) },
+    { operationId: "updateApplicationSettings", status: 401, name: "no token", uses: ["updateApplicationSettings"], run: async (ctx) => void (await ctx.call("updateApplicationSettings", { auth: "none", json: { sent_status: true }, valid: false }, 401)) },
+    { operationId: "updateApplicationSettings", status: 403, name: "a non-admin user", uses: ["updateApplicationSettings"], needs: ["user"], run: async (ctx) => void (await ctx.call("updateApplicationSettings", { auth: "user", json: { sent_status: true }, valid: true }, 403)) },
+    { operationId: "updateApplicationSettings", status: 415, name: "body sent as text/plain", uses: ["updateApplicationSettings"], run: async (ctx) => void (await ctx.call("updateApplicationSettings", { auth: "admin", raw: '{"sent_status":true}', contentType: "text/plain", valid: false }, 415)) },
+    { operationId: "resetApplicationSettings", status: 200, name: "admin resets", uses: ["resetApplicationSettings"], run: async (ctx) => void (await ctx.call("resetApplicationSettings", { auth: "admin", valid: true }, 200)) },
+    { operationId: "resetApplicationSettings", status: 401, name: "no token", uses: ["resetApplicationSettings"], run: async (ctx) => void (await ctx.call("resetApplicationSettings", { auth: "none", valid: false }, 401)) },
+    { operationId: "resetApplicationSettings", status: 403, name: "a non-admin user", uses: ["resetApplicationSettings"], needs: ["user"], run: async (ctx) => void (await ctx.call("resetApplicationSettings", { auth: "user", valid: true }, 403)) },
+    // media providers
+    {
+      operationId: "getMediaProviders", status: 200, name: "secrets come back masked", uses: ["getMediaProviders"],
+      run: async (ctx) => void (await ctx.call("getMediaProviders", { auth: "admin", valid: true }, 200)),
+    },
+    { operationId: "getMediaProviders", status: 401, name: "no token", uses: ["getMediaProviders"], run: async (ctx) => void (await ctx.call("getMediaProviders", { auth: "none", valid: false }, 401)) },
+    { operationId: "getMediaProviders", status: 403, name: "a non-admin user", uses: ["getMediaProviders"], needs: ["user"], run: async (ctx) => void (await ctx.call("getMediaProviders", { auth: "user", valid: true }, 403)) },
+    {
+      operationId: "updateMediaProviders", status: 200, name: "a bearer provider is listed, masked", uses: ["updateMediaProviders", "getMediaProviders"],
+      run: async (ctx) => {
+        const name = await createProvider(ctx);
+        await ctx.call("getMediaProviders", { auth: "admin", valid: true }, 200, (res) => {
+          const list = ctx.json<{ settings: { application: { media: { providers: Array<{ name: string }> } } } }>(res).settings.application.media.providers;
+          return list.some((p) => p.name === name) ? undefined : `provider ${name} is not listed after it was created`;
+        });
+      },
+    },
+    {
+      operationId: "updateMediaProviders", status: 400, name: "config with both basic and bearer", uses: ["updateMediaProviders"],
+      run: async (ctx) => void (await ctx.call("updateMediaProviders", { auth: "admin", json: [{ name: uniqueName("cdn"), type: "www", config: { bearer: "x", basic: { username: "u", password: "p" } } }], valid: false }, 400)),
+    },
+    { operationId: "updateMediaProviders", status: 401, name: "no token", uses: ["updateMediaProviders"], run: async (ctx) => void (await ctx.call("updateMediaProviders", { auth: "none", json: [{ name: "cdn", type: "www", config: { bearer: "x" } }], valid: false }, 401)) },
+    { operationId: "updateMediaProviders", status: 403, name: "a non-admin user", uses: ["updateMediaProviders"], needs: ["user"], run: async (ctx) => void (await ctx.call("updateMediaProviders", { auth: "user", json: [{ name: "cdn", type: "www", config: { bearer: "x" } }], valid: true }, 403)) },
+    { operationId: "updateMediaProviders", status: 415, name: "body sent as text/plain", uses: ["updateMediaProviders"], run: async (ctx) => void (await ctx.call("updateMediaProviders", { auth: "admin", raw: "[]", contentType: "text/plain", valid: false }, 415)) },
+    {
+      operationId: "deleteMediaProvider", status: 200, name: "delete, then 404", uses: ["updateMediaProviders", "deleteMediaProvider"],
+      run: async (ctx) => {
+        const name = await createProvider(ctx);
+        await ctx.call("deleteMediaProvider", { params: { "provider-name": name }, auth: "admin", valid: true }, 200);
+        await ctx.call("deleteMediaProvider", { params: { "provider-name": name }, auth: "admin", valid: true }, 404);
+      },
+    },
+    { operationId: "deleteMediaProvider", status: 401, name: "no token", uses: ["deleteMediaProvider"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": "cdn" }, auth: "none", valid: false }, 401)) },
+    { operationId: "deleteMediaProvider", status: 403, name: "a non-admin user", uses: ["deleteMediaProvider"], needs: ["user"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": "cdn" }, auth: "user", valid: true }, 403)) },
+    { operationId: "deleteMediaProvider", status: 404, name: "unknown provider", uses: ["deleteMediaProvider"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": uniqueName("none") }, auth: "admin", valid: true }, 404)) },
+    // uploadAttachment
+    {
+      operationId: "uploadAttachment", status: 200, name: "from a URL (JSON)", uses: ["uploadAttachment"], needs: ["fetchable"],
+      run: async (ctx) =>
+        void (await ctx.call("uploadAttachment", { params: page(ctx), auth: "admin", json: { message: { attachment: { type: "image", payload: { url: ctx.session.target.fetchableImageUrl, is_reusable: true } } } }, valid: true }, 200)),
+    },
+    { operationId: "uploadAttachment", status: 200, name: "from a file (multipart, checked in-process)", uses: ["uploadAttachment"], run: async (ctx) => void (await uploadAttachmentFile(ctx)) },
+    {
+      operationId: "uploadAttachment", status: 400, name: "the URL cannot be fetched", uses: ["uploadAttachment"], needs: ["unfetchable"],
+      run: async (ctx) =>
+        void (await ctx.call("uploadAttachment", { params: page(ctx), auth: "admin", json: { message: { attachment: { type: "image", payload: { url: ctx.session.target.unfetchableUrl } } } }, valid: true }, 400)),
+    },
+    {
+      operationId: "uploadAttachment", status: 400, name: "payload.url missing", uses: ["uploadAttachment"],
+      run: async (ctx) => void (await ctx.call("uploadAttachment", { params: page(ctx), auth: "admin", json: { message: { attachment: { type: "image", payload: {} } } }, valid: false }, 400)),
+    },
+    {
+      operationId: "uploadAttachment", status: 400, name: "multipart without filedata (checked in-process)", uses: ["uploadAttachment"],
+      run: async (ctx) => void (await ctx.call("uploadAttachment", { params: page(ctx), auth: "admin", raw: multipartForm({ attachment: { type: "image" } }), valid: false }, 400)),
+    },
+    {
+      operationId: "uploadAttachment", status: 401, name: "no access token", uses: ["uploadAttachment"],
+      run: async (ctx) => void (await ctx.call("uploadAttachment", { params: page(ctx), auth: "none", json: { message: { attachment: { type: "image", payload: { url: "https://example.com/a.png" } } } }, valid: false }, 401)),
+    },
+    {
+      operationId: "uploadAttachment", status: 503, name: "attachment storage is full (multipart, checked in-process)", uses: ["uploadAttachment"], needs: ["storageFault"],
+      run: (ctx) =>
+        ctx.withStorageFault(async () => {
+          const form = multipartForm({ attachment: { type: "image", payload: { is_reusable: true } } }, { bytes: png().bytes, type: "image/png", name: "pixel.png" });
+          await ctx.call("uploadAttachment", { params: page(ctx), auth: "admin", raw: form, valid: true }, 503);
+        }),
+    },
+    // sendMessage
+    {
+      operationId: "sendMessage", status: 200, name: "send an uploaded attachment by id", uses: ["uploadAttachment", "sendMessage"],
+      run: async (ctx) => {
+        const id = await uploadAttachmentFile(ctx);
+        await ctx.call("sendMessage", { params: page(ctx), auth: "admin", json: { recipient: { id: unknownPsid }, message: { attachment: { type: "image", payload: { attachment_id: id } } } }, valid: true }, 200);
+      },
+    },
+    {
+      operationId: "sendMessage", status: 400, name: "unknown attachment id", uses: ["sendMessage"],
+      run: async (ctx) =>
+        void (await ctx.call("sendMessage", { params: page(ctx), auth: "admin", json: { recipient: { id: unknownPsid }, message: { attachment: { type: "image", payload: { attachment_id: "99999999999999999" } } } }, valid: true }, 400)),
+    },
+    {
+      operationId: "sendMessage", status: 401, name: "no access token", uses: ["sendMessage"],
+      run: async (ctx) => void (await ctx.call("sendMessage", { params: page(ctx), auth: "none", json: { recipient: { id: unknownPsid }, message: { attachment: { type: "image", payload: { attachment_id: "1" } } } }, valid: false }, 401)),
+    },
+    {
+      operationId: "sendMessage", status: 503, name: "upload-and-send while attachment storage is full", uses: ["sendMessage"], needs: ["storageFault", "fetchable"],
+      run: (ctx) =>
+        ctx.withStorageFault(
+          async () =>
+            void (await ctx.call("sendMessage", { params: page(ctx), auth: "admin", json: { recipient: { id: unknownPsid }, message: { attachment: { type: "image", payload: { url: ctx.session.target.fetchableImageUrl } } } }, valid: true }, 503)),
+        ),
+    },
+  ];
+  // Every operation that documents 413 for a JSON body: a body past any JSON limit.
+  for (const op of listOperations()) {
+    if (!("413" in op.operation.responses) || !op.operation.requestBody?.content["application/json"]) continue;
+    list.push({
+      operationId: op.operationId, status: 413, name: "a JSON body over the size limit", uses: [op.operationId],
+      run: async (ctx) =>
+        void (await ctx.call(op.operationId, { params: { "page-id": ctx.session.target.graph.pageId }, auth: "admin", json: { contract_padding: "x".repeat(OVERSIZED_JSON_BYTES) }, valid: false }, 413)),
+    });
+  }
+  return list;
+}
+
+/** Why a scenario cannot run on this target, or undefined when it can. */
+export function scenarioBlocker(session: ContractSession, scenario: Scenario): string | undefined {
+  const writes = scenario.uses.filter(isWriteOperation);
+  if (writes.length && !session.target.allowWrites) return `changes state (${[...new Set(writes)].join(", ")}): needs --allow-writes`;
+  for (const need of scenario.needs ?? []) {
+    if (need === "fetchable" && !session.target.fetchableImageUrl) return "needs CONTRACT_FETCHABLE_URL";
+    if (need === "unfetchable" && !session.target.unfetchableUrl) return "needs CONTRACT_UNFETCHABLE_URL";
+    if (need === "storageFault" && !session.target.hooks) return "needs a storage fault (only the reference server can be given one)";
+  }
+  return undefined;
+}
+
+/** Result of layer 1. */
+export interface ScenarioLayerResult {
+  ran: number;
+  failures: Error[];
+  skipped: Array<{ scenario: string; reason: string }>;
+}
+
+/** Runs every scenario (optionally only those of some operations), collecting failures instead of stopping. */
+export async function runScenarioLayer(session: ContractSession, proxies: ValidatingProxies | undefined, only?: string[]): Promise<ScenarioLayerResult> {
+  const ctx = new ScenarioContext(session, proxies);
+  const result: ScenarioLayerResult = { ran: 0, failures: [], skipped: [] };
+  for (const scenario of scenarios()) {
+    if (only && !only.includes(scenario.operationId)) continue;
+    const label = `${scenario.operationId} ${scenario.status} (${scenario.name})`;
+    let blocker = scenarioBlocker(session, scenario);
+    if (!blocker && scenario.needs?.includes("user") && (await session.userToken().catch(() => undefined)) === undefined) blocker = "needs a non-admin account";
+    if (blocker) {
+      result.skipped.push({ scenario: label, reason: blocker });
+      session.coverage.skip(scenario.operationId, scenario.status, blocker);
+      continue;
+    }
+    result.ran++;
+    try {
+      await scenario.run(ctx);
+    } catch (err) {
+      const e = err as Error;
+      result.failures.push(new Error(`scenario ${label}:\n${e.message}`));
+    }
+  }
+  return result;
+}
