@@ -1,5 +1,7 @@
 /** The error thrown by the WhatsApp client for any non-2xx reply, with the WA error envelope's fields. */
 import type { components } from "../generated/openapi.d.ts";
+// The fixed code titles live with the server's envelope (a plain constant, no server runtime): one table for both.
+import { WA_ERROR_TITLES } from "../server/edge/wa-envelope.ts";
 
 /** One entry of a WA error envelope, as the spec's `WaError` schema describes it. */
 export type WaError = components["schemas"]["WaError"];
@@ -7,24 +9,6 @@ export type WaError = components["schemas"]["WaError"];
 export type WaMeta = components["schemas"]["WaMeta"];
 type WaErrorResponse = components["schemas"]["WaErrorResponse"];
 type WaErrorCode = WaError["code"];
-
-// Titles are fixed per code by the API; used only when a reply carries no envelope (a 404 download has no body).
-const titles: Record<WaErrorCode, string> = {
-  1000: "Generic error",
-  1004: "Resource already exists",
-  1005: "Access denied",
-  1006: "Resource not found",
-  1008: "Required parameter is missing",
-  1009: "Parameter value is not valid",
-  1010: "Parameter is not required",
-  1011: "Service not ready",
-  1013: "User is not valid",
-  1014: "Internal error",
-  1015: "Too many requests",
-  1016: "System overloaded",
-  1017: "Not Primary Master",
-  1018: "Not Primary Coreapp",
-};
 
 // The project's status-to-code decisions (FACTS §1), read backwards to describe a body-less or foreign reply.
 function codeForStatus(status: number): WaErrorCode {
@@ -87,6 +71,6 @@ export class WhatsAppApiError extends Error {
         : response.status === 404
           ? "Resource not found"
           : `HTTP ${response.status} ${response.statusText}`.trim();
-    return new WhatsAppApiError(response.status, [{ code, title: titles[code], details }]);
+    return new WhatsAppApiError(response.status, [{ code, title: WA_ERROR_TITLES[code], details }]);
   }
 }

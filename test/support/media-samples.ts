@@ -2,42 +2,36 @@
  * Tiny but well-formed media files built in code, enough for magic-byte sniffing (file-type) and for the checks the
  * server makes (Opus channel count, WebP animation): no binary fixtures in the repository.
  */
-import { deflateSync } from "node:zlib";
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of buf) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+import { crc32, deflateSync } from "node:zlib";
 
 function pngChunk(type: string, data: Buffer): Buffer {
   const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
   const len = Buffer.alloc(4);
   len.writeUInt32BE(data.length);
   const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
+  crc.writeUInt32BE(crc32(body) >>> 0);
   return Buffer.concat([len, body, crc]);
 }
 
-/** A 1x1 opaque RGB PNG. */
-export function png(): Buffer {
+/** A `width` x `height` opaque RGB PNG of one colour (colour type 2: no alpha, so no transparent background). */
+export function png(width = 1, height = 1, rgb: [number, number, number] = [255, 128, 0]): Buffer {
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(1, 0);
-  ihdr.writeUInt32BE(1, 4);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // colour type RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => rgb).flat())]);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk("IHDR", ihdr),
-    pngChunk("IDAT", deflateSync(Buffer.from([0, 0xff, 0x80, 0x00]))),
+    pngChunk("IDAT", deflateSync(Buffer.concat(Array.from({ length: height }, () => row)))),
     pngChunk("IEND", Buffer.alloc(0)),
   ]);
+}
+
+/** `png()` in a buffer of its own, as fetch and Blob types want (`Uint8Array<ArrayBuffer>`). */
+export function tinyPng(width = 4, height = 4, rgb: [number, number, number] = [200, 30, 30]): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(png(width, height, rgb));
 }
 
 /** JPEG start (SOI + JFIF APP0) and end markers. */
@@ -73,20 +67,29 @@ export function animatedWebp(): Buffer {
   return riff([webpChunk("VP8X", vp8x), webpChunk("ANIM", Buffer.alloc(6)), webpChunk("ANMF", Buffer.alloc(16))]);
 }
 
-/** The first Ogg page of an Opus stream (RFC 7845 OpusHead) with the given channel count. */
-export function oggOpus(channels: 1 | 2): Buffer {
+/** The first Ogg page of an Opus stream (RFC 7845 OpusHead) with the given channel count, CRC included. */
+export function oggOpus(channels: number): Buffer {
   const head = Buffer.alloc(19);
   head.write("OpusHead", 0, "latin1");
   head[8] = 1; // version
   head[9] = channels;
   head.writeUInt16LE(312, 10); // pre-skip
   head.writeUInt32LE(48000, 12); // input sample rate
-  const page = Buffer.alloc(27);
+  const page = Buffer.alloc(28);
   page.write("OggS", 0, "latin1");
   page[5] = 0x02; // beginning of stream
   page.writeUInt32LE(1, 14); // serial number
   page[26] = 1; // one segment
-  return Buffer.concat([page, Buffer.from([head.length]), head]);
+  page[27] = head.length;
+  const whole = Buffer.concat([page, head]);
+  // Ogg's CRC-32: polynomial 0x04c11db7, unreflected (not zlib's).
+  let crc = 0;
+  for (const byte of whole) {
+    crc ^= byte << 24;
+    for (let k = 0; k < 8; k++) crc = crc & 0x80000000 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
+  }
+  whole.writeUInt32LE(crc >>> 0, 22);
+  return whole;
 }
 
 function box(type: string, payload: Buffer): Buffer {
