@@ -28,13 +28,16 @@ export function changedPaths(before: unknown, after: unknown, prefix = ""): stri
 
 /** Settings persistence. */
 export class SettingsStore {
+  private select?: Database.Statement;
   constructor(private readonly db: Database.Database) {
     db.exec("CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
   }
 
   get(): StoredSettings {
     const defaults = settingsSchemaFacts().defaults as unknown as Record<string, Json>;
-    const row = this.db.prepare("SELECT value FROM settings WHERE name = 'application'").get() as { value: string } | undefined;
+    // Prepared once: every settings read (an admin's hot path) goes through here.
+    this.select ??= this.db.prepare("SELECT value FROM settings WHERE name = 'application'");
+    const row = this.select.get() as { value: string } | undefined;
     return (row ? withDefaults(defaults, JSON.parse(row.value) as Record<string, Json>) : structuredClone(defaults)) as unknown as StoredSettings;
   }
 

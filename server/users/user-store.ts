@@ -44,6 +44,7 @@ export function formatWaTimestamp(date: Date): string {
 
 /** User accounts and bearer tokens. */
 export class UserStore {
+  private tokenLookup?: Database.Statement;
   constructor(
     private readonly db: Database.Database,
     private readonly clock: Clock,
@@ -120,8 +121,11 @@ export class UserStore {
   /** The user a valid, unexpired token belongs to, with the token's hash (to revoke it). */
   resolveToken(token: string): { user: User; tokenHash: Buffer } | undefined {
     const hash = tokenHash(token);
-    const row = this.db
-      .prepare("SELECT t.token_hash, t.expires_at, u.* FROM tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = ?")
+    // Prepared once: this runs on every authenticated request, and preparing costs more than the lookup itself.
+    this.tokenLookup ??= this.db.prepare(
+      "SELECT t.token_hash, t.expires_at, u.* FROM tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = ?",
+    );
+    const row = this.tokenLookup
       .get(hash) as (UserRow & { token_hash: Buffer; expires_at: number }) | undefined;
     // The lookup is by hash already; the explicit constant-time comparison keeps the check honest if the lookup changes.
     if (!row || !timingSafeEqual(row.token_hash, hash)) return undefined;
