@@ -113,10 +113,8 @@ export async function createBlobStore(dir: string, opts: { volumeMaxBytes?: numb
         }
         pending += chunk.length;
         reserved += chunk.length;
-        // The write runs on the thread pool while this thread hashes the same (never modified) bytes.
-        const written = writeFully(fh!, chunk);
         hash.update(chunk);
-        await written;
+        await writeFully(fh!, chunk);
       };
       try {
         fh = await open(tmpPath, "wx", 0o600);
