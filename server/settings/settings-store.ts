@@ -26,24 +26,39 @@ export function changedPaths(before: unknown, after: unknown, prefix = ""): stri
   return JSON.stringify(before) === JSON.stringify(after) ? [] : [prefix];
 }
 
-/** Settings persistence. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Settings persistence. This process is the only writer of its database, so the current document is kept in memory
+ * (frozen, replaced on every committed write): reads are an admin's hot path and need not re-parse and re-merge it.
+ */
 export class SettingsStore {
-  private select?: Database.Statement;
+  private current?: StoredSettings;
   constructor(private readonly db: Database.Database) {
     db.exec("CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
   }
 
+  /** The current settings, read-only (frozen): `update` hands its callback a copy to change. */
   get(): StoredSettings {
+    this.current ??= deepFreeze(this.load());
+    return this.current;
+  }
+
+  private load(): StoredSettings {
     const defaults = settingsSchemaFacts().defaults as unknown as Record<string, Json>;
-    // Prepared once: every settings read (an admin's hot path) goes through here.
-    this.select ??= this.db.prepare("SELECT value FROM settings WHERE name = 'application'");
-    const row = this.select.get() as { value: string } | undefined;
+    const row = this.db.prepare("SELECT value FROM settings WHERE name = 'application'").get() as { value: string } | undefined;
     return (row ? withDefaults(defaults, JSON.parse(row.value) as Record<string, Json>) : structuredClone(defaults)) as unknown as StoredSettings;
   }
 
   /** Applies `change` to the current settings in one transaction; `change` returns the new document. */
   update(change: (current: StoredSettings) => StoredSettings): { before: StoredSettings; after: StoredSettings } {
-    return this.db.transaction(() => {
+    const result = this.db.transaction(() => {
       const before = this.get();
       const after = change(structuredClone(before));
       this.db
@@ -51,9 +66,13 @@ export class SettingsStore {
         .run(JSON.stringify(after));
       return { before, after };
     })();
+    // Only a committed write replaces the document in memory; a throwing `change` leaves it as it was.
+    this.current = deepFreeze(structuredClone(result.after));
+    return result;
   }
 
   reset(): void {
     this.db.prepare("DELETE FROM settings WHERE name = 'application'").run();
+    this.current = undefined;
   }
 }

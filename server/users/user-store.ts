@@ -32,7 +32,7 @@ function tokenHash(token: string): Buffer {
   return createHash("sha256").update(token, "utf8").digest();
 }
 
-function toUser(row: UserRow): User {
+function toUser(row: Omit<UserRow, "password_hash">): User {
   return { username: row.username, role: row.role, mustChangePassword: row.must_change_password === 1 };
 }
 
@@ -123,10 +123,10 @@ export class UserStore {
     const hash = tokenHash(token);
     // Prepared once: this runs on every authenticated request, and preparing costs more than the lookup itself.
     this.tokenLookup ??= this.db.prepare(
-      "SELECT t.token_hash, t.expires_at, u.* FROM tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = ?",
+      "SELECT t.token_hash, t.expires_at, u.username, u.role, u.must_change_password FROM tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = ?",
     );
     const row = this.tokenLookup
-      .get(hash) as (UserRow & { token_hash: Buffer; expires_at: number }) | undefined;
+      .get(hash) as (Omit<UserRow, "password_hash"> & { token_hash: Buffer; expires_at: number }) | undefined;
     // The lookup is by hash already; the explicit constant-time comparison keeps the check honest if the lookup changes.
     if (!row || !timingSafeEqual(row.token_hash, hash)) return undefined;
     if (row.expires_at <= this.clock.now().getTime()) return undefined;
