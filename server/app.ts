@@ -10,7 +10,8 @@ import { registerDocsRoutes } from "./docs/routes.ts";
 import { installFallbacks } from "./edge/fallbacks.ts";
 import { registerWaRoutes } from "./edge/wa-routes.ts";
 import { mediaOperations } from "./media/handlers.ts";
-import { MediaStore } from "./media/media-store.ts";
+import { MEDIA_ID, MediaStore } from "./media/media-store.ts";
+import { ATTACHMENT_BLOB_ID, AttachmentStore } from "./attachments/attachment-store.ts";
 import { settingsOperations } from "./settings/handlers.ts";
 import { ProviderStore } from "./settings/provider-store.ts";
 import { SettingsStore } from "./settings/settings-store.ts";
@@ -66,12 +67,23 @@ export async function createAppFromConfig(
       clock: overrides.clock ?? systemClock,
       ...(overrides.lookup ? { lookup: overrides.lookup } : {}),
     };
+    // A crash between a blob's rename and its record's insert leaves a file no request can reach but the quota counts.
+    await removeOrphanBlobs(deps.media, MEDIA_ID, (ids) => new MediaStore(db, deps.clock).existingIds(ids));
+    await removeOrphanBlobs(deps.attachments, ATTACHMENT_BLOB_ID, (ids) => new AttachmentStore(db, deps.clock).existingBlobIds(ids));
     const app = createApp(deps);
     return { app, deps, close: () => db.close() };
   } catch (err) {
     db.close();
     throw err;
   }
+}
+
+/** Deletes the blobs of the id form `idForm` that have no record; files of any other name are not ours to judge. */
+async function removeOrphanBlobs(blobs: BlobStore, idForm: RegExp, existing: (ids: string[]) => Set<string>): Promise<void> {
+  const candidates = (await blobs.list()).filter((id) => idForm.test(id));
+  const recorded = existing(candidates);
+  // Through delete(), which also takes the bytes off the store's usage count.
+  for (const id of candidates) if (!recorded.has(id)) await blobs.delete(id);
 }
 
 function volumeOptions(config: ServerConfig): { volumeMaxBytes?: number } {

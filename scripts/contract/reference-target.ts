@@ -82,6 +82,7 @@ function faultable(store: BlobStore, fault: () => boolean): BlobStore {
     write: (id, body, opts) => (fault() ? unavailable() : store.write(id, body, opts)),
     open: (id) => store.open(id),
     delete: (id) => (fault() ? unavailable() : store.delete(id)),
+    list: () => store.list(),
     usedBytes: () => store.usedBytes(),
   };
 }

@@ -70,6 +70,9 @@ function numericId(): string {
   return id;
 }
 
+/** The form of the blob ids this store hands out (`newId()`). */
+export const ATTACHMENT_BLOB_ID = /^[1-9][0-9]{15}$/;
+
 /** Attachment and message records; creates its tables on construction. */
 export class AttachmentStore {
   private readonly stmts;
@@ -108,6 +111,7 @@ export class AttachmentStore {
          VALUES (@id, @page_id, @type, @is_reusable, @created_at, @expires_at, @blob_id, @size, @sha256, @mime_type, @source)`,
       ),
       get: db.prepare<[string], AttachmentRow>("SELECT * FROM attachments WHERE id = ?"),
+      blobIds: db.prepare<[], string>("SELECT blob_id FROM attachments").pluck(),
       insertMessage: db.prepare(
         "INSERT INTO messages (id, page_id, recipient_id, attachment_id, created_at) VALUES (@id, @page_id, @recipient_id, @attachment_id, @created_at)",
       ),
@@ -142,6 +146,15 @@ export class AttachmentStore {
       source: rec.source,
     });
     return { ...rec, createdAt: new Date(now), expiresAt: new Date(now + ATTACHMENT_TTL_MS) };
+  }
+
+  /** Those of `ids` that some attachment record uses as its blob. */
+  existingBlobIds(ids: readonly string[]): Set<string> {
+    const wanted = new Set(ids);
+    const found = new Set<string>();
+    // One pass over the column: blob_id has no index, so a lookup per id would scan the table each time.
+    for (const blobId of this.stmts.blobIds.iterate()) if (wanted.has(blobId)) found.add(blobId);
+    return found;
   }
 
   /** The record, whatever its state. */

@@ -18,6 +18,9 @@ interface MediaRow {
   created_at: number;
 }
 
+/** The form of the ids the media handlers give blobs and records (crypto.randomUUID). */
+export const MEDIA_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** The media table. */
 export class MediaStore {
   constructor(
@@ -46,6 +49,12 @@ export class MediaStore {
   get(id: string): MediaRecord | undefined {
     const row = this.db.prepare("SELECT * FROM media WHERE id = ?").get(id) as MediaRow | undefined;
     return row && { id: row.id, contentType: row.content_type, size: row.size, sha256: row.sha256, createdAt: new Date(row.created_at) };
+  }
+
+  /** Those of `ids` that have a record. */
+  existingIds(ids: readonly string[]): Set<string> {
+    const has = this.db.prepare<[string], { one: number }>("SELECT 1 AS one FROM media WHERE id = ?");
+    return new Set(ids.filter((id) => has.get(id) !== undefined));
   }
 
   remove(id: string): boolean {

@@ -4,7 +4,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import { open, rename, rm, stat, unlink, type FileHandle } from "node:fs/promises";
+import { open, readdir, rename, rm, stat, unlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 
 export interface BlobWriteResult {
@@ -26,6 +26,8 @@ export interface BlobStore {
   write(id: string, body: AsyncIterable<Uint8Array>, opts: BlobWriteOptions): Promise<BlobWriteResult>;
   open(id: string): Promise<{ stream: NodeJS.ReadableStream; size: number } | undefined>;
   delete(id: string): Promise<boolean>;
+  /** Ids of the committed blobs (never a write in progress). */
+  list(): Promise<string[]>;
   /** Bytes held by committed blobs. */
   usedBytes(): number;
 }
@@ -99,6 +101,12 @@ export async function createBlobStore(dir: string, opts: { volumeMaxBytes?: numb
 
   return {
     usedBytes: () => used,
+
+    async list() {
+      // The same selection as the usage count at creation, so deleting any listed id keeps `used` exact.
+      const entries = await readdir(dir, { withFileTypes: true });
+      return entries.filter((entry) => entry.isFile() && isValidId(entry.name)).map((entry) => entry.name);
+    },
 
     async write(id, body, { maxBytes, headBytes = 0, inspect }) {
       if (!isValidId(id)) throw new Error(`Invalid blob id ${JSON.stringify(id)}`);
