@@ -2,6 +2,7 @@
 import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppDeps } from "../app.ts";
+import { RequestBodyIncompleteError } from "./request-body.ts";
 import { WaHttpError, waErrorBody, waErrorResponse } from "./wa-envelope.ts";
 
 /** Installs `notFound` and `onError` on the app. */
@@ -15,6 +16,12 @@ export function installFallbacks(app: Hono, deps: AppDeps): void {
       // and close, rather than keep the connection and swallow the rest.
       const announcesBody = Number(c.req.header("content-length") ?? "0") > 0 || c.req.header("transfer-encoding") !== undefined;
       if (announcesBody && err.status !== 400) res.headers.set("Connection", "close");
+      return res;
+    }
+    if (err instanceof RequestBodyIncompleteError) {
+      // The client went away mid-body: nothing was kept, and nobody is likely to read this reply. Not a fault.
+      const res = c.json(waErrorBody(1008, err.message, version), 400);
+      res.headers.set("Connection", "close");
       return res;
     }
     if (err instanceof HTTPException && err.status < 500) {

@@ -5,7 +5,8 @@ import type { Context } from "hono";
 import type { ServerConfig } from "../config.ts";
 import { formatMediaType, parseMediaType } from "../edge/content-type.ts";
 import type { JsonReply } from "../edge/operation-types.ts";
-import { streamChunks } from "../edge/request-body.ts";
+import { streamReply } from "../edge/node-response.ts";
+import { requestBodyChunks } from "../edge/request-body.ts";
 import { WaHttpError, waMeta } from "../edge/wa-envelope.ts";
 import type { WaOperation, WaOperationId } from "../edge/wa-routes.ts";
 import { BlobStorageUnavailableError, BlobTooLargeError, type BlobStore } from "../storage/blob-store.ts";
@@ -39,13 +40,13 @@ export function mediaOperations(
         // A declared length over the limit is refused before a byte of the body is read.
         const declaredLength = c.req.header("content-length");
         if (declaredLength !== undefined && /^[0-9]+$/.test(declaredLength) && Number(declaredLength) > limit) throw tooLarge();
-        const body = c.req.raw.body;
+        const body = requestBodyChunks(c);
         if (!body) throw new WaHttpError(400, 1008, "Request body is empty: send the media bytes");
 
         const id = randomUUID();
         let written;
         try {
-          written = await blobs.write(id, streamChunks(body), {
+          written = await blobs.write(id, body, {
             maxBytes: limit,
             headBytes: INSPECTION_HEAD_BYTES,
             inspect: (head) => inspectUploadHead(type, contentType, head),
@@ -84,8 +85,7 @@ export function mediaOperations(
         if (c.req.method === "HEAD") return new Response(null, { status: 200, headers });
         const opened = await blobs.open(id);
         if (!opened) return new Response(null, { status: 404 });
-        const stream = Readable.toWeb(opened.stream as Readable) as unknown as ReadableStream<Uint8Array>;
-        return new Response(stream, { status: 200, headers: { ...headers, "Content-Length": String(opened.size) } });
+        return streamReply(c, opened.stream as Readable, { ...headers, "Content-Length": String(opened.size) });
       },
     },
 
