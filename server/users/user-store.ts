@@ -42,14 +42,30 @@ export function formatWaTimestamp(date: Date): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}+00:00`;
 }
 
+/** How long a resolved token is trusted without asking SQLite again (see `UserStore.resolveToken`). */
+export const TOKEN_CACHE_MS = 1000;
+const TOKEN_CACHE_MAX_ENTRIES = 10_000;
+
+interface CachedToken {
+  user: User;
+  hash: Buffer;
+  expiresAt: number;
+  /** `performance.now()` after which SQLite is asked again. */
+  freshUntil: number;
+}
+
 /** User accounts and bearer tokens. */
 export class UserStore {
   private tokenLookup?: Database.Statement;
+  /** sha256 (hex) of recently resolved tokens; cleared by every change of users or tokens made here. */
+  private readonly tokenCache = new Map<string, CachedToken>();
+  private readonly tokenCacheMs: number;
   constructor(
     private readonly db: Database.Database,
     private readonly clock: Clock,
-    opts: { adminPassword?: string },
+    opts: { adminPassword?: string; tokenCacheMs?: number },
   ) {
+    this.tokenCacheMs = opts.tokenCacheMs ?? TOKEN_CACHE_MS;
     db.exec(`
       CREATE TABLE IF NOT EXISTS users (
         username TEXT PRIMARY KEY,
@@ -90,6 +106,7 @@ export class UserStore {
   async setPassword(username: string, password: string): Promise<void> {
     const hash = await hashPassword(password);
     this.db.prepare("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE username = ?").run(hash, username);
+    this.tokenCache.clear();
   }
 
   /** false when a user of that name exists already. */
@@ -103,7 +120,9 @@ export class UserStore {
 
   /** Deletes the user and, by cascade, its tokens; false when unknown. */
   delete(username: string): boolean {
-    return this.db.prepare("DELETE FROM users WHERE username = ?").run(username).changes === 1;
+    const deleted = this.db.prepare("DELETE FROM users WHERE username = ?").run(username).changes === 1;
+    this.tokenCache.clear();
+    return deleted;
   }
 
   /** A new random token (32 bytes, base64url) valid for 7 days; only its hash is kept. */
@@ -118,9 +137,32 @@ export class UserStore {
     return { token, expiresAt };
   }
 
-  /** The user a valid, unexpired token belongs to, with the token's hash (to revoke it). */
+  /**
+   * The user a valid, unexpired token belongs to, with the token's hash (to revoke it). This runs on every
+   * authenticated request, so a resolved token is remembered for TOKEN_CACHE_MS (expiry is still checked against the
+   * clock on every call). Logout, password changes and user deletion through this store clear the memory at once;
+   * another process sharing the data directory sees such a change within TOKEN_CACHE_MS.
+   */
   resolveToken(token: string): { user: User; tokenHash: Buffer } | undefined {
     const hash = tokenHash(token);
+    const key = hash.toString("hex");
+    const cached = this.tokenCache.get(key);
+    if (cached && cached.freshUntil > performance.now()) {
+      if (cached.expiresAt <= this.clock.now().getTime()) return undefined;
+      return { user: cached.user, tokenHash: cached.hash };
+    }
+    const found = this.lookupToken(hash);
+    if (found) {
+      if (this.tokenCache.size >= TOKEN_CACHE_MAX_ENTRIES) this.tokenCache.delete(this.tokenCache.keys().next().value!);
+      this.tokenCache.set(key, { ...found, hash, freshUntil: performance.now() + this.tokenCacheMs });
+    } else {
+      this.tokenCache.delete(key);
+    }
+    if (!found || found.expiresAt <= this.clock.now().getTime()) return undefined;
+    return { user: found.user, tokenHash: hash };
+  }
+
+  private lookupToken(hash: Buffer): { user: User; expiresAt: number } | undefined {
     // Prepared once: this runs on every authenticated request, and preparing costs more than the lookup itself.
     this.tokenLookup ??= this.db.prepare(
       "SELECT t.token_hash, t.expires_at, u.username, u.role, u.must_change_password FROM tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = ?",
@@ -129,11 +171,11 @@ export class UserStore {
       .get(hash) as (Omit<UserRow, "password_hash"> & { token_hash: Buffer; expires_at: number }) | undefined;
     // The lookup is by hash already; the explicit constant-time comparison keeps the check honest if the lookup changes.
     if (!row || !timingSafeEqual(row.token_hash, hash)) return undefined;
-    if (row.expires_at <= this.clock.now().getTime()) return undefined;
-    return { user: toUser(row), tokenHash: hash };
+    return { user: toUser(row), expiresAt: row.expires_at };
   }
 
   revokeToken(hash: Buffer): void {
     this.db.prepare("DELETE FROM tokens WHERE token_hash = ?").run(hash);
+    this.tokenCache.clear();
   }
 }

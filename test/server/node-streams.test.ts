@@ -9,7 +9,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { serve, type ServerType } from "@hono/node-server";
+import { serve } from "@hono/node-server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { getOperation } from "../../server/validation/openapi-document.ts";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
@@ -17,19 +17,19 @@ import * as samples from "../support/media-samples.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
 
 let server: TestServer;
-let http1: ServerType;
+let http1: http.Server;
 let base: string;
 let token: string;
 
 beforeEach(async () => {
   server = await startTestServer();
   token = server.adminToken!;
-  http1 = serve({ fetch: server.app.fetch, hostname: "127.0.0.1", port: 0 });
+  http1 = serve({ fetch: server.app.fetch, hostname: "127.0.0.1", port: 0 }) as http.Server;
   await once(http1, "listening");
   base = `http://127.0.0.1:${(http1.address() as AddressInfo).port}`;
 });
 afterEach(async () => {
-  http1.closeAllConnections?.();
+  http1.closeAllConnections();
   await new Promise((resolve) => http1.close(resolve));
   server.dispose();
 });
@@ -87,7 +87,7 @@ function download(id: string, method = "GET"): Promise<RawReply> {
 function asResponse(reply: RawReply): Response {
   const headers = new Headers();
   for (const [name, value] of Object.entries(reply.headers)) if (typeof value === "string") headers.set(name, value);
-  return new Response(reply.status === 204 || reply.body.length === 0 ? null : reply.body, { status: reply.status, headers });
+  return new Response(reply.status === 204 || reply.body.length === 0 ? null : new Uint8Array(reply.body), { status: reply.status, headers });
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {

@@ -190,6 +190,8 @@ describe("user management", () => {
     const admin = bearer(await login(app, "admin", ADMIN_PASSWORD));
     await call(app, "createUser", "/v1/users", { method: "POST", ...json({ username: "bob", password: "B0b!passwd" }, admin) });
     const bob = bearer(await login(app, "bob", "B0b!passwd"));
+    // Bob's token is known (and remembered by the token cache) before the deletion.
+    expect((await call(app, "getApplicationSettings", "/v1/settings/application", { headers: bob })).res.status).toBe(403);
     let r = await call(app, "deleteUser", "/v1/users/bob", { method: "DELETE", headers: admin });
     expect(r.res.status).toBe(200);
     expect((r.body as { users: unknown }).users).toEqual([{ username: "bob" }]);
