@@ -3,9 +3,11 @@
  * first bytes) inspecting, then fsync + rename + directory fsync: a crash never leaves a half-written blob visible.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { once } from "node:events";
+import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync, type WriteStream } from "node:fs";
 import { open, readdir, rename, rm, stat, unlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
+import { finished } from "node:stream/promises";
 
 export interface BlobWriteResult {
   size: number;
@@ -62,13 +64,12 @@ function toStorageError(err: unknown): unknown {
   return err;
 }
 
-async function writeFully(fh: FileHandle, chunk: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.length) {
-    const { bytesWritten } = await fh.write(chunk, offset, chunk.length - offset);
-    offset += bytesWritten;
-  }
-}
+/**
+ * How far reading the body may run ahead of the disk. Writing each chunk and waiting for it before reading the next
+ * left the socket idle during every write; a write stream queues chunks while one write is in flight and hands them
+ * to the file system together (writev). Bounded, so a fast client on a slow disk holds at most this much per upload.
+ */
+const WRITE_AHEAD_BYTES = 512 * 1024;
 
 async function syncDirectory(dir: string): Promise<void> {
   const fh = await open(dir, "r");
@@ -111,7 +112,7 @@ export async function createBlobStore(dir: string, opts: { volumeMaxBytes?: numb
     async write(id, body, { maxBytes, headBytes = 0, inspect }) {
       if (!isValidId(id)) throw new Error(`Invalid blob id ${JSON.stringify(id)}`);
       const tmpPath = path.join(tmpDir, randomUUID());
-      let fh: FileHandle | undefined;
+      let out: WriteStream | undefined;
       let reserved = 0;
       const hash = createHash("sha256");
       const store = async (chunk: Uint8Array) => {
@@ -122,10 +123,15 @@ export async function createBlobStore(dir: string, opts: { volumeMaxBytes?: numb
         pending += chunk.length;
         reserved += chunk.length;
         hash.update(chunk);
-        await writeFully(fh!, chunk);
+        if (out!.errored) throw out!.errored;
+        // `once` rejects when the stream emits 'error' instead (disk full, I/O error).
+        if (!out!.write(chunk)) await once(out!, "drain");
       };
       try {
-        fh = await open(tmpPath, "wx", 0o600);
+        // `flush`: the file is fsynced before the stream closes it, and 'close' (awaited below) comes after that.
+        out = createWriteStream(tmpPath, { flags: "wx", mode: 0o600, flush: true, highWaterMark: WRITE_AHEAD_BYTES });
+        // Errors are taken from `errored`, `once` and `finished`; this listener only keeps them from being unhandled.
+        out.on("error", () => undefined);
         let size = 0;
         let head: Uint8Array[] | undefined = inspect ? [] : undefined;
         let headLength = 0;
@@ -147,9 +153,8 @@ export async function createBlobStore(dir: string, opts: { volumeMaxBytes?: numb
           }
         }
         if (head) await inspectHead();
-        await fh.sync();
-        await fh.close();
-        fh = undefined;
+        out.end();
+        await finished(out);
         await rename(tmpPath, path.join(dir, id));
         await syncDirectory(dir);
         pending -= reserved;
@@ -157,7 +162,12 @@ export async function createBlobStore(dir: string, opts: { volumeMaxBytes?: numb
         return { size, sha256: hash.digest("hex") };
       } catch (err) {
         pending -= reserved;
-        await fh?.close().catch(() => undefined);
+        // Destroying waits for a write still in flight, then closes the file; wait for that before removing it.
+        if (out && !out.closed) {
+          const closed = once(out, "close").catch(() => undefined);
+          out.destroy();
+          await closed;
+        }
         await rm(tmpPath, { force: true }).catch(() => undefined);
         throw toStorageError(err);
       }
