@@ -23,6 +23,11 @@ export const MEDIA_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 
 /** The media table. */
 export class MediaStore {
+  // Prepared once: `get` runs on every download, and preparing costs more than the lookup.
+  private readonly insertRow: Database.Statement<[string, string, number, string, number]>;
+  private readonly selectRow: Database.Statement<[string], MediaRow>;
+  private readonly deleteRow: Database.Statement<[string]>;
+
   constructor(
     private readonly db: Database.Database,
     private readonly clock: Clock,
@@ -36,18 +41,19 @@ export class MediaStore {
         created_at INTEGER NOT NULL
       );
     `);
+    this.insertRow = db.prepare("INSERT INTO media (id, content_type, size, sha256, created_at) VALUES (?, ?, ?, ?, ?)");
+    this.selectRow = db.prepare("SELECT * FROM media WHERE id = ?");
+    this.deleteRow = db.prepare("DELETE FROM media WHERE id = ?");
   }
 
   add(record: Omit<MediaRecord, "createdAt">): MediaRecord {
     const createdAt = this.clock.now();
-    this.db
-      .prepare("INSERT INTO media (id, content_type, size, sha256, created_at) VALUES (?, ?, ?, ?, ?)")
-      .run(record.id, record.contentType, record.size, record.sha256, createdAt.getTime());
+    this.insertRow.run(record.id, record.contentType, record.size, record.sha256, createdAt.getTime());
     return { ...record, createdAt };
   }
 
   get(id: string): MediaRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM media WHERE id = ?").get(id) as MediaRow | undefined;
+    const row = this.selectRow.get(id);
     return row && { id: row.id, contentType: row.content_type, size: row.size, sha256: row.sha256, createdAt: new Date(row.created_at) };
   }
 
@@ -58,6 +64,6 @@ export class MediaStore {
   }
 
   remove(id: string): boolean {
-    return this.db.prepare("DELETE FROM media WHERE id = ?").run(id).changes === 1;
+    return this.deleteRow.run(id).changes === 1;
   }
 }
