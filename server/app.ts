@@ -12,6 +12,7 @@ import { registerWaRoutes } from "./edge/wa-routes.ts";
 import { mediaOperations } from "./media/handlers.ts";
 import { MEDIA_ID, MediaStore } from "./media/media-store.ts";
 import { ATTACHMENT_BLOB_ID, AttachmentStore } from "./attachments/attachment-store.ts";
+import { removeExpiredAttachmentBlobs } from "./attachments/attachment-expiry.ts";
 import { settingsOperations } from "./settings/handlers.ts";
 import { ProviderStore } from "./settings/provider-store.ts";
 import { SettingsStore } from "./settings/settings-store.ts";
@@ -69,7 +70,9 @@ export async function createAppFromConfig(
     };
     // A crash between a blob's rename and its record's insert leaves a file no request can reach but the quota counts.
     await removeOrphanBlobs(deps.media, MEDIA_ID, (ids) => new MediaStore(db, deps.clock).existingIds(ids));
-    await removeOrphanBlobs(deps.attachments, ATTACHMENT_BLOB_ID, (ids) => new AttachmentStore(db, deps.clock).existingBlobIds(ids));
+    const attachmentStore = new AttachmentStore(db, deps.clock);
+    await removeOrphanBlobs(deps.attachments, ATTACHMENT_BLOB_ID, (ids) => attachmentStore.existingBlobIds(ids));
+    await removeExpiredAttachmentBlobs(attachmentStore, deps.attachments);
     const app = createApp(deps);
     return { app, deps, close: () => db.close() };
   } catch (err) {

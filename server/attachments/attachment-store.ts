@@ -93,7 +93,8 @@ export class AttachmentStore {
         size INTEGER NOT NULL,
         sha256 TEXT NOT NULL,
         mime_type TEXT,
-        source TEXT NOT NULL CHECK (source IN ('url', 'file'))
+        source TEXT NOT NULL CHECK (source IN ('url', 'file')),
+        blob_removed INTEGER NOT NULL DEFAULT 0
       );
       CREATE INDEX IF NOT EXISTS attachments_page ON attachments (page_id);
       CREATE TABLE IF NOT EXISTS messages (
@@ -104,7 +105,15 @@ export class AttachmentStore {
         created_at INTEGER NOT NULL
       );
     `);
+    // Databases made before expired blobs were removed lack the column that records it.
+    const columns = db.prepare<[], string>("SELECT name FROM pragma_table_info('attachments')").pluck().all();
+    if (!columns.includes("blob_removed")) db.exec("ALTER TABLE attachments ADD COLUMN blob_removed INTEGER NOT NULL DEFAULT 0");
+    db.exec("CREATE INDEX IF NOT EXISTS attachments_expiring ON attachments (expires_at) WHERE blob_removed = 0");
     this.stmts = {
+      expiredBlobIds: db
+        .prepare<[number, number], string>("SELECT blob_id FROM attachments WHERE blob_removed = 0 AND expires_at <= ? ORDER BY expires_at LIMIT ?")
+        .pluck(),
+      markBlobRemoved: db.prepare<[string]>("UPDATE attachments SET blob_removed = 1 WHERE blob_id = ?"),
       exists: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM attachments WHERE id = ?"),
       insert: db.prepare(
         `INSERT INTO attachments (id, page_id, type, is_reusable, created_at, expires_at, blob_id, size, sha256, mime_type, source)
@@ -155,6 +164,16 @@ export class AttachmentStore {
     // One pass over the column: blob_id has no index, so a lookup per id would scan the table each time.
     for (const blobId of this.stmts.blobIds.iterate()) if (wanted.has(blobId)) found.add(blobId);
     return found;
+  }
+
+  /** Blob ids of expired attachments whose bytes are still kept, oldest first. */
+  expiredBlobIds(limit: number): string[] {
+    return this.stmts.expiredBlobIds.all(this.clock.now().getTime(), limit);
+  }
+
+  /** Notes that the bytes of the attachment stored as `blobId` are gone (the record stays). */
+  markBlobRemoved(blobId: string): void {
+    this.stmts.markBlobRemoved.run(blobId);
   }
 
   /** The record, whatever its state. */

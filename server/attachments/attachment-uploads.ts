@@ -4,6 +4,7 @@
  */
 import type { BlobStore } from "../storage/blob-store.ts";
 import { BlobStorageUnavailableError, BlobTooLargeError } from "../storage/blob-store.ts";
+import type { ExpirySweeper } from "./attachment-expiry.ts";
 import type { AttachmentRecord, AttachmentStore, AttachmentType } from "./attachment-store.ts";
 import { AttachmentTypeMismatchError, checkAttachmentHead, CorruptVideoError, HEAD_BYTES } from "./content-check.ts";
 import { GraphError, graphErrors } from "./graph-errors.ts";
@@ -42,6 +43,8 @@ export interface AttachmentUploadsDeps {
   blobs: BlobStore;
   fetcher: SafeFetcher;
   timeoutsMs: { video: number; other: number };
+  /** Told of each recorded upload, to remove expired attachments' files now and then. */
+  sweeper?: ExpirySweeper;
 }
 
 /** Uploads from a URL or a stream; records them in the store. Errors come out as GraphError. */
@@ -136,7 +139,7 @@ export class AttachmentUploads {
     mimeType: string | undefined,
     source: "url" | "file",
   ): AttachmentRecord {
-    return this.deps.store.insert({
+    const rec = this.deps.store.insert({
       id: blobId,
       pageId,
       type,
@@ -147,6 +150,8 @@ export class AttachmentUploads {
       mimeType: mimeType ?? null,
       source,
     });
+    this.deps.sweeper?.maybeSweep();
+    return rec;
   }
 
   private urlError(err: unknown, type: AttachmentType, signal: AbortSignal): GraphError {

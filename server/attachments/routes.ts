@@ -9,6 +9,7 @@ import { createOpenApiAjv } from "../validation/openapi-ajv.ts";
 import { createAddressPolicy } from "./address-policy.ts";
 import { type AttachmentFileMessage, readAttachmentForm } from "./attachment-form.ts";
 import { AttachmentStore, type AttachmentType } from "./attachment-store.ts";
+import { ExpirySweeper } from "./attachment-expiry.ts";
 import { AttachmentUploads } from "./attachment-uploads.ts";
 import { GraphError, graphErrorBody, graphErrors, invalidParameterFromAjv } from "./graph-errors.ts";
 import { createPageAuth } from "./page-auth.ts";
@@ -94,7 +95,8 @@ export function registerGraphRoutes(app: Hono, deps: AppDeps): void {
   const policy = createAddressPolicy(messenger.fetchAllow);
   const fetcher = createSafeFetcher({ policy, ...(deps.lookup ? { lookup: deps.lookup } : {}) });
   const store = new AttachmentStore(deps.db, deps.clock);
-  const uploads = new AttachmentUploads({ store, blobs: deps.attachments, fetcher, timeoutsMs: messenger.fetchTimeoutMs });
+  const sweeper = new ExpirySweeper(store, deps.attachments, deps.clock);
+  const uploads = new AttachmentUploads({ store, blobs: deps.attachments, fetcher, timeoutsMs: messenger.fetchTimeoutMs, sweeper });
   const auth = createPageAuth(messenger);
   // Compiled once per process, shared by every app instance.
   requestValidators ??= compileValidators();

@@ -1,0 +1,158 @@
+/**
+ * Expired attachments lose their bytes (the record stays: the id still answers 2018074, sent messages still name it):
+ * at start, and in the background after uploads at most once an hour of clock time.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { createAppFromConfig } from "../../server/app.ts";
+import { EXPIRY_SWEEP_INTERVAL_MS, removeExpiredAttachmentBlobs } from "../../server/attachments/attachment-expiry.ts";
+import { ATTACHMENT_TTL_MS, AttachmentStore } from "../../server/attachments/attachment-store.ts";
+import { loadConfig } from "../../server/config.ts";
+import { createBlobStore, type BlobStore } from "../../server/storage/blob-store.ts";
+import { openDatabase } from "../../server/storage/database.ts";
+import * as samples from "../support/media-samples.ts";
+import { createGraphTestApp, FakeClock, PAGE_ID, TOKEN, uploadForm, type GraphTestApp } from "./graph-app.ts";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "attachment-expiry-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function storedAttachment(store: AttachmentStore, blobs: BlobStore, isReusable = true) {
+  const id = store.newId();
+  const bytes = samples.png();
+  async function* body() {
+    yield bytes;
+  }
+  const written = await blobs.write(id, body(), { maxBytes: 1024 * 1024 });
+  return store.insert({ id, pageId: PAGE_ID, type: "image", isReusable, blobId: id, ...written, mimeType: "image/png", source: "file" });
+}
+
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("removing expired attachments' files", () => {
+  it("removes the bytes of expired attachments only, once, and keeps their records", async () => {
+    const dir = tempDir();
+    const db = openDatabase(dir);
+    cleanups.push(() => db.close());
+    const clock = new FakeClock();
+    const store = new AttachmentStore(db, clock);
+    const blobs = await createBlobStore(path.join(dir, "attachments"));
+    const old = await storedAttachment(store, blobs);
+    const oldSingle = await storedAttachment(store, blobs, false);
+    clock.advance(24 * 3600 * 1000);
+    const recent = await storedAttachment(store, blobs);
+    expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(0);
+
+    clock.advance(ATTACHMENT_TTL_MS - 24 * 3600 * 1000);
+    expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(2);
+    expect((await blobs.list()).sort()).toEqual([recent.blobId]);
+    expect(blobs.usedBytes()).toBe(recent.size);
+    expect(store.get(old.id)).toEqual(old);
+    expect(store.get(oldSingle.id)).toEqual(oldSingle);
+    expect(store.findSendable(old.id, PAGE_ID)).toBeUndefined();
+    expect(store.findSendable(recent.id, PAGE_ID)?.id).toBe(recent.id);
+    // Marked: the next sweep has nothing to do.
+    expect(store.expiredBlobIds(10)).toEqual([]);
+    expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(0);
+  });
+
+  it("settles a file removed before a crash could mark it", async () => {
+    const dir = tempDir();
+    const db = openDatabase(dir);
+    cleanups.push(() => db.close());
+    const clock = new FakeClock();
+    const store = new AttachmentStore(db, clock);
+    const blobs = await createBlobStore(path.join(dir, "attachments"));
+    const rec = await storedAttachment(store, blobs);
+    await blobs.delete(rec.blobId);
+    clock.advance(ATTACHMENT_TTL_MS);
+    expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(1);
+    expect(store.expiredBlobIds(10)).toEqual([]);
+  });
+
+  it("adds the column to a database made before it existed", () => {
+    const db = new Database(":memory:");
+    cleanups.push(() => db.close());
+    db.exec(`
+      CREATE TABLE attachments (
+        id TEXT PRIMARY KEY, page_id TEXT NOT NULL, type TEXT NOT NULL, is_reusable INTEGER NOT NULL,
+        created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, blob_id TEXT NOT NULL, size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL, mime_type TEXT, source TEXT NOT NULL
+      );
+      INSERT INTO attachments VALUES ('1234567890123456', '1', 'image', 1, 0, 1000, '1234567890123456', 3, 'x', NULL, 'url');
+    `);
+    const clock = new FakeClock(2000);
+    const store = new AttachmentStore(db, clock);
+    expect(store.expiredBlobIds(10)).toEqual(["1234567890123456"]);
+    store.markBlobRemoved("1234567890123456");
+    expect(store.expiredBlobIds(10)).toEqual([]);
+    expect(store.get("1234567890123456")?.id).toBe("1234567890123456");
+  });
+
+  it("runs in the background after an upload, at most once an hour of clock time", async () => {
+    const t: GraphTestApp = await createGraphTestApp();
+    cleanups.push(() => t.close());
+    const post = (form: FormData) => t.request(`/v21.0/me/message_attachments?access_token=${TOKEN}`, { method: "POST", body: form });
+    const upload = async () => {
+      const res = await post(uploadForm({ attachment: { type: "image", payload: { is_reusable: true } } }, samples.png(), "image/png"));
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { attachment_id: string }).attachment_id;
+    };
+    // Done when the file is gone and its record marked (the sweep's last step, after which it ends synchronously).
+    const swept = (blobId: string) => async () =>
+      !(await t.deps.attachments.list()).includes(blobId) && !new AttachmentStore(t.deps.db, t.clock).expiredBlobIds(100).includes(blobId);
+    const first = await upload();
+    // 90 days later (far more than an hour since the start-up sweep), an upload starts a sweep.
+    t.clock.advance(ATTACHMENT_TTL_MS);
+    const second = await upload();
+    await until(swept(first), "the expired file to be removed");
+    expect(await t.deps.attachments.list()).toEqual([second]);
+
+    // Half an hour before `second` expires, an upload starts a sweep that finds nothing...
+    const minute = 60 * 1000;
+    t.clock.advance(ATTACHMENT_TTL_MS - 30 * minute);
+    const third = await upload();
+    // ...and 31 minutes later `second` has expired, but within the hour of that sweep no new one starts...
+    t.clock.advance(31 * minute);
+    await upload();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await t.deps.attachments.list()).toContain(second);
+    // ...until the first upload after the hour.
+    t.clock.advance(EXPIRY_SWEEP_INTERVAL_MS - 30 * minute);
+    await upload();
+    await until(swept(second), "the second expired file to be removed");
+    expect(await t.deps.attachments.list()).toContain(third);
+  });
+
+  it("runs when the server starts", async () => {
+    const dir = tempDir();
+    const clock = new FakeClock();
+    const config = loadConfig({ DATA_DIR: dir, WA_ADMIN_PASSWORD: "Adm1n!pass" });
+    const first = await createAppFromConfig(config, { clock });
+    const store = new AttachmentStore(first.deps.db, clock);
+    const rec = await storedAttachment(store, first.deps.attachments);
+    first.close();
+
+    clock.advance(ATTACHMENT_TTL_MS);
+    const second = await createAppFromConfig(config, { clock });
+    cleanups.push(() => second.close());
+    expect(await second.deps.attachments.list()).toEqual([]);
+    expect(new AttachmentStore(second.deps.db, clock).get(rec.id)?.id).toBe(rec.id);
+  });
+});
