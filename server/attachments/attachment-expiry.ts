@@ -53,9 +53,4 @@ export class ExpirySweeper {
         this.running = undefined;
       });
   }
-
-  /** Resolves when no sweep is running. */
-  async idle(): Promise<void> {
-    await this.running;
-  }
 }

@@ -11,17 +11,19 @@ export class RequestBodyIncompleteError extends Error {
 }
 
 /**
- * The chunks of a web stream as an async iterable. Leaving the loop early (break or throw) cancels the stream, so
- * the rest of the body is not read.
+ * The values `read` gives until it is done. A failed read is a RequestBodyIncompleteError; leaving the loop early
+ * (break or throw) calls `stopEarly`, so the rest of the body is not read.
  */
-export async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
-  const reader = stream.getReader();
+async function* bodyChunks(
+  read: () => Promise<IteratorResult<unknown>>,
+  stopEarly: () => Promise<unknown>,
+): AsyncGenerator<Uint8Array, void, undefined> {
   let done = false;
   try {
     for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array>;
+      let next: IteratorResult<unknown>;
       try {
-        next = await reader.read();
+        next = await read();
       } catch (err) {
         done = true;
         throw new RequestBodyIncompleteError(err);
@@ -30,10 +32,22 @@ export async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGe
         done = true;
         return;
       }
-      yield next.value;
+      yield next.value as Uint8Array;
     }
   } finally {
-    if (!done) await reader.cancel().catch(() => undefined);
+    if (!done) await stopEarly();
+  }
+}
+
+/** The chunks of a web stream; leaving the loop early cancels the stream. */
+export async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
+  const reader = stream.getReader();
+  try {
+    yield* bodyChunks(
+      () => reader.read(),
+      () => reader.cancel().catch(() => undefined),
+    );
+  } finally {
     reader.releaseLock();
   }
 }
@@ -54,30 +68,15 @@ export function requestBodyChunks(c: Context): AsyncIterable<Uint8Array> | undef
   return body ? streamChunks(body) : undefined;
 }
 
-async function* nodeChunks(incoming: Readable): AsyncGenerator<Uint8Array, void, undefined> {
-  let done = false;
+function nodeChunks(incoming: Readable): AsyncGenerator<Uint8Array, void, undefined> {
   const chunks = incoming.iterator({ destroyOnReturn: false });
-  try {
-    for (;;) {
-      let next: IteratorResult<unknown>;
-      try {
-        next = await chunks.next();
-      } catch (err) {
-        done = true;
-        throw new RequestBodyIncompleteError(err);
-      }
-      if (next.done) {
-        done = true;
-        return;
-      }
-      yield next.value as Uint8Array;
-    }
-  } finally {
-    if (!done) {
+  return bodyChunks(
+    () => chunks.next(),
+    async () => {
       await chunks.return?.();
       incoming.pause();
-    }
-  }
+    },
+  );
 }
 
 /** The body exceeded the bound given to `readBoundedBody`. */

@@ -59,8 +59,7 @@ export class MediaStore {
 
   /** Those of `ids` that have a record. */
   existingIds(ids: readonly string[]): Set<string> {
-    const has = this.db.prepare<[string], { one: number }>("SELECT 1 AS one FROM media WHERE id = ?");
-    return new Set(ids.filter((id) => has.get(id) !== undefined));
+    return new Set(ids.filter((id) => this.selectRow.get(id) !== undefined));
   }
 
   remove(id: string): boolean {

@@ -146,20 +146,18 @@ export class UserStore {
   resolveToken(token: string): { user: User; tokenHash: Buffer } | undefined {
     const hash = tokenHash(token);
     const key = hash.toString("hex");
-    const cached = this.tokenCache.get(key);
-    if (cached && cached.freshUntil > performance.now()) {
-      if (cached.expiresAt <= this.clock.now().getTime()) return undefined;
-      return { user: cached.user, tokenHash: cached.hash };
-    }
-    const found = this.lookupToken(hash);
-    if (found) {
-      if (this.tokenCache.size >= TOKEN_CACHE_MAX_ENTRIES) this.tokenCache.delete(this.tokenCache.keys().next().value!);
-      this.tokenCache.set(key, { ...found, hash, freshUntil: performance.now() + this.tokenCacheMs });
-    } else {
+    let entry = this.tokenCache.get(key);
+    if (!entry || entry.freshUntil <= performance.now()) {
+      // Deleted and set again, so the Map's order stays the order of freshness (the oldest is evicted first).
       this.tokenCache.delete(key);
+      const found = this.lookupToken(hash);
+      if (!found) return undefined;
+      if (this.tokenCache.size >= TOKEN_CACHE_MAX_ENTRIES) this.tokenCache.delete(this.tokenCache.keys().next().value!);
+      entry = { ...found, hash, freshUntil: performance.now() + this.tokenCacheMs };
+      this.tokenCache.set(key, entry);
     }
-    if (!found || found.expiresAt <= this.clock.now().getTime()) return undefined;
-    return { user: found.user, tokenHash: hash };
+    if (entry.expiresAt <= this.clock.now().getTime()) return undefined;
+    return { user: entry.user, tokenHash: entry.hash };
   }
 
   private lookupToken(hash: Buffer): { user: User; expiresAt: number } | undefined {
