@@ -14,6 +14,7 @@ import { loadConfig } from "../../server/config.ts";
 import { createBlobStore, type BlobStore } from "../../server/storage/blob-store.ts";
 import { openDatabase } from "../../server/storage/database.ts";
 import * as samples from "../support/media-samples.ts";
+import { until } from "../support/until.ts";
 import { createGraphTestApp, FakeClock, PAGE_ID, TOKEN, uploadForm, type GraphTestApp } from "./graph-app.ts";
 
 const cleanups: Array<() => void> = [];
@@ -27,6 +28,15 @@ function tempDir(): string {
   return dir;
 }
 
+/** A database, an attachment store and its blob folder in a temporary directory, on a fake clock. */
+async function storage() {
+  const dir = tempDir();
+  const db = openDatabase(dir);
+  cleanups.push(() => db.close());
+  const clock = new FakeClock();
+  return { clock, store: new AttachmentStore(db, clock), blobs: await createBlobStore(path.join(dir, "attachments")) };
+}
+
 async function storedAttachment(store: AttachmentStore, blobs: BlobStore, isReusable = true) {
   const id = store.newId();
   const bytes = samples.png();
@@ -37,22 +47,9 @@ async function storedAttachment(store: AttachmentStore, blobs: BlobStore, isReus
   return store.insert({ id, pageId: PAGE_ID, type: "image", isReusable, blobId: id, ...written, mimeType: "image/png", source: "file" });
 }
 
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe("removing expired attachments' files", () => {
   it("removes the bytes of expired attachments only, once, and keeps their records", async () => {
-    const dir = tempDir();
-    const db = openDatabase(dir);
-    cleanups.push(() => db.close());
-    const clock = new FakeClock();
-    const store = new AttachmentStore(db, clock);
-    const blobs = await createBlobStore(path.join(dir, "attachments"));
+    const { clock, store, blobs } = await storage();
     const old = await storedAttachment(store, blobs);
     const oldSingle = await storedAttachment(store, blobs, false);
     clock.advance(24 * 3600 * 1000);
@@ -73,12 +70,7 @@ describe("removing expired attachments' files", () => {
   });
 
   it("settles a file removed before a crash could mark it", async () => {
-    const dir = tempDir();
-    const db = openDatabase(dir);
-    cleanups.push(() => db.close());
-    const clock = new FakeClock();
-    const store = new AttachmentStore(db, clock);
-    const blobs = await createBlobStore(path.join(dir, "attachments"));
+    const { clock, store, blobs } = await storage();
     const rec = await storedAttachment(store, blobs);
     await blobs.delete(rec.blobId);
     clock.advance(ATTACHMENT_TTL_MS);

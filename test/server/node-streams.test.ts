@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { getOperation } from "../../server/validation/openapi-document.ts";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
 import * as samples from "../support/media-samples.ts";
+import { until } from "../support/until.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
 
 let server: TestServer;
@@ -88,14 +89,6 @@ function asResponse(reply: RawReply): Response {
   const headers = new Headers();
   for (const [name, value] of Object.entries(reply.headers)) if (typeof value === "string") headers.set(name, value);
   return new Response(reply.status === 204 || reply.body.length === 0 ? null : new Uint8Array(reply.body), { status: reply.status, headers });
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("media over a real socket", () => {
