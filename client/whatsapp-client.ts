@@ -69,7 +69,7 @@ interface KeptToken {
 type Reply = { data?: unknown; error?: unknown; response: Response };
 type SuccessData<R> = R extends { data: infer D; error?: never } ? D : never;
 
-// `expires_after` reads `2026-11-29 10:15:00+00:00`: a space where ISO 8601 has `T`.
+// `expires_after` reads `2099-11-29 10:15:00+00:00`: a space where ISO 8601 has `T`.
 function parseExpiresAfter(value: string): number | undefined {
   const ms = Date.parse(value.trim().replace(" ", "T"));
   return Number.isNaN(ms) ? undefined : ms;

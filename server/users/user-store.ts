@@ -36,7 +36,7 @@ function toUser(row: Omit<UserRow, "password_hash">): User {
   return { username: row.username, role: row.role, mustChangePassword: row.must_change_password === 1 };
 }
 
-/** `2026-11-29 10:15:00+00:00`, the WA way of writing a timestamp. */
+/** `2099-11-29 10:15:00+00:00`, the WA way of writing a timestamp. */
 export function formatWaTimestamp(date: Date): string {
   const iso = date.toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}+00:00`;
