@@ -111,7 +111,7 @@ export interface paths {
          *     | media | supported content types | size limit |
          *     |---|---|---|
          *     | audio | `audio/aac`, `audio/mp4`, `audio/amr`, `audio/mpeg`, `audio/ogg; codecs=opus` (mono only: WhatsApp clients only play single-channel Opus) | 16 MB |
-         *     | document | any valid MIME type (`application/*`, `text/*`) | 100 MB |
+         *     | document | any other valid MIME type, whatever its top-level type: `application/pdf`, `text/plain`, `image/gif`, `audio/wav`, `video/quicktime`, `font/woff2`, `model/gltf-binary`, ... (the `*\/*` entry below) | 100 MB |
          *     | image | `image/jpeg`, `image/png` (images with a transparent background are not supported) | 5 MB |
          *     | sticker | `image/webp` (animated stickers cannot be sent) | 100 KB |
          *     | video | `video/mp4`, `video/3gpp` (H.264 video and AAC audio only, with zero or one audio stream) | 16 MB |
@@ -120,9 +120,16 @@ export interface paths {
          *     above apply to the stored bytes (Meta states them after compression and encryption). Meta's FAQ also gives
          *     64 MB as the largest file that can be sent in a message.
          *
-         *     The declared type must match the content: the server checks the file's magic bytes, and declared `image/png`
-         *     with JPEG bytes (or any other mismatch) answers 415 with 1009. Stereo `audio/ogg; codecs=opus` and animated
-         *     `image/webp` stickers are refused with 415 (1009), as WhatsApp cannot send them. A body over its limit answers
+         *     A type that is not one of the audio, image, sticker or video types listed above is a document, whatever its
+         *     top-level type: `image/gif`, `audio/wav` or `video/quicktime` are documents, limited to 100 MB. `Content-Type` must
+         *     be the type of one body: a type or subtype `*` (`text/*`, `*\/*`) is a range, not a valid MIME type, and answers
+         *     415 (1009); so does a value that is not a MIME type at all. `application/octet-stream` is a valid document type.
+         *
+         *     The declared type of an audio, image, sticker or video upload must match the content: the server checks the
+         *     file's magic bytes, and declared `image/png` with JPEG bytes (or any other mismatch) answers 415 with 1009. A
+         *     document is never refused for its bytes: a GIF declared `image/gif`, or a PDF that happens to start like an
+         *     image, is stored as sent. Stereo `audio/ogg; codecs=opus` and animated `image/webp` stickers are refused with
+         *     415 (1009), as WhatsApp cannot send them. A body over its limit answers
          *     413 as soon as the limit is passed. When the media volume is not writable or is full, the upload answers 503
          *     (1011) and nothing is stored. Uploaded media stays until it is deleted.
          *
@@ -1102,8 +1109,7 @@ export interface operations {
                 "image/webp": components["schemas"]["MediaBinary"];
                 "video/mp4": components["schemas"]["MediaBinary"];
                 "video/3gpp": components["schemas"]["MediaBinary"];
-                "application/*": components["schemas"]["MediaBinary"];
-                "text/*": components["schemas"]["MediaBinary"];
+                "*/*": components["schemas"]["MediaBinary"];
             };
         };
         responses: {
@@ -1135,7 +1141,7 @@ export interface operations {
                     "application/json": components["schemas"]["WaErrorResponse"];
                 };
             };
-            /** @description The content type is not supported, does not match the bytes, or describes media WhatsApp cannot send (stereo Ogg Opus, animated WebP sticker) (1009). Nothing is stored. */
+            /** @description The content type is not a valid MIME type of a body (a range such as `text/*`, or not a MIME type), does not match the bytes of an audio, image, sticker or video upload, or describes media WhatsApp cannot send (stereo Ogg Opus, animated WebP sticker) (1009). Nothing is stored. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1185,8 +1191,7 @@ export interface operations {
                     "image/webp": components["schemas"]["MediaBinary"];
                     "video/mp4": components["schemas"]["MediaBinary"];
                     "video/3gpp": components["schemas"]["MediaBinary"];
-                    "application/*": components["schemas"]["MediaBinary"];
-                    "text/*": components["schemas"]["MediaBinary"];
+                    "*/*": components["schemas"]["MediaBinary"];
                 };
             };
             401: components["responses"]["WaUnauthorized"];

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import type { Context } from "hono";
 import type { ServerConfig } from "../config.ts";
-import { formatMediaType, parseMediaType } from "../edge/content-type.ts";
+import { formatMediaType, isMediaRange, parseMediaType } from "../edge/content-type.ts";
 import type { JsonReply } from "../edge/operation-types.ts";
 import { streamReply } from "../edge/node-response.ts";
 import { requestBodyChunks } from "../edge/request-body.ts";
@@ -31,8 +31,11 @@ export function mediaOperations(
         const rawType = c.req.header("content-type");
         if (rawType === undefined || rawType.trim() === "") throw new WaHttpError(400, 1008, "Content-Type header is required");
         const declared = parseMediaType(rawType);
-        if (!declared) throw new WaHttpError(415, 1009, `Unsupported media type: ${rawType}`);
+        if (!declared) throw new WaHttpError(415, 1009, `Content-Type must be a MIME type (type/subtype), got: ${rawType}`);
         const contentType = formatMediaType(declared);
+        if (isMediaRange(declared)) {
+          throw new WaHttpError(415, 1009, `Content-Type ${declared.essence} is a media range, not the type of a body: send the file's own MIME type`);
+        }
         const type = resolveUploadType(declared);
         if (!type) throw new WaHttpError(415, 1009, `Unsupported media type: ${contentType}`);
         const limit = Math.min(type.maxBytes, config.mediaMaxBytes);
