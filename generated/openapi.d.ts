@@ -288,7 +288,9 @@ export interface paths {
          *       type), in either order.
          *
          *     Set `payload.is_reusable` to true to send the attachment in several messages. Attachment ids expire 90 days after
-         *     upload (re-upload to get a new id); attachments already in a thread never expire.
+         *     upload: after that the id cannot be sent any more (re-upload to get a new id). Attachments already sent in a
+         *     thread never expire: the messages keep them, visible until the person deletes the message. If your use case
+         *     allows it, upload and send in one call (`sendMessage` with `payload.url`) to avoid the 90-day limit.
          *
          *     Errors (code 100): 2018008 the URL could not be fetched (check that it is valid, has a valid SSL certificate,
          *     the file size, and that the server answers fast enough); 2018294 the video timed out (75 s) or is corrupt;
@@ -326,7 +328,8 @@ export interface paths {
          * @description Sends an attachment to a person (`recipient.id`, a page-scoped id):
          *
          *     * by `payload.attachment_id`, an attachment this page uploaded with `is_reusable: true` less than 90 days ago;
-         *       an unknown, expired, non-reusable or other page's id answers 100/2018074;
+         *       an unknown, expired, non-reusable or other page's id answers 100/2018074. Once sent, the attachment is in the
+         *       thread and never expires there, even after its id can no longer be sent;
          *     * by `payload.url`, uploading and sending in one call. Do not set `is_reusable: true` there: attachments in a
          *       user's thread are always private, and `true` is rejected (100). The URL is fetched with the same limits and
          *       errors as `uploadAttachment`.

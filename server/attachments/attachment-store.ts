@@ -109,9 +109,16 @@ export class AttachmentStore {
     const columns = db.prepare<[], string>("SELECT name FROM pragma_table_info('attachments')").pluck().all();
     if (!columns.includes("blob_removed")) db.exec("ALTER TABLE attachments ADD COLUMN blob_removed INTEGER NOT NULL DEFAULT 0");
     db.exec("CREATE INDEX IF NOT EXISTS attachments_expiring ON attachments (expires_at) WHERE blob_removed = 0");
+    // The expiry sweep asks, for each expired attachment, whether a message names it.
+    db.exec("CREATE INDEX IF NOT EXISTS messages_attachment ON messages (attachment_id)");
     this.stmts = {
+      // Attachments in a thread never expire (seed 002): a recorded message keeps the bytes of what it sent.
       expiredBlobIds: db
-        .prepare<[number, number], string>("SELECT blob_id FROM attachments WHERE blob_removed = 0 AND expires_at <= ? ORDER BY expires_at LIMIT ?")
+        .prepare<[number, number], string>(
+          `SELECT blob_id FROM attachments a WHERE blob_removed = 0 AND expires_at <= ?
+             AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = a.id)
+           ORDER BY expires_at LIMIT ?`,
+        )
         .pluck(),
       markBlobRemoved: db.prepare<[string]>("UPDATE attachments SET blob_removed = 1 WHERE blob_id = ?"),
       exists: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM attachments WHERE id = ?"),
@@ -166,7 +173,7 @@ export class AttachmentStore {
     return found;
   }
 
-  /** Blob ids of expired attachments whose bytes are still kept, oldest first. */
+  /** Blob ids of expired attachments that no message sent and whose bytes are still kept, oldest first. */
   expiredBlobIds(limit: number): string[] {
     return this.stmts.expiredBlobIds.all(this.clock.now().getTime(), limit);
   }
