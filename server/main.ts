@@ -1,11 +1,7 @@
 /** `npm start`: reads the configuration, opens the data directory and serves the reference server. */
-import { serve } from "@hono/node-server";
 import { createAppFromConfig } from "./app.ts";
 import { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
-
-function urlHost(host: string): string {
-  return host.includes(":") ? `[${host}]` : host;
-}
+import { serveNode } from "./edge/serve-node.ts";
 
 async function main(): Promise<void> {
   let config: ServerConfig;
@@ -19,8 +15,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const { app, close } = await createAppFromConfig(config);
-  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
-    const base = `http://${urlHost(config.host)}:${info.port}`;
+  const { server, url: base } = await serveNode(app, { host: config.host, port: config.port });
+  {
     console.log(`Reference server listening on ${base}`);
     console.log(`  docs:        ${base}/docs`);
     console.log(`  spec:        ${base}/openapi.json`);
@@ -33,7 +29,7 @@ async function main(): Promise<void> {
         console.log(`  Messenger:   development page ${pageId}, page access token ${token} (set MESSENGER_PAGES to choose)`);
       }
     }
-  });
+  }
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

@@ -8,11 +8,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { serve, type ServerType } from "@hono/node-server";
 import type { Hono } from "hono";
 import { createAppFromConfig, type AppDeps } from "../../server/app.ts";
 import type { Clock } from "../../server/clock.ts";
 import { loadConfig } from "../../server/config.ts";
+import { serveNode } from "../../server/edge/serve-node.ts";
 import { BlobStorageUnavailableError, createBlobStore, type BlobStore } from "../../server/storage/blob-store.ts";
 import { mediaSamples } from "./media-samples.ts";
 import type { ContractTarget } from "./session.ts";
@@ -32,19 +32,6 @@ export interface ReferenceTarget {
 const ADMIN_PASSWORD = "Contract-Adm1n!";
 const PAGE_ID = "104857600123456";
 const PAGE_TOKEN = "contract-page-token-0123456789";
-
-function listen(fetch: (request: Request) => Response | Promise<Response>): Promise<{ server: ServerType; url: string }> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch, hostname: "127.0.0.1", port: 0 }, (info) => resolve({ server, url: `http://127.0.0.1:${info.port}` }));
-  });
-}
-
-function closeServer(server: ServerType): Promise<void> {
-  return new Promise((resolve) => {
-    (server as http.Server).closeAllConnections?.();
-    server.close(() => resolve());
-  });
-}
 
 /** A loopback file server: `/pixel.png` is an image, anything else 404. */
 async function startFileServer(): Promise<{ url: string; close(): Promise<void> }> {
@@ -116,8 +103,8 @@ export async function startReferenceTarget(options: { wrap?: AppWrapper; allowWr
     });
     cleanups.push(() => built.close());
     const served = options.wrap ? options.wrap(built.app) : { fetch: (request: Request) => built.app.fetch(request) };
-    const main = await listen(served.fetch);
-    cleanups.push(() => closeServer(main.server));
+    const main = await serveNode(served, { host: "127.0.0.1", port: 0 });
+    cleanups.push(() => main.close());
 
     const target: ContractTarget = {
       waBaseUrl: main.url,
