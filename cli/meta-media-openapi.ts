@@ -40,9 +40,10 @@ Options:
   -h, --help        show this help
 
 Other settings come from the environment: WA_ADMIN_PASSWORD (unset: admin / secret, changed at first login),
-WA_ID, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, MESSENGER_PAGES ({"<page id>":"<page access token>"}; unset: a
-development page is generated and printed), MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW,
-ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO, ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, DOCS_DIR (where the rendered docs are kept).
+WA_ID, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USER,
+LOGIN_FAILURE_WINDOW_SECONDS, MESSENGER_PAGES ({"<page id>":"<page access token>"}; unset: a development page is
+generated once per data directory), MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW, ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO,
+ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, DOCS_DIR (where the rendered docs are kept).
 `,
   mock: `Usage: ${NAME} mock [--host HOST] [--port PORT] [--dynamic] [--errors]
 

@@ -21,7 +21,17 @@ export interface paths {
          *     The built-in `admin` account starts with the password `secret`; while it still has it, the login must carry
          *     `{"new_password": "..."}` and is refused without it (400, 1008). `new_password` changes the password of the
          *     user logging in; it must be 8 to 64 characters with at least one upper-case letter, one lower-case letter, one
-         *     digit and one special character (400, 1009 otherwise).
+         *     digit and one special character (400, 1009 otherwise). A password change revokes every other token of that user
+         *     (other sessions must log in again with the new password); the login that changes it returns a fresh token.
+         *
+         *     Repeated failed logins are throttled, per client address and per user name: once the wrong user names or
+         *     passwords seen in a sliding window reach a limit, the login answers 429 (1015) with `Retry-After` (in seconds),
+         *     without checking the password, even a right one, until enough failures have left the window. A login whose
+         *     outcome is not known yet counts against the limits until it is known, so a burst of concurrent attempts is held to
+         *     them too. The reference server's defaults are 30 failures per client address and 100 per user name in
+         *     15 minutes (`LOGIN_MAX_FAILURES_PER_ADDRESS`, `LOGIN_MAX_FAILURES_PER_USER`, `LOGIN_FAILURE_WINDOW_SECONDS`); an IPv6
+         *     client is counted by its /64 network. Passwords are hashed one at a time, so that a flood of logins cannot
+         *     starve uploads and downloads of the server's file I/O.
          */
         post: operations["loginUser"];
         delete?: never;
@@ -355,9 +365,15 @@ export interface components {
         Password: string;
         /**
          * @description Optional body of a login. `new_password` is required at the first login of the built-in `admin` account while
-         *     it still has its default password, and changes the password of the user logging in otherwise.
+         *     it still has its default password, and changes the password of the user logging in otherwise. A password change
+         *     revokes every other token of the user; the login that changes it returns a fresh one.
          */
         LoginRequest: {
+            /**
+             * @description The new password of the user logging in (8 to 64 characters with at least one upper-case letter, one
+             *     lower-case letter, one digit and one special character). Changing it revokes every other token of the user:
+             *     other sessions must log in again. The reply's token is a fresh one, valid with the new password.
+             */
             new_password?: components["schemas"]["Password"];
         };
         UserToken: {
@@ -936,6 +952,8 @@ export interface components {
     headers: {
         /** @description The authentication scheme the operation expects (`Bearer` for WA operations, `Basic` for login, `OAuth` for Graph operations). */
         WwwAuthenticate: string;
+        /** @description How many seconds to wait before trying again (a whole number of seconds, at least 1). */
+        RetryAfter: string;
         /** @description Size of the media file in bytes. */
         ContentLength: number;
         /** @description Always `nosniff`, so that browsers use the stored content type. */
@@ -988,6 +1006,16 @@ export interface operations {
             };
             413: components["responses"]["WaJsonBodyTooLarge"];
             415: components["responses"]["WaJsonUnsupportedMediaType"];
+            /** @description Too many failed logins from this client address or for this user name in the current window (1015). Nothing was checked; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaErrorResponse"];
+                };
+            };
         };
     };
     logoutUser: {

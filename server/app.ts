@@ -17,6 +17,7 @@ import { settingsOperations } from "./settings/handlers.ts";
 import { ProviderStore } from "./settings/provider-store.ts";
 import { SettingsStore } from "./settings/settings-store.ts";
 import { userOperations } from "./users/handlers.ts";
+import { LoginThrottle } from "./users/login-throttle.ts";
 import { BUILT_IN_ADMIN, UserStore } from "./users/user-store.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createBlobStore, type BlobStore } from "./storage/blob-store.ts";
@@ -44,11 +45,16 @@ export function createApp(deps: AppDeps): Hono {
     ...deps,
     adminPasswordChangeRequired: () => users.find(BUILT_IN_ADMIN)?.mustChangePassword ?? false,
   });
-  registerWaRoutes(app, users, {
-    ...userOperations(users, config.apiVersion),
-    ...mediaOperations(new MediaStore(db, clock), deps.media, config),
-    ...settingsOperations(new SettingsStore(db), new ProviderStore(db), config),
-  });
+  registerWaRoutes(
+    app,
+    users,
+    {
+      ...userOperations(users, config.apiVersion),
+      ...mediaOperations(new MediaStore(db, clock), deps.media, config),
+      ...settingsOperations(new SettingsStore(db), new ProviderStore(db), config),
+    },
+    new LoginThrottle(config.loginThrottle, clock),
+  );
   installFallbacks(app, deps);
   return app;
 }

@@ -21,7 +21,14 @@ environment (with --target):
   CONTRACT_GRAPH_PAGE_ID, CONTRACT_GRAPH_ACCESS_TOKEN   a page and its page access token (Graph operations skipped without)
   CONTRACT_GRAPH_APP_SECRET                             app secret, when the target requires appsecret_proof
   CONTRACT_FETCHABLE_URL                                an image URL the target can fetch (attachment upload from a URL)
-  CONTRACT_UNFETCHABLE_URL                              a URL the target may fetch that answers 404 (optional)`;
+  CONTRACT_UNFETCHABLE_URL                              a URL the target may fetch that answers 404 (optional)
+  CONTRACT_LOGIN_MAX_FAILURES_PER_USER                  failed logins per user name before the target answers 429
+                                                        (optional: the suite then spends them on a user name of its own)`;
+
+function positiveInteger(name: string, raw: string): number {
+  if (!/^[0-9]{1,7}$/.test(raw) || Number(raw) < 1) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(raw)}\n\n${USAGE}`);
+  return Number(raw);
+}
 
 function targetFromEnv(base: string, allowWrites: boolean, env: NodeJS.ProcessEnv): ContractTarget {
   const need = (name: string) => {
@@ -42,6 +49,7 @@ function targetFromEnv(base: string, allowWrites: boolean, env: NodeJS.ProcessEn
     },
     ...(env.CONTRACT_FETCHABLE_URL ? { fetchableImageUrl: env.CONTRACT_FETCHABLE_URL } : {}),
     ...(env.CONTRACT_UNFETCHABLE_URL ? { unfetchableUrl: env.CONTRACT_UNFETCHABLE_URL } : {}),
+    ...(env.CONTRACT_LOGIN_MAX_FAILURES_PER_USER ? { loginFailureLimitPerUser: positiveInteger("CONTRACT_LOGIN_MAX_FAILURES_PER_USER", env.CONTRACT_LOGIN_MAX_FAILURES_PER_USER) } : {}),
     allowWrites,
   };
 }

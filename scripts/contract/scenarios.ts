@@ -7,11 +7,11 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { getOperation, listOperations } from "../../server/validation/openapi-document.ts";
 import type { BaseUrls, ContractRequest, ContractResponse } from "./exchange.ts";
 import { mediaSamples } from "./media-samples.ts";
-import { isWriteOperation, type ContractSession, type CredentialKind } from "./session.ts";
+import { basic, isWriteOperation, type ContractSession, type CredentialKind } from "./session.ts";
 import type { ValidatingProxies } from "./validating-proxy.ts";
 
 /** What a scenario needs from the target beyond the basics. */
-export type ScenarioNeed = "user" | "fetchable" | "unfetchable" | "storageFault";
+export type ScenarioNeed = "user" | "fetchable" | "unfetchable" | "storageFault" | "loginThrottle";
 
 export interface Scenario {
   operationId: string;
@@ -163,6 +163,25 @@ export function scenarios(): Scenario[] {
     {
       operationId: "loginUser", status: 415, name: "body sent as text/plain", uses: ["loginUser"],
       run: async (ctx) => void (await ctx.call("loginUser", { auth: "admin", raw: "{}", contentType: "text/plain", valid: false }, 415)),
+    },
+    {
+      operationId: "loginUser", status: 429, name: "a user name past its failed-login limit", uses: ["loginUser"], needs: ["loginThrottle"],
+      run: async (ctx) => {
+        // A user name of the suite's own, so that no real account is locked out; the limit is the target's.
+        const ghost = { username: uniqueName("contract-ghost"), password: strongPassword() };
+        const req = await ctx.request("loginUser", { auth: "none", valid: true });
+        req.headers = { authorization: basic(ghost) };
+        const via = ctx.proxies ? { via: ctx.proxies.strict, strictProxy: true } : {};
+        for (let i = 0; i < ctx.session.target.loginFailureLimitPerUser!; i++) {
+          await ctx.session.exchange({ ...req }, { ...via, expect: 401, rule: "a wrong password within the limit gets 401" });
+        }
+        await ctx.session.exchange({ ...req }, {
+          ...via,
+          expect: 429,
+          rule: "past the limit, 429 with Retry-After",
+          check: (res) => (/^[1-9][0-9]*$/.test(res.headers.get("retry-after") ?? "") ? undefined : `Retry-After must be a whole number of seconds, got ${JSON.stringify(res.headers.get("retry-after"))}`),
+        });
+      },
     },
     // logoutUser
     {
@@ -406,6 +425,7 @@ export function scenarioBlocker(session: ContractSession, scenario: Scenario): s
     if (need === "fetchable" && !session.target.fetchableImageUrl) return "needs CONTRACT_FETCHABLE_URL";
     if (need === "unfetchable" && !session.target.unfetchableUrl) return "needs CONTRACT_UNFETCHABLE_URL";
     if (need === "storageFault" && !session.target.hooks) return "needs a storage fault (only the reference server can be given one)";
+    if (need === "loginThrottle" && session.target.loginFailureLimitPerUser === undefined) return "needs CONTRACT_LOGIN_MAX_FAILURES_PER_USER";
   }
   return undefined;
 }

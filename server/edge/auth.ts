@@ -3,7 +3,9 @@
  * unauthenticated client cannot make the server store or parse anything.
  */
 import type { MiddlewareHandler } from "hono";
+import type { LoginThrottle } from "../users/login-throttle.ts";
 import type { User, UserStore } from "../users/user-store.ts";
+import { clientAddress } from "./client-address.ts";
 import { WaHttpError } from "./wa-envelope.ts";
 
 declare module "hono" {
@@ -12,8 +14,6 @@ declare module "hono" {
     waUser: User;
     /** sha256 of the bearer token of this request (what logout revokes). */
     waTokenHash: Buffer;
-    /** The password the login was made with (the login handler compares it with `new_password`). */
-    waLoginPassword: string;
   }
 }
 
@@ -40,8 +40,12 @@ export function bearerAuth(users: UserStore): MiddlewareHandler {
   };
 }
 
-/** `Authorization: Basic base64(user:password)` checked against the stored hash; 401 with `WWW-Authenticate: Basic` otherwise. */
-export function basicAuth(users: UserStore): MiddlewareHandler {
+/**
+ * `Authorization: Basic base64(user:password)` checked against the stored hash; 401 with `WWW-Authenticate: Basic`
+ * otherwise, and 429 (1015) with `Retry-After`, before any hashing, once the client address or the user name has
+ * failed too often (LoginThrottle).
+ */
+export function basicAuth(users: UserStore, throttle: LoginThrottle): MiddlewareHandler {
   const challenge = `Basic realm="${REALM}", charset="UTF-8"`;
   return async (c, next) => {
     const header = c.req.header("authorization");
@@ -52,10 +56,21 @@ export function basicAuth(users: UserStore): MiddlewareHandler {
     if (colon < 1) throw unauthorized("Malformed Basic credentials: expected base64(username:password)", challenge);
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
-    const user = await users.authenticate(username, password);
+    const admission = throttle.admit(clientAddress(c), username);
+    if (!admission.admitted) {
+      const wait = admission.retryAfterSeconds;
+      throw new WaHttpError(429, 1015, `Too many failed logins from this address or for this user name: retry in ${wait} s`, {
+        "Retry-After": String(wait),
+      });
+    }
+    let user: User | undefined;
+    try {
+      user = await users.authenticate(username, password);
+    } finally {
+      admission.finish(user !== undefined);
+    }
     if (!user) throw unauthorized("Invalid user name or password", challenge);
     c.set("waUser", user);
-    c.set("waLoginPassword", password);
     await next();
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { Context, Handler, Hono, MiddlewareHandler } from "hono";
 import type { operations } from "../../generated/openapi.d.ts";
+import type { LoginThrottle } from "../users/login-throttle.ts";
 import type { UserStore } from "../users/user-store.ts";
 import { listOperations, loadOpenApiDocument, type SpecOperation } from "../validation/openapi-document.ts";
 import { adminOnly, basicAuth, bearerAuth } from "./auth.ts";
@@ -51,10 +52,10 @@ function pathParamsMiddleware(op: SpecOperation, entry: WaOperation): Middleware
   };
 }
 
-function chainFor(op: SpecOperation, entry: WaOperation, users: UserStore): Array<MiddlewareHandler | Handler> {
+function chainFor(op: SpecOperation, entry: WaOperation, users: UserStore, loginThrottle: LoginThrottle): Array<MiddlewareHandler | Handler> {
   const chain: Array<MiddlewareHandler | Handler> = [];
   const schemes = (op.operation.security ?? []).flatMap((requirement) => Object.keys(requirement));
-  if (schemes.includes("waBasicAuth")) chain.push(basicAuth(users));
+  if (schemes.includes("waBasicAuth")) chain.push(basicAuth(users, loginThrottle));
   else if (schemes.includes("waBearerAuth")) chain.push(bearerAuth(users));
   // Admin-only operations are exactly those that document a 403 (1005) answer.
   if (op.operation.responses["403"]) chain.push(adminOnly);
@@ -67,7 +68,7 @@ function chainFor(op: SpecOperation, entry: WaOperation, users: UserStore): Arra
 }
 
 /** Registers the WA operations of the spec; throws at start when the table and the spec disagree. */
-export function registerWaRoutes(app: Hono, users: UserStore, table: WaOperationTable): void {
+export function registerWaRoutes(app: Hono, users: UserStore, table: WaOperationTable, loginThrottle: LoginThrottle): void {
   const ops = listOperations(loadOpenApiDocument()).filter((o) => isWaPath(o.path));
   const known = new Set<string>(ops.map((o) => o.operationId));
   for (const id of Object.keys(table)) if (!known.has(id)) throw new Error(`Handler for ${id}, which the spec does not have`);
@@ -81,7 +82,7 @@ export function registerWaRoutes(app: Hono, users: UserStore, table: WaOperation
     for (const op of pathOps) {
       const entry = (table as Record<string, WaOperation | undefined>)[op.operationId];
       if (!entry) throw new Error(`No handler for operation ${op.operationId}`);
-      app.on(op.method.toUpperCase(), route, ...(chainFor(op, entry, users) as [Handler]));
+      app.on(op.method.toUpperCase(), route, ...(chainFor(op, entry, users, loginThrottle) as [Handler]));
     }
     const methods = pathOps.map((o) => o.method.toUpperCase());
     if (methods.includes("GET")) methods.push("HEAD");

@@ -27,10 +27,9 @@ export function userOperations(users: UserStore, version: string): Pick<Record<W
         if (user.mustChangePassword && newPassword === undefined) {
           throw new WaHttpError(400, 1008, "new_password is required: the default admin password must be changed at first login");
         }
-        if (newPassword !== undefined) {
-          if (newPassword === c.get("waLoginPassword")) throw new WaHttpError(400, 1009, "new_password must differ from the current password");
-          await users.setPassword(user.username, newPassword);
-        }
+        // The new password may equal the old one (Meta states no rule against it); the change still revokes the
+        // user's other tokens, which is what a client asking for it wants.
+        if (newPassword !== undefined) await users.setPassword(user.username, newPassword);
         const { token, expiresAt } = users.issueToken(user.username);
         const reply: Json<"loginUser", 200> = { users: [{ token, expires_after: formatWaTimestamp(expiresAt) }], meta };
         return c.json(reply, 200);

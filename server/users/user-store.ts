@@ -103,9 +103,16 @@ export class UserStore {
     return row && toUser(row);
   }
 
+  /**
+   * Sets a new password and revokes every token of the user, in one transaction: whoever held a session under the
+   * old password (perhaps the reason it is being changed) must log in again. The caller issues a fresh token after.
+   */
   async setPassword(username: string, password: string): Promise<void> {
     const hash = await hashPassword(password);
-    this.db.prepare("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE username = ?").run(hash, username);
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE username = ?").run(hash, username);
+      this.db.prepare("DELETE FROM tokens WHERE username = ?").run(username);
+    })();
     this.tokenCache.clear();
   }
 

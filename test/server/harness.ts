@@ -94,15 +94,19 @@ export interface Call {
   body: unknown;
 }
 
-/** Sends a request to the app and checks the reply against the spec for `operationId`. */
+/**
+ * Sends a request to the app and checks the reply against the spec for `operationId`. `remoteAddress` plays the
+ * client's socket address (as @hono/node-server passes it in `c.env`); without it the request has no socket.
+ */
 export async function call(
   app: Hono,
   operationId: string,
   url: string,
   init: RequestInit & { duplex?: "half" } = {},
   specOpts?: SpecResponseOptions,
+  remoteAddress?: string,
 ): Promise<Call> {
-  const res = await app.request(url, init);
+  const res = await app.request(url, init, remoteAddress === undefined ? undefined : { incoming: { socket: { remoteAddress } } });
   const body = await expectResponseMatchesSpec(operationId, res, specOpts);
   return { res, body };
 }
