@@ -518,7 +518,7 @@ export interface components {
                 media: boolean;
             };
             /**
-             * @description Interval in seconds at which the Master node checks the Coreapp nodes (multi-connect).
+             * @description Interval in seconds at which the Master node checks the Coreapp nodes (multi-connect). At most 2147483647 (the largest signed 32-bit integer; Meta states no maximum).
              * @default 5
              */
             heartbeat_interval: number;
@@ -560,7 +560,7 @@ export interface components {
              */
             skip_referral_media_download: boolean;
             /**
-             * @description Seconds the Master node waits for a Coreapp heartbeat before it considers the node unhealthy and starts a failover (multi-connect).
+             * @description Seconds the Master node waits for a Coreapp heartbeat before it considers the node unhealthy and starts a failover (multi-connect). At most 2147483647 (the largest signed 32-bit integer; Meta states no maximum).
              * @default 30
              */
             unhealthy_interval: number;
@@ -612,7 +612,13 @@ export interface components {
         WaOptionalMetaResponse: {
             meta?: components["schemas"]["WaMeta"];
         } | null;
-        /** @description A delay in milliseconds, at most 999999999 (about 11.5 days). Documented by Meta as a string while its samples show an integer; both an integer and a string of digits are accepted, and it is always returned as an integer. */
+        /**
+         * @description A delay in milliseconds, from 0 to 2147483647. Documented by Meta as a string while its samples show an integer;
+         *     both an integer and a string of digits are accepted, and it is always returned as an integer. Meta states no
+         *     maximum; this contract bounds the delay to the largest signed 32-bit integer (about 24.8 days), so that the value
+         *     fits any client's integer field and a timer, and a larger one (as a number or as digits) is refused with 1009
+         *     naming the field.
+         */
         DelayMilliseconds: number | string;
         /**
          * @description A partial update of the application settings: fields that are not present keep their value. The update is
@@ -636,6 +642,7 @@ export interface components {
                 /** @description Coreapp restart required. */
                 media?: boolean;
             };
+            /** @description Seconds, 1 to 2147483647. See `ApplicationSettings`. */
             heartbeat_interval?: number;
             max_callback_backoff_delay_ms?: components["schemas"]["DelayMilliseconds"];
             media?: {
@@ -650,6 +657,7 @@ export interface components {
             sent_status?: boolean;
             show_security_notifications?: boolean;
             skip_referral_media_download?: boolean;
+            /** @description Seconds, 1 to 2147483647. See `ApplicationSettings`. */
             unhealthy_interval?: number;
             /** @deprecated */
             webhook_payload_conversation_pricingmodel_disabled?: boolean;
