@@ -45,7 +45,8 @@ function needsRestart(path: string, restart: Set<string>): boolean {
 const invalidValueDetails = (field: string): string | undefined => {
   if (field === "webhooks.url") return "webhooks.url must be an https:// URL (or an empty string to unset it)";
   if (field === "callback_backoff_delay_ms" || field === "max_callback_backoff_delay_ms") {
-    return `${field} must be a whole number of milliseconds (an integer or a string of digits)`;
+    const { maximum } = loadOpenApiDocument().components.schemas!.DelayMilliseconds as { maximum: number };
+    return `${field} must be a whole number of milliseconds from 0 to ${maximum} (an integer or a string of digits)`;
   }
   return undefined;
 };
