@@ -993,7 +993,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
-            /** @description The default admin password must be changed (1008), `new_password` breaks the password rule (1009), or the body is not valid JSON or has unknown fields (1009, 1010). */
+            /** @description The default admin password must be changed (1008), `new_password` breaks the password rule (1009), or the body is not valid JSON, is not UTF-8 or has unknown fields (1009, 1010). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1335,7 +1335,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApplicationSettingsUpdateResponse"];
                 };
             };
-            /** @description A field has a wrong type or value (1009), is unknown or read-only (1010), or the body is not valid JSON (1009). Nothing changed. */
+            /** @description A field has a wrong type or value (1009), is unknown or read-only (1010), or the body is not valid JSON or not UTF-8 (1009). Nothing changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1386,7 +1386,7 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["WaNullOrMeta"];
-            /** @description A required field is missing (1008), a value is not valid (1009; for example `config` with both or neither of `basic` and `bearer`), an unknown field is present (1010), or the body is not valid JSON (1009). */
+            /** @description A required field is missing (1008), a value is not valid (1009; for example `config` with both or neither of `basic` and `bearer`), an unknown field is present (1010), or the body is not valid JSON or not UTF-8 (1009). */
             400: {
                 headers: {
                     [name: string]: unknown;

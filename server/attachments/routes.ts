@@ -31,7 +31,10 @@ function compileValidators() {
   };
 }
 
-type BodyRead = { kind: "json"; value: unknown } | { kind: "tooLarge" } | { kind: "invalid" };
+type BodyRead = { kind: "json"; value: unknown } | { kind: "tooLarge" } | { kind: "invalid" } | { kind: "notUtf8" };
+
+/** JSON text is UTF-8 (RFC 8259 §8.1); bytes that are not are refused, not replaced. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 function mediaType(c: Context): string {
   return (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
@@ -60,8 +63,14 @@ async function readJson(req: Request): Promise<BodyRead> {
     }
     chunks.push(step.value);
   }
+  let text: string;
   try {
-    return { kind: "json", value: JSON.parse(Buffer.concat(chunks).toString("utf8")) };
+    text = UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    return { kind: "notUtf8" };
+  }
+  try {
+    return { kind: "json", value: JSON.parse(text) };
   } catch {
     return { kind: "invalid" };
   }
@@ -84,9 +93,9 @@ function errorResponse(c: Context, err: GraphError): Response {
 }
 
 function bodyError(body: BodyRead): GraphError {
-  return body.kind === "tooLarge"
-    ? graphErrors.invalidParameter(`The request body is larger than ${JSON_BODY_MAX_BYTES} bytes`)
-    : graphErrors.invalidParameter("The request body is not valid JSON");
+  if (body.kind === "tooLarge") return graphErrors.invalidParameter(`The request body is larger than ${JSON_BODY_MAX_BYTES} bytes`);
+  if (body.kind === "notUtf8") return graphErrors.invalidParameter("The request body is not valid UTF-8");
+  return graphErrors.invalidParameter("The request body is not valid JSON");
 }
 
 /** Registers the two Graph operations (and 405/404 for the rest of the versioned Graph space) on the app. */
@@ -130,6 +139,9 @@ export function registerGraphRoutes(app: Hono, deps: AppDeps): void {
   }
 
   function parseFileMessage(text: string): AttachmentFileMessage {
+    // busboy decodes a text field with replacement characters; a file part arrives as bytes and is decoded strictly
+    // (attachment-form.ts). Either way, bytes that were not UTF-8 are refused rather than stored replaced.
+    if (text.includes("\uFFFD")) throw graphErrors.invalidParameter("Param message is not valid UTF-8");
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -16,6 +16,9 @@ declare module "hono" {
   }
 }
 
+/** JSON text is UTF-8 (RFC 8259 §8.1); bytes that are not are refused, not replaced. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /** Settings, providers and users are small: anything larger is not a legitimate body for them. */
 export const MAX_JSON_BODY_BYTES = 256 * 1024;
 
@@ -42,7 +45,13 @@ export function jsonBody(schema: JsonSchema, opts: { required: boolean } & Valid
       if (err instanceof BodyTooLargeError) throw new WaHttpError(413, 1009, `Request body must be at most ${MAX_JSON_BODY_BYTES} bytes`);
       throw err;
     }
-    const text = raw.toString("utf8");
+    let text: string;
+    try {
+      text = UTF8.decode(raw);
+    } catch {
+      // Decoding with replacement characters would store text the client never sent.
+      throw new WaHttpError(400, 1009, "Request body is not valid UTF-8 (JSON text must be UTF-8)");
+    }
     if (text.trim() === "") {
       if (opts.required) throw new WaHttpError(400, 1008, "Request body is required");
       c.set("waBody", undefined);
