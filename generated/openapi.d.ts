@@ -164,8 +164,9 @@ export interface paths {
         };
         /**
          * Download media
-         * @description Returns the raw bytes of an uploaded media file with its stored `Content-Type` and its `Content-Length`.
-         *     An unknown id answers **404 with no body** (not the error envelope).
+         * @description Returns the raw bytes of an uploaded media file with its stored `Content-Type` and its `Content-Length`, with
+         *     `Content-Disposition: attachment` and `X-Content-Type-Options: nosniff`, so that a browser saves the file instead
+         *     of rendering it. An unknown id answers **404 with no body** (not the error envelope).
          */
         get: operations["downloadMedia"];
         put?: never;
@@ -966,6 +967,12 @@ export interface components {
         ContentLength: number;
         /** @description Always `nosniff`, so that browsers use the stored content type. */
         NoSniff: "nosniff";
+        /**
+         * @description Always `attachment`. Together with `X-Content-Type-Options: nosniff`, it keeps a browser that opens a download URL
+         *     from rendering the file: an uploaded `text/html` or `image/svg+xml` document is saved, not run in the API's origin
+         *     (media types are whatever the uploader declared, and documents take any type).
+         */
+        ContentDisposition: "attachment";
     };
     pathItems: never;
 }
@@ -1217,6 +1224,7 @@ export interface operations {
                 headers: {
                     "Content-Length": components["headers"]["ContentLength"];
                     "X-Content-Type-Options": components["headers"]["NoSniff"];
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
                 };
                 content: {

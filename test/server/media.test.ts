@@ -74,11 +74,12 @@ describe("upload, download, delete", () => {
     const record = server.deps.db.prepare("SELECT * FROM media WHERE id = ?").get(id) as { content_type: string; size: number; sha256: string };
     expect(record).toMatchObject({ content_type: type, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") });
 
-    const down = await call(server.app, "downloadMedia", `/v1/media/${id}`, { headers: auth }, { requireHeaders: ["Content-Length", "X-Content-Type-Options"] });
+    const down = await call(server.app, "downloadMedia", `/v1/media/${id}`, { headers: auth }, { requireHeaders: ["Content-Length", "X-Content-Type-Options", "Content-Disposition"] });
     expect(down.res.status).toBe(200);
     expect(down.res.headers.get("content-type")).toBe(type);
     expect(down.res.headers.get("content-length")).toBe(String(bytes.length));
     expect(down.res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(down.res.headers.get("content-disposition")).toBe("attachment");
     expect(Buffer.from(await down.res.arrayBuffer())).toEqual(bytes);
 
     const del = await call(server.app, "deleteMedia", `/v1/media/${id}`, { method: "DELETE", headers: auth });
