@@ -10,6 +10,7 @@ import { constants } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { buildDocs, docsStaleReason, ensureDocs, packageBin, packageRoot, resolveDocsDir } from "../server/docs/docs-build.ts";
+import type { SettingNames } from "../server/startup.ts";
 import { bundlePath } from "../server/validation/openapi-document.ts";
 
 const NAME = "meta-media-openapi";
@@ -105,9 +106,18 @@ async function serve(args: string[]): Promise<number> {
     options: { host: { type: "string" }, port: { type: "string" }, "data-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
   });
   if (values.help) return help("serve");
-  if (values.host !== undefined) process.env.HOST = values.host;
-  if (values.port !== undefined) process.env.PORT = values.port;
-  if (values["data-dir"] !== undefined) process.env.DATA_DIR = values["data-dir"];
+  // Loaded only here: the other commands need none of the server.
+  const { ENVIRONMENT_NAMES, runServer } = await import("../server/startup.ts");
+  // A flag wins over its environment variable, and a fault at start names the one the user gave.
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (values.host !== undefined) env.HOST = values.host;
+  if (values.port !== undefined) env.PORT = values.port;
+  if (values["data-dir"] !== undefined) env.DATA_DIR = values["data-dir"];
+  const names: SettingNames = {
+    host: values.host !== undefined ? "--host" : ENVIRONMENT_NAMES.host,
+    port: values.port !== undefined ? "--port" : ENVIRONMENT_NAMES.port,
+    dataDir: values["data-dir"] !== undefined ? "--data-dir" : ENVIRONMENT_NAMES.dataDir,
+  };
   try {
     const { built, reason, docsDir } = await ensureDocs();
     if (built) console.log(`Built the API docs in ${docsDir} (${reason})`);
@@ -115,8 +125,8 @@ async function serve(args: string[]): Promise<number> {
     // The server still answers the API; /docs explains how to build the docs.
     console.warn(`Warning: the API docs could not be built: ${(err as Error).message}`);
   }
-  // main.ts reads its configuration from the environment and keeps the process alive while it serves.
-  await import("../server/main.ts");
+  // The server keeps the process alive while it serves; a fault at start exits with code 2 and one line.
+  await runServer(env, names);
   return -1;
 }
 

@@ -13,6 +13,7 @@ import { mediaOperations } from "./media/handlers.ts";
 import { MEDIA_ID, MediaStore } from "./media/media-store.ts";
 import { ATTACHMENT_BLOB_ID, AttachmentStore } from "./attachments/attachment-store.ts";
 import { removeExpiredAttachmentBlobs } from "./attachments/attachment-expiry.ts";
+import { withPersistedDevPage } from "./attachments/dev-page-store.ts";
 import { settingsOperations } from "./settings/handlers.ts";
 import { ProviderStore } from "./settings/provider-store.ts";
 import { SettingsStore } from "./settings/settings-store.ts";
@@ -59,13 +60,18 @@ export function createApp(deps: AppDeps): Hono {
   return app;
 }
 
-/** Opens the storage under `config.dataDir` and builds the app; `close()` releases the database. */
+/**
+ * Opens the storage under `config.dataDir` and builds the app; `close()` releases the database. `deps.config` is the
+ * configuration in effect (with the data directory's development page, when one is generated).
+ */
 export async function createAppFromConfig(
-  config: ServerConfig,
+  requested: ServerConfig,
   overrides: Partial<AppDeps> = {},
 ): Promise<{ app: Hono; deps: AppDeps; close(): void }> {
-  const db = overrides.db ?? openDatabase(config.dataDir);
+  const db = overrides.db ?? openDatabase(requested.dataDir);
   try {
+    // A generated development page is the one this data directory already has, if any (deps.config says which).
+    const config = withPersistedDevPage(requested, db);
     const deps: AppDeps = {
       config,
       db,

@@ -21,8 +21,11 @@ export interface PageAuth {
 }
 
 /** Builds the checker; only hashes of the tokens are kept. */
-export function createPageAuth(config: Pick<MessengerConfig, "pages" | "appSecret">): PageAuth {
-  const pages = Object.entries(config.pages).map(([pageId, token]) => ({ pageId, hash: sha256(token) }));
+export function createPageAuth(config: Pick<MessengerConfig, "pages" | "pageTokenHashes" | "appSecret">): PageAuth {
+  const pages = [
+    ...Object.entries(config.pages).map(([pageId, token]) => ({ pageId, hash: sha256(token) })),
+    ...Object.entries(config.pageTokenHashes ?? {}).map(([pageId, hash]) => ({ pageId, hash })),
+  ];
   const appSecret = config.appSecret;
   return {
     authenticate(token, proof) {

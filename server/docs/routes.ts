@@ -17,7 +17,7 @@ import { INDEX_PAGE_CSP, renderIndexPage } from "./index-page.ts";
 
 /** What the docs routes need from the app's dependencies (AppDeps satisfies it). */
 export interface DocsRouteDeps {
-  config: { apiVersion: string; messenger: Pick<MessengerConfig, "pages" | "generatedDevPage"> };
+  config: { apiVersion: string; messenger: Pick<MessengerConfig, "pages" | "pageTokenHashes" | "generatedDevPage"> };
   /**
    * True while the built-in `admin` still has the default password and must change it at first login. The users
    * store answers it; when absent, `/` says it cannot tell.
@@ -142,7 +142,7 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
         specVersion: info.version,
         waApiVersion: version,
         adminPasswordChangeRequired: deps.adminPasswordChangeRequired ? await deps.adminPasswordChangeRequired() : undefined,
-        pageIds: Object.keys(deps.config.messenger.pages),
+        pageIds: [...Object.keys(deps.config.messenger.pages), ...Object.keys(deps.config.messenger.pageTokenHashes ?? {})],
         generatedDevPage: deps.config.messenger.generatedDevPage,
       },
       new URL(c.req.url).origin,

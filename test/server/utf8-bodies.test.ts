@@ -87,7 +87,7 @@ describe("Graph operations", () => {
         Buffer.from(`\r\n--${boundary}--\r\n`),
       ]),
     );
-  const upload = (body: Uint8Array) =>
+  const upload = (body: Uint8Array<ArrayBuffer>) =>
     t.request(`/v21.0/me/message_attachments?access_token=${TOKEN}`, { method: "POST", headers: { "content-type": "multipart/form-data; boundary=utf8-test-boundary" }, body });
 
   it("refuses a multipart message field that is not UTF-8, as a text field or as a JSON file part", async () => {
