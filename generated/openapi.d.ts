@@ -173,7 +173,11 @@ export interface paths {
         post?: never;
         /**
          * Delete media
-         * @description Deletes an uploaded media file from the media volume. When to delete media is your decision; media sent in a message stays 14 days on WhatsApp's servers, and outgoing media is generally safe to delete after 30 days.
+         * @description Deletes an uploaded media file from the media volume. When to delete media is your decision. Media sent in a
+         *     message stays 14 days on WhatsApp's servers; a recipient who asks for it after that makes WhatsApp's servers
+         *     request it again from this client, so deleting it early costs that recipient the media: they are told it is no
+         *     longer available. A delivery or read receipt does not prove that the media was downloaded. Outgoing media is
+         *     generally safe to delete after 30 days.
          */
         delete: operations["deleteMedia"];
         options?: never;
@@ -341,9 +345,11 @@ export interface paths {
          *     * by `payload.attachment_id`, an attachment this page uploaded with `is_reusable: true` less than 90 days ago;
          *       an unknown, expired, non-reusable or other page's id answers 100/2018074. Once sent, the attachment is in the
          *       thread and never expires there, even after its id can no longer be sent;
-         *     * by `payload.url`, uploading and sending in one call. Do not set `is_reusable: true` there: attachments in a
-         *       user's thread are always private, and `true` is rejected (100). The URL is fetched with the same limits and
-         *       errors as `uploadAttachment`.
+         *     * by `payload.url`, uploading and sending in one call. Do not set `is_reusable: true` there, nor
+         *       `is_public=true` (Meta's warning): attachments in a user's thread are always private; `is_reusable: true` is
+         *       rejected (100), and so is `is_public`, which is not a parameter of this payload. The URL is fetched with the
+         *       same limits and errors as `uploadAttachment`. An attachment sent this way is in the thread at once, so the
+         *       90-day expiry of attachment ids never concerns it.
          *
          *     Meta's attachment page shows the reply as `{"success": "true"}`; the Send API replies with `recipient_id` and
          *     `message_id`, and so does the reference server.
@@ -429,7 +435,11 @@ export interface components {
         WaMetaResponse: {
             meta: components["schemas"]["WaMeta"];
         };
-        /** @description User name of a WhatsApp Business API user (letters, digits, `.`, `_` and `-`; 1 to 64 characters; `login` and `logout` are reserved). */
+        /**
+         * @description User name of a WhatsApp Business API user (letters, digits, `.`, `_` and `-`; 1 to 64 characters). `login` and
+         *     `logout` (in any letter case) are reserved by this contract, which Meta's pages do not state: they collide with the
+         *     literal paths `/v1/users/login` and `/v1/users/logout`, so `DELETE /v1/users/login` could never reach such a user.
+         */
         Username: string;
         /**
          * @description Role of a user. Only `ROLE_ADMIN` may manage users, application settings and media providers.
@@ -501,7 +511,10 @@ export interface components {
             callback_persist: boolean;
             /**
              * @deprecated
-             * @description Deprecated since v2.49. Enables automatic clean-up of the message database. Coreapp restart required.
+             * @description Deprecated since v2.49 (see `garbagecollector_enable`). Enables automatic clean-up of the message database, to
+             *     help manage it. Its value is false for users who set `pass_through` to false before v2.29. Keeping it enabled
+             *     is recommended for a stable database; if you disable it, consider the `/services/message/gc` endpoint to manage
+             *     the database. Coreapp restart required.
              * @default true
              */
             db_garbagecollector_enable: boolean;
@@ -541,7 +554,13 @@ export interface components {
              */
             notify_user_change_number: boolean;
             /**
-             * @description Delete each message from the local database once it is delivered or read. Since v2.35 it cannot be turned back on, so it stays false. Coreapp restart required.
+             * @description Whether each message is deleted from the local database once it is delivered or read. Sent messages are
+             *     stored in the local database, which serves as the application's history; businesses that keep their own
+             *     history may not need it. When true, a message is removed from the local database once the recipient has
+             *     received or read it. When false, every message stays in local storage until it is cleaned up automatically
+             *     (`db_garbagecollector_enable` true) or deleted for good (`db_garbagecollector_enable` false). Keeping
+             *     `pass_through` disabled is recommended so that `status` callbacks work properly. Since v2.35 it cannot be turned
+             *     back on, so it stays false. Coreapp restart required.
              * @default false
              */
             pass_through: boolean;
@@ -593,12 +612,12 @@ export interface components {
                 };
             };
             /**
-             * @description Verbose logging in the Coreapp, for testing only. When true, `log_level` is ignored. Coreapp restart required.
+             * @description Verbose logging in the Coreapp (v2.51.1 and above), for testing only, to avoid a large volume of output. When true, `log_level` is ignored. Coreapp restart required.
              * @default false
              */
             verbose_logging: boolean;
             /**
-             * @description Coreapp log level (`info`, `warning`, `error` or `fatal`); ignored while `verbose_logging` is true. Coreapp restart required.
+             * @description Coreapp log level (v2.51.1 and above), from the most output to the least, `info`, `warning`, `error` or `fatal` (fatal errors only); ignored while `verbose_logging` is true. Coreapp restart required.
              * @default info
              */
             log_level: components["schemas"]["LogLevel"];
@@ -634,7 +653,7 @@ export interface components {
             callback_persist?: boolean;
             /**
              * @deprecated
-             * @description Deprecated since v2.49. Coreapp restart required.
+             * @description Deprecated since v2.49. Keeping it enabled is recommended; if you disable it, consider `/services/message/gc` to manage the message database. See `ApplicationSettings`. Coreapp restart required.
              */
             db_garbagecollector_enable?: boolean;
             garbagecollector_enable?: {
@@ -651,7 +670,7 @@ export interface components {
             };
             notify_user_change_number?: boolean;
             /**
-             * @description Since v2.35 `pass_through` cannot be turned back on; `true` is rejected with 1009.
+             * @description Since v2.35 `pass_through` cannot be turned back on; `true` is rejected with 1009. Keeping it disabled is recommended so that `status` callbacks work properly.
              * @constant
              */
             pass_through?: false;
@@ -675,8 +694,9 @@ export interface components {
                     read?: boolean;
                 };
             };
-            /** @description Coreapp restart required. */
+            /** @description v2.51.1 and above. Coreapp restart required. */
             verbose_logging?: boolean;
+            /** @description v2.51.1 and above; ignored while `verbose_logging` is true. Coreapp restart required. */
             log_level?: components["schemas"]["LogLevel"];
         };
         /**
@@ -688,7 +708,13 @@ export interface components {
             restart_required?: string[];
             meta?: components["schemas"]["WaMeta"];
         } | null;
-        /** @description Name of a media provider (letters, digits, `.`, `_` and `-`). A message that sends media by link names the provider whose credentials are used to fetch it. */
+        /**
+         * @description Name of a media provider (letters, digits, `.`, `_` and `-`; 1 to 64 characters). A message that sends media by
+         *     link names the provider whose credentials are used to fetch it. Meta documents no rule for the name; this is a
+         *     choice of this contract, kept because the name is a path segment of
+         *     `DELETE /v1/settings/application/media/providers/{provider-name}`: a name of these characters never needs
+         *     percent-encoding, so every provider that can be created can also be addressed and deleted.
+         */
         ProviderName: string;
         /** @description A media provider as read back; its secrets are masked as `********`. */
         MediaProviderMasked: {
@@ -724,7 +750,9 @@ export interface components {
         };
         /**
          * @description A media provider: credentials used when a message sends media by link. `config` holds exactly one of `basic` or
-         *     `bearer`. Secrets are write-only: a GET returns them masked as `********`.
+         *     `bearer`. Secrets are write-only: a GET returns them masked as `********`. Meta states no length limits; this
+         *     contract bounds them (256 characters for a user name or password, 4096 for a bearer token: real credentials fit)
+         *     so that a provider record stays small, since the secrets must be stored as given to be usable.
          */
         MediaProvider: {
             name: components["schemas"]["ProviderName"];
