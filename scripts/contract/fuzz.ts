@@ -76,9 +76,9 @@ class FuzzContext {
 function pathParamArbitrary(ctx: FuzzContext, op: SpecOperation, name: string, schema: JsonSchema | undefined): fc.Arbitrary<string> {
   const fromSchema = (schema ? schemaArbitrary(schema) : fc.string({ minLength: 1 })).map(String);
   const known = (values: string[]) => (values.length ? fc.oneof(fc.constantFrom(...values), fromSchema) : fromSchema);
-  if (name === "page-id") return fc.oneof({ weight: 3, arbitrary: fc.constant(ctx.session.target.graph.pageId) }, fc.constant("me"), fromSchema);
-  if (name === "media-id") return known(ctx.mediaIds);
-  if (name === "provider-name") return known(ctx.providerNames);
+  if (name === "page_id") return fc.oneof({ weight: 3, arbitrary: fc.constant(ctx.session.target.graph.pageId) }, fc.constant("me"), fromSchema);
+  if (name === "media_id") return known(ctx.mediaIds);
+  if (name === "provider_name") return known(ctx.providerNames);
   if (name === "username") return fromSchema.filter((u) => !ctx.protectedUsers.has(u));
   return fromSchema;
 }
@@ -234,7 +234,7 @@ function mutationArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Mu
     for (const name of pathParams) {
       options.push(() => {
         const bad = MALFORMED_ESCAPES[pick2 % MALFORMED_ESCAPES.length]!;
-        const path = op.path.replace(/\{([^}]+)\}/g, (_m, n: string) => (n === name ? bad : encodeURIComponent(n === "page-id" ? ctx.session.target.graph.pageId : "x")));
+        const path = op.path.replace(/\{([^}]+)\}/g, (_m, n: string) => (n === name ? bad : encodeURIComponent(n === "page_id" ? ctx.session.target.graph.pageId : "x")));
         return { request: { ...req, path }, rule: `malformed percent-encoding in path id ${name} (${bad}) gets a 4xx` };
       });
     }
@@ -323,9 +323,9 @@ function restartSchemaDefaults(schema: JsonSchema): unknown {
       const d = restartSchemaDefaults(v);
       if (d !== undefined) out[k] = d;
     }
-    return Object.keys(out).length ? out : s.default;
+    return Object.keys(out).length ? out : s["x-default"];
   }
-  return s.default;
+  return s["x-default"];
 }
 
 /** Every leaf of `expected` (a patch or the defaults) has the same value in `actual`; returns the first difference. */

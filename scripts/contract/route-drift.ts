@@ -7,7 +7,7 @@ import { listOperations, loadOpenApiDocument } from "../../server/validation/ope
 import { requestUrl, sendRequest } from "./exchange.ts";
 import type { ContractSession } from "./session.ts";
 
-/** Hono's `/:version{v[0-9]+\.[0-9]+}/:page-id/messages` -> the spec's `/{page-id}/messages` (API routes only). */
+/** Hono's `/:version{v[0-9]+\.[0-9]+}/:page_id/messages` -> the spec's `/{page_id}/messages` (API routes only). */
 export function specPathOfRoute(honoPath: string): string | undefined {
   let p = honoPath;
   const versioned = /^\/:[A-Za-z_-]+\{.*?\}(?=\/)/.exec(p) ?? /^\/v[0-9]+\.[0-9]+(?=\/)/.exec(p);
@@ -18,7 +18,7 @@ export function specPathOfRoute(honoPath: string): string | undefined {
 
 /** Route-set differences between a Hono app and the spec; empty when they agree. */
 export function routeDrift(app: Hono): string[] {
-  // Parameter names are the server's own business (`:pageId` serves `{page-id}`): compare path shapes.
+  // Parameter names are the server's own business (`:pageId` serves `{page_id}`): compare path shapes.
   const shape = (p: string) => p.replace(/\{[^}]+\}/g, "{}");
   const spec = new Set(listOperations().map((op) => `${op.method.toUpperCase()} ${shape(op.path)}`));
   const served = new Set<string>();
@@ -35,7 +35,7 @@ export function routeDrift(app: Hono): string[] {
 }
 
 const PROBE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-const SAMPLE_PARAMS: Record<string, string> = { "media-id": "f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68", username: "contract-nobody", "provider-name": "contract-none" };
+const SAMPLE_PARAMS: Record<string, string> = { media_id: "f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68", username: "contract-nobody", provider_name: "contract-none" };
 
 /** For every documented path, every undocumented method must answer 405 with `Allow` = the documented methods. */
 export async function methodNotAllowedProblems(session: ContractSession): Promise<{ probes: number; problems: string[] }> {
@@ -46,7 +46,7 @@ export async function methodNotAllowedProblems(session: ContractSession): Promis
     const ops = listOperations(doc).filter((op) => op.path === specPath);
     const documented = ops.map((op) => op.method.toUpperCase());
     const first = ops[0]!;
-    const params: Record<string, string> = { ...SAMPLE_PARAMS, "page-id": session.target.graph.pageId };
+    const params: Record<string, string> = { ...SAMPLE_PARAMS, page_id: session.target.graph.pageId };
     const path = specPath.replace(/\{([^}]+)\}/g, (_m, n: string) => encodeURIComponent(params[n] ?? "x"));
     const creds = (await session.credentials(first.operationId === "loginUser" ? "logoutUser" : first.operationId, "admin")) ?? { headers: {}, query: {} };
     void item;

@@ -143,7 +143,7 @@ function multipartForm(message: unknown, file?: { bytes: Uint8Array; type: strin
 
 async function uploadAttachmentFile(ctx: ScenarioContext): Promise<string> {
   const form = multipartForm({ attachment: { type: "image", payload: { is_reusable: true } } }, { bytes: png().bytes, type: "image/png", name: "pixel.png" });
-  const res = await ctx.call("uploadAttachment", { params: { "page-id": ctx.session.target.graph.pageId }, auth: "admin", raw: form, valid: true }, 200);
+  const res = await ctx.call("uploadAttachment", { params: { page_id: ctx.session.target.graph.pageId }, auth: "admin", raw: form, valid: true }, 200);
   return ctx.json<{ attachment_id: string }>(res).attachment_id;
 }
 
@@ -151,7 +151,7 @@ const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(
 
 /** The scenario list: at least one per documented (operationId, status) pair. */
 export function scenarios(): Scenario[] {
-  const page = (ctx: ScenarioContext) => ({ "page-id": ctx.session.target.graph.pageId });
+  const page = (ctx: ScenarioContext) => ({ page_id: ctx.session.target.graph.pageId });
   const list: Scenario[] = [
     // loginUser
     { operationId: "loginUser", status: 200, name: "admin logs in with Basic credentials", uses: ["loginUser"], run: async (ctx) => void (await ctx.call("loginUser", { auth: "admin", valid: true }, 200)) },
@@ -240,7 +240,7 @@ export function scenarios(): Scenario[] {
       operationId: "downloadMedia", status: 200, name: "the same bytes and type come back", uses: ["uploadMedia", "downloadMedia"],
       run: async (ctx) => {
         const id = await uploadPng(ctx);
-        await ctx.call("downloadMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200, (res) =>
+        await ctx.call("downloadMedia", { params: { media_id: id }, auth: "admin", valid: true }, 200, (res) =>
           res.headers.get("content-type")?.split(";")[0] !== "image/png"
             ? `Content-Type ${res.headers.get("content-type")} is not the uploaded image/png`
             : bytesEqual(res.bytes, png().bytes)
@@ -249,28 +249,28 @@ export function scenarios(): Scenario[] {
         );
       },
     },
-    { operationId: "downloadMedia", status: 401, name: "no token", uses: ["downloadMedia"], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { "media-id": randomUUID() }, auth: "none", valid: false }, 401)) },
-    { operationId: "downloadMedia", status: 404, name: "unknown id", uses: ["downloadMedia"], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { "media-id": randomUUID() }, auth: "admin", valid: true }, 404)) },
+    { operationId: "downloadMedia", status: 401, name: "no token", uses: ["downloadMedia"], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { media_id: randomUUID() }, auth: "none", valid: false }, 401)) },
+    { operationId: "downloadMedia", status: 404, name: "unknown id", uses: ["downloadMedia"], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { media_id: randomUUID() }, auth: "admin", valid: true }, 404)) },
     // deleteMedia
     {
       operationId: "deleteMedia", status: 200, name: "delete, then it is gone", uses: ["uploadMedia", "deleteMedia", "downloadMedia"],
       run: async (ctx) => {
         const id = await uploadPng(ctx);
-        await ctx.call("deleteMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200);
-        await ctx.call("downloadMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 404);
+        await ctx.call("deleteMedia", { params: { media_id: id }, auth: "admin", valid: true }, 200);
+        await ctx.call("downloadMedia", { params: { media_id: id }, auth: "admin", valid: true }, 404);
       },
     },
     {
       operationId: "deleteMedia", status: 503, name: "the media volume is read-only; the media stays", uses: ["uploadMedia", "deleteMedia", "downloadMedia"], needs: ["storageFault"],
       run: async (ctx) => {
         const id = await uploadPng(ctx);
-        await ctx.withStorageFault(async () => void (await ctx.call("deleteMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 503)));
-        await ctx.call("downloadMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200);
-        await ctx.call("deleteMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200);
+        await ctx.withStorageFault(async () => void (await ctx.call("deleteMedia", { params: { media_id: id }, auth: "admin", valid: true }, 503)));
+        await ctx.call("downloadMedia", { params: { media_id: id }, auth: "admin", valid: true }, 200);
+        await ctx.call("deleteMedia", { params: { media_id: id }, auth: "admin", valid: true }, 200);
       },
     },
-    { operationId: "deleteMedia", status: 401, name: "no token", uses: ["deleteMedia"], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { "media-id": randomUUID() }, auth: "none", valid: false }, 401)) },
-    { operationId: "deleteMedia", status: 404, name: "unknown id", uses: ["deleteMedia"], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { "media-id": randomUUID() }, auth: "admin", valid: true }, 404)) },
+    { operationId: "deleteMedia", status: 401, name: "no token", uses: ["deleteMedia"], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { media_id: randomUUID() }, auth: "none", valid: false }, 401)) },
+    { operationId: "deleteMedia", status: 404, name: "unknown id", uses: ["deleteMedia"], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { media_id: randomUUID() }, auth: "admin", valid: true }, 404)) },
     // application settings
     { operationId: "getApplicationSettings", status: 200, name: "admin reads", uses: ["getApplicationSettings"], run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "admin", valid: true }, 200)) },
     { operationId: "getApplicationSettings", status: 401, name: "no token", uses: ["getApplicationSettings"], run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "none", valid: false }, 401)) },
@@ -321,13 +321,13 @@ export function scenarios(): Scenario[] {
       operationId: "deleteMediaProvider", status: 200, name: "delete, then 404", uses: ["updateMediaProviders", "deleteMediaProvider"],
       run: async (ctx) => {
         const name = await createProvider(ctx);
-        await ctx.call("deleteMediaProvider", { params: { "provider-name": name }, auth: "admin", valid: true }, 200);
-        await ctx.call("deleteMediaProvider", { params: { "provider-name": name }, auth: "admin", valid: true }, 404);
+        await ctx.call("deleteMediaProvider", { params: { provider_name: name }, auth: "admin", valid: true }, 200);
+        await ctx.call("deleteMediaProvider", { params: { provider_name: name }, auth: "admin", valid: true }, 404);
       },
     },
-    { operationId: "deleteMediaProvider", status: 401, name: "no token", uses: ["deleteMediaProvider"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": "cdn" }, auth: "none", valid: false }, 401)) },
-    { operationId: "deleteMediaProvider", status: 403, name: "a non-admin user", uses: ["deleteMediaProvider"], needs: ["user"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": "cdn" }, auth: "user", valid: true }, 403)) },
-    { operationId: "deleteMediaProvider", status: 404, name: "unknown provider", uses: ["deleteMediaProvider"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": uniqueName("none") }, auth: "admin", valid: true }, 404)) },
+    { operationId: "deleteMediaProvider", status: 401, name: "no token", uses: ["deleteMediaProvider"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { provider_name: "cdn" }, auth: "none", valid: false }, 401)) },
+    { operationId: "deleteMediaProvider", status: 403, name: "a non-admin user", uses: ["deleteMediaProvider"], needs: ["user"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { provider_name: "cdn" }, auth: "user", valid: true }, 403)) },
+    { operationId: "deleteMediaProvider", status: 404, name: "unknown provider", uses: ["deleteMediaProvider"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { provider_name: uniqueName("none") }, auth: "admin", valid: true }, 404)) },
     // uploadAttachment
     {
       operationId: "uploadAttachment", status: 200, name: "from a URL (JSON)", uses: ["uploadAttachment"], needs: ["fetchable"],
@@ -392,7 +392,7 @@ export function scenarios(): Scenario[] {
     list.push({
       operationId: op.operationId, status: 413, name: "a JSON body over the size limit", uses: [op.operationId],
       run: async (ctx) =>
-        void (await ctx.call(op.operationId, { params: { "page-id": ctx.session.target.graph.pageId }, auth: "admin", json: { contract_padding: "x".repeat(OVERSIZED_JSON_BYTES) }, valid: false }, 413)),
+        void (await ctx.call(op.operationId, { params: { page_id: ctx.session.target.graph.pageId }, auth: "admin", json: { contract_padding: "x".repeat(OVERSIZED_JSON_BYTES) }, valid: false }, 413)),
     });
   }
   return list;

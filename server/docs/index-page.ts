@@ -41,7 +41,7 @@ function pagesSection(pageIds: string[], generated: boolean): string {
   const origin = generated
     ? "A development page generated at start (set <code>MESSENGER_PAGES</code> to choose); its page access token was printed in the server's log."
     : "From <code>MESSENGER_PAGES</code>; their page access tokens are in your configuration.";
-  return `<ul id="pages">\n${items}\n</ul>\n<p>${origin} Call <code>POST /v21.0/{page-id}/message_attachments?access_token=...</code>
+  return `<ul id="pages">\n${items}\n</ul>\n<p>${origin} Call <code>POST /v21.0/{page_id}/message_attachments?access_token=...</code>
 (any <code>vN.N</code> version prefix) or use <code>me</code> for the token's own page.</p>`;
 }
 

@@ -18,7 +18,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Fields whose value is a string in the patch and an integer in the settings: delays sent as digit strings. */
 function applyPatch(target: Record<string, unknown>, patch: Record<string, unknown>, prefix: string): void {
   const delay = specAjv().component("DelayMilliseconds");
-  const { maximum } = loadOpenApiDocument().components.schemas!.DelayMilliseconds as { maximum: number };
+  const { oneOf } = loadOpenApiDocument().components.schemas!.DelayMilliseconds as { oneOf: Array<{ type: string; maximum?: number }> };
+  const maximum = oneOf.find((branch) => branch.type === "integer")?.maximum;
   for (const [key, raw] of Object.entries(patch)) {
     const dotted = prefix ? `${prefix}.${key}` : key;
     let value = raw;
@@ -119,10 +120,10 @@ export function settingsOperations(
 
     deleteMediaProvider: {
       invalidPathParam: (c) => {
-        throw new WaHttpError(404, 1006, `Media provider ${c.req.param("provider-name") ?? ""} not found`);
+        throw new WaHttpError(404, 1006, `Media provider ${c.req.param("provider_name") ?? ""} not found`);
       },
       handler(c: Context) {
-        const name = c.req.param("provider-name")!;
+        const name = c.req.param("provider_name")!;
         if (!providers.remove(name)) throw new WaHttpError(404, 1006, `Media provider ${name} not found`);
         const reply: JsonReply<"deleteMediaProvider", 200> = { meta };
         return c.json(reply, 200);
