@@ -72,6 +72,16 @@ attachment upload and send API (Graph envelope), as described by the spec (versi
 <li><a href="/openapi.json">openapi.json</a>: the bundled OpenAPI 3.1 description</li>
 <li><a href="/openapi.yaml">openapi.yaml</a>: the same, as YAML</li>
 </ul>
+<p>To generate a client, use the description of one API family, with its own servers:</p>
+<ul id="family-bundles">
+<li><a href="/whatsapp.openapi.json">whatsapp.openapi.json</a> (<a href="/whatsapp.openapi.yaml">YAML</a>):
+the WhatsApp Business On-Premises operations</li>
+<li><a href="/messenger.openapi.json">messenger.openapi.json</a> (<a href="/messenger.openapi.yaml">YAML</a>):
+the Messenger Platform operations</li>
+<li><a href="/messenger.multipart.openapi.json">messenger.multipart.openapi.json</a>
+(<a href="/messenger.multipart.openapi.yaml">YAML</a>): the same, with <code>uploadAttachment</code> as a
+<code>multipart/form-data</code> file upload only, for generators that pick one request media type</li>
+</ul>
 <h2>WhatsApp: log in</h2>
 ${adminSection(facts.adminPasswordChangeRequired, base)}
 <h2>Messenger pages</h2>

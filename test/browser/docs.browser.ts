@@ -173,7 +173,13 @@ describe("/ in Chromium", () => {
     };
     const hrefs = await page.locator("#links a").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
     expect(hrefs.sort()).toEqual(Object.keys(expected).sort());
-    for (const href of hrefs) {
+    // The per-family bundles, for client generators, each as JSON and YAML.
+    const familyHrefs = await page.locator("#family-bundles a").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
+    expect(familyHrefs.sort()).toEqual(
+      ["whatsapp", "messenger", "messenger.multipart"].flatMap((name) => [`/${name}.openapi.json`, `/${name}.openapi.yaml`]).sort(),
+    );
+    for (const href of familyHrefs) expected[href] = href.endsWith(".json") ? /^application\/json/ : /^application\/yaml/;
+    for (const href of [...hrefs, ...familyHrefs]) {
       const reply = await page.request.get(new URL(href, server.baseUrl).href);
       expect(reply.status(), href).toBe(200);
       expect(reply.headers()["content-type"], href).toMatch(expected[href]!);

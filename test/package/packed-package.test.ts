@@ -34,6 +34,9 @@ const script = `
 import { createMessengerClient, createWhatsAppClient, GraphApiError, WhatsAppApiError } from "meta-media-openapi";
 import type { components, paths } from "meta-media-openapi/types";
 import spec from "meta-media-openapi/openapi.json" with { type: "json" };
+import whatsappSpec from "meta-media-openapi/whatsapp.openapi.json" with { type: "json" };
+import messengerSpec from "meta-media-openapi/messenger.openapi.json" with { type: "json" };
+import messengerFilesSpec from "meta-media-openapi/messenger.multipart.openapi.json" with { type: "json" };
 
 const env = process.env as Record<string, string>;
 const wa = createWhatsAppClient({ baseUrl: env.WA_URL!, username: env.WA_USER!, password: env.WA_PASSWORD! });
@@ -80,6 +83,7 @@ console.log(
     messageId: sent.message_id,
     badSend: badSend instanceof GraphApiError ? [badSend.status, badSend.code, badSend.subcode] : null,
     openapi: spec.openapi,
+    familyServers: [whatsappSpec.servers[0]?.url, messengerSpec.servers[0]?.url, messengerFilesSpec.servers[0]?.url],
     mediaPath,
     server: [typeof server.createApp, typeof server.createAppFromConfig],
   }),
@@ -164,6 +168,7 @@ describe("the packed package", () => {
       messageId: expect.any(String),
       badSend: [400, 100, 2018074],
       openapi: "3.1.0",
+      familyServers: ["https://{host}:{port}", "https://graph.facebook.com/{version}", "https://graph.facebook.com/{version}"],
       mediaPath: "/v1/media",
       server: ["function", "function"],
     });
