@@ -22,8 +22,11 @@ interface InfoObject {
 
 type PathItem = OpenApiDocument["paths"][string];
 
-function operationsOf(item: PathItem): Array<[(typeof httpMethods)[number], OperationObject]> {
-  return httpMethods.flatMap((method) => (item[method] ? [[method, item[method]!] as [typeof method, OperationObject]] : []));
+type Method = (typeof httpMethods)[number];
+
+function operationsOf(item: PathItem): Array<[Method, OperationObject]> {
+  const present = httpMethods.filter((method) => item[method] !== undefined);
+  return present.map((method): [Method, OperationObject] => [method, item[method]!]);
 }
 
 /** The operations of one family, with the family's servers at the top level and only the tags it uses. */
@@ -54,7 +57,8 @@ function familyOperations(combined: OpenApiDocument, family: ApiFamily): OpenApi
     }
     doc.servers = pathServers[0];
   }
-  const usedTags = new Set(Object.values(doc.paths).flatMap((item) => operationsOf(item).flatMap(([, op]) => op.tags ?? [])));
+  const operations = Object.values(doc.paths).flatMap((item) => operationsOf(item));
+  const usedTags = new Set(operations.flatMap(([, op]) => op.tags ?? []));
   doc.tags = ((doc.tags ?? []) as Array<{ name: string }>).filter((tag) => usedTags.has(tag.name));
   return doc;
 }

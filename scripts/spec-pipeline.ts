@@ -35,9 +35,10 @@ const NULL = ts.factory.createLiteralTypeNode(ts.factory.createNull());
 
 const HEADER = "/**\n * Generated from spec/ by `npm run generate` (openapi-typescript). Do not edit by hand.\n */\n\n";
 
-/** Runs `redocly bundle` on one file into `output` (JSON), re-serialised so the committed files have a stable layout. */
+/** Runs `redocly bundle` on one file into `output` (JSON), re-serialised so committed files keep a stable layout. */
 async function redoclyBundle(input: string, output: string, extraArgs: string[] = []): Promise<OpenApiDocument> {
-  await run(redoclyBin, ["bundle", input, "--output", output, "--ext", "json", ...extraArgs], { env: redoclyEnv, cwd: repoRoot });
+  const args = ["bundle", input, "--output", output, "--ext", "json", ...extraArgs];
+  await run(redoclyBin, args, { env: redoclyEnv, cwd: repoRoot });
   const bundle = JSON.parse(await readFile(output, "utf8")) as OpenApiDocument;
   await writeFile(output, JSON.stringify(bundle, null, 2) + "\n");
   return bundle;

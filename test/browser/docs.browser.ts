@@ -189,7 +189,12 @@ describe("/ in Chromium", () => {
     }
     // And the docs link, followed by clicking it, renders the reference.
     await page.getByRole("link", { name: "API reference" }).click();
-    await expect.poll(() => page.getByPlaceholder("Search docs...").count().then(async (n) => n + (await page.getByText("Search").count()))).toBeGreaterThan(0);
+    // Redoc renders this spec in several seconds on a busy machine: vitest's default poll (1 s) is too short.
+    await expect
+      .poll(() => page.getByPlaceholder("Search docs...").count().then(async (n) => n + (await page.getByText("Search").count())), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(0);
     expect(new URL(page.url()).pathname).toBe("/docs");
   });
 
