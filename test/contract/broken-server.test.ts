@@ -3,11 +3,11 @@
 // caught by every layer that should see it (layer 1 scenarios through the proxy, layer 2 coverage, layer 4 fuzzing),
 // and each failure must name the operation, the request and the rule.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runFuzzLayer, type FuzzResult } from "../../scripts/contract/fuzz.ts";
-import { startReferenceTarget, type ReferenceTarget } from "../../scripts/contract/reference-target.ts";
-import { runScenarioLayer, type ScenarioLayerResult } from "../../scripts/contract/scenarios.ts";
-import { ContractSession } from "../../scripts/contract/session.ts";
-import { startValidatingProxies } from "../../scripts/contract/validating-proxy.ts";
+import { runFuzzLayer, type FuzzResult } from "../../conformance/fuzz.ts";
+import { startReferenceTarget, type ReferenceTarget } from "../../conformance/reference-target.ts";
+import { runScenarioLayer, type ScenarioLayerResult } from "../../conformance/scenarios.ts";
+import { ContractSession } from "../../conformance/session.ts";
+import { startValidatingProxies } from "../../conformance/validating-proxy.ts";
 
 const SEED = 20251122;
 const OPERATIONS = ["getApplicationSettings", "deleteMedia", "getMediaProviders", "downloadMedia", "uploadMedia"];

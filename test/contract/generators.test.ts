@@ -5,14 +5,14 @@
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import { listOperations, loadOpenApiDocument } from "../../server/validation/openapi-document.ts";
-import { CoverageRecorder, documentedPairs } from "../../scripts/contract/coverage.ts";
-import { conformanceProblems, sendRequest } from "../../scripts/contract/exchange.ts";
-import { sampleGeneratedRequests } from "../../scripts/contract/fuzz.ts";
-import { mediaSamples } from "../../scripts/contract/media-samples.ts";
-import { valueMutations } from "../../scripts/contract/mutations.ts";
-import { scenarios } from "../../scripts/contract/scenarios.ts";
-import { bundleAjv, schemaArbitrary } from "../../scripts/contract/schema-arbitrary.ts";
-import { ContractSession } from "../../scripts/contract/session.ts";
+import { CoverageRecorder, documentedPairs } from "../../conformance/coverage.ts";
+import { conformanceProblems, sendRequest } from "../../conformance/exchange.ts";
+import { sampleGeneratedRequests } from "../../conformance/fuzz.ts";
+import { mediaSamples } from "../../conformance/media-samples.ts";
+import { valueMutations } from "../../conformance/mutations.ts";
+import { scenarios } from "../../conformance/scenarios.ts";
+import { bundleAjv, schemaArbitrary } from "../../conformance/schema-arbitrary.ts";
+import { ContractSession } from "../../conformance/session.ts";
 
 const doc = loadOpenApiDocument();
 const SEED = 20251122;

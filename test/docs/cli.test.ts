@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../support/free-port.ts";
+import { freePort } from "../../conformance/free-port.ts";
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, "../..");

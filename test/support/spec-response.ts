@@ -3,7 +3,7 @@
  * fetch Response conforms to what the spec documents for an operation. One rule set serves the server, client and
  * contract suites and the `test:contract` runner.
  */
-import { documentedResponseOf, responseProblems } from "../../scripts/contract/response-conformance.ts";
+import { documentedResponseOf, responseProblems } from "../../conformance/response-conformance.ts";
 
 /** Options of `expectResponseMatchesSpec`. */
 export interface SpecResponseOptions {

@@ -10,10 +10,10 @@ import os from "node:os";
 import path from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import type { Hono } from "hono";
-import { createAppFromConfig, type AppDeps } from "../../server/app.ts";
-import type { Clock } from "../../server/clock.ts";
-import { loadConfig } from "../../server/config.ts";
-import { BlobStorageUnavailableError, createBlobStore, type BlobStore } from "../../server/storage/blob-store.ts";
+import { createAppFromConfig, type AppDeps } from "../server/app.ts";
+import type { Clock } from "../server/clock.ts";
+import { loadConfig } from "../server/config.ts";
+import { BlobStorageUnavailableError, createBlobStore, type BlobStore } from "../server/storage/blob-store.ts";
 import { mediaSamples } from "./media-samples.ts";
 import type { ContractTarget } from "./session.ts";
 

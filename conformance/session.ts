@@ -3,7 +3,7 @@
  * exchange checked against the spec and counted for coverage, and the list of what had to be skipped.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import { getOperation } from "../../server/validation/openapi-document.ts";
+import { getOperation } from "../server/validation/openapi-document.ts";
 import { CoverageRecorder } from "./coverage.ts";
 import { conformanceProblems, ContractViolation, familyOf, requestUrl, sendRequest, type BaseUrls, type ContractRequest, type ContractResponse } from "./exchange.ts";
 

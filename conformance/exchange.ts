@@ -2,7 +2,7 @@
  * One request/response pair of the contract suite: how a request is described, sent (to the server directly or
  * through a validating proxy), checked against the spec, and reported when it breaks a rule.
  */
-import { getOperation } from "../../server/validation/openapi-document.ts";
+import { getOperation } from "../server/validation/openapi-document.ts";
 import { responseProblems } from "./response-conformance.ts";
 
 /** A request the suite sends, tied to the operation it exercises. */

@@ -4,7 +4,7 @@
  * both run against an in-process reference server. Exit code 1 on any failure or coverage below `--min-coverage`.
  */
 import { parseArgs } from "node:util";
-import { listOperations } from "../../server/validation/openapi-document.ts";
+import { listOperations } from "../server/validation/openapi-document.ts";
 import { randomSeed } from "./fuzz.ts";
 import { runContractSuite, writeOperationsNotice } from "./suite.ts";
 import type { ContractTarget } from "./session.ts";

@@ -4,7 +4,7 @@
  * which Prism cannot validate, go straight to the server and are checked here (status, content type, ajv, bytes).
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { getOperation, listOperations } from "../../server/validation/openapi-document.ts";
+import { getOperation, listOperations } from "../server/validation/openapi-document.ts";
 import type { BaseUrls, ContractRequest, ContractResponse } from "./exchange.ts";
 import { mediaSamples } from "./media-samples.ts";
 import { isWriteOperation, type ContractSession, type CredentialKind } from "./session.ts";

@@ -3,7 +3,7 @@
  * every other method on a documented path answers 405 with an `Allow` header naming exactly the documented methods.
  */
 import type { Hono } from "hono";
-import { listOperations, loadOpenApiDocument } from "../../server/validation/openapi-document.ts";
+import { listOperations, loadOpenApiDocument } from "../server/validation/openapi-document.ts";
 import { requestUrl, sendRequest } from "./exchange.ts";
 import type { ContractSession } from "./session.ts";
 

@@ -3,7 +3,7 @@
  * `npm run test:contract` / `npm run fuzz` (against any server): layer 1 (scenarios through the validating proxy),
  * layer 4 (fuzzing), and the coverage table of layer 2 over everything they exchanged.
  */
-import { listOperations } from "../../server/validation/openapi-document.ts";
+import { listOperations } from "../server/validation/openapi-document.ts";
 import { familyOf } from "./exchange.ts";
 import { fuzzTable, runFuzzLayer, type FuzzResult } from "./fuzz.ts";
 import { runScenarioLayer, type ScenarioLayerResult } from "./scenarios.ts";

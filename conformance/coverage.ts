@@ -1,5 +1,5 @@
 /** Which (operationId, status) pairs the spec documents, and which of them the suites actually saw the server answer. */
-import { listOperations } from "../../server/validation/openapi-document.ts";
+import { listOperations } from "../server/validation/openapi-document.ts";
 
 /** A documented (operationId, status) pair. */
 export interface CoveragePair {

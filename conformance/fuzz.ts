@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
-import { getOperation, listOperations, loadOpenApiDocument, type JsonSchema, type SpecOperation } from "../../server/validation/openapi-document.ts";
+import { getOperation, listOperations, loadOpenApiDocument, type JsonSchema, type SpecOperation } from "../server/validation/openapi-document.ts";
 import type { ContractRequest, ContractResponse } from "./exchange.ts";
 import { mediaSamples } from "./media-samples.ts";
 import { valueMutations } from "./mutations.ts";

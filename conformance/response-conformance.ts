@@ -4,9 +4,9 @@
  * (ranges and parameters understood, as the server's own content-type module reads them), a JSON body validates
  * with the spec's ajv set, a status documented without content has no body, and documented headers are well-formed.
  */
-import { mediaTypeMatches, mediaTypeSpecificity, parseMediaType } from "../../server/edge/content-type.ts";
-import { describeAjvErrors } from "../../server/validation/openapi-ajv.ts";
-import { deref, getOperation, loadOpenApiDocument, type JsonSchema, type ResponseObject } from "../../server/validation/openapi-document.ts";
+import { mediaTypeMatches, mediaTypeSpecificity, parseMediaType } from "../server/edge/content-type.ts";
+import { describeAjvErrors } from "../server/validation/openapi-ajv.ts";
+import { deref, getOperation, loadOpenApiDocument, type JsonSchema, type ResponseObject } from "../server/validation/openapi-document.ts";
 import { bundleAjv } from "./schema-arbitrary.ts";
 
 /** The documented response for a status (exact code, then `4XX`-style range, then `default`). */

@@ -3,8 +3,8 @@
  * the spec calls valid: any request or response violation becomes an error) and a lenient one (for requests that are
  * deliberately invalid, so that they reach the server; its `sl-violations` header must name no response violation).
  */
-import { bundlePath } from "../../server/validation/openapi-document.ts";
-import { startPrism, type RunningPrism } from "../../test/support/prism.ts";
+import { bundlePath } from "../server/validation/openapi-document.ts";
+import { startPrism, type RunningPrism } from "./prism-process.ts";
 import type { BaseUrls } from "./exchange.ts";
 
 /** The running proxies and the base URLs to reach them. */

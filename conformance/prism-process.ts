@@ -1,7 +1,7 @@
 /** Starts the Prism mock (`prism mock generated/openapi.json`) on a free loopback port and waits until it listens. */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { bundlePath } from "../../server/validation/openapi-document.ts";
+import { bundlePath } from "../server/validation/openapi-document.ts";
 import { freePort } from "./free-port.ts";
 
 const prismBin = path.resolve(path.dirname(bundlePath), "../node_modules/.bin/prism");
