@@ -95,13 +95,15 @@ describe("generated requests against the Prism mock", () => {
     admin: { username: "admin", password: "Mock-Passw0rd!" },
     user: { username: "someone", password: "Mock-Passw0rd!" },
     graph: { pageId: "1234567890", accessToken: "mock-page-token" },
-    allowWrites: true,
+    families: ["whatsapp", "messenger"],
+    destructive: true,
+    disposable: true,
   });
 
   it.each(listOperations().map((o) => o.operationId))("%s: Prism accepts generated requests and its answers conform", async (operationId) => {
     const requests = await sampleGeneratedRequests(session, operationId, 8, SEED);
     for (const req of requests) {
-      const res = await sendRequest({ wa: prismUrl, graph: prismUrl }, req);
+      const res = await sendRequest({ whatsapp: prismUrl, messenger: prismUrl }, req);
       // Prism answers 422 (or its own 4xx problem+json) when a request breaks the spec.
       expect(res.status, `${req.method} ${req.path}: ${res.text?.slice(0, 500)}`).not.toBe(422);
       expect(res.headers.get("content-type") ?? "").not.toMatch(/problem\+json/);

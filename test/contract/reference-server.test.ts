@@ -9,8 +9,8 @@ import { runScenarioLayer } from "../../conformance/scenarios.ts";
 import { ContractSession } from "../../conformance/session.ts";
 import { startValidatingProxies } from "../../conformance/validating-proxy.ts";
 
-/** Fixed in `npm test`; set CONTRACT_SEED to replay another run. */
-const SEED = Number(process.env.CONTRACT_SEED ?? 20251122);
+/** Fixed in `npm test`; set CONFORMANCE_SEED to replay another run. */
+const SEED = Number(process.env.CONFORMANCE_SEED ?? 20251122);
 const RUNS = 100;
 
 let ref: ReferenceTarget;
@@ -22,7 +22,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await session?.cleanup();
   await ref?.close();
 });
 
