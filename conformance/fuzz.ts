@@ -639,7 +639,7 @@ export async function runFuzzLayer(session: ContractSession, opts: FuzzOptions):
         await securityChecks(ctx, op, sample!.request, counts);
       } catch (err) {
         if (session.interrupted) throw new RunInterrupted();
-        const failure = new Error(`security check of ${op.operationId} failed:\n${(err as Error).message}`);
+        const failure = new Error(`security check of ${op.operationId}: ${(err as Error).message}`);
         result.failures.push(failure);
         throw failure;
       }

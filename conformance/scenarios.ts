@@ -481,9 +481,9 @@ export async function runScenarioLayer(session: ContractSession, proxies: Valida
           } catch (err) {
             const e = err as Error;
             if (e.name === "RunInterrupted") throw err;
-            const failure = new Error(`scenario ${label}:\n${e.message}`);
-            result.failures.push(failure);
-            throw failure;
+            result.failures.push(new Error(`scenario ${label}:\n${e.message}`));
+            // The check is named after the scenario already: its message starts with the broken rule.
+            throw e;
           }
         });
       } catch {

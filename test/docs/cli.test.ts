@@ -1,4 +1,4 @@
-/** `meta-media-openapi serve | mock | docs | lint`, run from a folder outside the repository as an installed user would. */
+/** `meta-media-openapi serve | mock | docs | lint | test`, run from a folder outside the repository as an installed user would. */
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -11,7 +11,7 @@ import { freePort } from "../../conformance/free-port.ts";
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 const cli = path.join(repoRoot, "cli", "meta-media-openapi.mjs");
-const commands = ["serve", "mock", "docs", "lint"];
+const commands = ["serve", "mock", "docs", "lint", "test"];
 let elsewhere: string;
 
 beforeAll(async () => {
@@ -63,7 +63,7 @@ async function cliStart(args: string[], ready: RegExp, env: Record<string, strin
 }
 
 describe("meta-media-openapi", () => {
-  it("--help lists the four commands, and each command has its own --help", async () => {
+  it("--help lists the five commands, and each command has its own --help", async () => {
     const top = await cliRun(["--help"]);
     expect(top.code).toBe(0);
     for (const command of commands) expect(top.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
