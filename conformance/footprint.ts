@@ -198,6 +198,7 @@ export class TargetFootprint {
 
   /** Puts the target back: restores the settings, deletes created media, providers and users; one cleanup check each. */
   async leaveAsFound(session: ContractSession, report: RunReport): Promise<void> {
+    session.beginRestoring();
     const whatsapp = session.target.families.includes("whatsapp");
     if (whatsapp) {
       // Tokens may have been revoked by logout checks or expired on a moved clock: one fresh login for the cleanup.

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { BaseUrls, ContractRequest, ContractResponse } from "./exchange.ts";
 import { mediaSamples } from "./media-samples.ts";
 import { isIrreversible } from "./operation-effects.ts";
-import { CheckSkipped, type RunReport } from "./run-report.ts";
+import { CheckSkipped, RunInterrupted, type RunReport } from "./run-report.ts";
 import { basic, type ContractSession, type CredentialKind } from "./session.ts";
 import { familyOf, getOperation, listOperations, paramKey } from "./spec.ts";
 import type { ValidatingProxies } from "./validating-proxy.ts";
@@ -480,7 +480,8 @@ export async function runScenarioLayer(session: ContractSession, proxies: Valida
             await scenario.run(ctx);
           } catch (err) {
             const e = err as Error;
-            if (e.name === "RunInterrupted") throw err;
+            // After Ctrl-C a failure may be the interruption's doing (the terminal's SIGINT also stops Prism).
+            if (e.name === "RunInterrupted" || session.interrupted) throw new RunInterrupted();
             result.failures.push(new Error(`scenario ${label}:\n${e.message}`));
             // The check is named after the scenario already: its message starts with the broken rule.
             throw e;

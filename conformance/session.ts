@@ -101,6 +101,7 @@ export class ContractSession {
   private userTokenValue?: string;
   private createdUser?: WaAccount;
   private interruptedFlag = false;
+  private restoringPhase = false;
 
   constructor(readonly target: ContractTarget) {}
 
@@ -118,6 +119,11 @@ export class ContractSession {
     this.interruptedFlag = true;
   }
 
+  /** From now on the run only puts the target back: its requests (logins included) go out even after Ctrl-C. */
+  beginRestoring(): void {
+    this.restoringPhase = true;
+  }
+
   get interrupted(): boolean {
     return this.interruptedFlag;
   }
@@ -129,7 +135,7 @@ export class ContractSession {
 
   /** Sends, records coverage, checks the reply against the spec and the scenario's expectation; throws a ContractViolation. */
   async exchange(req: ContractRequest, opts: ExchangeOptions = {}): Promise<ContractResponse> {
-    if (this.interruptedFlag && !opts.restoring) throw new RunInterrupted();
+    if (this.interruptedFlag && !opts.restoring && !this.restoringPhase) throw new RunInterrupted();
     const bases = opts.via ?? this.direct;
     const url = requestUrl(bases, req);
     let res: ContractResponse;

@@ -13,8 +13,11 @@ export interface ToolRun {
   stderr: string;
 }
 
-/** Runs the CLI to completion (killed after `timeoutMs`); the environment is this one plus `env`, minus tool variables. */
-export function runTool(args: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<ToolRun> {
+/**
+ * Runs the CLI to completion (killed after `timeoutMs`; sent SIGINT once its output matches `interruptWhen`); the
+ * environment is this one plus `env`, minus the tool's variables.
+ */
+export function runTool(args: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number; interruptWhen?: RegExp }): Promise<ToolRun> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // The tool reads these; a developer's shell must not change what a test means.
   for (const name of Object.keys(env)) if (/^(CONFORMANCE_|WA_|MESSENGER_)/.test(name)) delete env[name];
@@ -22,7 +25,15 @@ export function runTool(args: string[], opts: { cwd: string; env?: Record<string
     const child = spawn(process.execPath, [cliPath, ...args], { cwd: opts.cwd, env: { ...env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    let interrupted = false;
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+      // Ctrl-C, as a user would press it once the output shows the run got that far.
+      if (opts.interruptWhen && !interrupted && opts.interruptWhen.test(stdout)) {
+        interrupted = true;
+        child.kill("SIGINT");
+      }
+    });
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 240_000);
     child.once("error", reject);
