@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMessengerClient, createWhatsAppClient, WhatsAppApiError } from "../../client/index.ts";
 import { referenceTarget, type ClientTarget } from "../client/client-target.ts";
-import { tinyPng } from "../support/media-samples.ts";
+import { tinyPng } from "../../conformance/media-files.ts";
 import { namedTsFiles, readmeSection, shellCommands } from "../support/readme-section.ts";
 
 const exec = promisify(execFile);
