@@ -1,6 +1,6 @@
 /**
- * `meta-media-openapi serve | mock | docs | lint`: the reference server, the Prism mock, the rendered docs and the
- * spec linter, usable from the installed package. Every file and tool is found relative to this package, never to the
+ * `meta-media-openapi serve | mock | docs | lint | test`: the reference server, the Prism mock, the rendered docs, the
+ * spec linter and the conformance suite, usable from the installed package. Every file and tool is found relative to this package, never to the
  * caller's working directory.
  */
 import { spawn } from "node:child_process";
@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { buildDocs, docsStaleReason, ensureDocs, packageBin, packageRoot, resolveDocsDir } from "../server/docs/docs-build.ts";
 import type { SettingNames } from "../server/startup.ts";
 import { bundlePath } from "../server/validation/openapi-document.ts";
+import { apiFamilies, scopeBundlePath, type BundleScope } from "../server/validation/spec-bundles.ts";
 
 const NAME = "meta-media-openapi";
 
@@ -20,9 +21,10 @@ const USAGE = `Usage: ${NAME} <command> [options]
 Commands:
   serve   start the reference server (WhatsApp On-Premises media, users, settings; Messenger attachments), with the
           rendered docs at /docs
-  mock    start a Prism mock of the bundled spec
+  mock    start a Prism mock of the bundled spec (both API families, or one)
   docs    build the rendered API reference (index.html) and openapi.yaml
   lint    lint an OpenAPI description with this project's Redocly rules (default: this package's spec)
+  test    run the conformance suite against a deployment (--target URL) or an in-process reference server
 
 Options:
   -h, --help      show help (also after a command: ${NAME} serve --help)
@@ -46,11 +48,13 @@ LOGIN_FAILURE_WINDOW_SECONDS, MESSENGER_PAGES ({"<page id>":"<page access token>
 generated once per data directory), MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW, ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO,
 ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, DOCS_DIR (where the rendered docs are kept).
 `,
-  mock: `Usage: ${NAME} mock [--host HOST] [--port PORT] [--dynamic] [--errors]
+  mock: `Usage: ${NAME} mock [--family whatsapp|messenger|all] [--host HOST] [--port PORT] [--dynamic] [--errors]
 
 Starts Stoplight Prism as a mock of the bundled spec: answers from the spec's examples and validates requests.
 
 Options:
+  --family F    the API family to mock: whatsapp (whatsapp.openapi.json), messenger (messenger.openapi.json) or
+                all (openapi.json, the default)
   --host HOST   address to listen on (default 127.0.0.1)
   --port PORT   port to listen on (default 4010)
   --dynamic     generate responses from the schemas instead of the examples
@@ -134,6 +138,7 @@ async function mock(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
+      family: { type: "string", default: "all" },
       host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: "4010" },
       dynamic: { type: "boolean" },
@@ -142,7 +147,9 @@ async function mock(args: string[]): Promise<number> {
     },
   });
   if (values.help) return help("mock");
-  const prismArgs = ["mock", bundlePath, "--host", values.host, "--port", values.port];
+  const scopes: readonly string[] = [...apiFamilies, "all"];
+  if (!scopes.includes(values.family)) throw new UsageError(`--family must be one of ${scopes.join(", ")}, not "${values.family}"`);
+  const prismArgs = ["mock", scopeBundlePath(values.family as BundleScope), "--host", values.host, "--port", values.port];
   if (values.dynamic) prismArgs.push("--dynamic");
   if (values.errors) prismArgs.push("--errors");
   return runNode(packageBin("@stoplight/prism-cli", "prism"), prismArgs);
@@ -177,6 +184,27 @@ async function lint(args: string[]): Promise<number> {
   return runNode(packageBin("@redocly/cli", "redocly"), ["lint", target, "--config", config, "--format", "stylish"], redoclyEnv);
 }
 
+async function test(args: string[]): Promise<number> {
+  // The suite is loaded only for this command: the other commands start faster without it.
+  const { parseTestOptions, testHelp, TestUsageError } = await import("../conformance/test-options.ts");
+  let options;
+  try {
+    options = parseTestOptions(args);
+  } catch (err) {
+    if (err instanceof TestUsageError) {
+      process.stderr.write(`${NAME} test: ${err.message} (see ${NAME} test --help)\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (options.help) {
+    process.stdout.write(testHelp(NAME));
+    return 0;
+  }
+  const { runConformanceTest } = await import("../conformance/runner.ts");
+  return runConformanceTest(options);
+}
+
 class UsageError extends Error {}
 
 function help(command?: string): number {
@@ -184,12 +212,13 @@ function help(command?: string): number {
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, mock, docs, lint };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, mock, docs, lint, test };
 
 /** Runs the command line; resolves with the exit code, or -1 when a server keeps running. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    if (command === "help" && rest[0] === "test") return test(["--help"]);
     if (command === "help" && rest[0] !== undefined && HELP[rest[0]]) return help(rest[0]);
     return help();
   }

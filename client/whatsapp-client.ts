@@ -42,9 +42,9 @@ export interface WhatsAppClient {
   deleteUser(username: string): Promise<Schemas["UsersResponse"]>;
   /** `POST /v1/media`: streams the body with its content type and resolves to the new media id. */
   uploadMedia(body: MediaUploadBody, contentType: MediaContentType): Promise<Schemas["MediaId"]>;
-  /** `GET /v1/media/{media-id}`: the content type, length and a stream of the bytes. */
+  /** `GET /v1/media/{media_id}`: the content type, length and a stream of the bytes. */
   downloadMedia(mediaId: string): Promise<DownloadedMedia>;
-  /** `DELETE /v1/media/{media-id}`. */
+  /** `DELETE /v1/media/{media_id}`. */
   deleteMedia(mediaId: string): Promise<Schemas["WaMetaResponse"]>;
   /** `GET /v1/settings/application` (admin). */
   getApplicationSettings(): Promise<Schemas["ApplicationSettingsResponse"]>;
@@ -56,7 +56,7 @@ export interface WhatsAppClient {
   getMediaProviders(): Promise<Schemas["MediaProvidersResponse"]>;
   /** `POST /v1/settings/application/media/providers` (admin): creates or replaces the provider in the array. */
   updateMediaProviders(providers: JsonRequest<"updateMediaProviders">): Promise<Schemas["WaOptionalMetaResponse"]>;
-  /** `DELETE /v1/settings/application/media/providers/{provider-name}` (admin). */
+  /** `DELETE /v1/settings/application/media/providers/{provider_name}` (admin). */
   deleteMediaProvider(providerName: string): Promise<Schemas["WaOptionalMetaResponse"]>;
 }
 
@@ -187,8 +187,8 @@ export function createWhatsAppClient(options: WhatsAppClientOptions, fetch?: Fet
     async downloadMedia(mediaId) {
       let response: Response | undefined;
       const data = await authed(async (authorization) => {
-        const reply = await api.GET("/v1/media/{media-id}", {
-          params: { path: { "media-id": mediaId } },
+        const reply = await api.GET("/v1/media/{media_id}", {
+          params: { path: { media_id: mediaId } },
           headers: { Authorization: authorization },
           parseAs: "stream",
         });
@@ -205,7 +205,7 @@ export function createWhatsAppClient(options: WhatsAppClientOptions, fetch?: Fet
     },
     deleteMedia: (mediaId) =>
       authed((authorization) =>
-        api.DELETE("/v1/media/{media-id}", { params: { path: { "media-id": mediaId } }, headers: { Authorization: authorization } }),
+        api.DELETE("/v1/media/{media_id}", { params: { path: { media_id: mediaId } }, headers: { Authorization: authorization } }),
       ),
     getApplicationSettings: () =>
       authed((authorization) => api.GET("/v1/settings/application", { headers: { Authorization: authorization } })),
@@ -223,8 +223,8 @@ export function createWhatsAppClient(options: WhatsAppClientOptions, fetch?: Fet
       ),
     deleteMediaProvider: (providerName) =>
       authed((authorization) =>
-        api.DELETE("/v1/settings/application/media/providers/{provider-name}", {
-          params: { path: { "provider-name": providerName } },
+        api.DELETE("/v1/settings/application/media/providers/{provider_name}", {
+          params: { path: { provider_name: providerName } },
           headers: { Authorization: authorization },
         }),
       ),

@@ -1,6 +1,6 @@
 /**
- * The Graph half of the reference server: `POST /{version}/{page-id}/message_attachments` (uploadAttachment) and
- * `POST /{version}/{page-id}/messages` (sendMessage), authenticated with a page access token before any body is read
+ * The Graph half of the reference server: `POST /{version}/{page_id}/message_attachments` (uploadAttachment) and
+ * `POST /{version}/{page_id}/messages` (sendMessage), authenticated with a page access token before any body is read
  * (except the small JSON body that may carry the token itself, as Meta's example does).
  */
 import type { Context, Hono } from "hono";
@@ -112,7 +112,7 @@ export function registerGraphRoutes(app: Hono, deps: AppDeps): void {
   const { upload: validateUpload, fileMessage: validateFileMessage, send: validateSend } = requestValidators;
 
   /**
-   * Authenticates the request and resolves `{page-id}`. The body is read first only when the token is nowhere else
+   * Authenticates the request and resolves `{page_id}`. The body is read first only when the token is nowhere else
    * and the body is JSON (capped); a multipart body is never read before the token has been checked.
    */
   async function authorise(c: Context): Promise<{ pageId: string; body?: BodyRead }> {

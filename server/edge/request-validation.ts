@@ -44,7 +44,7 @@ export interface ValidationMappingOptions {
   unknownFieldDetails?: (field: string) => string | undefined;
   /** Details for a wrong value of a field whose rule reads better in words than as a schema keyword. */
   invalidValueDetails?: (field: string) => string | undefined;
-  /** What the value is, for the root: "request body", "path parameter media-id"... */
+  /** What the value is, for the root: "request body", "path parameter media_id"... */
   subject?: string;
 }
 

@@ -28,7 +28,7 @@ export interface WaOperation {
 
 export type WaOperationTable = Record<WaOperationId, WaOperation>;
 
-/** `/v1/media/{media-id}` -> `/v1/media/:media-id`. */
+/** `/v1/media/{media_id}` -> `/v1/media/:media_id`. */
 export function honoPath(specPath: string): string {
   return specPath.replace(/\{([^}]+)\}/g, ":$1");
 }

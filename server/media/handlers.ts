@@ -76,7 +76,7 @@ export function mediaOperations(
       // Not-found is an empty 404 (FACTS §3), and a non-UUID is not-found without touching the disk.
       invalidPathParam: () => new Response(null, { status: 404 }),
       async handler(c: Context) {
-        const id = c.req.param("media-id")!;
+        const id = c.req.param("media_id")!;
         const record = records.get(id);
         if (!record) return new Response(null, { status: 404 });
         const headers = {
@@ -94,10 +94,10 @@ export function mediaOperations(
 
     deleteMedia: {
       invalidPathParam: (c) => {
-        throw notFound(c.req.param("media-id") ?? "");
+        throw notFound(c.req.param("media_id") ?? "");
       },
       async handler(c: Context) {
-        const id = c.req.param("media-id")!;
+        const id = c.req.param("media_id")!;
         if (!records.get(id)) throw notFound(id);
         try {
           await blobs.delete(id);

@@ -18,7 +18,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Fields whose value is a string in the patch and an integer in the settings: delays sent as digit strings. */
 function applyPatch(target: Record<string, unknown>, patch: Record<string, unknown>, prefix: string): void {
   const delay = specAjv().component("DelayMilliseconds");
-  const { maximum } = loadOpenApiDocument().components.schemas!.DelayMilliseconds as { maximum: number };
+  const { oneOf } = loadOpenApiDocument().components.schemas!.DelayMilliseconds as { oneOf: Array<{ type: string; maximum?: number }> };
+  const maximum = oneOf.find((branch) => branch.type === "integer")?.maximum;
   for (const [key, raw] of Object.entries(patch)) {
     const dotted = prefix ? `${prefix}.${key}` : key;
     let value = raw;
@@ -45,7 +46,8 @@ function needsRestart(path: string, restart: Set<string>): boolean {
 const invalidValueDetails = (field: string): string | undefined => {
   if (field === "webhooks.url") return "webhooks.url must be an https:// URL (or an empty string to unset it)";
   if (field === "callback_backoff_delay_ms" || field === "max_callback_backoff_delay_ms") {
-    const { maximum } = loadOpenApiDocument().components.schemas!.DelayMilliseconds as { maximum: number };
+    const { oneOf } = loadOpenApiDocument().components.schemas!.DelayMilliseconds as { oneOf: Array<{ type: string; maximum?: number }> };
+    const maximum = oneOf.find((branch) => branch.type === "integer")?.maximum;
     return `${field} must be a whole number of milliseconds from 0 to ${maximum} (an integer or a string of digits)`;
   }
   return undefined;
@@ -120,10 +122,10 @@ export function settingsOperations(
 
     deleteMediaProvider: {
       invalidPathParam: (c) => {
-        throw new WaHttpError(404, 1006, `Media provider ${c.req.param("provider-name") ?? ""} not found`);
+        throw new WaHttpError(404, 1006, `Media provider ${c.req.param("provider_name") ?? ""} not found`);
       },
       handler(c: Context) {
-        const name = c.req.param("provider-name")!;
+        const name = c.req.param("provider_name")!;
         if (!providers.remove(name)) throw new WaHttpError(404, 1006, `Media provider ${name} not found`);
         const reply: JsonReply<"deleteMediaProvider", 200> = { meta };
         return c.json(reply, 200);

@@ -13,7 +13,7 @@ import { ATTACHMENT_TTL_MS, AttachmentStore } from "../../server/attachments/att
 import { loadConfig } from "../../server/config.ts";
 import { createBlobStore, type BlobStore } from "../../server/storage/blob-store.ts";
 import { openDatabase } from "../../server/storage/database.ts";
-import * as samples from "../support/media-samples.ts";
+import * as samples from "../../conformance/media-files.ts";
 import { until } from "../support/until.ts";
 import { createGraphTestApp, FakeClock, json, PAGE_ID, TOKEN, uploadForm, type GraphTestApp } from "./graph-app.ts";
 import { startOrigin } from "./origin.ts";

@@ -19,7 +19,7 @@ import {
   type MessengerClientOptions,
 } from "../../client/index.ts";
 import type { ClientTarget } from "./client-target.ts";
-import { tinyPng } from "../support/media-samples.ts";
+import { tinyPng } from "../../conformance/media-files.ts";
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const unknownMediaId = "0b9a4a6e-2a51-4d59-9d3f-7a0c6f1e2d3c";
@@ -474,8 +474,8 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
       });
 
       it("the underlying typed client carries access_token", async () => {
-        const { data, response } = await messenger().api.POST("/{page-id}/message_attachments", {
-          params: { path: { "page-id": target.pageId } },
+        const { data, response } = await messenger().api.POST("/{page_id}/message_attachments", {
+          params: { path: { page_id: target.pageId } },
           body: { message: { attachment: { type: "image", payload: { url: target.imageUrl, is_reusable: true } } } },
         });
         expect(response.status).toBe(200);

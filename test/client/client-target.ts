@@ -11,13 +11,13 @@ import type { FetchFunction } from "../../client/index.ts";
 import { createAppFromConfig } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
 import { serveNode } from "../../server/edge/serve-node.ts";
-import { tinyPng } from "../support/media-samples.ts";
+import { tinyPng } from "../../conformance/media-files.ts";
 
 export interface ClientTarget {
   name: string;
   /** Root of the WA paths (`/v1/...`). */
   waBaseUrl: string;
-  /** Graph root and version: the reference server serves `/v21.0/{page-id}/...`, Prism ignores servers and serves `/{page-id}/...`. */
+  /** Graph root and version: the reference server serves `/v21.0/{page_id}/...`, Prism ignores servers and serves `/{page_id}/...`. */
   graphBaseUrl: string;
   graphVersion: string;
   admin: { username: string; password: string };

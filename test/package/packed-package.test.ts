@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { referenceTarget, type ClientTarget } from "../client/client-target.ts";
-import { tinyPng } from "../support/media-samples.ts";
+import { tinyPng } from "../../conformance/media-files.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -34,6 +34,9 @@ const script = `
 import { createMessengerClient, createWhatsAppClient, GraphApiError, WhatsAppApiError } from "meta-media-openapi";
 import type { components, paths } from "meta-media-openapi/types";
 import spec from "meta-media-openapi/openapi.json" with { type: "json" };
+import whatsappSpec from "meta-media-openapi/whatsapp.openapi.json" with { type: "json" };
+import messengerSpec from "meta-media-openapi/messenger.openapi.json" with { type: "json" };
+import messengerFilesSpec from "meta-media-openapi/messenger.multipart.openapi.json" with { type: "json" };
 
 const env = process.env as Record<string, string>;
 const wa = createWhatsAppClient({ baseUrl: env.WA_URL!, username: env.WA_USER!, password: env.WA_PASSWORD! });
@@ -82,6 +85,7 @@ console.log(
     messageId: sent.message_id,
     badSend: badSend instanceof GraphApiError ? [badSend.status, badSend.code, badSend.subcode] : null,
     openapi: spec.openapi,
+    familyServers: [whatsappSpec.servers[0]?.url, messengerSpec.servers[0]?.url, messengerFilesSpec.servers[0]?.url],
     mediaPath,
     server: [typeof server.createApp, typeof server.createAppFromConfig],
   }),
@@ -166,6 +170,7 @@ describe("the packed package", () => {
       messageId: expect.any(String),
       badSend: [400, 100, 2018074],
       openapi: "3.1.0",
+      familyServers: ["https://{host}:{port}", "https://graph.facebook.com/{version}", "https://graph.facebook.com/{version}"],
       mediaPath: "/v1/media",
       server: ["function", "function"],
     });

@@ -7,7 +7,7 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forkServer, type ForkedServer } from "../support/forked-server.ts";
-import * as samples from "../support/media-samples.ts";
+import * as samples from "../../conformance/media-files.ts";
 import { ADMIN_PASSWORD, basic, makeDataDir } from "./harness.ts";
 
 const MiB = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import * as samples from "../support/media-samples.ts";
+import * as samples from "../../conformance/media-files.ts";
 import { ADMIN_PASSWORD, bearer, call, json, login, startTestServer, type TestServer } from "./harness.ts";
 
 describe("restart on the same data directory", () => {

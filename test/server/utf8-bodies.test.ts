@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
-import * as samples from "../support/media-samples.ts";
+import * as samples from "../../conformance/media-files.ts";
 import { createGraphTestApp, type GraphTestApp, TOKEN } from "../attachments/graph-app.ts";
 import { bearer, call, startTestServer, waError, type TestServer } from "./harness.ts";
 
