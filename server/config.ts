@@ -44,7 +44,11 @@ function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
  * addresses to 100. The per-user limit is the higher one: anyone can spend it, and spending it locks the account's
  * owner out of logging in until the window passes.
  */
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottleLimits = { maxFailuresPerAddress: 30, maxFailuresPerUser: 100, windowSeconds: 900 };
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottleLimits = {
+  maxFailuresPerAddress: 30,
+  maxFailuresPerUser: 100,
+  windowSeconds: 900,
+};
 
 function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number, unit: string): number {
   const raw = value(env, name);
@@ -53,6 +57,10 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, max
     throw new ConfigError(`${name} must be a whole number of ${unit} from 1 to ${max}, got ${JSON.stringify(raw)}`);
   }
   return Number(raw);
+}
+
+function failures(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  return wholeNumber(env, name, fallback, 1_000_000, "failed logins");
 }
 
 function byteCount(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -94,10 +102,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const mediaMaxBytes = byteCount(env, "MEDIA_MAX_BYTES") ?? DEFAULT_MEDIA_MAX_BYTES;
   const mediaVolumeMaxBytes = byteCount(env, "MEDIA_VOLUME_MAX_BYTES");
 
+  const defaults = DEFAULT_LOGIN_THROTTLE;
   const loginThrottle: LoginThrottleLimits = {
-    maxFailuresPerAddress: wholeNumber(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", DEFAULT_LOGIN_THROTTLE.maxFailuresPerAddress, 1_000_000, "failed logins"),
-    maxFailuresPerUser: wholeNumber(env, "LOGIN_MAX_FAILURES_PER_USER", DEFAULT_LOGIN_THROTTLE.maxFailuresPerUser, 1_000_000, "failed logins"),
-    windowSeconds: wholeNumber(env, "LOGIN_FAILURE_WINDOW_SECONDS", DEFAULT_LOGIN_THROTTLE.windowSeconds, 86_400, "seconds"),
+    maxFailuresPerAddress: failures(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", defaults.maxFailuresPerAddress),
+    maxFailuresPerUser: failures(env, "LOGIN_MAX_FAILURES_PER_USER", defaults.maxFailuresPerUser),
+    windowSeconds: wholeNumber(env, "LOGIN_FAILURE_WINDOW_SECONDS", defaults.windowSeconds, 86_400, "seconds"),
   };
 
   let messenger: MessengerConfig;

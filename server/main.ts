@@ -1,4 +1,4 @@
-/** `npm start`: reads the configuration from the environment, opens the data directory and serves the reference server. */
+/** `npm start`: the reference server, configured from the environment (server/startup.ts). */
 import { ENVIRONMENT_NAMES, runServer } from "./startup.ts";
 
 await runServer(process.env, ENVIRONMENT_NAMES);

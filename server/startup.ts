@@ -46,7 +46,9 @@ function errnoCode(err: unknown): string | undefined {
 function reason(err: unknown): string {
   const code = errnoCode(err);
   if (code && ERRNO_REASONS[code]) return `${ERRNO_REASONS[code]} (${code})`;
-  if (code?.startsWith("SQLITE_")) return `its database server.sqlite cannot be opened: ${(err as Error).message} (${code})`;
+  if (code?.startsWith("SQLITE_")) {
+    return `its database server.sqlite cannot be opened: ${(err as Error).message} (${code})`;
+  }
   return (err as Error).message;
 }
 
@@ -73,10 +75,12 @@ function checkDataDir(dir: string, name: string): void {
 function listenFault(err: unknown, config: ServerConfig, names: SettingNames): string | undefined {
   const code = errnoCode(err);
   switch (code) {
-    case "EADDRINUSE":
-      return `${names.port} ${config.port} is already in use on ${config.host}: stop the other server or choose another ${names.port}`;
+    case "EADDRINUSE": {
+      const what = `${names.port} ${config.port}`;
+      return `${what} is already in use on ${config.host}: stop the other server or choose another ${names.port}`;
+    }
     case "EACCES":
-      return `${names.port} ${config.port} cannot be used without privileges on ${config.host}: choose a port above 1023`;
+      return `${names.port} ${config.port} needs privileges on ${config.host}: choose a port above 1023`;
     case "EADDRNOTAVAIL":
       return `${names.host} ${config.host} is not an address of this machine (EADDRNOTAVAIL)`;
     case "ENOTFOUND":
@@ -106,8 +110,11 @@ export interface StartedServer {
   closeStorage(): void;
 }
 
-/** Reads the configuration from `env`, opens the data directory and listens; throws StartupError for the user's faults. */
-export async function startServer(env: NodeJS.ProcessEnv, names: SettingNames = ENVIRONMENT_NAMES): Promise<StartedServer> {
+/** Reads the configuration from `env`, opens the data directory and listens; a user's fault is a StartupError. */
+export async function startServer(
+  env: NodeJS.ProcessEnv,
+  names: SettingNames = ENVIRONMENT_NAMES,
+): Promise<StartedServer> {
   let requested: ServerConfig;
   try {
     requested = loadConfig(env);
@@ -181,11 +188,13 @@ export async function runServer(env: NodeJS.ProcessEnv, names: SettingNames = EN
   if (config.messenger.generatedDevPage) {
     for (const [pageId, token] of Object.entries(config.messenger.pages)) {
       console.log(`  Messenger:   development page ${pageId}, page access token ${token}`);
-      console.log(`               (kept in ${names.dataDir}: the same page and token on every start; set MESSENGER_PAGES to choose)`);
+      console.log(`               (kept in ${names.dataDir}: the same page and token on every start;`);
+      console.log("                set MESSENGER_PAGES to choose)");
     }
     for (const pageId of Object.keys(config.messenger.pageTokenHashes ?? {})) {
-      console.log(`  Messenger:   development page ${pageId}, with the page access token printed at the first start on this data directory`);
-      console.log("               (only its hash is stored, so it cannot be shown again; set MESSENGER_PAGES to choose a token)");
+      console.log(`  Messenger:   development page ${pageId}, with the page access token printed at the first start`);
+      console.log("               on this data directory (only its hash is stored, so it cannot be shown again;");
+      console.log("               set MESSENGER_PAGES to choose a token)");
     }
   }
   let closing = false;

@@ -30,19 +30,29 @@ function percentile(sorted: number[], p: number): number {
 
 function summary(latencies: number[]): string {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return `${sorted.length} downloads, median ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms`;
+  const ms = (value: number) => `${value.toFixed(1)} ms`;
+  const max = sorted[sorted.length - 1]!;
+  const p50 = ms(percentile(sorted, 50));
+  const p95 = ms(percentile(sorted, 95));
+  return `${sorted.length} downloads, median ${p50}, p95 ${p95}, max ${ms(max)}`;
 }
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "login-flood-"));
 const server = await startReferenceServer({
   dataDir,
   ...(values["reference-entry"] ? { entry: values["reference-entry"] } : {}),
-  env: values["raise-limits"] ? { LOGIN_MAX_FAILURES_PER_ADDRESS: "1000000", LOGIN_MAX_FAILURES_PER_USER: "1000000" } : {},
+  env: values["raise-limits"]
+    ? { LOGIN_MAX_FAILURES_PER_ADDRESS: "1000000", LOGIN_MAX_FAILURES_PER_USER: "1000000" }
+    : {},
 });
 try {
   const token = await loginAdmin(server.url);
   const auth = { Authorization: `Bearer ${token}` };
-  const up = await fetch(`${server.url}/v1/media`, { method: "POST", headers: { ...auth, "Content-Type": "text/plain" }, body: "x".repeat(1024) });
+  const up = await fetch(`${server.url}/v1/media`, {
+    method: "POST",
+    headers: { ...auth, "Content-Type": "text/plain" },
+    body: "x".repeat(1024),
+  });
   const id = ((await up.json()) as { media: Array<{ id: string }> }).media[0]!.id;
   // Downloads keep a connection of their own (opened in the quiet phase), so that what is measured is the server's
   // answer, not this process queueing the download behind the 200 connections it opens for the logins.
@@ -51,7 +61,9 @@ try {
     const started = performance.now();
     const res = await fetch(`${server.url}/v1/media/${id}`, { headers: auth, dispatcher: downloads } as RequestInit);
     const bytes = await res.arrayBuffer();
-    if (res.status !== 200 || bytes.byteLength !== 1024) throw new Error(`download answered ${res.status} with ${bytes.byteLength} bytes`);
+    if (res.status !== 200 || bytes.byteLength !== 1024) {
+      throw new Error(`download answered ${res.status} with ${bytes.byteLength} bytes`);
+    }
     return performance.now() - started;
   };
 
@@ -81,7 +93,8 @@ try {
   await Promise.all(flood);
   const floodMs = performance.now() - floodStarted;
   const answers = [...statuses].map(([status, count]) => `${count} x ${status}`).join(", ");
-  console.log(`during ${logins} concurrent wrong logins (${answers}; the last answered after ${(floodMs / 1000).toFixed(1)} s): ${summary(during)}`);
+  const last = `the last answered after ${(floodMs / 1000).toFixed(1)} s`;
+  console.log(`during ${logins} concurrent wrong logins (${answers}; ${last}): ${summary(during)}`);
   console.log(`  first downloads of the flood, ms: ${during.slice(0, 8).map((ms) => ms.toFixed(0)).join(", ")}`);
 } finally {
   await server.stop();

@@ -26,7 +26,9 @@ export function withPersistedDevPage(config: ServerConfig, db: Database.Database
       token_sha256 BLOB NOT NULL
     );
   `);
-  const recorded = db.prepare("SELECT page_id, token_sha256 FROM dev_page WHERE one = 1").get() as { page_id: string; token_sha256: Buffer } | undefined;
+  const recorded = db.prepare("SELECT page_id, token_sha256 FROM dev_page WHERE one = 1").get() as
+    | { page_id: string; token_sha256: Buffer }
+    | undefined;
   if (!recorded) {
     const [entry] = Object.entries(config.messenger.pages);
     if (!entry) return config;

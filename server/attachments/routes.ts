@@ -93,7 +93,9 @@ function errorResponse(c: Context, err: GraphError): Response {
 }
 
 function bodyError(body: BodyRead): GraphError {
-  if (body.kind === "tooLarge") return graphErrors.invalidParameter(`The request body is larger than ${JSON_BODY_MAX_BYTES} bytes`);
+  if (body.kind === "tooLarge") {
+    return graphErrors.invalidParameter(`The request body is larger than ${JSON_BODY_MAX_BYTES} bytes`);
+  }
   if (body.kind === "notUtf8") return graphErrors.invalidParameter("The request body is not valid UTF-8");
   return graphErrors.invalidParameter("The request body is not valid JSON");
 }

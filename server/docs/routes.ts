@@ -156,14 +156,15 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
       return { title: info.title, version: info.version };
     });
     const info = await specInfo;
+    const messenger = deps.config.messenger;
     const html = renderIndexPage(
       {
         title: info.title,
         specVersion: info.version,
         waApiVersion: version,
         adminPasswordChangeRequired: deps.adminPasswordChangeRequired ? await deps.adminPasswordChangeRequired() : undefined,
-        pageIds: [...Object.keys(deps.config.messenger.pages), ...Object.keys(deps.config.messenger.pageTokenHashes ?? {})],
-        generatedDevPage: deps.config.messenger.generatedDevPage,
+        pageIds: [...Object.keys(messenger.pages), ...Object.keys(messenger.pageTokenHashes ?? {})],
+        generatedDevPage: messenger.generatedDevPage,
       },
       new URL(c.req.url).origin,
     );

@@ -59,9 +59,8 @@ export function basicAuth(users: UserStore, throttle: LoginThrottle): Middleware
     const admission = throttle.admit(clientAddress(c), username);
     if (!admission.admitted) {
       const wait = admission.retryAfterSeconds;
-      throw new WaHttpError(429, 1015, `Too many failed logins from this address or for this user name: retry in ${wait} s`, {
-        "Retry-After": String(wait),
-      });
+      const details = `Too many failed logins from this address or for this user name: retry in ${wait} s`;
+      throw new WaHttpError(429, 1015, details, { "Retry-After": String(wait) });
     }
     let user: User | undefined;
     try {

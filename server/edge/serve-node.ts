@@ -20,9 +20,15 @@ export const LINGER_MAX_BYTES = 8 * 1024 * 1024;
 /** How long it keeps reading after an early reply. */
 export const LINGER_MAX_MS = 2000;
 
+/** The Node request and response @hono/node-server hands the app as `c.env`. */
+export interface NodeBindings {
+  incoming: http.IncomingMessage;
+  outgoing: http.ServerResponse;
+}
+
 /** What is served: a Hono app, or any fetch handler (the contract suite wraps the app to break replies on purpose). */
 export interface FetchApp {
-  fetch: (request: Request, env: { incoming: http.IncomingMessage; outgoing: http.ServerResponse }) => Response | Promise<Response>;
+  fetch: (request: Request, env: NodeBindings) => Response | Promise<Response>;
 }
 
 /** A listening server. */

@@ -52,7 +52,12 @@ function pathParamsMiddleware(op: SpecOperation, entry: WaOperation): Middleware
   };
 }
 
-function chainFor(op: SpecOperation, entry: WaOperation, users: UserStore, loginThrottle: LoginThrottle): Array<MiddlewareHandler | Handler> {
+function chainFor(
+  op: SpecOperation,
+  entry: WaOperation,
+  users: UserStore,
+  loginThrottle: LoginThrottle,
+): Array<MiddlewareHandler | Handler> {
   const chain: Array<MiddlewareHandler | Handler> = [];
   const schemes = (op.operation.security ?? []).flatMap((requirement) => Object.keys(requirement));
   if (schemes.includes("waBasicAuth")) chain.push(basicAuth(users, loginThrottle));
@@ -68,7 +73,12 @@ function chainFor(op: SpecOperation, entry: WaOperation, users: UserStore, login
 }
 
 /** Registers the WA operations of the spec; throws at start when the table and the spec disagree. */
-export function registerWaRoutes(app: Hono, users: UserStore, table: WaOperationTable, loginThrottle: LoginThrottle): void {
+export function registerWaRoutes(
+  app: Hono,
+  users: UserStore,
+  table: WaOperationTable,
+  loginThrottle: LoginThrottle,
+): void {
   const ops = listOperations(loadOpenApiDocument()).filter((o) => isWaPath(o.path));
   const known = new Set<string>(ops.map((o) => o.operationId));
   for (const id of Object.keys(table)) if (!known.has(id)) throw new Error(`Handler for ${id}, which the spec does not have`);

@@ -31,10 +31,13 @@ export function mediaOperations(
         const rawType = c.req.header("content-type");
         if (rawType === undefined || rawType.trim() === "") throw new WaHttpError(400, 1008, "Content-Type header is required");
         const declared = parseMediaType(rawType);
-        if (!declared) throw new WaHttpError(415, 1009, `Content-Type must be a MIME type (type/subtype), got: ${rawType}`);
+        if (!declared) {
+          throw new WaHttpError(415, 1009, `Content-Type must be a MIME type (type/subtype), got: ${rawType}`);
+        }
         const contentType = formatMediaType(declared);
         if (isMediaRange(declared)) {
-          throw new WaHttpError(415, 1009, `Content-Type ${declared.essence} is a media range, not the type of a body: send the file's own MIME type`);
+          const range = `Content-Type ${declared.essence} is a media range, not the type of a body`;
+          throw new WaHttpError(415, 1009, `${range}: send the file's own MIME type`);
         }
         const type = resolveUploadType(declared);
         if (!type) throw new WaHttpError(415, 1009, `Unsupported media type: ${contentType}`);

@@ -15,11 +15,18 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** The largest delay in milliseconds, from the integer form of the spec's DelayMilliseconds. */
+function delayMaximum(): number | undefined {
+  const schema = loadOpenApiDocument().components.schemas!.DelayMilliseconds as {
+    oneOf: Array<{ type: string; maximum?: number }>;
+  };
+  return schema.oneOf.find((branch) => branch.type === "integer")?.maximum;
+}
+
 /** Fields whose value is a string in the patch and an integer in the settings: delays sent as digit strings. */
 function applyPatch(target: Record<string, unknown>, patch: Record<string, unknown>, prefix: string): void {
   const delay = specAjv().component("DelayMilliseconds");
-  const { oneOf } = loadOpenApiDocument().components.schemas!.DelayMilliseconds as { oneOf: Array<{ type: string; maximum?: number }> };
-  const maximum = oneOf.find((branch) => branch.type === "integer")?.maximum;
+  const maximum = delayMaximum();
   for (const [key, raw] of Object.entries(patch)) {
     const dotted = prefix ? `${prefix}.${key}` : key;
     let value = raw;
@@ -46,9 +53,8 @@ function needsRestart(path: string, restart: Set<string>): boolean {
 const invalidValueDetails = (field: string): string | undefined => {
   if (field === "webhooks.url") return "webhooks.url must be an https:// URL (or an empty string to unset it)";
   if (field === "callback_backoff_delay_ms" || field === "max_callback_backoff_delay_ms") {
-    const { oneOf } = loadOpenApiDocument().components.schemas!.DelayMilliseconds as { oneOf: Array<{ type: string; maximum?: number }> };
-    const maximum = oneOf.find((branch) => branch.type === "integer")?.maximum;
-    return `${field} must be a whole number of milliseconds from 0 to ${maximum} (an integer or a string of digits)`;
+    const range = `from 0 to ${delayMaximum()}`;
+    return `${field} must be a whole number of milliseconds ${range} (an integer or a string of digits)`;
   }
   return undefined;
 };

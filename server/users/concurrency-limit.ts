@@ -4,7 +4,7 @@ export class ConcurrencyLimit {
   private readonly queue: Array<() => void> = [];
 
   constructor(readonly max: number) {
-    if (!Number.isInteger(max) || max < 1) throw new Error(`ConcurrencyLimit needs a positive whole number, got ${max}`);
+    if (!Number.isInteger(max) || max < 1) throw new Error(`ConcurrencyLimit needs a whole number above 0, got ${max}`);
   }
 
   /** Tasks started and not finished yet (never more than `max`). */

@@ -7,7 +7,7 @@
 import ipaddr from "ipaddr.js";
 import type { Clock } from "../clock.ts";
 
-/** The limits (configuration: LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USER, LOGIN_FAILURE_WINDOW_SECONDS). */
+/** The limits: LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USER, LOGIN_FAILURE_WINDOW_SECONDS. */
 export interface LoginThrottleLimits {
   maxFailuresPerAddress: number;
   maxFailuresPerUser: number;
@@ -15,7 +15,9 @@ export interface LoginThrottleLimits {
 }
 
 /** Either the login may go ahead (call `finish` with its outcome), or the client waits `retryAfterSeconds`. */
-export type LoginAdmission = { admitted: true; finish(succeeded: boolean): void } | { admitted: false; retryAfterSeconds: number };
+export type LoginAdmission =
+  | { admitted: true; finish(succeeded: boolean): void }
+  | { admitted: false; retryAfterSeconds: number };
 
 interface KeyState {
   /** Times (clock ms) of the failures still in the window, oldest first; at most the key's limit of them. */

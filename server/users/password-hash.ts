@@ -17,10 +17,11 @@ const MAXMEM = 64 * 1024 * 1024;
 export const PASSWORD_HASHING = new ConcurrencyLimit(1);
 
 function derive(password: string, salt: Buffer, opts: ScryptOptions, keyLength: number): Promise<Buffer> {
+  const options = { ...opts, maxmem: MAXMEM };
   return PASSWORD_HASHING.run(
     () =>
       new Promise<Buffer>((resolve, reject) =>
-        scrypt(password.normalize("NFC"), salt, keyLength, { ...opts, maxmem: MAXMEM }, (err, key) => (err ? reject(err) : resolve(key))),
+        scrypt(password.normalize("NFC"), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))),
       ),
   );
 }
