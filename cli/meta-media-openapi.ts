@@ -9,7 +9,15 @@ import { mkdir } from "node:fs/promises";
 import { constants } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { buildDocs, docsStaleReason, ensureDocs, packageBin, packageRoot, resolveDocsDir } from "../server/docs/docs-build.ts";
+import {
+  buildDocs,
+  docsCacheDir,
+  docsStaleReason,
+  ensureDocs,
+  packageBin,
+  packageRoot,
+  resolveDocsDir,
+} from "../server/docs/docs-build.ts";
 import type { SettingNames } from "../server/startup.ts";
 import { bundlePath } from "../server/validation/openapi-document.ts";
 import { apiFamilies, scopeBundlePath, type BundleScope } from "../server/validation/spec-bundles.ts";
@@ -46,7 +54,12 @@ Other settings come from the environment: WA_ADMIN_PASSWORD (unset: admin / secr
 WA_ID, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USER,
 LOGIN_FAILURE_WINDOW_SECONDS, MESSENGER_PAGES ({"<page id>":"<page access token>"}; unset: a development page is
 generated once per data directory), MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW, ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO,
-ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, DOCS_DIR (where the rendered docs are kept).
+ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, DOCS_DIR (where the rendered docs are kept; unset: the docs shipped with the
+package, or the cache folder when they must be built: $XDG_CACHE_HOME/meta-media-openapi, else
+~/.cache/meta-media-openapi). Nothing is ever written inside the package's own folder.
+
+The served /openapi.json, its YAML and per-family twins and /docs name the origin each request reached (its Host
+header, when it is a plain host[:port]) as the local reference server.
 `,
   mock: `Usage: ${NAME} mock [--family whatsapp|messenger|all] [--host HOST] [--port PORT] [--dynamic] [--errors]
 
@@ -64,10 +77,13 @@ Options:
   docs: `Usage: ${NAME} docs [--out DIR] [--force]
 
 Renders the API reference with Redocly (Redoc inlined: the page loads nothing from the internet) into DIR/index.html,
-and the bundle as YAML into DIR/openapi.yaml. Skips the work when they are up to date.
+the bundle as YAML into DIR/openapi.yaml, and the per-family bundles as YAML beside it. Skips the work when they are up
+to date.
 
 Options:
-  --out DIR     output folder (default: DOCS_DIR, else the package's .docs folder, which the server serves at /docs)
+  --out DIR     output folder (default: the folder the server serves /docs from: DOCS_DIR, else the docs shipped
+                with the package while they are current, else $XDG_CACHE_HOME/meta-media-openapi, or
+                ~/.cache/meta-media-openapi; the package's own folder is never written)
   --force       rebuild even when up to date
   -h, --help    show this help
 `,
@@ -161,7 +177,14 @@ async function docs(args: string[]): Promise<number> {
     options: { out: { type: "string" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   });
   if (values.help) return help("docs");
-  const docsDir = values.out !== undefined ? path.resolve(values.out) : resolveDocsDir();
+  const where =
+    values.out !== undefined ? { docsDir: path.resolve(values.out), source: "--out" } : await resolveDocsDir();
+  if (where.source === "shipped" && !values.force) {
+    console.log(`The API docs shipped with the package are up to date: ${path.join(where.docsDir, "index.html")}`);
+    return 0;
+  }
+  // A forced rebuild of the shipped docs goes to the cache folder, which the server then prefers.
+  const docsDir = where.source === "shipped" ? docsCacheDir() : where.docsDir;
   const reason = values.force ? "--force" : await docsStaleReason({ docsDir });
   if (reason === undefined) {
     console.log(`The API docs in ${docsDir} are up to date (index.html, openapi.yaml)`);

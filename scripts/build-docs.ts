@@ -1,9 +1,10 @@
 /**
- * `npm run docs`: renders the API reference (docs/index.html, Redoc inlined) and openapi.yaml from the bundle into
- * `.docs/` (or DOCS_DIR). `--if-stale` (used by `npm start`'s prestart) builds only when they are missing or older than
- * the bundle, and is fast otherwise.
+ * `npm run docs`: renders the API reference (index.html, Redoc inlined), openapi.yaml and the per-family YAML twins
+ * from the bundles into the cache folder the server reads (`~/.cache/meta-media-openapi/docs-<id>`, or DOCS_DIR).
+ * `--if-stale` (used by `npm start`'s prestart) builds only when they are missing or older than the bundles, and is
+ * fast otherwise.
  */
-import { buildDocs, docsStaleReason, resolveDocsDir } from "../server/docs/docs-build.ts";
+import { buildDocs, docsCacheDir, docsStaleReason, resolveDocsDir } from "../server/docs/docs-build.ts";
 
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => a !== "--if-stale");
@@ -12,12 +13,15 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const docsDir = resolveDocsDir();
+const where = await resolveDocsDir();
+// A checkout has no shipped docs; should a built package be run from here, a rebuild still goes to the cache.
+const docsDir = where.source === "shipped" ? docsCacheDir() : where.docsDir;
 try {
   if (args.includes("--if-stale")) {
+    if (where.source === "shipped") process.exit(0);
     const reason = await docsStaleReason({ docsDir });
     if (reason === undefined) process.exit(0);
-    console.log(`Building the API docs (${reason})...`);
+    console.log(`Building the API docs in ${docsDir} (${reason})...`);
   }
   await buildDocs({ docsDir });
   console.log(`API docs written to ${docsDir}/index.html (served at /docs) and ${docsDir}/openapi.yaml`);

@@ -2,12 +2,15 @@
  * `npm run build`: compiles client/, server/ and cli/ to JavaScript and declarations in dist/ (tsc rewrites the `.ts`
  * import specifiers), then lays dist/ out as a package root of its own, so code that finds files relative to itself
  * (`../../generated/openapi.json` from server/validation/, the package root from server/docs/) finds them there too.
+ * It renders the API docs into dist/api-docs/ last: the installed tool serves them as they are and never has to
+ * write inside its own folder (a read-only install works).
  */
 import { execFile } from "node:child_process";
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { buildDocs } from "../server/docs/docs-build.ts";
 import { bundleFileNames } from "../server/validation/spec-bundles.ts";
 
 const run = promisify(execFile);
@@ -45,4 +48,15 @@ if (cli !== undefined) {
   if (!cli.startsWith("#!")) await writeFile(cliEntry, `#!/usr/bin/env node\n${cli}`);
   await chmod(cliEntry, 0o755);
 }
-console.log(`build: ${path.relative(root, dist)}/ written (client, server${cli === undefined ? "" : ", cli"})`);
+// Rendered from dist/'s own copies of the bundles, so the stamp matches what the installed package reads.
+const docsDir = path.join(dist, "api-docs");
+await mkdir(docsDir, { recursive: true });
+try {
+  await buildDocs({ docsDir, bundlePath: path.join(dist, "generated", bundleFileNames.all) });
+} catch (err) {
+  process.stderr.write(`build: ${(err as Error).message}\n`);
+  process.exit(1);
+}
+
+const parts = ["client", "server", ...(cli === undefined ? [] : ["cli"]), "api-docs"];
+console.log(`build: ${path.relative(root, dist)}/ written (${parts.join(", ")})`);

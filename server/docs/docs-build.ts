@@ -2,12 +2,17 @@
  * Renders the API reference from the bundle: `index.html` (Redocly build-docs, Redoc inlined so the page needs no CDN)
  * and `openapi.yaml` (the same bundle as YAML), with a YAML twin of each per-family bundle beside it, stamped with what
  * they were built from so a rebuild happens only when a bundle or the renderer changed.
+ *
+ * Where they live: the package ships them prebuilt (`npm pack` renders them into `api-docs/`), and nothing here ever
+ * writes inside the package's own folder, so a read-only install works. A git checkout, or an install whose shipped
+ * docs do not match its bundles, builds them into a cache folder of the user's instead (see docsLocation).
  */
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -20,8 +25,8 @@ const require = createRequire(import.meta.url);
 /** Root of the package (the repository, or `node_modules/meta-media-openapi` once installed). */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Where the rendered docs live unless DOCS_DIR says otherwise (git-ignored). */
-export const defaultDocsDir = path.join(packageRoot, ".docs");
+/** The docs rendered when the package was packed (`scripts/build.ts`); read-only, never written at run time. */
+export const shippedDocsDir = path.join(packageRoot, "api-docs");
 
 /** The files a docs build produces. */
 export const docsFiles = { html: "index.html", yaml: "openapi.yaml", stamp: "build-stamp.json" } as const;
@@ -45,10 +50,42 @@ function variantBundles(bundlePath: string): Array<{ json: string; yaml: string 
     .filter((variant) => existsSync(variant.json));
 }
 
-/** The docs folder for this process: DOCS_DIR when set, else `<package>/.docs`. */
-export function resolveDocsDir(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The cache folder for docs built at run time: `$XDG_CACHE_HOME/meta-media-openapi` (else `~/.cache/...`), one
+ * subfolder per package folder, so two checkouts or installs with different specs never overwrite each other's build.
+ */
+export function docsCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CACHE_HOME?.trim();
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), ".cache");
+  const id = createHash("sha256").update(packageRoot).digest("hex").slice(0, 12);
+  return path.join(base, "meta-media-openapi", `docs-${id}`);
+}
+
+/** Where the docs are read from, and whether they may be (re)built there. */
+export interface ResolvedDocsDir {
+  docsDir: string;
+  /** Why this folder: DOCS_DIR, the cache folder, or the docs shipped with the package (never written to). */
+  source: "DOCS_DIR" | "cache" | "shipped";
+}
+
+/**
+ * The docs folder for this process: DOCS_DIR when set; else the cache folder when it holds a current build; else the
+ * docs shipped with the package when they match its bundles (whichever Redocly version is installed: they were
+ * rendered from the same bundles); else the cache folder, to be built.
+ */
+export async function resolveDocsDir(
+  env: NodeJS.ProcessEnv = process.env,
+  bundlePath: string = defaultBundlePath,
+  shipped: string = shippedDocsDir,
+): Promise<ResolvedDocsDir> {
   const fromEnv = env.DOCS_DIR?.trim();
-  return fromEnv ? path.resolve(fromEnv) : defaultDocsDir;
+  if (fromEnv) return { docsDir: path.resolve(fromEnv), source: "DOCS_DIR" };
+  const cache = docsCacheDir(env);
+  if ((await docsStaleReason({ docsDir: cache, bundlePath })) === undefined) return { docsDir: cache, source: "cache" };
+  if ((await docsStaleReason({ docsDir: shipped, bundlePath, anyRenderer: true })) === undefined) {
+    return { docsDir: shipped, source: "shipped" };
+  }
+  return { docsDir: cache, source: "cache" };
 }
 
 /** Absolute path of a dependency's command-line entry, found from this package (works once installed, without a repo). */
@@ -109,14 +146,17 @@ async function expectedStamp(bundlePath: string): Promise<DocsStamp> {
 
 export interface DocsLocation {
   /** Folder holding index.html, openapi.yaml (and the YAML twins of the per-family bundles) and the stamp. */
-  docsDir?: string;
+  docsDir: string;
   /** The bundle to render (generated/openapi.json by default). */
   bundlePath?: string;
 }
 
-/** Why the docs need a build, or undefined when they are up to date with the bundle and the renderer. */
-export async function docsStaleReason(loc: DocsLocation = {}): Promise<string | undefined> {
-  const docsDir = loc.docsDir ?? resolveDocsDir();
+/**
+ * Why the docs need a build, or undefined when they are up to date with the bundle and the renderer (with
+ * `anyRenderer`, with the bundle whichever Redocly version rendered them).
+ */
+export async function docsStaleReason(loc: DocsLocation & { anyRenderer?: boolean }): Promise<string | undefined> {
+  const docsDir = loc.docsDir;
   const bundlePath = loc.bundlePath ?? defaultBundlePath;
   const twins = variantBundles(bundlePath).map((variant) => variant.yaml);
   for (const name of [docsFiles.html, docsFiles.yaml, ...twins, docsFiles.stamp]) {
@@ -135,7 +175,7 @@ export async function docsStaleReason(loc: DocsLocation = {}): Promise<string | 
     if (built.variantsSha256?.[name] !== sha) return `${name} changed since the last build`;
   }
   if (built.configSha256 !== wanted.configSha256) return "redocly.yaml changed since the last build";
-  if (wanted.redocly !== null && built.redocly !== wanted.redocly) return "Redocly CLI was updated";
+  if (!loc.anyRenderer && wanted.redocly !== null && built.redocly !== wanted.redocly) return "Redocly CLI was updated";
   return undefined;
 }
 
@@ -144,8 +184,8 @@ export async function docsStaleReason(loc: DocsLocation = {}): Promise<string | 
  * name and renamed into place, so a server reading the folder never sees half a file, and two builds at once both end
  * complete.
  */
-export async function buildDocs(loc: DocsLocation = {}): Promise<{ docsDir: string; stamp: DocsStamp }> {
-  const docsDir = loc.docsDir ?? resolveDocsDir();
+export async function buildDocs(loc: DocsLocation): Promise<{ docsDir: string; stamp: DocsStamp }> {
+  const docsDir = loc.docsDir;
   const bundlePath = loc.bundlePath ?? defaultBundlePath;
   const stamp = await expectedStamp(bundlePath);
   const work = path.join(docsDir, `.build-${process.pid}-${randomBytes(4).toString("hex")}`);
@@ -179,11 +219,17 @@ export async function buildDocs(loc: DocsLocation = {}): Promise<{ docsDir: stri
   }
 }
 
-/** Builds the docs when they are missing or stale; returns what was done. */
-export async function ensureDocs(loc: DocsLocation = {}): Promise<{ built: boolean; reason?: string; docsDir: string }> {
-  const docsDir = loc.docsDir ?? resolveDocsDir();
-  const reason = await docsStaleReason({ ...loc, docsDir });
-  if (reason === undefined) return { built: false, docsDir };
-  await buildDocs({ ...loc, docsDir });
-  return { built: true, reason, docsDir };
+/** Builds the docs when they are missing or stale; returns what was done and where they are. */
+export async function ensureDocs(
+  loc: Partial<DocsLocation> = {},
+): Promise<{ built: boolean; reason?: string; docsDir: string; source: ResolvedDocsDir["source"] | "given" }> {
+  const where = loc.docsDir
+    ? { docsDir: loc.docsDir, source: "given" as const }
+    : await resolveDocsDir(process.env, loc.bundlePath);
+  if (where.source === "shipped") return { built: false, ...where };
+  const reason = await docsStaleReason({ ...loc, docsDir: where.docsDir });
+  if (reason === undefined) return { built: false, ...where };
+  await buildDocs({ ...loc, docsDir: where.docsDir });
+  return { built: true, reason, ...where };
 }
+

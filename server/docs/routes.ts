@@ -1,14 +1,14 @@
 /**
  * `/docs` (the rendered Redoc reference), `/openapi.json` and `/openapi.yaml` (the bundle), the per-family bundles
  * beside them (`/whatsapp.openapi.json`, `/messenger.openapi.json`, `/messenger.multipart.openapi.json`, and their
- * `.yaml` twins), and `/` (a small index).
- * The docs are built on first use when `npm start`'s prestart step did not build them, so `/docs` works however the
- * server was started.
+ * `.yaml` twins), and `/` (a small index). Every one of them names the origin the request reached as the local
+ * reference server (request-origin.ts, origin-substitution.ts), not the spec's fixed `http://127.0.0.1:8080`.
+ * The docs are built on first use when they are neither shipped with the package nor built by `npm start`'s prestart
+ * step, so `/docs` works however the server was started.
  */
-import { createReadStream, existsSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { Readable } from "node:stream";
 import type { Context, Hono } from "hono";
 import { compress } from "hono/compress";
 import { waErrorBody } from "../edge/wa-envelope.ts";
@@ -17,6 +17,8 @@ import { bundlePath as defaultBundlePath } from "../validation/openapi-document.
 import { bundleFileNames } from "../validation/spec-bundles.ts";
 import { docsFiles, ensureDocs, resolveDocsDir, yamlTwinName } from "./docs-build.ts";
 import { INDEX_PAGE_CSP, renderIndexPage } from "./index-page.ts";
+import { OriginSubstitution, SPEC_LOCAL_ORIGIN } from "./origin-substitution.ts";
+import { requestOrigin } from "./request-origin.ts";
 
 /** What the docs routes need from the app's dependencies (AppDeps satisfies it). */
 export interface DocsRouteDeps {
@@ -30,6 +32,7 @@ export interface DocsRouteDeps {
 
 /** Where the docs routes read from; tests point them at temporary folders. */
 export interface DocsRouteOptions {
+  /** Default: DOCS_DIR, the cache folder or the docs shipped with the package (resolveDocsDir). */
   docsDir?: string;
   bundlePath?: string;
 }
@@ -53,15 +56,29 @@ export const DOCS_PAGE_CSP = [
 
 const READ_ONLY = "GET, HEAD";
 
-async function fileResponse(c: Context, file: string, headers: Record<string, string>): Promise<Response> {
-  const info = await stat(file);
-  const etag = `"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`;
-  const common = { ETag: etag, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", ...headers };
+/** Serves `file` with the request's origin in it; 304 when the client has it already. */
+async function documentResponse(
+  c: Context,
+  documents: OriginSubstitution,
+  file: string,
+  headers: Record<string, string>,
+): Promise<Response> {
+  const { body, etag } = await documents.document(file, requestOrigin(c));
+  // The body depends on the origin: on the URL's host (part of any cache key) and on X-Forwarded-Proto.
+  const common = {
+    ETag: etag,
+    "Cache-Control": "no-cache",
+    Vary: "X-Forwarded-Proto",
+    "X-Content-Type-Options": "nosniff",
+    ...headers,
+  };
   // Compression turns the tag weak (W/"..."), so compare weakly, as RFC 9110 wants for If-None-Match.
   const tags = (c.req.header("if-none-match") ?? "").split(",").map((tag) => tag.trim().replace(/^W\//, ""));
   if (tags.includes(etag) || tags.includes("*")) return new Response(null, { status: 304, headers: common });
-  const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
-  return new Response(body, { status: 200, headers: { ...common, "Content-Length": String(info.size) } });
+  return new Response(body as Uint8Array<ArrayBuffer>, {
+    status: 200,
+    headers: { ...common, "Content-Length": String(body.length) },
+  });
 }
 
 function docsUnavailable(c: Context, reason: string): Response {
@@ -75,36 +92,43 @@ function docsUnavailable(c: Context, reason: string): Response {
 
 /** Registers `/`, `/docs` and the bundles (JSON and YAML); other methods on them answer 405 with `Allow`. */
 export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: DocsRouteOptions = {}): void {
-  const docsDir = options.docsDir ?? resolveDocsDir();
   const bundlePath = options.bundlePath ?? defaultBundlePath;
   const version = deps.config.apiVersion;
-  let ready: Promise<void> | undefined;
+  const documents = new OriginSubstitution();
+  let ready: Promise<string> | undefined;
+  /** Where the docs were last found or built; an older build there still serves when a rebuild fails. */
+  let lastDocsDir = options.docsDir;
 
-  /** Builds once per process when needed; a failed build is retried by the next request. */
-  const docsReady = (): Promise<void> => {
-    ready ??= ensureDocs({ docsDir, bundlePath }).then(
-      () => undefined,
-      (err: unknown) => {
-        ready = undefined;
-        throw err;
-      },
-    );
+  /** Finds (or builds) the docs once per process; a failed build is retried by the next request. */
+  const docsReady = (): Promise<string> => {
+    ready ??= (async () => {
+      const where = options.docsDir ?? (await resolveDocsDir(process.env, bundlePath));
+      const docsDir = typeof where === "string" ? where : where.docsDir;
+      lastDocsDir = docsDir;
+      // The docs shipped with the package are current (resolveDocsDir checked) and never written to.
+      if (typeof where === "string" || where.source !== "shipped") await ensureDocs({ docsDir, bundlePath });
+      return docsDir;
+    })().catch((err: unknown) => {
+      ready = undefined;
+      throw err;
+    });
     return ready;
   };
 
   /** Serves a built file; when the build fails, an older build still serves, else 503. */
   const builtFile = async (c: Context, name: string, headers: Record<string, string>): Promise<Response> => {
-    const file = path.join(docsDir, name);
+    let docsDir: string;
     try {
-      await docsReady();
+      docsDir = await docsReady();
     } catch (err) {
       try {
-        return await fileResponse(c, file, headers);
+        if (lastDocsDir === undefined) throw err;
+        return await documentResponse(c, documents, path.join(lastDocsDir, name), headers);
       } catch {
         return docsUnavailable(c, (err as Error).message);
       }
     }
-    return fileResponse(c, file, headers);
+    return documentResponse(c, documents, path.join(docsDir, name), headers);
   };
 
   const methodNotAllowed = (c: Context) =>
@@ -128,7 +152,8 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
     app.all(docsPath, methodNotAllowed);
   }
 
-  app.get("/openapi.json", (c) => fileResponse(c, bundlePath, { "Content-Type": "application/json; charset=utf-8" }));
+  const json = { "Content-Type": "application/json; charset=utf-8" };
+  app.get("/openapi.json", (c) => documentResponse(c, documents, bundlePath, json));
   app.all("/openapi.json", methodNotAllowed);
 
   app.get("/openapi.yaml", (c) => builtFile(c, docsFiles.yaml, { "Content-Type": "application/yaml; charset=utf-8" }));
@@ -139,7 +164,7 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
     if (scope === "all") continue;
     const file = path.join(path.dirname(bundlePath), name);
     app.get(`/${name}`, (c) =>
-      existsSync(file) ? fileResponse(c, file, { "Content-Type": "application/json; charset=utf-8" }) : c.notFound(),
+      existsSync(file) ? documentResponse(c, documents, file, json) : c.notFound(),
     );
     app.all(`/${name}`, methodNotAllowed);
     const yaml = yamlTwinName(name);
@@ -166,7 +191,7 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
         pageIds: [...Object.keys(messenger.pages), ...Object.keys(messenger.pageTokenHashes ?? {})],
         generatedDevPage: messenger.generatedDevPage,
       },
-      new URL(c.req.url).origin,
+      requestOrigin(c) ?? SPEC_LOCAL_ORIGIN,
     );
     return c.html(html, 200, {
       "Content-Security-Policy": INDEX_PAGE_CSP,

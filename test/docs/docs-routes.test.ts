@@ -1,4 +1,7 @@
-/** `/docs`, `/openapi.json`, `/openapi.yaml` and `/` served by registerDocsRoutes, with the docs built on first use. */
+/**
+ * `/docs`, `/openapi.json`, `/openapi.yaml` and `/` served by registerDocsRoutes, with the docs built on first use,
+ * each naming the origin the request reached.
+ */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -9,14 +12,22 @@ import { gunzipSync } from "node:zlib";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docsStaleReason, packageBin } from "../../server/docs/docs-build.ts";
+import { SPEC_LOCAL_ORIGIN } from "../../server/docs/origin-substitution.ts";
 import { registerDocsRoutes, type DocsRouteDeps } from "../../server/docs/routes.ts";
+import { serveNode } from "../../server/edge/serve-node.ts";
 import { bundlePath } from "../../server/validation/openapi-document.ts";
 
 const run = promisify(execFile);
 let tmp: string;
 let docsDir: string;
 let app: Hono;
-const bundle = JSON.parse(await readFile(bundlePath, "utf8")) as { info: { title: string; version: string } };
+const bundleText = await readFile(bundlePath, "utf8");
+const bundle = JSON.parse(bundleText) as { info: { title: string; version: string } };
+
+/** What a document says once the spec's local-server origin is replaced by `origin`. */
+function naming(origin: string, text: string): string {
+  return text.replaceAll(SPEC_LOCAL_ORIGIN, origin);
+}
 
 const PAGE_TOKEN = "EAAB-page-token-never-shown-123";
 function deps(adminPasswordChangeRequired?: () => boolean): DocsRouteDeps {
@@ -65,7 +76,7 @@ describe("/docs", () => {
     const slash = await app.request("/docs/");
     expect(slash.status).toBe(200);
     const etag = slash.headers.get("etag");
-    expect(etag).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
+    expect(etag).toMatch(/^"[0-9a-f]+-[0-9a-f]+-[0-9a-f]{8}"$/);
     await slash.body?.cancel();
 
     const head = await app.request("/docs", { method: "HEAD" });
@@ -80,12 +91,12 @@ describe("/docs", () => {
   });
 
   it("compresses the page for clients that accept gzip", async () => {
-    const plain = await readFile(path.join(docsDir, "index.html"));
+    const plain = naming("http://localhost", await readFile(path.join(docsDir, "index.html"), "utf8"));
     const res = await app.request("/docs", { headers: { "Accept-Encoding": "gzip" } });
     expect(res.headers.get("content-encoding")).toBe("gzip");
     const body = Buffer.from(await res.arrayBuffer());
     expect(body.length).toBeLessThan(plain.length / 2);
-    expect(gunzipSync(body).equals(plain)).toBe(true);
+    expect(gunzipSync(body).toString("utf8")).toBe(plain);
   });
 
   it("answers 405 with Allow for other methods", async () => {
@@ -109,15 +120,15 @@ describe("/docs", () => {
 });
 
 describe("/openapi.json and /openapi.yaml", () => {
-  it("/openapi.json is the bundle", async () => {
-    const res = await app.request("/openapi.json");
+  it("/openapi.json is the bundle, naming the origin it was fetched from as the local reference server", async () => {
+    const res = await app.request("http://127.0.0.1:9123/openapi.json");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
-    expect(await res.json()).toEqual(bundle);
+    expect(await res.json()).toEqual(JSON.parse(naming("http://127.0.0.1:9123", bundleText)));
   });
 
   it("/openapi.yaml is the same document as YAML", async () => {
-    const res = await app.request("/openapi.yaml");
+    const res = await app.request("http://127.0.0.1:9123/openapi.yaml");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/yaml; charset=utf-8");
     const yaml = await res.text();
@@ -129,7 +140,8 @@ describe("/openapi.json and /openapi.yaml", () => {
     await run(process.execPath, [packageBin("@redocly/cli", "redocly"), "bundle", yamlFile, "--ext", "json", "--output", jsonFile], {
       env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
     });
-    expect(JSON.parse(await readFile(jsonFile, "utf8"))).toEqual(bundle);
+    const expected = JSON.parse(naming("http://127.0.0.1:9123", bundleText)) as object;
+    expect(JSON.parse(await readFile(jsonFile, "utf8"))).toEqual(expected);
   }, 60_000);
 });
 
@@ -137,7 +149,8 @@ describe("the per-family bundles", () => {
   const families = ["whatsapp.openapi", "messenger.openapi", "messenger.multipart.openapi"];
 
   it.each(families)("/%s.json is the generated file, and its YAML twin is the same document", async (name) => {
-    const expected = JSON.parse(await readFile(path.join(path.dirname(bundlePath), `${name}.json`), "utf8")) as object;
+    const generated = await readFile(path.join(path.dirname(bundlePath), `${name}.json`), "utf8");
+    const expected = JSON.parse(naming("http://localhost", generated)) as object;
     const json = await app.request(`/${name}.json`);
     expect(json.status).toBe(200);
     expect(json.headers.get("content-type")).toBe("application/json; charset=utf-8");
@@ -222,5 +235,125 @@ describe("/ (index)", () => {
     expect(html).toContain("123456789012345");
     expect(html).toContain("development page");
     expect(html).not.toContain("dev-xyz-token-1");
+  });
+});
+
+describe("the origin the served documents name", () => {
+  const families = ["whatsapp.openapi", "messenger.openapi", "messenger.multipart.openapi"];
+  const get = (p: string, headers: Record<string, string> = {}) => app.request(`http://localhost${p}`, { headers });
+
+  it("is the spec's local reference server entry that the server rewrites", () => {
+    const spec = JSON.parse(bundleText) as {
+      servers: Array<{ url: string }>;
+      paths: Record<string, { servers?: Array<{ url: string }> }>;
+    };
+    expect(spec.servers.map((s) => s.url)).toContain(SPEC_LOCAL_ORIGIN);
+    const graphServers = Object.values(spec.paths).flatMap((item) => item.servers ?? []).map((s) => s.url);
+    expect(graphServers).toContain(`${SPEC_LOCAL_ORIGIN}/{version}`);
+  });
+
+  it("is the request's Host: in the bundles, their YAML twins and the docs page (/{version} on Graph)", async () => {
+    const host = { Host: "docs.example.test:9123" };
+    const combined = (await (await get("/openapi.json", host)).json()) as { servers: Array<{ url: string }> };
+    expect(combined.servers.map((s) => s.url)).toContain("http://docs.example.test:9123");
+    const messenger = (await (await get("/messenger.openapi.json", host)).json()) as typeof combined;
+    expect(messenger.servers.map((s) => s.url)).toEqual([
+      "https://graph.facebook.com/{version}",
+      "http://docs.example.test:9123/{version}",
+    ]);
+    for (const p of [...families.map((f) => `/${f}.yaml`), "/openapi.yaml", "/docs"]) {
+      const text = await (await get(p, host)).text();
+      expect(text, p).toContain("http://docs.example.test:9123");
+      expect(text, p).not.toContain(SPEC_LOCAL_ORIGIN);
+    }
+    // Every occurrence in the page is replaced: the pre-rendered servers panel and the spec inlined for Redoc.
+    const file = await readFile(path.join(docsDir, "index.html"), "utf8");
+    const page = await (await get("/docs", host)).text();
+    const occurrences = file.split(SPEC_LOCAL_ORIGIN).length - 1;
+    expect(occurrences).toBeGreaterThanOrEqual(2);
+    expect(page.split("http://docs.example.test:9123").length - 1).toBe(occurrences);
+    expect(page.length - file.length).toBe(occurrences * ("docs.example.test:9123".length - "127.0.0.1:8080".length));
+  });
+
+  it("says https only when X-Forwarded-Proto does", async () => {
+    const name = async (headers: Record<string, string>) => {
+      const spec = (await (await get("/whatsapp.openapi.json", headers)).json()) as { servers: Array<{ url: string }> };
+      return spec.servers[1]?.url;
+    };
+    expect(await name({ Host: "api.example.test", "X-Forwarded-Proto": "https" })).toBe("https://api.example.test");
+    expect(await name({ Host: "api.example.test", "X-Forwarded-Proto": "HTTPS, http" })).toBe(
+      "https://api.example.test",
+    );
+    expect(await name({ Host: "api.example.test", "X-Forwarded-Proto": "javascript" })).toBe("http://api.example.test");
+    expect(await name({ Host: "[::1]:8443" })).toBe("http://[::1]:8443");
+  });
+
+  it("never carries a Host header that is not a plain host[:port] into a document", async () => {
+    const forged = [
+      'evil.test"><script>alert(1)</script>',
+      "a..b",
+      "host:0",
+      "host:99999",
+      "a b",
+      "exa/mple",
+      "x".repeat(300),
+      "-lead.test",
+      "[::1",
+    ];
+    for (const value of forged) {
+      for (const p of ["/openapi.json", "/messenger.openapi.yaml", "/docs", "/"]) {
+        const res = await get(p, { Host: value });
+        expect(res.status, `${p} with Host ${value}`).toBe(200);
+        const text = await res.text();
+        expect(text, `${p} with Host ${value}`).not.toContain(`//${value}`);
+        // An in-process request has no socket: the URL it was made with names the origin.
+        expect(text, `${p} with Host ${value}`).toContain("http://localhost");
+      }
+    }
+  });
+
+  it("over a connection with a forged Host, is the address and port the connection reached", async () => {
+    const served = await serveNode(app, { host: "127.0.0.1", port: 0 });
+    try {
+      const { default: http } = await import("node:http");
+      const body = await new Promise<string>((resolve, reject) => {
+        const request = { host: "127.0.0.1", port: served.port, path: "/openapi.json", headers: { Host: "a..b" } };
+        const req = http.get(request, (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => (text += chunk));
+          res.on("end", () => resolve(text));
+        });
+        req.on("error", reject);
+      });
+      const servers = (JSON.parse(body) as { servers: Array<{ url: string }> }).servers.map((s) => s.url);
+      expect(servers).toContain(`http://127.0.0.1:${served.port}`);
+      expect(body).not.toContain("a..b");
+    } finally {
+      await served.close();
+    }
+  });
+
+  it("has an ETag per origin, and keeps serving every origin right past its per-file cache", async () => {
+    const first = await get("/openapi.json", { Host: "one.test" });
+    const etag = first.headers.get("etag")!;
+    await first.body?.cancel();
+    const other = await get("/openapi.json", { Host: "two.test" });
+    expect(other.headers.get("etag")).not.toBe(etag);
+    await other.body?.cancel();
+    expect((await get("/openapi.json", { Host: "one.test", "If-None-Match": etag })).status).toBe(304);
+    const elsewhere = await get("/openapi.json", { Host: "two.test", "If-None-Match": etag });
+    expect(elsewhere.status).toBe(200);
+    await elsewhere.body?.cancel();
+    for (let i = 0; i < 12; i++) {
+      const text = await (await get("/openapi.json", { Host: `host-${i}.test:${8000 + i}` })).text();
+      expect(text).toContain(`"http://host-${i}.test:${8000 + i}"`);
+    }
+    expect(await (await get("/openapi.json", { Host: "one.test" })).text()).toContain('"http://one.test"');
+  });
+
+  it("is the origin in the sample command of /", async () => {
+    const html = await (await get("/", { Host: "docs.example.test:9123" })).text();
+    expect(html).toContain("http://docs.example.test:9123/v1/users/login");
   });
 });
