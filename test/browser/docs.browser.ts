@@ -1,7 +1,8 @@
 /**
  * The rendered docs in a real browser: Debian's Chromium (playwright-core) against `npm start`. Every operation's
- * summary and every error code of the spec must be on screen, the search box must find an error code, nothing may be
- * loaded from outside the server, and `/` must link to working pages.
+ * summary and every error code of the spec must be on screen, no Markdown may show as text, the two-envelope table
+ * must be readable, the page must name the server's own origin, the search box must find an error code, nothing may
+ * be loaded from outside the server, and `/` must link to working pages.
  */
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -51,6 +52,27 @@ function errorCodesOfSpec(): number[] {
   return [...codes].sort((a, b) => a - b);
 }
 
+/**
+ * Visible text outside code that still reads as Markdown (a backtick, `**`, a `[text](link)`): what Redoc showed
+ * without rendering it.
+ */
+function literalMarkdown(): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent ?? "";
+      if (!/`|\*\*|\]\(/.test(text)) continue;
+      const parent = node.parentElement;
+      if (!parent || parent.closest("script, style, code, pre, textarea")) continue;
+      const box = parent.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      found.push(text.trim().slice(0, 200));
+    }
+    return found;
+  });
+}
+
 /** The heading Redoc gives an operation's page (its text is the summary; a deep-link anchor sits inside). */
 function operationHeading(summary: string) {
   return page.locator("h1, h2").filter({ hasText: summary });
@@ -92,11 +114,13 @@ afterAll(async () => {
 
 describe("/docs in Chromium", () => {
   const seenText: string[] = [];
+  const markdownShown = new Set<string>();
 
   it("shows every operation's summary in the menu and on its own page, with each response", async () => {
     await page.goto(`${server.baseUrl}/docs`);
     await expect.poll(() => page.getByRole("heading", { name: /Meta messaging media APIs/ }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
     seenText.push(await page.innerText("body"));
+    (await literalMarkdown()).forEach((text) => markdownShown.add(text));
     await page.screenshot({ path: path.join(screenshots, "docs-overview.png") });
 
     for (const tag of bundle.tags) {
@@ -119,9 +143,50 @@ describe("/docs in Chromium", () => {
         for (let i = 0; i < count; i++) {
           await tabs.nth(i).click();
           seenText.push(await page.innerText("body"));
+          (await literalMarkdown()).forEach((text) => markdownShown.add(text));
         }
       }
     }
+  });
+
+  it("shows no Markdown as text on any page or response tab", () => {
+    // The walk above went through every operation and response tab (seenText), scanning each for Markdown.
+    expect(seenText.length).toBeGreaterThan(operations.length);
+    expect([...markdownShown]).toEqual([]);
+  });
+
+  it("shows the two-envelope table readable: wide enough cells, no code broken inside a word", async () => {
+    await page.goto(`${server.baseUrl}/docs`);
+    const section = page.locator(`a[href$="/section/two-families-two-envelopes"]`).first();
+    await expect.poll(() => section.isVisible(), { timeout: 30_000 }).toBe(true);
+    await section.click();
+    const table = page.locator("table").filter({ hasText: "WaErrorResponse" }).first();
+    await expect.poll(() => table.isVisible()).toBe(true);
+    await table.scrollIntoViewIfNeeded();
+    await table.screenshot({ path: path.join(screenshots, "docs-envelope-table.png") });
+    const layout = await table.evaluate((el) => ({
+      cells: [...el.querySelectorAll("th, td")].map((cell) => ({
+        text: cell.textContent ?? "",
+        width: cell.getBoundingClientRect().width,
+      })),
+      // A code span may wrap at a space or after a hyphen; more lines than that means it was cut inside a word.
+      brokenCode: [...el.querySelectorAll("code")]
+        .filter((code) => {
+          const text = code.textContent ?? "";
+          const breaks = text.trim().split(/\s+|(?<=-)/).length;
+          return code.getClientRects().length > breaks;
+        })
+        .map((code) => code.textContent),
+    }));
+    expect(layout.cells.length).toBeGreaterThanOrEqual(12);
+    expect(layout.cells.filter((cell) => cell.width < 90)).toEqual([]);
+    expect(layout.brokenCode).toEqual([]);
+  });
+
+  it("names the server's own origin, not the spec's fixed :8080, as the local reference server", async () => {
+    const text = await page.innerText("body");
+    expect(text).toContain(server.baseUrl);
+    expect(text).not.toContain("127.0.0.1:8080");
   });
 
   it("shows every error code and subcode the spec uses", () => {
@@ -184,7 +249,9 @@ describe("/ in Chromium", () => {
       expect(reply.status(), href).toBe(200);
       expect(reply.headers()["content-type"], href).toMatch(expected[href]!);
       const text = await reply.text();
-      if (href === "/openapi.json") expect(JSON.parse(text)).toEqual(bundle);
+      // The served bundle names this server, not the spec's fixed local origin, as the local reference server.
+      const named = JSON.parse(JSON.stringify(bundle).replaceAll("http://127.0.0.1:8080", server.baseUrl)) as Bundle;
+      if (href === "/openapi.json") expect(JSON.parse(text)).toEqual(named);
       if (href === "/openapi.yaml") expect(text).toMatch(/^openapi: 3\.1/);
     }
     // And the docs link, followed by clicking it, renders the reference.
