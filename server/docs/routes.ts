@@ -84,8 +84,8 @@ async function documentResponse(
 function docsUnavailable(c: Context, reason: string): Response {
   const html = `<!doctype html><meta charset="utf-8"><title>Docs not built</title>
 <h1>The API docs are not built</h1>
-<p>Run <code>npm run docs</code> (or <code>meta-media-openapi docs</code>) and reload. The bundle is at
-<a href="/openapi.json">/openapi.json</a>.</p>
+<p>Run <code>npm run docs</code> (or <code>meta-media-openapi docs</code>) and reload; set <code>DOCS_DIR</code> to a
+writable folder if the cache folder cannot be written. The bundle is at <a href="/openapi.json">/openapi.json</a>.</p>
 <pre>${reason.replace(/[&<>]/g, (ch) => `&#${ch.charCodeAt(0)};`)}</pre>`;
   return c.html(html, 503, { "Retry-After": "10" });
 }
