@@ -9,6 +9,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import type { Context, Hono } from "hono";
 import { compress } from "hono/compress";
+import { whatsAppErrorCatalogue } from "../../client/errors/whatsapp-error-catalogue.ts";
 import { waErrorBody } from "../edge/wa-envelope.ts";
 import type { MessengerConfig } from "../attachments/config.ts";
 import { bundlePath as defaultBundlePath } from "../validation/openapi-document.ts";
@@ -104,10 +105,10 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
     return fileResponse(c, file, headers);
   };
 
-  const methodNotAllowed = (c: Context) =>
-    c.json(waErrorBody(1009, `Method ${c.req.method} is not allowed on ${c.req.path}; allowed: ${READ_ONLY}`, version), 405, {
-      Allow: READ_ONLY,
-    });
+  const methodNotAllowed = (c: Context) => {
+    const details = `Method ${c.req.method} is not allowed on ${c.req.path}; allowed: ${READ_ONLY}`;
+    return c.json(waErrorBody(whatsAppErrorCatalogue.methodNotAllowed, details, version), 405, { Allow: READ_ONLY });
+  };
 
   // The rendered page is large (Redoc is inlined) and compresses about tenfold.
   const compressed = compress();
