@@ -1,6 +1,7 @@
 /**
- * `npm run build`: compiles client/, server/ and cli/ to JavaScript and declarations in dist/ (tsc rewrites the `.ts`
- * import specifiers), then lays dist/ out as a package root of its own, so code that finds files relative to itself
+ * `npm run build`: compiles client/, server/ (with the emulator, `meta-media-openapi/emulator`) and cli/ to JavaScript
+ * and declarations in dist/ (tsc rewrites the `.ts` import specifiers), then lays dist/ out as a package root of its
+ * own, so code that finds files relative to itself
  * (`../../generated/openapi.json` from server/validation/, the package root from server/docs/) finds them there too.
  */
 import { execFile } from "node:child_process";
@@ -44,4 +45,4 @@ if (cli !== undefined) {
   if (!cli.startsWith("#!")) await writeFile(cliEntry, `#!/usr/bin/env node\n${cli}`);
   await chmod(cliEntry, 0o755);
 }
-console.log(`build: ${path.relative(root, dist)}/ written (client, server${cli === undefined ? "" : ", cli"})`);
+console.log(`build: ${path.relative(root, dist)}/ written (client, server, emulator${cli === undefined ? "" : ", cli"})`);
