@@ -40,10 +40,23 @@ describe("operations of the spec", () => {
   it("WA operations use bearer auth except login (basic); Graph operations use the page access token", () => {
     for (const o of operations) {
       const schemes = (o.operation.security ?? []).flatMap((s) => Object.keys(s)).sort();
+      const family = o.operation["x-api-family"];
+      expect(["whatsapp", "messenger"], o.operationId).toContain(family);
       if (o.operationId === "loginUser") expect(schemes).toEqual(["waBasicAuth"]);
-      else if (o.path.startsWith("/v1/")) expect(schemes).toEqual(["waBearerAuth"]);
+      else if (family === "whatsapp") expect(schemes).toEqual(["waBearerAuth"]);
       else expect(schemes).toEqual(["graphAccessToken", "graphBearerAuth"]);
     }
+  });
+
+  it("admin-only operations name ROLE_ADMIN as the scope of their requirement, and document its 403", () => {
+    const adminOnly = operations.filter((o) => (o.operation.security ?? []).some((r) => r.waBearerAuth?.includes("ROLE_ADMIN")));
+    expect(adminOnly.map((o) => o.operationId).sort()).toEqual(
+      [
+        "createUser", "deleteUser", "getApplicationSettings", "updateApplicationSettings", "resetApplicationSettings",
+        "getMediaProviders", "updateMediaProviders", "deleteMediaProvider",
+      ].sort(),
+    );
+    for (const o of operations) expect(Boolean(o.operation.responses["403"]), o.operationId).toBe(adminOnly.includes(o));
   });
 
   it("Graph paths declare the Graph API server with version v21.0 by default, and a local one", () => {
