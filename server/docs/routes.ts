@@ -16,7 +16,7 @@ import { bundlePath as defaultBundlePath } from "../validation/openapi-document.
 import { docsFiles, ensureDocs, resolveDocsDir } from "./docs-build.ts";
 import { INDEX_PAGE_CSP, renderIndexPage } from "./index-page.ts";
 
-/** What the docs routes need from the app's dependencies (AppDeps satisfies it). */
+/** What the docs routes need from the app: its configuration, and whether the admin password must change. */
 export interface DocsRouteDeps {
   config: { apiVersion: string; messenger: Pick<MessengerConfig, "pages" | "generatedDevPage"> };
   /**
