@@ -1,6 +1,6 @@
 /**
- * `meta-media-openapi serve | mock | docs | lint`: the reference server, the Prism mock, the rendered docs and the
- * spec linter, usable from the installed package. Every file and tool is found relative to this package, never to the
+ * `meta-media-openapi serve | mock | docs | lint | test`: the reference server, the Prism mock, the rendered docs, the
+ * spec linter and the conformance suite, usable from the installed package. Every file and tool is found relative to this package, never to the
  * caller's working directory.
  */
 import { spawn } from "node:child_process";
@@ -22,6 +22,7 @@ Commands:
   mock    start a Prism mock of the bundled spec
   docs    build the rendered API reference (index.html) and openapi.yaml
   lint    lint an OpenAPI description with this project's Redocly rules (default: this package's spec)
+  test    run the conformance suite against a deployment (--target URL) or an in-process reference server
 
 Options:
   -h, --help      show help (also after a command: ${NAME} serve --help)
@@ -166,6 +167,27 @@ async function lint(args: string[]): Promise<number> {
   return runNode(packageBin("@redocly/cli", "redocly"), ["lint", target, "--config", config, "--format", "stylish"], redoclyEnv);
 }
 
+async function test(args: string[]): Promise<number> {
+  // The suite is loaded only for this command: the other commands start faster without it.
+  const { parseTestOptions, testHelp, TestUsageError } = await import("../conformance/test-options.ts");
+  let options;
+  try {
+    options = parseTestOptions(args);
+  } catch (err) {
+    if (err instanceof TestUsageError) {
+      process.stderr.write(`${NAME} test: ${err.message} (see ${NAME} test --help)\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (options.help) {
+    process.stdout.write(testHelp(NAME));
+    return 0;
+  }
+  const { runConformanceTest } = await import("../conformance/runner.ts");
+  return runConformanceTest(options);
+}
+
 class UsageError extends Error {}
 
 function help(command?: string): number {
@@ -173,12 +195,13 @@ function help(command?: string): number {
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, mock, docs, lint };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, mock, docs, lint, test };
 
 /** Runs the command line; resolves with the exit code, or -1 when a server keeps running. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    if (command === "help" && rest[0] === "test") return test(["--help"]);
     if (command === "help" && rest[0] !== undefined && HELP[rest[0]]) return help(rest[0]);
     return help();
   }

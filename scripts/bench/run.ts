@@ -20,7 +20,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { startPrism, type RunningPrism } from "../../test/support/prism.ts";
+import { startPrism, type RunningPrism } from "../../conformance/prism-process.ts";
 import { repoRoot, startChildServer, type ChildServer } from "./child-server.ts";
 import { runLoad, type LoadResult, type LoadSpec } from "./load.ts";
 import { loginAdmin, startReferenceServer } from "./reference-server.ts";

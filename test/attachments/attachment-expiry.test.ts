@@ -14,7 +14,7 @@ import { loadConfig } from "../../server/config.ts";
 import { createBlobStore, type BlobStore } from "../../server/storage/blob-store.ts";
 import { openDatabase } from "../../server/storage/database.ts";
 import { SqliteAttachmentRecords } from "../../server/storage/sqlite/attachment-records.ts";
-import * as samples from "../support/media-samples.ts";
+import * as samples from "../../conformance/media-files.ts";
 import { until } from "../support/until.ts";
 import { createGraphTestApp, FakeClock, PAGE_ID, TOKEN, uploadForm, type GraphTestApp } from "./graph-app.ts";
 

@@ -19,7 +19,7 @@ import {
   type MessengerClientOptions,
 } from "../../client/index.ts";
 import type { ClientTarget } from "./client-target.ts";
-import { tinyPng } from "../support/media-samples.ts";
+import { tinyPng } from "../../conformance/media-files.ts";
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const unknownMediaId = "0b9a4a6e-2a51-4d59-9d3f-7a0c6f1e2d3c";

@@ -11,7 +11,7 @@ import { serve } from "@hono/node-server";
 import type { FetchFunction } from "../../client/index.ts";
 import { createAppFromConfig } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
-import { tinyPng } from "../support/media-samples.ts";
+import { tinyPng } from "../../conformance/media-files.ts";
 
 export interface ClientTarget {
   name: string;

@@ -3,36 +3,15 @@
 // caught by every layer that should see it (layer 1 scenarios through the proxy, layer 2 coverage, layer 4 fuzzing),
 // and each failure must name the operation, the request and the rule.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runFuzzLayer, type FuzzResult } from "../../scripts/contract/fuzz.ts";
-import { startReferenceTarget, type ReferenceTarget } from "../../scripts/contract/reference-target.ts";
-import { runScenarioLayer, type ScenarioLayerResult } from "../../scripts/contract/scenarios.ts";
-import { ContractSession } from "../../scripts/contract/session.ts";
-import { startValidatingProxies } from "../../scripts/contract/validating-proxy.ts";
+import { runFuzzLayer, type FuzzResult } from "../../conformance/fuzz.ts";
+import { breakResponse } from "./broken-responses.ts";
+import { startReferenceTarget, type ReferenceTarget } from "../../conformance/reference-target.ts";
+import { runScenarioLayer, type ScenarioLayerResult } from "../../conformance/scenarios.ts";
+import { ContractSession } from "../../conformance/session.ts";
+import { startValidatingProxies } from "../../conformance/validating-proxy.ts";
 
 const SEED = 20251122;
 const OPERATIONS = ["getApplicationSettings", "deleteMedia", "getMediaProviders", "downloadMedia", "uploadMedia"];
-
-async function breakResponse(request: Request, res: Response): Promise<Response> {
-  const { pathname } = new URL(request.url);
-  const headers = new Headers(res.headers);
-  if (request.method === "GET" && pathname === "/v1/settings/application" && res.status === 200) {
-    const body = (await res.json()) as { settings: { application: Record<string, unknown> } };
-    delete body.settings.application.wa_id;
-    headers.delete("content-length");
-    return new Response(JSON.stringify(body), { status: 200, headers });
-  }
-  if (request.method === "DELETE" && pathname.startsWith("/v1/media/") && res.status === 404) return new Response(res.body, { status: 410, headers });
-  if (request.method === "GET" && pathname === "/v1/settings/application/media/providers" && res.status === 200) {
-    headers.set("content-type", "text/plain");
-    return new Response(res.body, { status: 200, headers });
-  }
-  if (request.method === "GET" && pathname.startsWith("/v1/media/") && res.status === 200) {
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
-    return new Response(bytes, { status: 200, headers });
-  }
-  return res;
-}
 
 let ref: ReferenceTarget;
 let session: ContractSession;
@@ -44,7 +23,7 @@ beforeAll(async () => {
   session = new ContractSession(ref.target);
   const proxies = await startValidatingProxies(session.direct);
   try {
-    layer1 = await runScenarioLayer(session, proxies, OPERATIONS);
+    layer1 = await runScenarioLayer(session, proxies, { operations: OPERATIONS });
   } finally {
     await proxies.stop();
   }
@@ -66,7 +45,7 @@ describe("a broken server is caught", () => {
     expect(l1.join("\n")).toMatch(/broke rule "(validating proxy reports no violation|response matches the spec)"/);
     const l4 = messages(layer4.failures).filter((m) => m.includes("getApplicationSettings"));
     expect(l4.join("\n")).toMatch(/must have required property 'wa_id'/);
-    expect(l4.join("\n")).toMatch(/replay: npm run fuzz -- --seed 20251122 --operation getApplicationSettings/);
+    expect(l4.join("\n")).toMatch(/replay: npx meta-media-openapi test --layer fuzz --seed 20251122 --operation getApplicationSettings/);
   });
 
   it("an undocumented status: layer 1, layer 2 (coverage) and layer 4", () => {

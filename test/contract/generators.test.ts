@@ -5,14 +5,14 @@
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import { listOperations, loadOpenApiDocument } from "../../server/validation/openapi-document.ts";
-import { CoverageRecorder, documentedPairs } from "../../scripts/contract/coverage.ts";
-import { conformanceProblems, sendRequest } from "../../scripts/contract/exchange.ts";
-import { sampleGeneratedRequests } from "../../scripts/contract/fuzz.ts";
-import { mediaSamples } from "../../scripts/contract/media-samples.ts";
-import { valueMutations } from "../../scripts/contract/mutations.ts";
-import { scenarios } from "../../scripts/contract/scenarios.ts";
-import { bundleAjv, schemaArbitrary } from "../../scripts/contract/schema-arbitrary.ts";
-import { ContractSession } from "../../scripts/contract/session.ts";
+import { CoverageRecorder, documentedPairs } from "../../conformance/coverage.ts";
+import { conformanceProblems, sendRequest } from "../../conformance/exchange.ts";
+import { sampleGeneratedRequests } from "../../conformance/fuzz.ts";
+import { mediaSamples } from "../../conformance/media-samples.ts";
+import { valueMutations } from "../../conformance/mutations.ts";
+import { scenarios } from "../../conformance/scenarios.ts";
+import { bundleAjv, schemaArbitrary } from "../../conformance/schema-arbitrary.ts";
+import { ContractSession } from "../../conformance/session.ts";
 
 const doc = loadOpenApiDocument();
 const SEED = 20251122;
@@ -95,13 +95,15 @@ describe("generated requests against the Prism mock", () => {
     admin: { username: "admin", password: "Mock-Passw0rd!" },
     user: { username: "someone", password: "Mock-Passw0rd!" },
     graph: { pageId: "1234567890", accessToken: "mock-page-token" },
-    allowWrites: true,
+    families: ["whatsapp", "messenger"],
+    destructive: true,
+    disposable: true,
   });
 
   it.each(listOperations().map((o) => o.operationId))("%s: Prism accepts generated requests and its answers conform", async (operationId) => {
     const requests = await sampleGeneratedRequests(session, operationId, 8, SEED);
     for (const req of requests) {
-      const res = await sendRequest({ wa: prismUrl, graph: prismUrl }, req);
+      const res = await sendRequest({ whatsapp: prismUrl, messenger: prismUrl }, req);
       // Prism answers 422 (or its own 4xx problem+json) when a request breaks the spec.
       expect(res.status, `${req.method} ${req.path}: ${res.text?.slice(0, 500)}`).not.toBe(422);
       expect(res.headers.get("content-type") ?? "").not.toMatch(/problem\+json/);

@@ -3,14 +3,14 @@
 // layer 4 (fast-check fuzzing with a fixed seed), then layer 2: the coverage table printed and required at 100%.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listOperations } from "../../server/validation/openapi-document.ts";
-import { fuzzTable, runFuzzLayer } from "../../scripts/contract/fuzz.ts";
-import { startReferenceTarget, type ReferenceTarget } from "../../scripts/contract/reference-target.ts";
-import { runScenarioLayer } from "../../scripts/contract/scenarios.ts";
-import { ContractSession } from "../../scripts/contract/session.ts";
-import { startValidatingProxies } from "../../scripts/contract/validating-proxy.ts";
+import { fuzzTable, runFuzzLayer } from "../../conformance/fuzz.ts";
+import { startReferenceTarget, type ReferenceTarget } from "../../conformance/reference-target.ts";
+import { runScenarioLayer } from "../../conformance/scenarios.ts";
+import { ContractSession } from "../../conformance/session.ts";
+import { startValidatingProxies } from "../../conformance/validating-proxy.ts";
 
-/** Fixed in `npm test`; set CONTRACT_SEED to replay another run. */
-const SEED = Number(process.env.CONTRACT_SEED ?? 20251122);
+/** Fixed in `npm test`; set CONFORMANCE_SEED to replay another run. */
+const SEED = Number(process.env.CONFORMANCE_SEED ?? 20251122);
 const RUNS = 100;
 
 let ref: ReferenceTarget;
@@ -22,7 +22,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await session?.cleanup();
   await ref?.close();
 });
 

@@ -4,9 +4,9 @@
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listOperations, loadOpenApiDocument } from "../../server/validation/openapi-document.ts";
-import { startReferenceTarget, type ReferenceTarget } from "../../scripts/contract/reference-target.ts";
-import { methodNotAllowedProblems, routeDrift, specPathOfRoute } from "../../scripts/contract/route-drift.ts";
-import { ContractSession } from "../../scripts/contract/session.ts";
+import { startReferenceTarget, type ReferenceTarget } from "../../conformance/reference-target.ts";
+import { methodNotAllowedProblems, routeDrift, specPathOfRoute } from "../../conformance/route-drift.ts";
+import { ContractSession } from "../../conformance/session.ts";
 
 let ref: ReferenceTarget;
 

@@ -1,4 +1,4 @@
-/** `meta-media-openapi serve | mock | docs | lint`, run from a folder outside the repository as an installed user would. */
+/** `meta-media-openapi serve | mock | docs | lint | test`, run from a folder outside the repository as an installed user would. */
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -6,12 +6,12 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../support/free-port.ts";
+import { freePort } from "../../conformance/free-port.ts";
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 const cli = path.join(repoRoot, "cli", "meta-media-openapi.mjs");
-const commands = ["serve", "mock", "docs", "lint"];
+const commands = ["serve", "mock", "docs", "lint", "test"];
 let elsewhere: string;
 
 beforeAll(async () => {
@@ -63,7 +63,7 @@ async function cliStart(args: string[], ready: RegExp, env: Record<string, strin
 }
 
 describe("meta-media-openapi", () => {
-  it("--help lists the four commands, and each command has its own --help", async () => {
+  it("--help lists the five commands, and each command has its own --help", async () => {
     const top = await cliRun(["--help"]);
     expect(top.code).toBe(0);
     for (const command of commands) expect(top.stdout).toMatch(new RegExp(`^  ${command} `, "m"));

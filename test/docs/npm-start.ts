@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "../support/free-port.ts";
+import { freePort } from "../../conformance/free-port.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 

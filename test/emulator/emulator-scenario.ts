@@ -4,7 +4,7 @@
  */
 import { createMessengerClient, createWhatsAppClient, type FetchFunction } from "../../client/index.ts";
 import type { Emulator } from "../../server/emulator.ts";
-import { tinyPng } from "../support/media-samples.ts";
+import { tinyPng } from "../../conformance/media-files.ts";
 
 /** Where the scenario's attachment URL points; the emulator is given a fetch that answers it. */
 export const CAT_URL = "https://cdn.example.com/cat.png";

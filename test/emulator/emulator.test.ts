@@ -17,7 +17,7 @@ import {
 } from "../../client/index.ts";
 import { ConfigError } from "../../server/config.ts";
 import { createEmulator, EMULATOR_PAGE } from "../../server/emulator.ts";
-import { tinyPng } from "../support/media-samples.ts";
+import { tinyPng } from "../../conformance/media-files.ts";
 import { CAT_URL, catServer, driveBothClients } from "./emulator-scenario.ts";
 
 const run = promisify(execFile);

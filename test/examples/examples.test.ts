@@ -9,7 +9,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppFromConfig } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
-import { tinyPng } from "../support/media-samples.ts";
+import { tinyPng } from "../../conformance/media-files.ts";
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, "../..");

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getOperation } from "../../server/validation/openapi-document.ts";
-import * as samples from "../support/media-samples.ts";
+import * as samples from "../../conformance/media-files.ts";
 import { ADMIN_PASSWORD, bearer, call, login, startTestServer, waError, type TestServer } from "./harness.ts";
 
 let server: TestServer;

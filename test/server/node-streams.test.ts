@@ -13,7 +13,7 @@ import { serve } from "@hono/node-server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { getOperation } from "../../server/validation/openapi-document.ts";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
-import * as samples from "../support/media-samples.ts";
+import * as samples from "../../conformance/media-files.ts";
 import { until } from "../support/until.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import * as samples from "../support/media-samples.ts";
+import * as samples from "../../conformance/media-files.ts";
 import { ADMIN_PASSWORD, bearer, call, json, login, startTestServer } from "./harness.ts";
 
 describe("restart on the same data directory", () => {

@@ -6,7 +6,7 @@ import { createApp } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createMemoryStorage } from "../../server/storage/memory/memory-storage.ts";
 import { readOpenApiDocument, type OpenApiDocument } from "../../server/validation/openapi-document.ts";
-import { tinyPng } from "../support/media-samples.ts";
+import { tinyPng } from "../../conformance/media-files.ts";
 
 const ADMIN = "Sp3c-Value!";
 const PAGE = { id: "4242424242", token: "spec-value-page-token" };

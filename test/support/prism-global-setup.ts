@@ -1,6 +1,6 @@
 /** vitest globalSetup: one Prism mock of the bundle for the whole run, its URL provided as `prismUrl`. */
 import type { TestProject } from "vitest/node";
-import { startPrism } from "./prism.ts";
+import { startPrism } from "../../conformance/prism-process.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

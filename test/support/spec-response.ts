@@ -1,9 +1,9 @@
 /**
- * Test-side wrapper over the contract suite's reply rules (scripts/contract/response-conformance.ts): asserts that a
+ * Test-side wrapper over the conformance suite's reply rules (conformance/response-conformance.ts): asserts that a
  * fetch Response conforms to what the spec documents for an operation. One rule set serves the server, client and
- * contract suites and the `test:contract` runner.
+ * contract suites and the tool's `test` command.
  */
-import { documentedResponseOf, responseProblems } from "../../scripts/contract/response-conformance.ts";
+import { documentedResponseOf, responseProblems } from "../../conformance/response-conformance.ts";
 
 /** Options of `expectResponseMatchesSpec`. */
 export interface SpecResponseOptions {

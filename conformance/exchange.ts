@@ -2,7 +2,7 @@
  * One request/response pair of the contract suite: how a request is described, sent (to the server directly or
  * through a validating proxy), checked against the spec, and reported when it breaks a rule.
  */
-import { getOperation } from "../../server/validation/openapi-document.ts";
+import { familyOf, type ApiFamily } from "./spec.ts";
 import { responseProblems } from "./response-conformance.ts";
 
 /** A request the suite sends, tied to the operation it exercises. */
@@ -25,16 +25,8 @@ export interface ContractResponse {
   text?: string;
 }
 
-/** The API family of an operation decides base URL, envelope and credentials. */
-export function familyOf(operationId: string): "wa" | "graph" {
-  return getOperation(operationId).path.startsWith("/v1/") ? "wa" : "graph";
-}
-
 /** Where requests of each family go (a server, or a validating proxy in front of it). */
-export interface BaseUrls {
-  wa: string;
-  graph: string;
-}
+export type BaseUrls = Record<ApiFamily, string>;
 
 /** The absolute URL a request goes to. Built by hand so malformed escapes in the path reach the server untouched. */
 export function requestUrl(bases: BaseUrls, req: ContractRequest): string {

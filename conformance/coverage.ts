@@ -1,5 +1,5 @@
 /** Which (operationId, status) pairs the spec documents, and which of them the suites actually saw the server answer. */
-import { listOperations } from "../../server/validation/openapi-document.ts";
+import { listOperations } from "./spec.ts";
 
 /** A documented (operationId, status) pair. */
 export interface CoveragePair {
@@ -33,8 +33,22 @@ export class CoverageRecorder {
     for (const [key, why] of other.skipped) if (!this.skipped.has(key)) this.skipped.set(key, why);
   }
 
+  /** Why a pair was skipped on this target, if the suite noted a reason. */
+  skipReason(operationId: string, status: number | string): string | undefined {
+    return this.skipped.get(`${operationId} ${status}`);
+  }
+
   count(operationId: string, status: number | string): number {
     return this.seen.get(`${operationId} ${status}`) ?? 0;
+  }
+
+  /** One row per documented pair: replies seen, and why it was skipped when none was. */
+  rows(): Array<{ operationId: string; status: string; count: number; covered: boolean; reason?: string }> {
+    return documentedPairs().map((p) => {
+      const count = this.count(p.operationId, p.status);
+      const reason = count === 0 ? this.skipReason(p.operationId, p.status) : undefined;
+      return { ...p, count, covered: count > 0, ...(reason ? { reason } : {}) };
+    });
   }
 
   /** Documented pairs never seen. */

@@ -4,10 +4,12 @@
  * which Prism cannot validate, go straight to the server and are checked here (status, content type, ajv, bytes).
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { getOperation, listOperations } from "../../server/validation/openapi-document.ts";
 import type { BaseUrls, ContractRequest, ContractResponse } from "./exchange.ts";
 import { mediaSamples } from "./media-samples.ts";
-import { isWriteOperation, type ContractSession, type CredentialKind } from "./session.ts";
+import { isIrreversible } from "./operation-effects.ts";
+import { CheckSkipped, RunInterrupted, type RunReport } from "./run-report.ts";
+import { basic, type ContractSession, type CredentialKind } from "./session.ts";
+import { familyOf, getOperation, listOperations, paramKey } from "./spec.ts";
 import type { ValidatingProxies } from "./validating-proxy.ts";
 
 /** What a scenario needs from the target beyond the basics. */
@@ -17,8 +19,11 @@ export interface Scenario {
   operationId: string;
   status: number;
   name: string;
-  /** Every operation the scenario calls (write operations need `--allow-writes`). */
-  uses: string[];
+  /**
+   * The operations whose success the scenario needs, i.e. what it changes on the target (reads and requests meant to
+   * be refused are not listed). An irreversible one makes the scenario need `--destructive`.
+   */
+  changes: string[];
   needs?: ScenarioNeed[];
   run(ctx: ScenarioContext): Promise<void>;
 }
@@ -37,10 +42,11 @@ export interface CallSpec {
   valid: boolean;
 }
 
-/** Fills `{name}` path templates. */
+/** Fills `{name}` path templates; `params` keys match parameter names whatever their spelling (see `paramKey`). */
 export function fillPath(specPath: string, params: Record<string, string> = {}): string {
+  const byKey = new Map(Object.entries(params).map(([k, v]) => [paramKey(k), v]));
   return specPath.replace(/\{([^}]+)\}/g, (_m, name: string) => {
-    const value = params[name];
+    const value = byKey.get(paramKey(name));
     if (value === undefined) throw new Error(`no value for path parameter ${name} of ${specPath}`);
     return encodeURIComponent(value);
   });
@@ -154,19 +160,24 @@ export function scenarios(): Scenario[] {
   const page = (ctx: ScenarioContext) => ({ "page-id": ctx.session.target.graph.pageId });
   const list: Scenario[] = [
     // loginUser
-    { operationId: "loginUser", status: 200, name: "admin logs in with Basic credentials", uses: ["loginUser"], run: async (ctx) => void (await ctx.call("loginUser", { auth: "admin", valid: true }, 200)) },
+    { operationId: "loginUser", status: 200, name: "admin logs in with Basic credentials", changes: [], run: async (ctx) => void (await ctx.call("loginUser", { auth: "admin", valid: true }, 200)) },
     {
-      operationId: "loginUser", status: 400, name: "new_password that breaks the password rule", uses: ["loginUser"],
-      run: async (ctx) => void (await ctx.call("loginUser", { auth: "admin", json: { new_password: "weak" }, valid: false }, 400)),
+      operationId: "loginUser", status: 400, name: "new_password that breaks the password rule", changes: [],
+      // With the suite's own account: a target that wrongly accepted the weak password changes no one else's.
+      run: async (ctx) => {
+        const req = await ctx.request("loginUser", { auth: "none", json: { new_password: "weak" }, valid: false });
+        req.headers = { ...req.headers, authorization: basic(await ctx.session.ownAccountCreated()) };
+        await ctx.session.exchange(req, { ...(ctx.proxies ? { via: ctx.proxies.lenient } : {}), expect: 400, rule: "answers 400" });
+      },
     },
-    { operationId: "loginUser", status: 401, name: "wrong password", uses: ["loginUser"], run: async (ctx) => void (await ctx.call("loginUser", { auth: "invalid", valid: true }, 401)) },
+    { operationId: "loginUser", status: 401, name: "wrong password", changes: [], run: async (ctx) => void (await ctx.call("loginUser", { auth: "invalid", valid: true }, 401)) },
     {
-      operationId: "loginUser", status: 415, name: "body sent as text/plain", uses: ["loginUser"],
+      operationId: "loginUser", status: 415, name: "body sent as text/plain", changes: [],
       run: async (ctx) => void (await ctx.call("loginUser", { auth: "admin", raw: "{}", contentType: "text/plain", valid: false }, 415)),
     },
     // logoutUser
     {
-      operationId: "logoutUser", status: 200, name: "a fresh token is revoked, then refused", uses: ["loginUser", "logoutUser"],
+      operationId: "logoutUser", status: 200, name: "a fresh token is revoked, then refused", changes: [],
       run: async (ctx) => {
         const token = await ctx.session.login(ctx.session.target.admin);
         const req = await ctx.request("logoutUser", { auth: "none", valid: true });
@@ -175,54 +186,54 @@ export function scenarios(): Scenario[] {
         await ctx.session.exchange({ ...req }, { ...(ctx.proxies ? { via: ctx.proxies.strict, strictProxy: true } : {}), expect: 401, rule: "a revoked token is refused" });
       },
     },
-    { operationId: "logoutUser", status: 401, name: "no token", uses: ["logoutUser"], run: async (ctx) => void (await ctx.call("logoutUser", { auth: "none", valid: false }, 401)) },
+    { operationId: "logoutUser", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("logoutUser", { auth: "none", valid: false }, 401)) },
     // createUser
-    { operationId: "createUser", status: 201, name: "admin creates a user", uses: ["createUser"], run: async (ctx) => void (await createUser(ctx)) },
+    { operationId: "createUser", status: 201, name: "admin creates a user", changes: ["createUser"], run: async (ctx) => void (await createUser(ctx)) },
     {
-      operationId: "createUser", status: 400, name: "password missing", uses: ["createUser"],
+      operationId: "createUser", status: 400, name: "password missing", changes: [],
       run: async (ctx) => void (await ctx.call("createUser", { auth: "admin", json: { username: uniqueName("contract") }, valid: false }, 400)),
     },
     {
-      operationId: "createUser", status: 401, name: "no token", uses: ["createUser"],
+      operationId: "createUser", status: 401, name: "no token", changes: [],
       run: async (ctx) => void (await ctx.call("createUser", { auth: "none", json: { username: uniqueName("contract"), password: strongPassword() }, valid: false }, 401)),
     },
     {
-      operationId: "createUser", status: 403, name: "a non-admin user", uses: ["createUser"], needs: ["user"],
+      operationId: "createUser", status: 403, name: "a non-admin user", changes: [], needs: ["user"],
       run: async (ctx) => void (await ctx.call("createUser", { auth: "user", json: { username: uniqueName("contract"), password: strongPassword() }, valid: true }, 403)),
     },
     {
-      operationId: "createUser", status: 409, name: "the name is taken", uses: ["createUser"],
+      operationId: "createUser", status: 409, name: "the name is taken", changes: ["createUser"],
       run: async (ctx) => {
         const username = await createUser(ctx);
         await ctx.call("createUser", { auth: "admin", json: { username, password: strongPassword() }, valid: true }, 409);
       },
     },
     {
-      operationId: "createUser", status: 415, name: "body sent as text/plain", uses: ["createUser"],
+      operationId: "createUser", status: 415, name: "body sent as text/plain", changes: [],
       run: async (ctx) => void (await ctx.call("createUser", { auth: "admin", raw: JSON.stringify({ username: uniqueName("c"), password: strongPassword() }), contentType: "text/plain", valid: false }, 415)),
     },
     // deleteUser
     {
-      operationId: "deleteUser", status: 200, name: "admin deletes a user", uses: ["createUser", "deleteUser"],
+      operationId: "deleteUser", status: 200, name: "admin deletes a user", changes: ["createUser", "deleteUser"],
       run: async (ctx) => {
         const username = await createUser(ctx);
         await ctx.call("deleteUser", { params: { username }, auth: "admin", valid: true }, 200);
         await ctx.call("deleteUser", { params: { username }, auth: "admin", valid: true }, 404);
       },
     },
-    { operationId: "deleteUser", status: 400, name: "the built-in admin", uses: ["deleteUser"], run: async (ctx) => void (await ctx.call("deleteUser", { params: { username: "admin" }, auth: "admin", valid: true }, 400)) },
-    { operationId: "deleteUser", status: 401, name: "no token", uses: ["deleteUser"], run: async (ctx) => void (await ctx.call("deleteUser", { params: { username: "nobody" }, auth: "none", valid: false }, 401)) },
+    { operationId: "deleteUser", status: 400, name: "the built-in admin", changes: [], run: async (ctx) => void (await ctx.call("deleteUser", { params: { username: "admin" }, auth: "admin", valid: true }, 400)) },
+    { operationId: "deleteUser", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("deleteUser", { params: { username: uniqueName("nobody") }, auth: "none", valid: false }, 401)) },
     {
-      operationId: "deleteUser", status: 403, name: "a non-admin user", uses: ["deleteUser"], needs: ["user"],
+      operationId: "deleteUser", status: 403, name: "a non-admin user", changes: [], needs: ["user"],
       run: async (ctx) => void (await ctx.call("deleteUser", { params: { username: uniqueName("nobody") }, auth: "user", valid: true }, 403)),
     },
-    { operationId: "deleteUser", status: 404, name: "unknown user", uses: ["deleteUser"], run: async (ctx) => void (await ctx.call("deleteUser", { params: { username: uniqueName("nobody") }, auth: "admin", valid: true }, 404)) },
+    { operationId: "deleteUser", status: 404, name: "unknown user", changes: [], run: async (ctx) => void (await ctx.call("deleteUser", { params: { username: uniqueName("nobody") }, auth: "admin", valid: true }, 404)) },
     // uploadMedia (binary: checked in-process)
-    { operationId: "uploadMedia", status: 201, name: "a PNG", uses: ["uploadMedia"], run: async (ctx) => void (await uploadPng(ctx)) },
-    { operationId: "uploadMedia", status: 400, name: "empty body", uses: ["uploadMedia"], run: async (ctx) => void (await ctx.call("uploadMedia", { auth: "admin", raw: new Uint8Array(0), contentType: "image/png", valid: false }, 400)) },
-    { operationId: "uploadMedia", status: 401, name: "no token", uses: ["uploadMedia"], run: async (ctx) => void (await ctx.call("uploadMedia", { auth: "none", raw: png().bytes, contentType: "image/png", valid: false }, 401)) },
+    { operationId: "uploadMedia", status: 201, name: "a PNG", changes: ["uploadMedia"], run: async (ctx) => void (await uploadPng(ctx)) },
+    { operationId: "uploadMedia", status: 400, name: "empty body", changes: [], run: async (ctx) => void (await ctx.call("uploadMedia", { auth: "admin", raw: new Uint8Array(0), contentType: "image/png", valid: false }, 400)) },
+    { operationId: "uploadMedia", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("uploadMedia", { auth: "none", raw: png().bytes, contentType: "image/png", valid: false }, 401)) },
     {
-      operationId: "uploadMedia", status: 413, name: "a sticker over its documented x-max-bytes", uses: ["uploadMedia"],
+      operationId: "uploadMedia", status: 413, name: "a sticker over its documented x-max-bytes", changes: [],
       run: async (ctx) => {
         const sample = webp();
         const body = new Uint8Array(sample.maxBytes + 1);
@@ -230,14 +241,14 @@ export function scenarios(): Scenario[] {
         await ctx.call("uploadMedia", { auth: "admin", raw: body, contentType: sample.contentType, valid: false }, 413);
       },
     },
-    { operationId: "uploadMedia", status: 415, name: "declared PNG, JPEG bytes", uses: ["uploadMedia"], run: async (ctx) => void (await ctx.call("uploadMedia", { auth: "admin", raw: jpeg().bytes, contentType: "image/png", valid: false }, 415)) },
+    { operationId: "uploadMedia", status: 415, name: "declared PNG, JPEG bytes", changes: [], run: async (ctx) => void (await ctx.call("uploadMedia", { auth: "admin", raw: jpeg().bytes, contentType: "image/png", valid: false }, 415)) },
     {
-      operationId: "uploadMedia", status: 503, name: "the media volume is full", uses: ["uploadMedia"], needs: ["storageFault"],
+      operationId: "uploadMedia", status: 503, name: "the media volume is full", changes: [], needs: ["storageFault"],
       run: (ctx) => ctx.withStorageFault(async () => void (await ctx.call("uploadMedia", { auth: "admin", raw: png().bytes, contentType: "image/png", valid: true }, 503))),
     },
     // downloadMedia (binary: checked in-process, bytes compared)
     {
-      operationId: "downloadMedia", status: 200, name: "the same bytes and type come back", uses: ["uploadMedia", "downloadMedia"],
+      operationId: "downloadMedia", status: 200, name: "the same bytes and type come back", changes: ["uploadMedia"],
       run: async (ctx) => {
         const id = await uploadPng(ctx);
         await ctx.call("downloadMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200, (res) =>
@@ -249,11 +260,11 @@ export function scenarios(): Scenario[] {
         );
       },
     },
-    { operationId: "downloadMedia", status: 401, name: "no token", uses: ["downloadMedia"], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { "media-id": randomUUID() }, auth: "none", valid: false }, 401)) },
-    { operationId: "downloadMedia", status: 404, name: "unknown id", uses: ["downloadMedia"], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { "media-id": randomUUID() }, auth: "admin", valid: true }, 404)) },
+    { operationId: "downloadMedia", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { "media-id": randomUUID() }, auth: "none", valid: false }, 401)) },
+    { operationId: "downloadMedia", status: 404, name: "unknown id", changes: [], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { "media-id": randomUUID() }, auth: "admin", valid: true }, 404)) },
     // deleteMedia
     {
-      operationId: "deleteMedia", status: 200, name: "delete, then it is gone", uses: ["uploadMedia", "deleteMedia", "downloadMedia"],
+      operationId: "deleteMedia", status: 200, name: "delete, then it is gone", changes: ["uploadMedia", "deleteMedia"],
       run: async (ctx) => {
         const id = await uploadPng(ctx);
         await ctx.call("deleteMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200);
@@ -261,7 +272,7 @@ export function scenarios(): Scenario[] {
       },
     },
     {
-      operationId: "deleteMedia", status: 503, name: "the media volume is read-only; the media stays", uses: ["uploadMedia", "deleteMedia", "downloadMedia"], needs: ["storageFault"],
+      operationId: "deleteMedia", status: 503, name: "the media volume is read-only; the media stays", changes: ["uploadMedia", "deleteMedia"], needs: ["storageFault"],
       run: async (ctx) => {
         const id = await uploadPng(ctx);
         await ctx.withStorageFault(async () => void (await ctx.call("deleteMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 503)));
@@ -269,14 +280,14 @@ export function scenarios(): Scenario[] {
         await ctx.call("deleteMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200);
       },
     },
-    { operationId: "deleteMedia", status: 401, name: "no token", uses: ["deleteMedia"], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { "media-id": randomUUID() }, auth: "none", valid: false }, 401)) },
-    { operationId: "deleteMedia", status: 404, name: "unknown id", uses: ["deleteMedia"], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { "media-id": randomUUID() }, auth: "admin", valid: true }, 404)) },
+    { operationId: "deleteMedia", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { "media-id": randomUUID() }, auth: "none", valid: false }, 401)) },
+    { operationId: "deleteMedia", status: 404, name: "unknown id", changes: [], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { "media-id": randomUUID() }, auth: "admin", valid: true }, 404)) },
     // application settings
-    { operationId: "getApplicationSettings", status: 200, name: "admin reads", uses: ["getApplicationSettings"], run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "admin", valid: true }, 200)) },
-    { operationId: "getApplicationSettings", status: 401, name: "no token", uses: ["getApplicationSettings"], run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "none", valid: false }, 401)) },
-    { operationId: "getApplicationSettings", status: 403, name: "a non-admin user", uses: ["getApplicationSettings"], needs: ["user"], run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "user", valid: true }, 403)) },
+    { operationId: "getApplicationSettings", status: 200, name: "admin reads", changes: [], run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "admin", valid: true }, 200)) },
+    { operationId: "getApplicationSettings", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "none", valid: false }, 401)) },
+    { operationId: "getApplicationSettings", status: 403, name: "a non-admin user", changes: [], needs: ["user"], run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "user", valid: true }, 403)) },
     {
-      operationId: "updateApplicationSettings", status: 200, name: "a partial patch shows in GET", uses: ["updateApplicationSettings", "getApplicationSettings"],
+      operationId: "updateApplicationSettings", status: 200, name: "a partial patch shows in GET", changes: ["updateApplicationSettings"],
       run: async (ctx) => {
         const before = ctx.json<{ settings: { application: { sent_status: boolean } } }>(await ctx.call("getApplicationSettings", { auth: "admin", valid: true }, 200));
         const sent = !before.settings.application.sent_status;
@@ -286,22 +297,22 @@ export function scenarios(): Scenario[] {
         );
       },
     },
-    { operationId: "updateApplicationSettings", status: 400, name: "pass_through cannot be turned on", uses: ["updateApplicationSettings"], run: async (ctx) => void (await ctx.call("updateApplicationSettings", { auth: "admin", json: { pass_through: true }, valid: false }, 400)) },
-    { operationId: "updateApplicationSettings", status: 401, name: "no token", uses: ["updateApplicationSettings"], run: async (ctx) => void (await ctx.call("updateApplicationSettings", { auth: "none", json: { sent_status: true }, valid: false }, 401)) },
-    { operationId: "updateApplicationSettings", status: 403, name: "a non-admin user", uses: ["updateApplicationSettings"], needs: ["user"], run: async (ctx) => void (await ctx.call("updateApplicationSettings", { auth: "user", json: { sent_status: true }, valid: true }, 403)) },
-    { operationId: "updateApplicationSettings", status: 415, name: "body sent as text/plain", uses: ["updateApplicationSettings"], run: async (ctx) => void (await ctx.call("updateApplicationSettings", { auth: "admin", raw: '{"sent_status":true}', contentType: "text/plain", valid: false }, 415)) },
-    { operationId: "resetApplicationSettings", status: 200, name: "admin resets", uses: ["resetApplicationSettings"], run: async (ctx) => void (await ctx.call("resetApplicationSettings", { auth: "admin", valid: true }, 200)) },
-    { operationId: "resetApplicationSettings", status: 401, name: "no token", uses: ["resetApplicationSettings"], run: async (ctx) => void (await ctx.call("resetApplicationSettings", { auth: "none", valid: false }, 401)) },
-    { operationId: "resetApplicationSettings", status: 403, name: "a non-admin user", uses: ["resetApplicationSettings"], needs: ["user"], run: async (ctx) => void (await ctx.call("resetApplicationSettings", { auth: "user", valid: true }, 403)) },
+    { operationId: "updateApplicationSettings", status: 400, name: "pass_through cannot be turned on", changes: [], run: async (ctx) => void (await ctx.call("updateApplicationSettings", { auth: "admin", json: { pass_through: true }, valid: false }, 400)) },
+    { operationId: "updateApplicationSettings", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("updateApplicationSettings", { auth: "none", json: { sent_status: true }, valid: false }, 401)) },
+    { operationId: "updateApplicationSettings", status: 403, name: "a non-admin user", changes: [], needs: ["user"], run: async (ctx) => void (await ctx.call("updateApplicationSettings", { auth: "user", json: { sent_status: true }, valid: true }, 403)) },
+    { operationId: "updateApplicationSettings", status: 415, name: "body sent as text/plain", changes: [], run: async (ctx) => void (await ctx.call("updateApplicationSettings", { auth: "admin", raw: '{"sent_status":true}', contentType: "text/plain", valid: false }, 415)) },
+    { operationId: "resetApplicationSettings", status: 200, name: "admin resets", changes: ["resetApplicationSettings"], run: async (ctx) => void (await ctx.call("resetApplicationSettings", { auth: "admin", valid: true }, 200)) },
+    { operationId: "resetApplicationSettings", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("resetApplicationSettings", { auth: "none", valid: false }, 401)) },
+    { operationId: "resetApplicationSettings", status: 403, name: "a non-admin user", changes: [], needs: ["user"], run: async (ctx) => void (await ctx.call("resetApplicationSettings", { auth: "user", valid: true }, 403)) },
     // media providers
     {
-      operationId: "getMediaProviders", status: 200, name: "secrets come back masked", uses: ["getMediaProviders"],
+      operationId: "getMediaProviders", status: 200, name: "secrets come back masked", changes: [],
       run: async (ctx) => void (await ctx.call("getMediaProviders", { auth: "admin", valid: true }, 200)),
     },
-    { operationId: "getMediaProviders", status: 401, name: "no token", uses: ["getMediaProviders"], run: async (ctx) => void (await ctx.call("getMediaProviders", { auth: "none", valid: false }, 401)) },
-    { operationId: "getMediaProviders", status: 403, name: "a non-admin user", uses: ["getMediaProviders"], needs: ["user"], run: async (ctx) => void (await ctx.call("getMediaProviders", { auth: "user", valid: true }, 403)) },
+    { operationId: "getMediaProviders", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("getMediaProviders", { auth: "none", valid: false }, 401)) },
+    { operationId: "getMediaProviders", status: 403, name: "a non-admin user", changes: [], needs: ["user"], run: async (ctx) => void (await ctx.call("getMediaProviders", { auth: "user", valid: true }, 403)) },
     {
-      operationId: "updateMediaProviders", status: 200, name: "a bearer provider is listed, masked", uses: ["updateMediaProviders", "getMediaProviders"],
+      operationId: "updateMediaProviders", status: 200, name: "a bearer provider is listed, masked", changes: ["updateMediaProviders"],
       run: async (ctx) => {
         const name = await createProvider(ctx);
         await ctx.call("getMediaProviders", { auth: "admin", valid: true }, 200, (res) => {
@@ -311,49 +322,49 @@ export function scenarios(): Scenario[] {
       },
     },
     {
-      operationId: "updateMediaProviders", status: 400, name: "config with both basic and bearer", uses: ["updateMediaProviders"],
+      operationId: "updateMediaProviders", status: 400, name: "config with both basic and bearer", changes: [],
       run: async (ctx) => void (await ctx.call("updateMediaProviders", { auth: "admin", json: [{ name: uniqueName("cdn"), type: "www", config: { bearer: "x", basic: { username: "u", password: "p" } } }], valid: false }, 400)),
     },
-    { operationId: "updateMediaProviders", status: 401, name: "no token", uses: ["updateMediaProviders"], run: async (ctx) => void (await ctx.call("updateMediaProviders", { auth: "none", json: [{ name: "cdn", type: "www", config: { bearer: "x" } }], valid: false }, 401)) },
-    { operationId: "updateMediaProviders", status: 403, name: "a non-admin user", uses: ["updateMediaProviders"], needs: ["user"], run: async (ctx) => void (await ctx.call("updateMediaProviders", { auth: "user", json: [{ name: "cdn", type: "www", config: { bearer: "x" } }], valid: true }, 403)) },
-    { operationId: "updateMediaProviders", status: 415, name: "body sent as text/plain", uses: ["updateMediaProviders"], run: async (ctx) => void (await ctx.call("updateMediaProviders", { auth: "admin", raw: "[]", contentType: "text/plain", valid: false }, 415)) },
+    { operationId: "updateMediaProviders", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("updateMediaProviders", { auth: "none", json: [{ name: uniqueName("contract-cdn"), type: "www", config: { bearer: "x" } }], valid: false }, 401)) },
+    { operationId: "updateMediaProviders", status: 403, name: "a non-admin user", changes: [], needs: ["user"], run: async (ctx) => void (await ctx.call("updateMediaProviders", { auth: "user", json: [{ name: uniqueName("contract-cdn"), type: "www", config: { bearer: "x" } }], valid: true }, 403)) },
+    { operationId: "updateMediaProviders", status: 415, name: "body sent as text/plain", changes: [], run: async (ctx) => void (await ctx.call("updateMediaProviders", { auth: "admin", raw: "[]", contentType: "text/plain", valid: false }, 415)) },
     {
-      operationId: "deleteMediaProvider", status: 200, name: "delete, then 404", uses: ["updateMediaProviders", "deleteMediaProvider"],
+      operationId: "deleteMediaProvider", status: 200, name: "delete, then 404", changes: ["updateMediaProviders", "deleteMediaProvider"],
       run: async (ctx) => {
         const name = await createProvider(ctx);
         await ctx.call("deleteMediaProvider", { params: { "provider-name": name }, auth: "admin", valid: true }, 200);
         await ctx.call("deleteMediaProvider", { params: { "provider-name": name }, auth: "admin", valid: true }, 404);
       },
     },
-    { operationId: "deleteMediaProvider", status: 401, name: "no token", uses: ["deleteMediaProvider"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": "cdn" }, auth: "none", valid: false }, 401)) },
-    { operationId: "deleteMediaProvider", status: 403, name: "a non-admin user", uses: ["deleteMediaProvider"], needs: ["user"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": "cdn" }, auth: "user", valid: true }, 403)) },
-    { operationId: "deleteMediaProvider", status: 404, name: "unknown provider", uses: ["deleteMediaProvider"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": uniqueName("none") }, auth: "admin", valid: true }, 404)) },
+    { operationId: "deleteMediaProvider", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": uniqueName("contract-none") }, auth: "none", valid: false }, 401)) },
+    { operationId: "deleteMediaProvider", status: 403, name: "a non-admin user", changes: [], needs: ["user"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": uniqueName("contract-none") }, auth: "user", valid: true }, 403)) },
+    { operationId: "deleteMediaProvider", status: 404, name: "unknown provider", changes: [], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": uniqueName("none") }, auth: "admin", valid: true }, 404)) },
     // uploadAttachment
     {
-      operationId: "uploadAttachment", status: 200, name: "from a URL (JSON)", uses: ["uploadAttachment"], needs: ["fetchable"],
+      operationId: "uploadAttachment", status: 200, name: "from a URL (JSON)", changes: ["uploadAttachment"], needs: ["fetchable"],
       run: async (ctx) =>
         void (await ctx.call("uploadAttachment", { params: page(ctx), auth: "admin", json: { message: { attachment: { type: "image", payload: { url: ctx.session.target.fetchableImageUrl, is_reusable: true } } } }, valid: true }, 200)),
     },
-    { operationId: "uploadAttachment", status: 200, name: "from a file (multipart, checked in-process)", uses: ["uploadAttachment"], run: async (ctx) => void (await uploadAttachmentFile(ctx)) },
+    { operationId: "uploadAttachment", status: 200, name: "from a file (multipart, checked in-process)", changes: ["uploadAttachment"], run: async (ctx) => void (await uploadAttachmentFile(ctx)) },
     {
-      operationId: "uploadAttachment", status: 400, name: "the URL cannot be fetched", uses: ["uploadAttachment"], needs: ["unfetchable"],
+      operationId: "uploadAttachment", status: 400, name: "the URL cannot be fetched", changes: [], needs: ["unfetchable"],
       run: async (ctx) =>
         void (await ctx.call("uploadAttachment", { params: page(ctx), auth: "admin", json: { message: { attachment: { type: "image", payload: { url: ctx.session.target.unfetchableUrl } } } }, valid: true }, 400)),
     },
     {
-      operationId: "uploadAttachment", status: 400, name: "payload.url missing", uses: ["uploadAttachment"],
+      operationId: "uploadAttachment", status: 400, name: "payload.url missing", changes: [],
       run: async (ctx) => void (await ctx.call("uploadAttachment", { params: page(ctx), auth: "admin", json: { message: { attachment: { type: "image", payload: {} } } }, valid: false }, 400)),
     },
     {
-      operationId: "uploadAttachment", status: 400, name: "multipart without filedata (checked in-process)", uses: ["uploadAttachment"],
+      operationId: "uploadAttachment", status: 400, name: "multipart without filedata (checked in-process)", changes: [],
       run: async (ctx) => void (await ctx.call("uploadAttachment", { params: page(ctx), auth: "admin", raw: multipartForm({ attachment: { type: "image" } }), valid: false }, 400)),
     },
     {
-      operationId: "uploadAttachment", status: 401, name: "no access token", uses: ["uploadAttachment"],
+      operationId: "uploadAttachment", status: 401, name: "no access token", changes: [],
       run: async (ctx) => void (await ctx.call("uploadAttachment", { params: page(ctx), auth: "none", json: { message: { attachment: { type: "image", payload: { url: "https://example.com/a.png" } } } }, valid: false }, 401)),
     },
     {
-      operationId: "uploadAttachment", status: 503, name: "attachment storage is full (multipart, checked in-process)", uses: ["uploadAttachment"], needs: ["storageFault"],
+      operationId: "uploadAttachment", status: 503, name: "attachment storage is full (multipart, checked in-process)", changes: [], needs: ["storageFault"],
       run: (ctx) =>
         ctx.withStorageFault(async () => {
           const form = multipartForm({ attachment: { type: "image", payload: { is_reusable: true } } }, { bytes: png().bytes, type: "image/png", name: "pixel.png" });
@@ -362,23 +373,23 @@ export function scenarios(): Scenario[] {
     },
     // sendMessage
     {
-      operationId: "sendMessage", status: 200, name: "send an uploaded attachment by id", uses: ["uploadAttachment", "sendMessage"],
+      operationId: "sendMessage", status: 200, name: "send an uploaded attachment by id", changes: ["uploadAttachment", "sendMessage"],
       run: async (ctx) => {
         const id = await uploadAttachmentFile(ctx);
         await ctx.call("sendMessage", { params: page(ctx), auth: "admin", json: { recipient: { id: unknownPsid }, message: { attachment: { type: "image", payload: { attachment_id: id } } } }, valid: true }, 200);
       },
     },
     {
-      operationId: "sendMessage", status: 400, name: "unknown attachment id", uses: ["sendMessage"],
+      operationId: "sendMessage", status: 400, name: "unknown attachment id", changes: [],
       run: async (ctx) =>
         void (await ctx.call("sendMessage", { params: page(ctx), auth: "admin", json: { recipient: { id: unknownPsid }, message: { attachment: { type: "image", payload: { attachment_id: "99999999999999999" } } } }, valid: true }, 400)),
     },
     {
-      operationId: "sendMessage", status: 401, name: "no access token", uses: ["sendMessage"],
+      operationId: "sendMessage", status: 401, name: "no access token", changes: [],
       run: async (ctx) => void (await ctx.call("sendMessage", { params: page(ctx), auth: "none", json: { recipient: { id: unknownPsid }, message: { attachment: { type: "image", payload: { attachment_id: "1" } } } }, valid: false }, 401)),
     },
     {
-      operationId: "sendMessage", status: 503, name: "upload-and-send while attachment storage is full", uses: ["sendMessage"], needs: ["storageFault", "fetchable"],
+      operationId: "sendMessage", status: 503, name: "upload-and-send while attachment storage is full", changes: [], needs: ["storageFault", "fetchable"],
       run: (ctx) =>
         ctx.withStorageFault(
           async () =>
@@ -390,7 +401,7 @@ export function scenarios(): Scenario[] {
   for (const op of listOperations()) {
     if (!("413" in op.operation.responses) || !op.operation.requestBody?.content["application/json"]) continue;
     list.push({
-      operationId: op.operationId, status: 413, name: "a JSON body over the size limit", uses: [op.operationId],
+      operationId: op.operationId, status: 413, name: "a JSON body over the size limit", changes: [],
       run: async (ctx) =>
         void (await ctx.call(op.operationId, { params: { "page-id": ctx.session.target.graph.pageId }, auth: "admin", json: { contract_padding: "x".repeat(OVERSIZED_JSON_BYTES) }, valid: false }, 413)),
     });
@@ -400,12 +411,15 @@ export function scenarios(): Scenario[] {
 
 /** Why a scenario cannot run on this target, or undefined when it can. */
 export function scenarioBlocker(session: ContractSession, scenario: Scenario): string | undefined {
-  const writes = scenario.uses.filter(isWriteOperation);
-  if (writes.length && !session.target.allowWrites) return `changes state (${[...new Set(writes)].join(", ")}): needs --allow-writes`;
+  const families = [...new Set([scenario.operationId, ...scenario.changes].map(familyOf))];
+  const missing = families.filter((f) => !session.target.families.includes(f));
+  if (missing.length) return `the ${missing.join(" and ")} family is not under test`;
+  const irreversible = [...new Set(scenario.changes.filter(isIrreversible))];
+  if (irreversible.length && !session.target.destructive) return `cannot be undone (${irreversible.join(", ")}): runs only with --destructive`;
   for (const need of scenario.needs ?? []) {
-    if (need === "fetchable" && !session.target.fetchableImageUrl) return "needs CONTRACT_FETCHABLE_URL";
-    if (need === "unfetchable" && !session.target.unfetchableUrl) return "needs CONTRACT_UNFETCHABLE_URL";
-    if (need === "storageFault" && !session.target.hooks) return "needs a storage fault (only the reference server can be given one)";
+    if (need === "fetchable" && !session.target.fetchableImageUrl) return "needs --fetchable-url (an image URL the target can fetch)";
+    if (need === "unfetchable" && !session.target.unfetchableUrl) return "needs --unfetchable-url (a URL the target can reach that answers 404)";
+    if (need === "storageFault" && !session.target.hooks) return "needs a storage fault (only the in-process reference server can be given one)";
   }
   return undefined;
 }
@@ -417,27 +431,68 @@ export interface ScenarioLayerResult {
   skipped: Array<{ scenario: string; reason: string }>;
 }
 
+/** Options of layer 1. */
+export interface ScenarioLayerOptions {
+  /** Only the scenarios of these operations. */
+  operations?: string[];
+  /** Where each scenario is recorded as a check. */
+  report?: RunReport;
+  /** One progress line per operation. */
+  log?: (line: string) => void;
+}
+
 /** Runs every scenario (optionally only those of some operations), collecting failures instead of stopping. */
-export async function runScenarioLayer(session: ContractSession, proxies: ValidatingProxies | undefined, only?: string[]): Promise<ScenarioLayerResult> {
+export async function runScenarioLayer(session: ContractSession, proxies: ValidatingProxies | undefined, opts: ScenarioLayerOptions = {}): Promise<ScenarioLayerResult> {
   const ctx = new ScenarioContext(session, proxies);
   const result: ScenarioLayerResult = { ran: 0, failures: [], skipped: [] };
-  for (const scenario of scenarios()) {
-    if (only && !only.includes(scenario.operationId)) continue;
-    const label = `${scenario.operationId} ${scenario.status} (${scenario.name})`;
-    let blocker = scenarioBlocker(session, scenario);
-    if (!blocker && scenario.needs?.includes("user") && (await session.userToken().catch(() => undefined)) === undefined) blocker = "needs a non-admin account";
-    if (blocker) {
-      result.skipped.push({ scenario: label, reason: blocker });
-      session.coverage.skip(scenario.operationId, scenario.status, blocker);
-      continue;
+  // Grouped by operation in the spec's order, so that progress reads one line per operation.
+  const order = listOperations().map((o) => o.operationId);
+  const all = scenarios().filter((s) => !opts.operations || opts.operations.includes(s.operationId));
+  for (const operationId of order) {
+    const own = all.filter((s) => s.operationId === operationId);
+    if (own.length === 0) continue;
+    const tally = { passed: 0, failed: 0, skipped: 0 };
+    for (const scenario of own) {
+      const label = `${scenario.operationId} ${scenario.status} (${scenario.name})`;
+      const record = async (fn: () => Promise<void>) => {
+        if (opts.report) return (await opts.report.run("scenarios", scenario.operationId, label, fn)).status;
+        try {
+          await fn();
+          return "passed" as const;
+        } catch (err) {
+          if (err instanceof CheckSkipped) return "skipped" as const;
+          throw err;
+        }
+      };
+      let outcome: "passed" | "failed" | "skipped";
+      try {
+        outcome = await record(async () => {
+          let blocker = scenarioBlocker(session, scenario);
+          if (!blocker && session.interrupted) blocker = "interrupted (Ctrl-C)";
+          if (!blocker && scenario.needs?.includes("user") && (await session.userToken().catch(() => undefined)) === undefined) blocker = "needs a non-admin account";
+          if (blocker) {
+            result.skipped.push({ scenario: label, reason: blocker });
+            session.coverage.skip(scenario.operationId, scenario.status, blocker);
+            throw new CheckSkipped(blocker);
+          }
+          result.ran++;
+          try {
+            await scenario.run(ctx);
+          } catch (err) {
+            const e = err as Error;
+            // After Ctrl-C a failure may be the interruption's doing (the terminal's SIGINT also stops Prism).
+            if (e.name === "RunInterrupted" || session.interrupted) throw new RunInterrupted();
+            result.failures.push(new Error(`scenario ${label}:\n${e.message}`));
+            // The check is named after the scenario already: its message starts with the broken rule.
+            throw e;
+          }
+        });
+      } catch {
+        outcome = "failed";
+      }
+      tally[outcome]++;
     }
-    result.ran++;
-    try {
-      await scenario.run(ctx);
-    } catch (err) {
-      const e = err as Error;
-      result.failures.push(new Error(`scenario ${label}:\n${e.message}`));
-    }
+    opts.log?.(`  scenarios  ${operationId.padEnd(26)} ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
   }
   return result;
 }

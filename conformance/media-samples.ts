@@ -3,8 +3,8 @@
  * test/support/media-samples.ts so that a server which sniffs magic bytes (as the reference server does) accepts them;
  * the fuzz layer appends random tails to them.
  */
-import { getOperation } from "../../server/validation/openapi-document.ts";
-import { aac, amr, isoMedia, jpeg, mp3, oggOpus, pdf, png, webp } from "../../test/support/media-samples.ts";
+import { getOperation } from "./spec.ts";
+import { aac, amr, isoMedia, jpeg, mp3, oggOpus, pdf, png, webp } from "./media-files.ts";
 
 /** A concrete content type and matching bytes for each request content type `uploadMedia` documents (ranges made concrete). */
 export function mediaSamples(): Array<{ documented: string; contentType: string; bytes: Buffer; category: string; maxBytes: number }> {

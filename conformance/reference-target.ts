@@ -1,7 +1,8 @@
 /**
- * The reference server as a contract target: built in-process from `createAppFromConfig` with a temporary data
- * directory, served with @hono/node-server on 127.0.0.1 (port 0), with a movable clock, a local file server that the
- * attachment fetcher is allowed to reach, and storage that can be made to fail (for the documented 503s).
+ * The reference server as a contract target (what `meta-media-openapi test` runs against without `--target`): built
+ * in-process from `createAppFromConfig` with a temporary data directory, served with @hono/node-server on 127.0.0.1
+ * (port 0), with a movable clock, a local file server that the attachment fetcher is allowed to reach, and storage
+ * that can be made to fail (for the documented 503s). The only module of the suite that uses the server's code.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
@@ -10,13 +11,14 @@ import os from "node:os";
 import path from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import type { Hono } from "hono";
-import { createAppFromConfig } from "../../server/app.ts";
-import type { LookupFunction } from "../../server/attachments/safe-fetcher.ts";
-import type { Clock } from "../../server/clock.ts";
-import { loadConfig } from "../../server/config.ts";
-import { BlobStorageUnavailableError, createBlobStore, type BlobStore } from "../../server/storage/blob-store.ts";
+import { createAppFromConfig } from "../server/app.ts";
+import type { LookupFunction } from "../server/attachments/safe-fetcher.ts";
+import type { Clock } from "../server/clock.ts";
+import { loadConfig } from "../server/config.ts";
+import { BlobStorageUnavailableError, createBlobStore, type BlobStore } from "../server/storage/blob-store.ts";
 import { mediaSamples } from "./media-samples.ts";
 import type { ContractTarget } from "./session.ts";
+import type { ApiFamily } from "./spec.ts";
 
 /** Turns the app into what gets served; tests use it to break a response on purpose. */
 export type AppWrapper = (app: Hono) => { fetch: (request: Request) => Response | Promise<Response> };
@@ -89,7 +91,7 @@ function faultable(store: BlobStore, fault: () => boolean): BlobStore {
 }
 
 /** Starts the reference server (and its helpers) for the contract suite. */
-export async function startReferenceTarget(options: { wrap?: AppWrapper; allowWrites?: boolean } = {}): Promise<ReferenceTarget> {
+export async function startReferenceTarget(options: { wrap?: AppWrapper; families?: ApiFamily[] } = {}): Promise<ReferenceTarget> {
   const cleanups: Array<() => Promise<void> | void> = [];
   const close = async () => {
     for (const fn of cleanups.reverse()) await fn();
@@ -127,7 +129,10 @@ export async function startReferenceTarget(options: { wrap?: AppWrapper; allowWr
       graph: { pageId: PAGE_ID, accessToken: PAGE_TOKEN },
       fetchableImageUrl: `${files.url}/pixel.png`,
       unfetchableUrl: `${files.url}/missing.png`,
-      allowWrites: options.allowWrites ?? true,
+      families: options.families ?? ["whatsapp", "messenger"],
+      // A server of its own, thrown away after the run: everything runs on it, irreversible checks included.
+      destructive: true,
+      disposable: true,
       hooks: {
         setClockOffset: (ms) => {
           offset = ms;

@@ -6,13 +6,16 @@
  */
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
-import { getOperation, listOperations, loadOpenApiDocument, type JsonSchema, type SpecOperation } from "../../server/validation/openapi-document.ts";
 import type { ContractRequest, ContractResponse } from "./exchange.ts";
+import { restoringPatch } from "./footprint.ts";
 import { mediaSamples } from "./media-samples.ts";
 import { valueMutations } from "./mutations.ts";
+import { isIrreversible } from "./operation-effects.ts";
+import { CheckSkipped, RunInterrupted, type RunReport } from "./run-report.ts";
 import { resolveSchema, schemaArbitrary } from "./schema-arbitrary.ts";
 import { fillPath, OVERSIZED_JSON_BYTES } from "./scenarios.ts";
-import { isWriteOperation, type ContractSession, type CredentialKind } from "./session.ts";
+import type { ContractSession, CredentialKind } from "./session.ts";
+import { familyOf, getOperation, listOperations, loadOpenApiDocument, paramKey, type JsonSchema, type SpecOperation } from "./spec.ts";
 
 export interface FuzzOptions {
   seed: number;
@@ -23,6 +26,12 @@ export interface FuzzOptions {
   operations?: string[];
   /** Replay one counterexample: fast-check's path (needs the same seed and one operation). */
   path?: string;
+  /** The command that reruns this layer against the same target, for the replay line of a failure. */
+  replayCommand?: string;
+  /** Where each operation's checks are recorded. */
+  report?: RunReport;
+  /** One progress line per operation. */
+  log?: (line: string) => void;
 }
 
 export interface FuzzCounts {
@@ -60,6 +69,7 @@ class FuzzContext {
   constructor(readonly session: ContractSession) {}
 
   async prepare(): Promise<void> {
+    if (!this.session.target.families.includes("whatsapp")) return;
     this.adminHeaders = (await this.session.credentials("createUser", "admin"))!.headers;
     this.userHeaders = (await this.session.credentials("createUser", "user"))?.headers;
     const t = this.session.target;
@@ -76,10 +86,18 @@ class FuzzContext {
 function pathParamArbitrary(ctx: FuzzContext, op: SpecOperation, name: string, schema: JsonSchema | undefined): fc.Arbitrary<string> {
   const fromSchema = (schema ? schemaArbitrary(schema) : fc.string({ minLength: 1 })).map(String);
   const known = (values: string[]) => (values.length ? fc.oneof(fc.constantFrom(...values), fromSchema) : fromSchema);
-  if (name === "page-id") return fc.oneof({ weight: 3, arbitrary: fc.constant(ctx.session.target.graph.pageId) }, fc.constant("me"), fromSchema);
-  if (name === "media-id") return known(ctx.mediaIds);
-  if (name === "provider-name") return known(ctx.providerNames);
-  if (name === "username") return fromSchema.filter((u) => !ctx.protectedUsers.has(u));
+  const key = paramKey(name);
+  if (key === "pageid") return fc.oneof({ weight: 3, arbitrary: fc.constant(ctx.session.target.graph.pageId) }, fc.constant("me"), fromSchema);
+  if (key === "mediaid") return known(ctx.mediaIds);
+  // Never a provider that was there before the run: POST overwrites by name and GET masks secrets.
+  if (key === "providername") return known(ctx.providerNames).filter((n) => !ctx.session.footprint.existedBefore(n));
+  if (key === "username") {
+    const fresh = fromSchema.filter((u) => !ctx.protectedUsers.has(u));
+    // Users cannot be listed: on a target someone else owns, a generated name gets a random prefix, so that it can
+    // only name a user this run created.
+    if (ctx.session.target.disposable) return fresh;
+    return fc.tuple(fc.stringMatching(/^[0-9a-f]{8}$/), fresh).map(([prefix, u]) => `ct-${prefix}-${u}`.slice(0, 64));
+  }
   return fromSchema;
 }
 
@@ -125,15 +143,16 @@ function requestArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Gen
       const schema = media.schema;
       bodies.push(
         fc.tuple(schemaArbitrary(schema), fc.nat()).map(([raw, pick]) => {
-          // Only Graph operations make the server fetch URLs; keep those off the network.
-          let value = graph ? safeUrls(raw, ctx.session.target.fetchableImageUrl, pick) : raw;
+          // No generated URL may lead anywhere: Graph operations fetch them, a webhook URL would receive callbacks.
+          let value = safeUrls(raw, graph ? ctx.session.target.fetchableImageUrl : undefined, pick);
+          if (op.operationId === "updateApplicationSettings") value = keepRestorable(ctx, value);
           if (value && typeof value === "object" && !Array.isArray(value) && "access_token" in value) {
             const { access_token: _t, ...rest } = value as Record<string, unknown>;
             value = rest;
           }
           if (op.operationId === "loginUser" && !ctx.loginAccount.own && value && typeof value === "object") value = {};
           return { json: { value, schema }, headers: { "content-type": "application/json" }, body: JSON.stringify(value) };
-        }),
+        }).filter(({ json }) => op.operationId !== "updateMediaProviders" || !namesExistingProvider(ctx, json.value)),
       );
     } else if (type === "multipart/form-data" && media.schema) {
       const form = resolveSchema(doc, media.schema);
@@ -165,6 +184,18 @@ function requestArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Gen
     if (b.body !== undefined) request.body = b.body;
     return { request, ...(b.json ? { json: b.json } : {}) };
   });
+}
+
+/** Leaves `pass_through` out of a patch when it was true before the run: no PATCH could set it back. */
+function keepRestorable(ctx: FuzzContext, patch: unknown): unknown {
+  if (ctx.session.footprint.snapshot?.settings.pass_through !== true || !patch || typeof patch !== "object") return patch;
+  const { pass_through: _dropped, ...rest } = patch as Record<string, unknown>;
+  return rest;
+}
+
+/** Whether a providers body names a provider that was there before the run. */
+function namesExistingProvider(ctx: FuzzContext, body: unknown): boolean {
+  return Array.isArray(body) && body.some((p) => typeof (p as { name?: unknown })?.name === "string" && ctx.session.footprint.existedBefore((p as { name: string }).name));
 }
 
 function basicOf(account: { username: string; password: string }): string {
@@ -238,22 +269,28 @@ function mutationArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Mu
         return { request: { ...req, path }, rule: `malformed percent-encoding in path id ${name} (${bad}) gets a 4xx` };
       });
     }
-    // Mangled credentials apply to every operation.
-    options.push(() => {
+    // Mangled credentials apply to every operation but the login, whose failures count against login throttles: the
+    // security checks send each malformed login header once.
+    if (op.operationId !== "loginUser") options.push(() => {
       if (!op.path.startsWith("/v1/")) return { request: { ...req, query: { ...req.query, access_token: `${req.query?.access_token ?? ""}${"%"}x` } }, rule: "mangled access token gets a 4xx" };
       const variants = ["Bearer", "Bearer ", "Basic", "Bearer a b c", "Token abc", `Bearer ${"z".repeat(5000)}`];
       return { request: withHeaders({ ...req.headers, authorization: variants[pick2 % variants.length]! }), rule: "malformed Authorization header gets a 4xx" };
     });
+    if (options.length === 0) {
+      // A request without body or path parameters (a login): a malformed JSON body is what is left to break.
+      options.push(() => ({ request: withHeaders({ ...req.headers, "content-type": "application/json" }, "{\"contract\": "), rule: "malformed JSON gets a 4xx" }));
+    }
     return options[pick % options.length]!();
   });
 }
 
 /** Formats a fast-check failure with its replay instructions, keeping our own description of the broken rule. */
-function fuzzFailure(kind: string, operationId: string, seed: number, err: unknown): Error {
+function fuzzFailure(kind: string, operationId: string, opts: FuzzOptions, err: unknown): Error {
+  const seed = opts.seed;
   const e = err as Error & { cause?: unknown };
   const message = e.message ?? String(err);
   const pathMatch = /path: ?"([0-9:]+)"/.exec(message);
-  const replay = `npm run fuzz -- --seed ${seed} --operation ${operationId}${pathMatch ? ` --path ${pathMatch[1]}` : ""}`;
+  const replay = `${opts.replayCommand ?? "npx meta-media-openapi test"} --layer fuzz --seed ${seed} --operation ${operationId}${pathMatch ? ` --fuzz-path ${pathMatch[1]}` : ""}`;
   // fast-check prints the whole counterexample (a body can be a megabyte); our violation already shows an excerpt.
   const head = message
     .split("\n")
@@ -278,19 +315,26 @@ async function assertProperty<T>(arb: fc.Arbitrary<T>, predicate: (v: T) => Prom
 const anyStatus = () => true;
 const is4xx = (s: number) => s >= 400 && s < 500;
 
+/** Malformed `Authorization` headers: every operation's mutations draw from them; the login sends each once. */
+const MALFORMED_AUTHORIZATION = ["Bearer", "Bearer ", "Basic", "Bearer a b c", "Token abc", `Bearer ${"z".repeat(5000)}`];
+
 async function securityChecks(ctx: FuzzContext, op: SpecOperation, sample: ContractRequest, counts: FuzzCounts): Promise<void> {
   const s = ctx.session;
   const adminOnly = "403" in op.operation.responses;
-  const kinds: CredentialKind[] = op.path.startsWith("/v1/") ? ["none", "invalid", "user", "admin"] : ["none", "invalid", "admin"];
+  const graph = familyOf(op.operationId) === "messenger";
+  // Valid credentials let an irreversible operation succeed: without --destructive only refusals are checked.
+  const letIn = s.target.destructive || !isIrreversible(op.operationId);
+  const all: CredentialKind[] = graph ? ["none", "invalid", "admin"] : ["none", "invalid", "user", "admin"];
+  const kinds = all.filter((k) => letIn || k === "none" || k === "invalid" || (k === "user" && adminOnly));
+  if (!letIn) s.skip(`${op.operationId}: the valid-credentials check (cannot be undone: --destructive)`);
+  const headers = Object.fromEntries(Object.entries(sample.headers ?? {}).filter(([k]) => k !== "authorization"));
+  const query = Object.fromEntries(Object.entries(sample.query ?? {}).filter(([k]) => k !== "access_token" && k !== "appsecret_proof"));
   for (const kind of kinds) {
     const creds = await s.credentials(op.operationId, kind);
     if (!creds) {
       s.skip(`${op.operationId}: ${kind} credentials check (no such account)`);
       continue;
     }
-    const graph = !op.path.startsWith("/v1/");
-    const headers = Object.fromEntries(Object.entries(sample.headers ?? {}).filter(([k]) => k !== "authorization"));
-    const query = Object.fromEntries(Object.entries(sample.query ?? {}).filter(([k]) => k !== "access_token" && k !== "appsecret_proof"));
     const req: ContractRequest = { ...sample, headers: { ...headers, ...creds.headers }, query: { ...query, ...creds.query } };
     if (op.operationId === "loginUser") {
       // A login body may carry new_password: the credential checks must not change anyone's password.
@@ -309,6 +353,12 @@ async function securityChecks(ctx: FuzzContext, op: SpecOperation, sample: Contr
     if (graph && kind === "admin") {
       // The same token as `Authorization: Bearer` (graphBearerAuth).
       await s.exchange({ ...req, query, headers: { ...headers, authorization: `Bearer ${s.target.graph.accessToken}` } }, { expect, rule: "a valid page token as a Bearer header is let in" });
+      counts.security++;
+    }
+  }
+  if (op.operationId === "loginUser") {
+    for (const authorization of MALFORMED_AUTHORIZATION) {
+      await s.exchange({ ...sample, body: undefined, headers: { authorization }, query }, { expect: is4xx, rule: "malformed Authorization header gets a 4xx" });
       counts.security++;
     }
   }
@@ -343,121 +393,155 @@ function leafDifference(expected: unknown, actual: unknown, at = ""): string | u
 
 const DAY = 24 * 60 * 60 * 1000;
 
-async function statefulModels(ctx: FuzzContext, opts: FuzzOptions, counts: Record<string, FuzzCounts>, failures: Error[]): Promise<void> {
+/** Runs one stateful model as a check of the fuzz layer, unless its operations are not all allowed on this target. */
+async function statefulModel(ctx: FuzzContext, opts: FuzzOptions, result: FuzzResult, name: string, operations: string[], model: () => Promise<void>): Promise<void> {
+  const s = ctx.session;
+  const skip = (reason: string) => {
+    result.skipped.push(`stateful model ${name}: ${reason}`);
+    return new CheckSkipped(reason);
+  };
+  const run = async () => {
+    if (opts.operations && !operations.every((id) => opts.operations!.includes(id))) throw skip("not among the chosen --operation values");
+    const foreign = operations.filter((id) => !s.covers(id)).map(familyOf);
+    if (foreign.length) throw skip(`the ${[...new Set(foreign)].join(" and ")} family is not under test`);
+    const irreversible = operations.filter(isIrreversible);
+    if (irreversible.length && !s.target.destructive) throw skip(`cannot be undone (${irreversible.join(", ")}): runs only with --destructive`);
+    if (s.interrupted) throw new RunInterrupted();
+    try {
+      await model();
+    } catch (err) {
+      if (s.interrupted) throw new RunInterrupted();
+      const failure = fuzzFailure(`stateful model ${name}`, operations[0]!, opts, err);
+      result.failures.push(failure);
+      throw failure;
+    }
+  };
+  if (opts.report) await opts.report.run("fuzz", operations[0]!, `stateful model ${name}`, run);
+  else await run().catch((err) => (err instanceof CheckSkipped || err instanceof RunInterrupted ? undefined : undefined));
+}
+
+async function statefulModels(ctx: FuzzContext, opts: FuzzOptions, result: FuzzResult): Promise<void> {
   const s = ctx.session;
   const runs = opts.statefulRuns ?? 10;
+  const counts = result.counts;
   const bump = (id: string) => counts[id] && counts[id].stateful++;
-  const allowed = (ids: string[]) => ids.every((id) => !isWriteOperation(id) || s.target.allowWrites) && ids.every((id) => !opts.operations || opts.operations.includes(id));
-  const auth = { authorization: ctx.adminHeaders.authorization! };
+  const auth = () => ({ authorization: ctx.adminHeaders.authorization! });
 
-  if (allowed(["uploadMedia", "downloadMedia", "deleteMedia"])) {
-    try {
-      const samples = mediaSamples();
-      await assertProperty(
-        fc.tuple(fc.constantFrom(...samples), fc.uint8Array({ maxLength: 2048 })),
-        async ([sample, tail]) => {
-          const bytes = new Uint8Array(Buffer.concat([sample.bytes, tail]));
-          const up = await s.exchange({ operationId: "uploadMedia", method: "POST", path: "/v1/media", headers: { ...auth, "content-type": sample.contentType }, body: bytes }, { expect: 201, rule: `a valid ${sample.contentType} upload is stored` });
-          const id = (JSON.parse(up.text!) as { media: Array<{ id: string }> }).media[0]!.id;
-          const path = `/v1/media/${encodeURIComponent(id)}`;
-          await s.exchange({ operationId: "downloadMedia", method: "GET", path, headers: auth }, {
-            expect: 200,
-            rule: "download returns the uploaded bytes and type",
-            check: (res: ContractResponse) =>
-              Buffer.compare(Buffer.from(res.bytes), Buffer.from(bytes)) !== 0
-                ? `downloaded ${res.bytes.length} bytes differ from the ${bytes.length} uploaded`
-                : res.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() !== sample.contentType.split(";")[0]
-                  ? `Content-Type ${res.headers.get("content-type")} is not the uploaded ${sample.contentType}`
-                  : undefined,
-          });
-          await s.exchange({ operationId: "deleteMedia", method: "DELETE", path, headers: auth }, { expect: 200, rule: "delete of stored media" });
-          await s.exchange({ operationId: "downloadMedia", method: "GET", path, headers: auth }, { expect: 404, rule: "deleted media is gone" });
-          await s.exchange({ operationId: "deleteMedia", method: "DELETE", path, headers: auth }, { expect: 404, rule: "deleting twice is 404" });
-          ["uploadMedia", "downloadMedia", "deleteMedia"].forEach(bump);
-        },
-        opts,
-        runs,
-      );
-    } catch (err) {
-      failures.push(fuzzFailure("stateful model upload -> download -> delete -> 404", "uploadMedia", opts.seed, err));
-    }
-  }
+  await statefulModel(ctx, opts, result, "upload -> download -> delete -> 404", ["uploadMedia", "downloadMedia", "deleteMedia"], async () => {
+    const auth_ = auth();
+    const samples = mediaSamples();
+    await assertProperty(
+      fc.tuple(fc.constantFrom(...samples), fc.uint8Array({ maxLength: 2048 })),
+      async ([sample, tail]) => {
+        const bytes = new Uint8Array(Buffer.concat([sample.bytes, tail]));
+        const up = await s.exchange({ operationId: "uploadMedia", method: "POST", path: "/v1/media", headers: { ...auth_, "content-type": sample.contentType }, body: bytes }, { expect: 201, rule: `a valid ${sample.contentType} upload is stored` });
+        const id = (JSON.parse(up.text!) as { media: Array<{ id: string }> }).media[0]!.id;
+        const path = `/v1/media/${encodeURIComponent(id)}`;
+        await s.exchange({ operationId: "downloadMedia", method: "GET", path, headers: auth_ }, {
+          expect: 200,
+          rule: "download returns the uploaded bytes and type",
+          check: (res: ContractResponse) =>
+            Buffer.compare(Buffer.from(res.bytes), Buffer.from(bytes)) !== 0
+              ? `downloaded ${res.bytes.length} bytes differ from the ${bytes.length} uploaded`
+              : res.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() !== sample.contentType.split(";")[0]
+                ? `Content-Type ${res.headers.get("content-type")} is not the uploaded ${sample.contentType}`
+                : undefined,
+        });
+        await s.exchange({ operationId: "deleteMedia", method: "DELETE", path, headers: auth_ }, { expect: 200, rule: "delete of stored media" });
+        await s.exchange({ operationId: "downloadMedia", method: "GET", path, headers: auth_ }, { expect: 404, rule: "deleted media is gone" });
+        await s.exchange({ operationId: "deleteMedia", method: "DELETE", path, headers: auth_ }, { expect: 404, rule: "deleting twice is 404" });
+        ["uploadMedia", "downloadMedia", "deleteMedia"].forEach(bump);
+      },
+      opts,
+      runs,
+    );
+  });
 
-  if (allowed(["updateApplicationSettings", "getApplicationSettings", "resetApplicationSettings"])) {
+  const settingsModel = s.target.destructive ? "patch -> get -> reset -> defaults -> restore" : "patch -> get -> restore";
+  await statefulModel(ctx, opts, result, settingsModel, ["updateApplicationSettings", "getApplicationSettings", ...(s.target.destructive ? ["resetApplicationSettings"] : [])], async () => {
+    const headers = auth();
     const patchSchema = getOperation("updateApplicationSettings").operation.requestBody!.content["application/json"]!.schema!;
     const defaults = restartSchemaDefaults({ $ref: "#/components/schemas/ApplicationSettings" });
-    const get = async () => JSON.parse((await s.exchange({ operationId: "getApplicationSettings", method: "GET", path: "/v1/settings/application", headers: auth }, { expect: 200 })).text!) as { settings: { application: unknown } };
-    try {
-      await assertProperty(
-        schemaArbitrary(patchSchema),
-        async (patch) => {
-          await s.exchange({ operationId: "updateApplicationSettings", method: "PATCH", path: "/v1/settings/application", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(patch) }, { expect: 200, rule: "a valid patch is applied" });
-          const after = await get();
-          const diff = leafDifference(patch, after.settings.application);
-          if (diff) throw new Error(`updateApplicationSettings broke rule "patch -> get shows the patch": ${diff}; patch ${JSON.stringify(patch)}`);
-          await s.exchange({ operationId: "resetApplicationSettings", method: "DELETE", path: "/v1/settings/application", headers: auth }, { expect: 200 });
-          const reset = await get();
-          const back = leafDifference(defaults, reset.settings.application);
-          if (back) throw new Error(`resetApplicationSettings broke rule "reset -> the spec's defaults": ${back}`);
-          ["updateApplicationSettings", "getApplicationSettings", "resetApplicationSettings"].forEach(bump);
-        },
-        opts,
-        runs,
+    const get = async () =>
+      (JSON.parse((await s.exchange({ operationId: "getApplicationSettings", method: "GET", path: "/v1/settings/application", headers }, { expect: 200 })).text!) as {
+        settings: { application: Record<string, never> };
+      }).settings.application;
+    const patchRequest = (patch: unknown, rule: string) =>
+      s.exchange(
+        { operationId: "updateApplicationSettings", method: "PATCH", path: "/v1/settings/application", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(patch) },
+        { expect: 200, rule },
       );
-    } catch (err) {
-      failures.push(fuzzFailure("stateful model patch -> get -> reset -> defaults", "updateApplicationSettings", opts.seed, err));
-    }
-  }
+    await assertProperty(
+      schemaArbitrary(patchSchema).map((p) => keepRestorable(ctx, safeUrls(p, undefined, 1))),
+      async (patch) => {
+        const before = await get();
+        await patchRequest(patch, "a valid patch is applied");
+        const after = await get();
+        const diff = leafDifference(patch, after);
+        if (diff) throw new Error(`updateApplicationSettings broke rule "patch -> get shows the patch": ${diff}; patch ${JSON.stringify(patch)}`);
+        if (s.target.destructive) {
+          await s.exchange({ operationId: "resetApplicationSettings", method: "DELETE", path: "/v1/settings/application", headers }, { expect: 200 });
+          const back = leafDifference(defaults, await get());
+          if (back) throw new Error(`resetApplicationSettings broke rule "reset -> the spec's defaults": ${back}`);
+          bump("resetApplicationSettings");
+        }
+        const { patch: restore, unrestorable } = restoringPatch(before, await get());
+        if (Object.keys(restore).length) await patchRequest(restore, "a PATCH of the previous values is applied");
+        const again = await get();
+        const left = Object.keys(before).filter((k) => k !== "wa_id" && !unrestorable.includes(k) && JSON.stringify(before[k]) !== JSON.stringify(again[k]));
+        if (left.length) throw new Error(`updateApplicationSettings broke rule "a PATCH of the previous values restores them": ${left.join(", ")} differ; restoring patch ${JSON.stringify(restore)}`);
+        ["updateApplicationSettings", "getApplicationSettings"].forEach(bump);
+      },
+      opts,
+      runs,
+    );
+  });
 
-  if (allowed(["uploadAttachment", "sendMessage"])) {
+  await statefulModel(ctx, opts, result, "attachment upload -> send -> expiry", ["uploadAttachment", "sendMessage"], async () => {
     const page = s.target.graph.pageId;
     const q = s.graphQuery();
     const pngs = mediaSamples().filter((m) => m.category === "image");
-    try {
-      await assertProperty(
-        fc.tuple(fc.constantFrom(...pngs), fc.boolean(), fc.constantFrom("1234567890", "2000000000000001")),
-        async ([sample, fromUrl, psid]) => {
-          let body: ContractRequest["body"];
-          const headers: Record<string, string> = {};
-          if (fromUrl && s.target.fetchableImageUrl) {
-            body = JSON.stringify({ message: { attachment: { type: "image", payload: { url: s.target.fetchableImageUrl, is_reusable: true } } } });
-            headers["content-type"] = "application/json";
-          } else {
-            const fd = new FormData();
-            fd.set("message", JSON.stringify({ attachment: { type: "image", payload: { is_reusable: true } } }));
-            fd.set("filedata", new Blob([new Uint8Array(sample.bytes)], { type: sample.contentType }), "image");
-            body = fd;
+    await assertProperty(
+      fc.tuple(fc.constantFrom(...pngs), fc.boolean(), fc.constantFrom("1234567890", "2000000000000001")),
+      async ([sample, fromUrl, psid]) => {
+        let body: ContractRequest["body"];
+        const headers: Record<string, string> = {};
+        if (fromUrl && s.target.fetchableImageUrl) {
+          body = JSON.stringify({ message: { attachment: { type: "image", payload: { url: s.target.fetchableImageUrl, is_reusable: true } } } });
+          headers["content-type"] = "application/json";
+        } else {
+          const fd = new FormData();
+          fd.set("message", JSON.stringify({ attachment: { type: "image", payload: { is_reusable: true } } }));
+          fd.set("filedata", new Blob([new Uint8Array(sample.bytes)], { type: sample.contentType }), "image");
+          body = fd;
+        }
+        const up = await s.exchange({ operationId: "uploadAttachment", method: "POST", path: `/${page}/message_attachments`, query: q, headers, body }, { expect: 200, rule: "attachment upload" });
+        const id = (JSON.parse(up.text!) as { attachment_id: string }).attachment_id;
+        const send = () =>
+          ({ operationId: "sendMessage", method: "POST", path: `/${page}/messages`, query: q, headers: { "content-type": "application/json" }, body: JSON.stringify({ recipient: { id: psid }, message: { attachment: { type: "image", payload: { attachment_id: id } } } }) }) as ContractRequest;
+        await s.exchange(send(), { expect: 200, rule: "an uploaded attachment can be sent" });
+        const hooks = s.target.hooks;
+        if (hooks) {
+          try {
+            hooks.setClockOffset(89 * DAY);
+            await s.exchange(send(), { expect: 200, rule: "an attachment id is still valid after 89 days" });
+            hooks.setClockOffset(91 * DAY);
+            await s.exchange(send(), {
+              expect: 400,
+              rule: "an attachment id expires after 90 days (2018074)",
+              check: (res) => ((JSON.parse(res.text ?? "{}") as { error?: { error_subcode?: number } }).error?.error_subcode === 2018074 ? undefined : "error_subcode is not 2018074"),
+            });
+          } finally {
+            hooks.setClockOffset(0);
           }
-          const up = await s.exchange({ operationId: "uploadAttachment", method: "POST", path: `/${page}/message_attachments`, query: q, headers, body }, { expect: 200, rule: "attachment upload" });
-          const id = (JSON.parse(up.text!) as { attachment_id: string }).attachment_id;
-          const send = () =>
-            ({ operationId: "sendMessage", method: "POST", path: `/${page}/messages`, query: q, headers: { "content-type": "application/json" }, body: JSON.stringify({ recipient: { id: psid }, message: { attachment: { type: "image", payload: { attachment_id: id } } } }) }) as ContractRequest;
-          await s.exchange(send(), { expect: 200, rule: "an uploaded attachment can be sent" });
-          const hooks = s.target.hooks;
-          if (hooks) {
-            try {
-              hooks.setClockOffset(89 * DAY);
-              await s.exchange(send(), { expect: 200, rule: "an attachment id is still valid after 89 days" });
-              hooks.setClockOffset(91 * DAY);
-              await s.exchange(send(), {
-                expect: 400,
-                rule: "an attachment id expires after 90 days (2018074)",
-                check: (res) => ((JSON.parse(res.text ?? "{}") as { error?: { error_subcode?: number } }).error?.error_subcode === 2018074 ? undefined : "error_subcode is not 2018074"),
-              });
-            } finally {
-              hooks.setClockOffset(0);
-            }
-          }
-          ["uploadAttachment", "sendMessage"].forEach(bump);
-        },
-        opts,
-        Math.max(1, Math.ceil(runs / 2)),
-      );
-    } catch (err) {
-      failures.push(fuzzFailure("stateful model attachment upload -> send -> expiry", "uploadAttachment", opts.seed, err));
-    }
-    if (!s.target.hooks) s.skip("attachment expiry (needs a movable clock: reference server only)");
-  }
+        }
+        ["uploadAttachment", "sendMessage"].forEach(bump);
+      },
+      opts,
+      Math.max(1, Math.ceil(runs / 2)),
+    );
+    if (!s.target.hooks) s.skip("attachment expiry (needs a movable clock: in-process reference server only)");
+  });
 }
 
 /** A few generated valid requests for one operation (for checking the generators against an independent validator). */
@@ -467,76 +551,110 @@ export async function sampleGeneratedRequests(session: ContractSession, operatio
   return fc.sample(requestArbitrary(ctx, getOperation(operationId)), { numRuns: count, seed }).map((g) => g.request);
 }
 
+/** One line of progress for an operation of the fuzz layer. */
+function progressLine(operationId: string, c: FuzzCounts, failed: number, skipped?: string): string {
+  if (skipped) return `  fuzz       ${operationId.padEnd(26)} skipped: ${skipped}`;
+  return `  fuzz       ${operationId.padEnd(26)} ${c.generated} generated, ${c.mutated} mutated, ${c.security} security, ${failed ? `${failed} FAILED` : "ok"} (${(c.ms / 1000).toFixed(1)} s)`;
+}
+
 /** Runs layer 4 for every operation (or the chosen ones). */
 export async function runFuzzLayer(session: ContractSession, opts: FuzzOptions): Promise<FuzzResult> {
   const ctx = new FuzzContext(session);
   await ctx.prepare();
   const result: FuzzResult = { seed: opts.seed, counts: {}, failures: [], skipped: [] };
+  const check = async (operationId: string, name: string, fn: () => Promise<void>) => {
+    if (opts.report) return (await opts.report.run("fuzz", operationId, name, fn)).status;
+    try {
+      await fn();
+      return "passed" as const;
+    } catch (err) {
+      return err instanceof CheckSkipped || err instanceof RunInterrupted ? ("skipped" as const) : ("failed" as const);
+    }
+  };
+  const skipAll = async (operationId: string, reason: string) => {
+    result.skipped.push(`${operationId}: ${reason}`);
+    for (const name of ["generated requests", "mutated requests", "security checks"]) await check(operationId, name, () => Promise.reject(new CheckSkipped(reason)));
+    opts.log?.(progressLine(operationId, { generated: 0, mutated: 0, security: 0, stateful: 0, ms: 0 }, 0, reason));
+  };
   for (const op of listOperations()) {
     if (opts.operations && !opts.operations.includes(op.operationId)) continue;
-    if (isWriteOperation(op.operationId) && !session.target.allowWrites) {
-      result.skipped.push(`${op.operationId}: changes state, needs --allow-writes`);
+    if (!session.covers(op.operationId)) {
+      await skipAll(op.operationId, `the ${familyOf(op.operationId)} family is not under test`);
+      continue;
+    }
+    if (session.interrupted) {
+      await skipAll(op.operationId, "interrupted (Ctrl-C)");
       continue;
     }
     const counts: FuzzCounts = { generated: 0, mutated: 0, security: 0, stateful: 0, ms: 0 };
     const started = Date.now();
     result.counts[op.operationId] = counts;
+    const before = result.failures.length;
     const gen = requestArbitrary(ctx, op);
+    // A valid request of an irreversible operation succeeds, and a mutated one might on a lenient target.
+    const irreversible = isIrreversible(op.operationId) && !session.target.destructive ? "cannot be undone: runs only with --destructive" : undefined;
+    if (irreversible) result.skipped.push(`${op.operationId}: generated and mutated requests (${irreversible})`);
+    const property = async <T>(kind: string, arb: fc.Arbitrary<T>, predicate: (v: T) => Promise<void>) => {
+      if (irreversible) throw new CheckSkipped(irreversible);
+      try {
+        await assertProperty(arb, predicate, opts, opts.runs);
+      } catch (err) {
+        if (session.interrupted) throw new RunInterrupted();
+        const failure = fuzzFailure(kind, op.operationId, opts, err);
+        result.failures.push(failure);
+        throw failure;
+      }
+    };
     // Logging out revokes the token it is sent with: each generated logout gets a token of its own, minted up front
     // a few at a time (password hashing dominates this operation's cost).
     const freshTokens: string[] = [];
-    if (op.operationId === "logoutUser") {
-      for (let i = 0; i < opts.runs; i += 4) {
-        freshTokens.push(...(await Promise.all(Array.from({ length: Math.min(4, opts.runs - i) }, () => session.login(session.target.admin)))));
+    await check(op.operationId, `generated requests (${opts.runs}): documented status, content type and body`, async () => {
+      if (!irreversible && op.operationId === "logoutUser") {
+        for (let i = 0; i < opts.runs; i += 4) {
+          freshTokens.push(...(await Promise.all(Array.from({ length: Math.min(4, opts.runs - i) }, () => session.login(session.target.admin)))));
+        }
       }
-    }
-    try {
-      await assertProperty(
-        gen,
-        async ({ request }) => {
-          if (op.operationId === "logoutUser") request.headers = { ...request.headers, authorization: `Bearer ${freshTokens.pop() ?? (await session.login(session.target.admin))}` };
-          const res = await session.exchange(request, { expect: anyStatus, rule: "a valid request gets a documented answer" });
-          if (op.operationId === "uploadMedia" && res.status === 201) ctx.mediaIds.push((JSON.parse(res.text!) as { media: Array<{ id: string }> }).media[0]!.id);
-          if (op.operationId === "updateMediaProviders" && res.status === 200 && typeof request.body === "string") ctx.providerNames.push(...(JSON.parse(request.body) as Array<{ name: string }>).map((p) => p.name));
-          if (op.operationId === "loginUser" && res.status === 200 && typeof request.body === "string" && ctx.loginAccount.own) {
-            const np = (JSON.parse(request.body) as { new_password?: string }).new_password;
-            if (np) ctx.loginAccount.password = np;
-          }
-          counts.generated++;
-        },
-        opts,
-        opts.runs,
-      );
-    } catch (err) {
-      result.failures.push(fuzzFailure("generated requests", op.operationId, opts.seed, err));
-    }
-    try {
-      await assertProperty(
-        mutationArbitrary(ctx, op),
-        async ({ request, rule }) => {
-          await session.exchange(request, { expect: is4xx, rule });
-          counts.mutated++;
-        },
-        opts,
-        opts.runs,
-      );
-    } catch (err) {
-      result.failures.push(fuzzFailure("mutated requests", op.operationId, opts.seed, err));
-    }
-    try {
-      const [sample] = fc.sample(gen, { numRuns: 1, seed: opts.seed });
-      await securityChecks(ctx, op, sample!.request, counts);
-    } catch (err) {
-      result.failures.push(new Error(`security check of ${op.operationId} failed:\n${(err as Error).message}`));
-    }
+      await property("generated requests", gen, async ({ request }) => {
+        if (op.operationId === "logoutUser") request.headers = { ...request.headers, authorization: `Bearer ${freshTokens.pop() ?? (await session.login(session.target.admin))}` };
+        const res = await session.exchange(request, { expect: anyStatus, rule: "a valid request gets a documented answer" });
+        if (op.operationId === "uploadMedia" && res.status === 201) ctx.mediaIds.push((JSON.parse(res.text!) as { media: Array<{ id: string }> }).media[0]!.id);
+        if (op.operationId === "updateMediaProviders" && res.status === 200 && typeof request.body === "string") ctx.providerNames.push(...(JSON.parse(request.body) as Array<{ name: string }>).map((p) => p.name));
+        if (op.operationId === "loginUser" && res.status === 200 && typeof request.body === "string" && ctx.loginAccount.own) {
+          const np = (JSON.parse(request.body) as { new_password?: string }).new_password;
+          if (np) ctx.loginAccount.password = np;
+        }
+        counts.generated++;
+      });
+    });
+    await check(op.operationId, `mutated requests (${opts.runs}): each gets a documented 4xx`, () =>
+      property("mutated requests", mutationArbitrary(ctx, op), async ({ request, rule }) => {
+        await session.exchange(request, { expect: is4xx, rule });
+        counts.mutated++;
+      }),
+    );
+    await check(op.operationId, "security checks: no, invalid, user and admin credentials", async () => {
+      if (session.interrupted) throw new RunInterrupted();
+      try {
+        const [sample] = fc.sample(gen, { numRuns: 1, seed: opts.seed });
+        await securityChecks(ctx, op, sample!.request, counts);
+      } catch (err) {
+        if (session.interrupted) throw new RunInterrupted();
+        const failure = new Error(`security check of ${op.operationId}: ${(err as Error).message}`);
+        result.failures.push(failure);
+        throw failure;
+      }
+    });
     counts.ms = Date.now() - started;
+    opts.log?.(progressLine(op.operationId, counts, result.failures.length - before));
     if (op.operationId === "loginUser" || op.operationId === "logoutUser") {
       // A changed password or a logout may have revoked the tokens in use.
       session.forgetTokens();
       await ctx.prepare();
     }
   }
-  await statefulModels(ctx, opts, result.counts, result.failures);
+  const before = result.failures.length;
+  await statefulModels(ctx, opts, result);
+  opts.log?.(`  fuzz       stateful models            ${result.failures.length - before ? `${result.failures.length - before} FAILED` : "done"}`);
   result.skipped.push(...session.skipped);
   return result;
 }

@@ -4,8 +4,7 @@
  * request" report.
  */
 import fc from "fast-check";
-import { createOpenApiAjv, type OpenApiAjv } from "../../server/validation/openapi-ajv.ts";
-import { loadOpenApiDocument, resolvePointer, type JsonSchema, type OpenApiDocument } from "../../server/validation/openapi-document.ts";
+import { createOpenApiAjv, loadOpenApiDocument, resolvePointer, type JsonSchema, type OpenApiAjv, type OpenApiDocument } from "./spec.ts";
 
 export interface SchemaArbitraryOptions {
   doc?: OpenApiDocument;

@@ -1,12 +1,20 @@
 /**
- * The spec's rules for a reply, as plain sentences and without a test framework (the `test:contract` runner ships to
+ * The spec's rules for a reply, as plain sentences and without a test framework (it ships in the tool that runs in
  * users' CI and must not load vitest): the status is documented, the Content-Type is one the status documents
  * (ranges and parameters understood, as the server's own content-type module reads them), a JSON body validates
  * with the spec's ajv set, a status documented without content has no body, and documented headers are well-formed.
  */
-import { mediaTypeMatches, mediaTypeSpecificity, parseMediaType } from "../../server/edge/content-type.ts";
-import { describeAjvErrors } from "../../server/validation/openapi-ajv.ts";
-import { deref, getOperation, loadOpenApiDocument, type JsonSchema, type ResponseObject } from "../../server/validation/openapi-document.ts";
+import {
+  deref,
+  describeAjvErrors,
+  getOperation,
+  loadOpenApiDocument,
+  mediaTypeMatches,
+  mediaTypeSpecificity,
+  parseMediaType,
+  type JsonSchema,
+  type ResponseObject,
+} from "./spec.ts";
 import { bundleAjv } from "./schema-arbitrary.ts";
 
 /** The documented response for a status (exact code, then `4XX`-style range, then `default`). */

@@ -1,0 +1,195 @@
+/**
+ * `meta-media-openapi test`: turns parsed options into a target (or starts the in-process reference server), prints
+ * what will run and what is skipped, runs the suite with progress lines, and always ends the same way, also after a
+ * failure or Ctrl-C: the target put back, the coverage table and summary printed, the JUnit and JSON reports written.
+ * Exit code 0 when every check passed, 1 when one failed, 130 when interrupted.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { randomSeed } from "./fuzz.ts";
+import { junitXml } from "./junit-xml.ts";
+import { irreversibleOperationsNotice } from "./operation-effects.ts";
+import { RunReport, type CheckResult } from "./run-report.ts";
+import { ContractSession, type ContractTarget } from "./session.ts";
+import { runConformanceSuite, type SuiteOptions } from "./suite.ts";
+import type { TestOptions } from "./test-options.ts";
+
+/** Where the run prints (the CLI passes stdout and stderr). */
+export interface RunnerOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const consoleOutput: RunnerOutput = { out: (l) => console.log(l), err: (l) => console.error(l) };
+
+function targetOf(opts: TestOptions): ContractTarget {
+  const waBaseUrl = opts.target!;
+  return {
+    waBaseUrl,
+    graphBaseUrl: opts.messenger?.graphBaseUrl ?? `${waBaseUrl}/v21.0`,
+    families: opts.families,
+    admin: opts.wa ? { username: opts.wa.username, password: opts.wa.password } : { username: "", password: "" },
+    ...(opts.wa?.user ? { user: opts.wa.user } : {}),
+    graph: {
+      pageId: opts.messenger?.pageId ?? "me",
+      accessToken: opts.messenger?.pageToken ?? "",
+      ...(opts.messenger?.appSecret ? { appSecret: opts.messenger.appSecret } : {}),
+    },
+    ...(opts.messenger?.fetchableUrl ? { fetchableImageUrl: opts.messenger.fetchableUrl } : {}),
+    ...(opts.messenger?.unfetchableUrl ? { unfetchableUrl: opts.messenger.unfetchableUrl } : {}),
+    destructive: opts.destructive,
+  };
+}
+
+/** The JSON report: every check, the coverage table and pairs, the seed, what was left behind, failed logins. */
+function jsonReport(report: RunReport, session: ContractSession, context: Record<string, unknown>, coverageTable: string): string {
+  const coverage = session.coverage;
+  return `${JSON.stringify(
+    {
+      tool: "meta-media-openapi test",
+      ...context,
+      startedAt: report.startedAt.toISOString(),
+      summary: report.counts(),
+      byLayer: Object.fromEntries(["scenarios", "coverage", "route drift", "fuzz", "cleanup"].map((l) => [l, report.counts(l as CheckResult["layer"])])),
+      checks: report.checks.map((c) => ({ ...c, ms: Math.round(c.ms) })),
+      coverage: {
+        percent: Number(coverage.percent().toFixed(1)),
+        pairs: coverage.rows(),
+        undocumented: coverage.undocumented().map((u) => ({ ...u, count: coverage.count(u.operationId, u.status) })),
+        table: coverageTable,
+      },
+      exchanges: session.exchanges,
+      failedLogins: session.failedLogins,
+      leftBehind: {
+        media: [...session.footprint.media],
+        users: [...session.footprint.users],
+        providers: [...session.footprint.providers],
+        irreversible: session.footprint.irreversible(),
+      },
+      skippedNotes: session.skipped,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+async function writeReport(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFile(file, text, "utf8");
+}
+
+/** Runs the conformance test as the CLI's `test` command; resolves with the exit code. */
+export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = consoleOutput): Promise<number> {
+  const seed = opts.seed ?? randomSeed();
+  let target: ContractTarget;
+  let close = async () => undefined as void;
+  let app: SuiteOptions["app"];
+  if (opts.target) {
+    target = targetOf(opts);
+    io.out(`target: ${target.waBaseUrl} (WA) and ${target.graphBaseUrl} (Graph)`);
+  } else {
+    // Only this path loads the server's code.
+    const { startReferenceTarget } = await import("./reference-target.ts");
+    const ref = await startReferenceTarget({ families: opts.families });
+    target = ref.target;
+    app = ref.app;
+    close = ref.close;
+    io.out(`no --target: running against an in-process reference server at ${target.waBaseUrl} (everything runs)`);
+    if (opts.ignoredCredentials.length) io.out(`ignored without --target: ${opts.ignoredCredentials.join(", ")}`);
+  }
+  for (const note of opts.familyNotes) io.out(note);
+  io.out(`families: ${target.families.join(", ")}`);
+  if (!target.destructive) {
+    io.out("skipped without --destructive (they cannot be undone on the target; reported as skipped):");
+    for (const line of irreversibleOperationsNotice()) io.out(line);
+  } else if (opts.target) {
+    io.out("--destructive: the settings reset, attachment uploads and sent messages run too:");
+    for (const line of irreversibleOperationsNotice()) io.out(line);
+  }
+  io.out(`seed ${seed} (replay with --seed ${seed})`);
+
+  const session = new ContractSession(target);
+  const report = new RunReport();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) {
+      io.err("interrupted again: quitting without putting the target back");
+      process.exit(130);
+    }
+    io.err("interrupted: finishing the request in flight, then putting the target back (Ctrl-C again to quit at once)");
+    session.interrupt();
+  };
+  process.on("SIGINT", onSigint);
+  const replayCommand = `npx meta-media-openapi test${opts.target ? ` --target ${opts.target}` : ""}`;
+  let crashed: Error | undefined;
+  try {
+    await runConformanceSuite(session, report, {
+      seed,
+      runs: opts.runs,
+      statefulRuns: opts.statefulRuns,
+      layers: opts.layers,
+      proxy: opts.proxy,
+      minCoverage: opts.minCoverage,
+      replayCommand,
+      ...(opts.operations ? { operations: opts.operations } : {}),
+      ...(opts.fuzzPath ? { fuzzPath: opts.fuzzPath } : {}),
+      ...(app ? { app } : {}),
+      log: (line) => io.out(line),
+    });
+  } catch (err) {
+    crashed = err as Error;
+    report.add({ layer: "cleanup", subject: "run", name: "the run completes", status: "failed", message: crashed.message.split("\n", 1)[0]!, details: crashed.stack ?? crashed.message });
+  } finally {
+    process.off("SIGINT", onSigint);
+    await close().catch(() => undefined);
+  }
+
+  const coverageTable = session.coverage.table();
+  io.out(`\n${coverageTable}`);
+  const failures = report.failures();
+  for (const f of failures) io.err(`\nFAIL [${f.layer}] ${f.name}\n${f.details ?? f.message ?? ""}`);
+  const skipped = report.checks.filter((c) => c.status === "skipped");
+  if (skipped.length) {
+    const reasons = new Map<string, number>();
+    for (const c of skipped) reasons.set(c.message ?? "skipped", (reasons.get(c.message ?? "skipped") ?? 0) + 1);
+    io.out(`\nskipped checks by reason:\n${[...reasons].map(([why, n]) => `  ${String(n).padStart(4)}  ${why}`).join("\n")}`);
+  }
+  const behind = session.footprint.irreversible();
+  if (behind.length && !target.disposable) io.out(`\nleft on the target (cannot be undone):\n${behind.map((b) => `  - ${b}`).join("\n")}`);
+  const logins = session.failedLogins;
+  io.out(
+    `\nfailed logins caused: ${logins.total} from this address${logins.total ? ` (by user name: ${Object.entries(logins.byUsername).map(([u, n]) => `${u} ${n}`).join(", ")})` : ""}`,
+  );
+
+  const context = {
+    target: opts.target ?? `in-process reference server (${target.waBaseUrl})`,
+    families: target.families,
+    seed,
+    runs: opts.runs,
+    statefulRuns: opts.statefulRuns,
+    destructive: target.destructive,
+    layers: opts.layers,
+    ...(opts.operations ? { operations: opts.operations } : {}),
+    interrupted: session.interrupted,
+  };
+  const properties = { target: String(context.target), families: target.families.join(","), seed, runs: opts.runs, destructive: target.destructive };
+  for (const [file, text] of [
+    [opts.junit, () => junitXml(report, properties)],
+    [opts.json, () => jsonReport(report, session, context, coverageTable)],
+  ] as const) {
+    if (!file) continue;
+    try {
+      await writeReport(file, text());
+      io.out(`report written: ${file}`);
+    } catch (err) {
+      io.err(`could not write ${file}: ${(err as Error).message}`);
+      crashed ??= err as Error;
+    }
+  }
+  const n = report.counts();
+  const verdict = session.interrupted ? "INTERRUPTED" : n.failed || crashed ? "FAIL" : "PASS";
+  io.out(`\n${verdict}: ${n.passed} passed, ${n.failed} failed, ${n.skipped} skipped (${n.tests} checks, ${session.exchanges} exchanges, seed ${seed})`);
+  if (session.interrupted) return 130;
+  return n.failed || crashed ? 1 : 0;
+}
