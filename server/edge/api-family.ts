@@ -51,6 +51,11 @@ export interface ApiFamily<Auth> {
   security: Record<string, SecurityHandler<Auth>>;
   /** The bound of the one JSON reader for this family's bodies. */
   jsonBodyMaxBytes: number;
+  /**
+   * Whether a refusal sent before the request body was read (auth, size, type, storage; not a 400) asks the client
+   * to close the connection (`Connection: close`) rather than keep it while the server drains the rest.
+   */
+  closeAfterEarlyRefusal: boolean;
   errors: FamilyRequestErrors;
   /** The reply for an error of this family's catalogue; undefined for anything else (a fault). */
   errorResponse(err: unknown): Response | undefined;

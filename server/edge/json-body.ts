@@ -1,7 +1,7 @@
 /**
- * The one bounded JSON reader of both families: the body is read up to a limit (a declared Content-Length over it is
- * refused before reading), then parsed. The outcome is returned, not thrown, so that each family answers it with
- * its own error; a body that breaks off mid-way throws RequestBodyIncompleteError.
+ * The one bounded JSON reader of both families: the body is read up to a limit, then parsed. The outcome is
+ * returned, not thrown, so that each family answers it with its own error; a body that breaks off mid-way throws
+ * RequestBodyIncompleteError.
  */
 import { parseMediaType, type MediaType } from "./content-type.ts";
 import { BodyTooLargeError, readBoundedBody } from "./request-body.ts";
@@ -10,7 +10,8 @@ import { BodyTooLargeError, readBoundedBody } from "./request-body.ts";
 export type JsonBodyRead =
   | { kind: "json"; value: unknown }
   | { kind: "empty" }
-  | { kind: "tooLarge"; maxBytes: number }
+  /** `abandoned`: reading stopped mid-body, so the connection cannot carry another request. */
+  | { kind: "tooLarge"; maxBytes: number; abandoned: boolean }
   | { kind: "malformed" };
 
 /** `application/json` or a `+json` type, in UTF-8 (or without a charset). */
@@ -26,16 +27,28 @@ export function isJsonContentType(value: string | undefined): boolean {
   return value !== undefined && isJsonMediaType(parseMediaType(value));
 }
 
-/** Reads and parses `request`'s body, at most `maxBytes`. */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<JsonBodyRead> {
+/** How the reader bounds a body. */
+export interface JsonBodyLimits {
+  maxBytes: number;
+  /**
+   * Refuse a body whose Content-Length is over the bound without reading any of it (the server then drains or
+   * closes); otherwise read up to the bound first.
+   */
+  refuseDeclaredOversize: boolean;
+}
+
+/** Reads and parses `request`'s body within `limits`. */
+export async function readJsonBody(request: Request, limits: JsonBodyLimits): Promise<JsonBodyRead> {
+  const { maxBytes } = limits;
   const declared = request.headers.get("content-length");
-  if (declared !== null && /^[0-9]+$/.test(declared) && Number(declared) > maxBytes)
-    return { kind: "tooLarge", maxBytes };
+  if (limits.refuseDeclaredOversize && declared !== null && /^[0-9]+$/.test(declared) && Number(declared) > maxBytes) {
+    return { kind: "tooLarge", maxBytes, abandoned: false };
+  }
   let raw: Buffer;
   try {
     raw = await readBoundedBody(request.body, maxBytes);
   } catch (err) {
-    if (err instanceof BodyTooLargeError) return { kind: "tooLarge", maxBytes };
+    if (err instanceof BodyTooLargeError) return { kind: "tooLarge", maxBytes, abandoned: true };
     throw err;
   }
   const text = raw.toString("utf8");

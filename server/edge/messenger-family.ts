@@ -42,6 +42,8 @@ export function createMessengerFamily(deps: {
     pathPrefix: `/:version{${VERSION_PATTERN}}`,
     security: { graphAccessToken: accessTokenSecurity(auth), graphBearerAuth: bearerTokenSecurity(auth) },
     jsonBodyMaxBytes: GRAPH_JSON_BODY_MAX_BYTES,
+    // The Graph half has always left the connection open and let the server drain what the client still sends.
+    closeAfterEarlyRefusal: false,
     errors: {
       invalidPathParameter: (_name, value) => graphErrors.unknownPage(value),
       unsupportedMediaType: (accepted) =>

@@ -200,9 +200,10 @@ function errorReply(family: ApiFamily<unknown>, c: Context, request: OperationRe
     console.error(`${c.req.method} ${c.req.path} failed:`, err);
     return family.faultResponse();
   }
-  // Refused before its body was read to the end (auth, size, type, storage): ask the client to stop sending and
-  // close, rather than keep the connection and swallow the rest. A client gone mid-body is closed on too.
-  if ((request.announcesBody() && known.status !== 400) || err instanceof RequestBodyIncompleteError) {
+  // Refused before its body was read to the end (auth, size, type, storage): where the family wants it, ask the
+  // client to stop sending and close. A body abandoned mid-way, or a client gone mid-body, always closes.
+  const early = family.closeAfterEarlyRefusal && request.announcesBody() && known.status !== 400;
+  if (early || request.bodyAbandoned || err instanceof RequestBodyIncompleteError) {
     known.headers.set("Connection", "close");
   }
   return known;
@@ -211,7 +212,11 @@ function errorReply(family: ApiFamily<unknown>, c: Context, request: OperationRe
 function routeHandler(plan: RoutePlan) {
   const { family, entry } = plan;
   return async (c: Context): Promise<Response> => {
-    const request = new OperationRequest(c, family.jsonBodyMaxBytes);
+    const request = new OperationRequest(c, {
+      maxBytes: family.jsonBodyMaxBytes,
+      // A family that keeps the connection after an early refusal must not leave a half-read body on it.
+      refuseDeclaredOversize: !family.closeAfterEarlyRefusal,
+    });
     try {
       const auth = await authenticate(plan, request);
       const path = pathParams(plan, c);

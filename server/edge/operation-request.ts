@@ -1,6 +1,6 @@
 /** The request as a handler and a family's security see it, over Hono's context. */
 import type { Context } from "hono";
-import { readJsonBody, type JsonBodyRead } from "./json-body.ts";
+import { readJsonBody, type JsonBodyLimits, type JsonBodyRead } from "./json-body.ts";
 import { requestBodyChunks } from "./request-body.ts";
 
 /** Node's request, when the app is served by @hono/node-server. */
@@ -14,11 +14,13 @@ export class OperationRequest {
    * `Headers` from the raw ones, which showed on the settings read, every admin's hot path (scripts/bench).
    */
   private readonly nodeHeaders: NodeHeaders | undefined;
+  /** True once reading the body stopped mid-way: the connection cannot carry another request. */
+  bodyAbandoned = false;
 
   constructor(
     /** Hono's context: replies that write straight to Node's response need it. */
     readonly context: Context,
-    private readonly jsonBodyMaxBytes: number,
+    private readonly jsonLimits: JsonBodyLimits,
   ) {
     const incoming = (context.env as { incoming?: { headers?: unknown } } | undefined)?.incoming;
     this.nodeHeaders = typeof incoming?.headers === "object" ? (incoming.headers as NodeHeaders) : undefined;
@@ -68,7 +70,10 @@ export class OperationRequest {
 
   /** The JSON body through the bounded reader; read once, so security and the body step share it. */
   readJson(): Promise<JsonBodyRead> {
-    this.jsonRead ??= readJsonBody(this.context.req.raw, this.jsonBodyMaxBytes);
+    this.jsonRead ??= readJsonBody(this.context.req.raw, this.jsonLimits).then((read) => {
+      if (read.kind === "tooLarge" && read.abandoned) this.bodyAbandoned = true;
+      return read;
+    });
     return this.jsonRead;
   }
 }

@@ -24,6 +24,7 @@ export function createWhatsAppFamily(deps: { users: UserStore; apiVersion: strin
     pathPrefix: "",
     security: { waBasicAuth: basicSecurity(deps.users), waBearerAuth: bearerSecurity(deps.users) },
     jsonBodyMaxBytes: WA_JSON_BODY_MAX_BYTES,
+    closeAfterEarlyRefusal: true,
     errors: {
       invalidPathParameter: (name, _value, errors) => validationError(errors, { subject: `path parameter ${name}` }),
       unsupportedMediaType: (accepted) =>

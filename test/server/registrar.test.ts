@@ -38,6 +38,7 @@ function tinyFamily(name = "tiny"): ApiFamily<{ key: string }> {
       },
     },
     jsonBodyMaxBytes: 64,
+    closeAfterEarlyRefusal: false,
     errors: {
       invalidPathParameter: (param, value) => new TinyError(404, `no ${param} ${value}`),
       unsupportedMediaType: (accepted) => new TinyError(415, `send ${accepted.join(" or ")}`),
