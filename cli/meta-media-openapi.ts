@@ -11,6 +11,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { buildDocs, docsStaleReason, ensureDocs, packageBin, packageRoot, resolveDocsDir } from "../server/docs/docs-build.ts";
 import { bundlePath } from "../server/validation/openapi-document.ts";
+import { apiFamilies, scopeBundlePath, type BundleScope } from "../server/validation/spec-bundles.ts";
 
 const NAME = "meta-media-openapi";
 
@@ -19,7 +20,7 @@ const USAGE = `Usage: ${NAME} <command> [options]
 Commands:
   serve   start the reference server (WhatsApp On-Premises media, users, settings; Messenger attachments), with the
           rendered docs at /docs
-  mock    start a Prism mock of the bundled spec
+  mock    start a Prism mock of the bundled spec (both API families, or one)
   docs    build the rendered API reference (index.html) and openapi.yaml
   lint    lint an OpenAPI description with this project's Redocly rules (default: this package's spec)
   test    run the conformance suite against a deployment (--target URL) or an in-process reference server
@@ -45,11 +46,13 @@ WA_ID, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, MESSENGER_PAGES ({"<page id>":"<
 development page is generated and printed), MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW,
 ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO, ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, DOCS_DIR (where the rendered docs are kept).
 `,
-  mock: `Usage: ${NAME} mock [--host HOST] [--port PORT] [--dynamic] [--errors]
+  mock: `Usage: ${NAME} mock [--family whatsapp|messenger|all] [--host HOST] [--port PORT] [--dynamic] [--errors]
 
 Starts Stoplight Prism as a mock of the bundled spec: answers from the spec's examples and validates requests.
 
 Options:
+  --family F    the API family to mock: whatsapp (whatsapp.openapi.json), messenger (messenger.openapi.json) or
+                all (openapi.json, the default)
   --host HOST   address to listen on (default 127.0.0.1)
   --port PORT   port to listen on (default 4010)
   --dynamic     generate responses from the schemas instead of the examples
@@ -124,6 +127,7 @@ async function mock(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
+      family: { type: "string", default: "all" },
       host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: "4010" },
       dynamic: { type: "boolean" },
@@ -132,7 +136,9 @@ async function mock(args: string[]): Promise<number> {
     },
   });
   if (values.help) return help("mock");
-  const prismArgs = ["mock", bundlePath, "--host", values.host, "--port", values.port];
+  const scopes: readonly string[] = [...apiFamilies, "all"];
+  if (!scopes.includes(values.family)) throw new UsageError(`--family must be one of ${scopes.join(", ")}, not "${values.family}"`);
+  const prismArgs = ["mock", scopeBundlePath(values.family as BundleScope), "--host", values.host, "--port", values.port];
   if (values.dynamic) prismArgs.push("--dynamic");
   if (values.errors) prismArgs.push("--errors");
   return runNode(packageBin("@stoplight/prism-cli", "prism"), prismArgs);

@@ -31,20 +31,20 @@ export type AttachmentSource = { attachmentId: string; type?: AttachmentType } |
 export interface MessengerClient {
   /** The underlying openapi-fetch client; `access_token` (and `appsecret_proof`) ride on every request. */
   readonly api: OpenApiClient;
-  /** `POST /{page-id}/message_attachments` from a URL the server fetches. */
+  /** `POST /{page_id}/message_attachments` from a URL the server fetches. */
   uploadAttachmentFromUrl(
     url: string,
     type: AttachmentType,
     options?: { isReusable?: boolean },
   ): Promise<Schemas["AttachmentUploadResponse"]>;
-  /** `POST /{page-id}/message_attachments` with the file as `multipart/form-data`. */
+  /** `POST /{page_id}/message_attachments` with the file as `multipart/form-data`. */
   uploadAttachmentFile(
     file: Blob,
     filename: string,
     type: AttachmentType,
     options?: { isReusable?: boolean },
   ): Promise<Schemas["AttachmentUploadResponse"]>;
-  /** `POST /{page-id}/messages` sending an uploaded attachment (its type defaults to the one this client uploaded it as) or a URL. */
+  /** `POST /{page_id}/messages` sending an uploaded attachment (its type defaults to the one this client uploaded it as) or a URL. */
   sendAttachment(recipientId: string, attachment: AttachmentSource): Promise<Schemas["SendMessageResponse"]>;
 }
 
@@ -79,7 +79,7 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
       return search.toString();
     },
   });
-  const page = { path: { "page-id": pageId } };
+  const page = { path: { page_id: pageId } };
   // Send API needs the type next to an attachment id; remember the ones this client uploaded.
   const uploadedTypes = new Map<string, AttachmentType>();
 
@@ -94,7 +94,7 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
     uploadAttachmentFromUrl: (url, type, { isReusable = false } = {}) =>
       remember(
         succeeded(
-          api.POST("/{page-id}/message_attachments", {
+          api.POST("/{page_id}/message_attachments", {
             params: page,
             body: { message: { attachment: { type, payload: { url, is_reusable: isReusable } } } },
           }),
@@ -106,7 +106,7 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
       const form: Schemas["AttachmentUploadForm"] = { message: JSON.stringify(message), filedata: file };
       return remember(
         succeeded(
-          api.POST("/{page-id}/message_attachments", {
+          api.POST("/{page_id}/message_attachments", {
             params: page,
             body: form,
             // No clone of the request (fetch tees a body it may have to resend): the file is streamed once.
@@ -131,7 +131,7 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
       const payload: Schemas["SendMessageRequest"]["message"]["attachment"]["payload"] =
         "attachmentId" in attachment ? { attachment_id: attachment.attachmentId } : { url: attachment.url };
       return succeeded(
-        api.POST("/{page-id}/messages", {
+        api.POST("/{page_id}/messages", {
           params: page,
           body: { recipient: { id: recipientId }, messaging_type: "RESPONSE", message: { attachment: { type, payload } } },
         }),

@@ -49,9 +49,9 @@ export interface WhatsAppClient {
   deleteUser(username: string): Promise<Schemas["UsersResponse"]>;
   /** `POST /v1/media`: streams the body with its content type and resolves to the new media id. */
   uploadMedia(body: MediaUploadBody, contentType: MediaContentType): Promise<Schemas["MediaId"]>;
-  /** `GET /v1/media/{media-id}`: the content type, length and a stream of the bytes. */
+  /** `GET /v1/media/{media_id}`: the content type, length and a stream of the bytes. */
   downloadMedia(mediaId: string): Promise<DownloadedMedia>;
-  /** `DELETE /v1/media/{media-id}`. */
+  /** `DELETE /v1/media/{media_id}`. */
   deleteMedia(mediaId: string): Promise<Schemas["WaMetaResponse"]>;
   /** `GET /v1/settings/application` (admin). */
   getApplicationSettings(): Promise<Schemas["ApplicationSettingsResponse"]>;
@@ -63,7 +63,7 @@ export interface WhatsAppClient {
   getMediaProviders(): Promise<Schemas["MediaProvidersResponse"]>;
   /** `POST /v1/settings/application/media/providers` (admin): creates or replaces the provider in the array. */
   updateMediaProviders(providers: JsonRequest<"updateMediaProviders">): Promise<Schemas["WaOptionalMetaResponse"]>;
-  /** `DELETE /v1/settings/application/media/providers/{provider-name}` (admin). */
+  /** `DELETE /v1/settings/application/media/providers/{provider_name}` (admin). */
   deleteMediaProvider(providerName: string): Promise<Schemas["WaOptionalMetaResponse"]>;
 }
 
@@ -198,8 +198,8 @@ export function createWhatsAppClient(options: WhatsAppClientOptions, legacyFetch
     async downloadMedia(mediaId) {
       let response: Response | undefined;
       const data = await authed(async (authorization) => {
-        const reply = await api.GET("/v1/media/{media-id}", {
-          params: { path: { "media-id": mediaId } },
+        const reply = await api.GET("/v1/media/{media_id}", {
+          params: { path: { media_id: mediaId } },
           headers: { Authorization: authorization },
           parseAs: "stream",
         });
@@ -216,7 +216,7 @@ export function createWhatsAppClient(options: WhatsAppClientOptions, legacyFetch
     },
     deleteMedia: (mediaId) =>
       authed((authorization) =>
-        api.DELETE("/v1/media/{media-id}", { params: { path: { "media-id": mediaId } }, headers: { Authorization: authorization } }),
+        api.DELETE("/v1/media/{media_id}", { params: { path: { media_id: mediaId } }, headers: { Authorization: authorization } }),
       ),
     getApplicationSettings: () =>
       authed((authorization) => api.GET("/v1/settings/application", { headers: { Authorization: authorization } })),
@@ -234,8 +234,8 @@ export function createWhatsAppClient(options: WhatsAppClientOptions, legacyFetch
       ),
     deleteMediaProvider: (providerName) =>
       authed((authorization) =>
-        api.DELETE("/v1/settings/application/media/providers/{provider-name}", {
-          params: { path: { "provider-name": providerName } },
+        api.DELETE("/v1/settings/application/media/providers/{provider_name}", {
+          params: { path: { provider_name: providerName } },
           headers: { Authorization: authorization },
         }),
       ),

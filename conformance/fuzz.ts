@@ -265,7 +265,7 @@ function mutationArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Mu
     for (const name of pathParams) {
       options.push(() => {
         const bad = MALFORMED_ESCAPES[pick2 % MALFORMED_ESCAPES.length]!;
-        const path = op.path.replace(/\{([^}]+)\}/g, (_m, n: string) => (n === name ? bad : encodeURIComponent(n === "page-id" ? ctx.session.target.graph.pageId : "x")));
+        const path = op.path.replace(/\{([^}]+)\}/g, (_m, n: string) => (n === name ? bad : encodeURIComponent(paramKey(n) === "pageid" ? ctx.session.target.graph.pageId : "x")));
         return { request: { ...req, path }, rule: `malformed percent-encoding in path id ${name} (${bad}) gets a 4xx` };
       });
     }
@@ -373,9 +373,9 @@ function restartSchemaDefaults(schema: JsonSchema): unknown {
       const d = restartSchemaDefaults(v);
       if (d !== undefined) out[k] = d;
     }
-    return Object.keys(out).length ? out : s.default;
+    return Object.keys(out).length ? out : s["x-default"];
   }
-  return s.default;
+  return s["x-default"];
 }
 
 /** Every leaf of `expected` (a patch or the defaults) has the same value in `actual`; returns the first difference. */

@@ -13,7 +13,7 @@ import { bundleAjv } from "./schema-arbitrary.ts";
 import type { ContractSession } from "./session.ts";
 import { describeAjvErrors, familyOf, listOperations, loadOpenApiDocument, paramKey, type ApiFamily } from "./spec.ts";
 
-/** Hono's `/:version{v[0-9]+\.[0-9]+}/:page-id/messages` -> the spec's `/{page-id}/messages` (API routes only). */
+/** Hono's `/:version{v[0-9]+\.[0-9]+}/:page_id/messages` -> the spec's `/{page_id}/messages` (API routes only). */
 export function specPathOfRoute(honoPath: string): string | undefined {
   let p = honoPath;
   const versioned = /^\/:[A-Za-z_-]+\{.*?\}(?=\/)/.exec(p) ?? /^\/v[0-9]+\.[0-9]+(?=\/)/.exec(p);
@@ -24,7 +24,7 @@ export function specPathOfRoute(honoPath: string): string | undefined {
 
 /** Route-set differences between a Hono app and the spec; empty when they agree. */
 export function routeDrift(app: Hono): string[] {
-  // Parameter names are the server's own business (`:pageId` serves `{page-id}`): compare path shapes.
+  // Parameter names are the server's own business (`:pageId` serves `{page_id}`): compare path shapes.
   const shape = (p: string) => p.replace(/\{[^}]+\}/g, "{}");
   const spec = new Set(listOperations().map((op) => `${op.method.toUpperCase()} ${shape(op.path)}`));
   const served = new Set<string>();
@@ -144,7 +144,7 @@ export async function unknownPathProbes(session: ContractSession): Promise<Route
     const path = family === "whatsapp" ? `/v1/${unknown}` : `/${encodeURIComponent(session.target.graph.pageId)}/${unknown}`;
     const req: ContractRequest = { operationId, method: "GET", path, headers: creds.headers, query: creds.query };
     const name =
-      family === "whatsapp" ? `GET /v1/${unknown} (outside the spec) answers 404 with code 1006 in the WA envelope` : `GET /{page-id}/${unknown} (outside the spec) answers a 4xx Graph error`;
+      family === "whatsapp" ? `GET /v1/${unknown} (outside the spec) answers 404 with code 1006 in the WA envelope` : `GET /{page_id}/${unknown} (outside the spec) answers a 4xx Graph error`;
     let problem: string | undefined;
     const started = performance.now();
     try {

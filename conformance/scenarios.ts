@@ -149,7 +149,7 @@ function multipartForm(message: unknown, file?: { bytes: Uint8Array; type: strin
 
 async function uploadAttachmentFile(ctx: ScenarioContext): Promise<string> {
   const form = multipartForm({ attachment: { type: "image", payload: { is_reusable: true } } }, { bytes: png().bytes, type: "image/png", name: "pixel.png" });
-  const res = await ctx.call("uploadAttachment", { params: { "page-id": ctx.session.target.graph.pageId }, auth: "admin", raw: form, valid: true }, 200);
+  const res = await ctx.call("uploadAttachment", { params: { page_id: ctx.session.target.graph.pageId }, auth: "admin", raw: form, valid: true }, 200);
   return ctx.json<{ attachment_id: string }>(res).attachment_id;
 }
 
@@ -157,7 +157,7 @@ const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(
 
 /** The scenario list: at least one per documented (operationId, status) pair. */
 export function scenarios(): Scenario[] {
-  const page = (ctx: ScenarioContext) => ({ "page-id": ctx.session.target.graph.pageId });
+  const page = (ctx: ScenarioContext) => ({ page_id: ctx.session.target.graph.pageId });
   const list: Scenario[] = [
     // loginUser
     { operationId: "loginUser", status: 200, name: "admin logs in with Basic credentials", changes: [], run: async (ctx) => void (await ctx.call("loginUser", { auth: "admin", valid: true }, 200)) },
@@ -251,7 +251,7 @@ export function scenarios(): Scenario[] {
       operationId: "downloadMedia", status: 200, name: "the same bytes and type come back", changes: ["uploadMedia"],
       run: async (ctx) => {
         const id = await uploadPng(ctx);
-        await ctx.call("downloadMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200, (res) =>
+        await ctx.call("downloadMedia", { params: { media_id: id }, auth: "admin", valid: true }, 200, (res) =>
           res.headers.get("content-type")?.split(";")[0] !== "image/png"
             ? `Content-Type ${res.headers.get("content-type")} is not the uploaded image/png`
             : bytesEqual(res.bytes, png().bytes)
@@ -260,28 +260,28 @@ export function scenarios(): Scenario[] {
         );
       },
     },
-    { operationId: "downloadMedia", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { "media-id": randomUUID() }, auth: "none", valid: false }, 401)) },
-    { operationId: "downloadMedia", status: 404, name: "unknown id", changes: [], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { "media-id": randomUUID() }, auth: "admin", valid: true }, 404)) },
+    { operationId: "downloadMedia", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { media_id: randomUUID() }, auth: "none", valid: false }, 401)) },
+    { operationId: "downloadMedia", status: 404, name: "unknown id", changes: [], run: async (ctx) => void (await ctx.call("downloadMedia", { params: { media_id: randomUUID() }, auth: "admin", valid: true }, 404)) },
     // deleteMedia
     {
       operationId: "deleteMedia", status: 200, name: "delete, then it is gone", changes: ["uploadMedia", "deleteMedia"],
       run: async (ctx) => {
         const id = await uploadPng(ctx);
-        await ctx.call("deleteMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200);
-        await ctx.call("downloadMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 404);
+        await ctx.call("deleteMedia", { params: { media_id: id }, auth: "admin", valid: true }, 200);
+        await ctx.call("downloadMedia", { params: { media_id: id }, auth: "admin", valid: true }, 404);
       },
     },
     {
       operationId: "deleteMedia", status: 503, name: "the media volume is read-only; the media stays", changes: ["uploadMedia", "deleteMedia"], needs: ["storageFault"],
       run: async (ctx) => {
         const id = await uploadPng(ctx);
-        await ctx.withStorageFault(async () => void (await ctx.call("deleteMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 503)));
-        await ctx.call("downloadMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200);
-        await ctx.call("deleteMedia", { params: { "media-id": id }, auth: "admin", valid: true }, 200);
+        await ctx.withStorageFault(async () => void (await ctx.call("deleteMedia", { params: { media_id: id }, auth: "admin", valid: true }, 503)));
+        await ctx.call("downloadMedia", { params: { media_id: id }, auth: "admin", valid: true }, 200);
+        await ctx.call("deleteMedia", { params: { media_id: id }, auth: "admin", valid: true }, 200);
       },
     },
-    { operationId: "deleteMedia", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { "media-id": randomUUID() }, auth: "none", valid: false }, 401)) },
-    { operationId: "deleteMedia", status: 404, name: "unknown id", changes: [], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { "media-id": randomUUID() }, auth: "admin", valid: true }, 404)) },
+    { operationId: "deleteMedia", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { media_id: randomUUID() }, auth: "none", valid: false }, 401)) },
+    { operationId: "deleteMedia", status: 404, name: "unknown id", changes: [], run: async (ctx) => void (await ctx.call("deleteMedia", { params: { media_id: randomUUID() }, auth: "admin", valid: true }, 404)) },
     // application settings
     { operationId: "getApplicationSettings", status: 200, name: "admin reads", changes: [], run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "admin", valid: true }, 200)) },
     { operationId: "getApplicationSettings", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "none", valid: false }, 401)) },
@@ -332,13 +332,13 @@ export function scenarios(): Scenario[] {
       operationId: "deleteMediaProvider", status: 200, name: "delete, then 404", changes: ["updateMediaProviders", "deleteMediaProvider"],
       run: async (ctx) => {
         const name = await createProvider(ctx);
-        await ctx.call("deleteMediaProvider", { params: { "provider-name": name }, auth: "admin", valid: true }, 200);
-        await ctx.call("deleteMediaProvider", { params: { "provider-name": name }, auth: "admin", valid: true }, 404);
+        await ctx.call("deleteMediaProvider", { params: { provider_name: name }, auth: "admin", valid: true }, 200);
+        await ctx.call("deleteMediaProvider", { params: { provider_name: name }, auth: "admin", valid: true }, 404);
       },
     },
-    { operationId: "deleteMediaProvider", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": uniqueName("contract-none") }, auth: "none", valid: false }, 401)) },
-    { operationId: "deleteMediaProvider", status: 403, name: "a non-admin user", changes: [], needs: ["user"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": uniqueName("contract-none") }, auth: "user", valid: true }, 403)) },
-    { operationId: "deleteMediaProvider", status: 404, name: "unknown provider", changes: [], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { "provider-name": uniqueName("none") }, auth: "admin", valid: true }, 404)) },
+    { operationId: "deleteMediaProvider", status: 401, name: "no token", changes: [], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { provider_name: uniqueName("contract-none") }, auth: "none", valid: false }, 401)) },
+    { operationId: "deleteMediaProvider", status: 403, name: "a non-admin user", changes: [], needs: ["user"], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { provider_name: uniqueName("contract-none") }, auth: "user", valid: true }, 403)) },
+    { operationId: "deleteMediaProvider", status: 404, name: "unknown provider", changes: [], run: async (ctx) => void (await ctx.call("deleteMediaProvider", { params: { provider_name: uniqueName("none") }, auth: "admin", valid: true }, 404)) },
     // uploadAttachment
     {
       operationId: "uploadAttachment", status: 200, name: "from a URL (JSON)", changes: ["uploadAttachment"], needs: ["fetchable"],
@@ -403,7 +403,7 @@ export function scenarios(): Scenario[] {
     list.push({
       operationId: op.operationId, status: 413, name: "a JSON body over the size limit", changes: [],
       run: async (ctx) =>
-        void (await ctx.call(op.operationId, { params: { "page-id": ctx.session.target.graph.pageId }, auth: "admin", json: { contract_padding: "x".repeat(OVERSIZED_JSON_BYTES) }, valid: false }, 413)),
+        void (await ctx.call(op.operationId, { params: { page_id: ctx.session.target.graph.pageId }, auth: "admin", json: { contract_padding: "x".repeat(OVERSIZED_JSON_BYTES) }, valid: false }, 413)),
     });
   }
   return list;

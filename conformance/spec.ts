@@ -5,6 +5,7 @@
  * server's handlers or storage.
  */
 import { getOperation } from "../server/validation/openapi-document.ts";
+import type { ApiFamily } from "../server/validation/spec-bundles.ts";
 
 export { mediaTypeMatches, mediaTypeSpecificity, parseMediaType } from "../server/edge/content-type.ts";
 export { createOpenApiAjv, describeAjvErrors, type OpenApiAjv } from "../server/validation/openapi-ajv.ts";
@@ -22,11 +23,9 @@ export {
 } from "../server/validation/openapi-document.ts";
 export { packageBin } from "../server/docs/docs-build.ts";
 
-/** The API families of the spec (`x-api-family` on every operation). */
-export type ApiFamily = "whatsapp" | "messenger";
-
-/** Both families, in the order the tool names them. */
-export const API_FAMILIES: readonly ApiFamily[] = ["whatsapp", "messenger"];
+// The API families of the spec (`x-api-family` on every operation), in the order the tool names them: the same list
+// the per-family bundles are built from.
+export { apiFamilies as API_FAMILIES, type ApiFamily } from "../server/validation/spec-bundles.ts";
 
 /** The family an operation belongs to, as its `x-api-family` says; it decides base URL, envelope and credentials. */
 export function familyOf(operationId: string): ApiFamily {

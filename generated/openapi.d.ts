@@ -127,6 +127,11 @@ export interface paths {
          *     (1011) and nothing is stored. Uploaded media stays until it is deleted.
          *
          *     The per-type limits are also given, in bytes, in each media type's `x-max-bytes`.
+         *
+         *     **Generated clients:** pass the file's MIME type as the `Content-Type` header of each call (for example
+         *     `headers: {"Content-Type": "image/png"}`) and the file as a `Blob`. The media types above are alternatives; a
+         *     generator that fills in a default `Content-Type` takes the first one listed, which the server then checks against
+         *     the bytes (415 when they differ).
          */
         post: operations["uploadMedia"];
         delete?: never;
@@ -135,13 +140,13 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/media/{media-id}": {
+    "/v1/media/{media_id}": {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 /** @description Id of the media file, as returned by `POST /v1/media` (a UUID). Any other value is answered as not found. */
-                "media-id": components["parameters"]["MediaIdPath"];
+                media_id: components["parameters"]["MediaIdPath"];
             };
             cookie?: never;
         };
@@ -149,6 +154,9 @@ export interface paths {
          * Download media
          * @description Returns the raw bytes of an uploaded media file with its stored `Content-Type` and its `Content-Length`.
          *     An unknown id answers **404 with no body** (not the error envelope).
+         *
+         *     **Generated clients:** read the reply as binary whatever its type (with @hey-api/openapi-ts, `parseAs: "blob"`),
+         *     as some clients decode `text/*` replies as text.
          */
         get: operations["downloadMedia"];
         put?: never;
@@ -227,13 +235,13 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/settings/application/media/providers/{provider-name}": {
+    "/v1/settings/application/media/providers/{provider_name}": {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 /** @description Name of the media provider. */
-                "provider-name": components["parameters"]["ProviderNamePath"];
+                provider_name: components["parameters"]["ProviderNamePath"];
             };
             cookie?: never;
         };
@@ -250,7 +258,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/{page-id}/message_attachments": {
+    "/{page_id}/message_attachments": {
         parameters: {
             query?: {
                 /**
@@ -262,7 +270,7 @@ export interface paths {
             header?: never;
             path: {
                 /** @description Id of the Facebook Page, or `me` for the page that the access token belongs to. */
-                "page-id": components["parameters"]["PageIdPath"];
+                page_id: components["parameters"]["PageIdPath"];
             };
             cookie?: never;
         };
@@ -296,7 +304,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/{page-id}/messages": {
+    "/{page_id}/messages": {
         parameters: {
             query?: {
                 /**
@@ -308,7 +316,7 @@ export interface paths {
             header?: never;
             path: {
                 /** @description Id of the Facebook Page, or `me` for the page that the access token belongs to. */
-                "page-id": components["parameters"]["PageIdPath"];
+                page_id: components["parameters"]["PageIdPath"];
             };
             cookie?: never;
         };
@@ -415,18 +423,14 @@ export interface components {
             /** @default ROLE_USER */
             role?: components["schemas"]["UserRole"];
         };
-        UserName: {
+        /** @description A WhatsApp Business API user, as the user operations return it. */
+        User: {
             username: components["schemas"]["Username"];
         };
         UsersResponse: {
-            users: components["schemas"]["UserName"][];
+            users: components["schemas"]["User"][];
             meta: components["schemas"]["WaMeta"];
         };
-        /**
-         * Format: binary
-         * @description The raw bytes of the media file.
-         */
-        MediaBinary: Blob;
         /**
          * Format: uuid
          * @description Id of an uploaded media file (a UUID).
@@ -454,126 +458,76 @@ export interface components {
         LogLevel: "info" | "warning" | "error" | "fatal";
         /**
          * @description Every application setting with its current value. Settings marked "Coreapp restart required"
-         *     (`x-restart-required: true`) take effect only after the Coreapp restarts.
+         *     (`x-restart-required: true`) take effect only after the Coreapp restarts. Each setting's description gives its
+         *     default, the value `DELETE /v1/settings/application` restores (also in `x-default`, for tools).
          */
         ApplicationSettings: {
-            /**
-             * @description Affects database connection limits. The v2.25 outbound/inbound efficiency improvement opens more database connections; set to true to disable it if a deployment reaches its database connection limit. Coreapp restart required.
-             * @default false
-             */
+            /** @description Affects database connection limits. The v2.25 outbound/inbound efficiency improvement opens more database connections; set to true to disable it if a deployment reaches its database connection limit. Coreapp restart required. Defaults to `false`. */
             axolotl_context_striping_disabled: boolean;
-            /**
-             * @description Delay in milliseconds before a failed callback is retried. The delay grows by this value each time a callback does not get HTTPS 200 OK, up to `max_callback_backoff_delay_ms` (3000 ms, then 6000 ms, ... until 900000 ms), after which retries go on without growing.
-             * @default 3000
-             */
+            /** @description Delay in milliseconds before a failed callback is retried. The delay grows by this value each time a callback does not get HTTPS 200 OK, up to `max_callback_backoff_delay_ms` (3000 ms, then 6000 ms, ... until 900000 ms), after which retries go on without growing. Defaults to `3000`. */
             callback_backoff_delay_ms: number;
-            /**
-             * @description Store callbacks on disk until the webhook acknowledges them, so that they survive a crash of the client or the server; failed notifications (no HTTPS 200) are retried indefinitely. Coreapp restart required.
-             * @default true
-             */
+            /** @description Store callbacks on disk until the webhook acknowledges them, so that they survive a crash of the client or the server; failed notifications (no HTTPS 200) are retried indefinitely. Coreapp restart required. Defaults to `true`. */
             callback_persist: boolean;
             /**
              * @deprecated
-             * @description Deprecated since v2.49. Enables automatic clean-up of the message database. Coreapp restart required.
-             * @default true
+             * @description Deprecated since v2.49. Enables automatic clean-up of the message database. Coreapp restart required. Defaults to `true`.
              */
             db_garbagecollector_enable: boolean;
             /** @description Automatic clean-up of messages and media (v2.49.1 and above). When disabled, clean-up can be started with `/services/message/gc` and `/services/media/gc`. Coreapp restart required. */
             garbagecollector_enable: {
-                /**
-                 * @description Clean up old messages. Disable during high-volume campaigns and re-enable afterwards. Coreapp restart required.
-                 * @default true
-                 */
+                /** @description Clean up old messages. Disable during high-volume campaigns and re-enable afterwards. Coreapp restart required. Defaults to `true`. */
                 messages: boolean;
-                /**
-                 * @description Clean up old media files. Coreapp restart required.
-                 * @default false
-                 */
+                /** @description Clean up old media files. Coreapp restart required. Defaults to `false`. */
                 media: boolean;
             };
-            /**
-             * @description Interval in seconds at which the Master node checks the Coreapp nodes (multi-connect).
-             * @default 5
-             */
+            /** @description Interval in seconds at which the Master node checks the Coreapp nodes (multi-connect). Defaults to `5`. */
             heartbeat_interval: number;
-            /**
-             * @description Upper bound in milliseconds of the failed-callback retry delay (see `callback_backoff_delay_ms`).
-             * @default 900000
-             */
+            /** @description Upper bound in milliseconds of the failed-callback retry delay (see `callback_backoff_delay_ms`). Defaults to `900000`. */
             max_callback_backoff_delay_ms: number;
             media: {
-                /**
-                 * @description Media types downloaded automatically when received.
-                 * @default []
-                 */
+                /** @description Media types downloaded automatically when received. Defaults to `[]` (none). */
                 auto_download: components["schemas"]["AutoDownloadMediaType"][];
             };
-            /**
-             * @description Send the `user_changed_number` system notification.
-             * @default false
-             */
+            /** @description Send the `user_changed_number` system notification. Defaults to `false`. */
             notify_user_change_number: boolean;
-            /**
-             * @description Delete each message from the local database once it is delivered or read. Since v2.35 it cannot be turned back on, so it stays false. Coreapp restart required.
-             * @default false
-             */
+            /** @description Delete each message from the local database once it is delivered or read. Since v2.35 it cannot be turned back on, so it stays false. Coreapp restart required. Defaults to `false`. */
             pass_through: boolean;
-            /**
-             * @description Send a `sent` status callback for outgoing messages.
-             * @default false
-             */
+            /** @description Send a `sent` status callback for outgoing messages. Defaults to `false`. */
             sent_status: boolean;
-            /**
-             * @description Send a `user_identity_changed` webhook when the client detects that a user's identity may have changed; messages to that user are blocked until the change is acknowledged with the identity endpoint.
-             * @default false
-             */
+            /** @description Send a `user_identity_changed` webhook when the client detects that a user's identity may have changed; messages to that user are blocked until the change is acknowledged with the identity endpoint. Defaults to `false`. */
             show_security_notifications: boolean;
-            /**
-             * @description Do not download the image or video of a Click to WhatsApp ad that the user clicked.
-             * @default false
-             */
+            /** @description Do not download the image or video of a Click to WhatsApp ad that the user clicked. Defaults to `false`. */
             skip_referral_media_download: boolean;
-            /**
-             * @description Seconds the Master node waits for a Coreapp heartbeat before it considers the node unhealthy and starts a failover (multi-connect).
-             * @default 30
-             */
+            /** @description Seconds the Master node waits for a Coreapp heartbeat before it considers the node unhealthy and starts a failover (multi-connect). Defaults to `30`. */
             unhealthy_interval: number;
             /** @description The WhatsApp id (phone number) of this client. Read-only; a PATCH that sends it is rejected. */
             readonly wa_id: string;
             /**
              * @deprecated
-             * @description Deprecated since v2.39. Leaves conversation and pricing information out of message status notifications. No restart required.
-             * @default false
+             * @description Deprecated since v2.39. Leaves conversation and pricing information out of message status notifications. No restart required. Defaults to `false`.
              */
             webhook_payload_conversation_pricingmodel_disabled: boolean;
             /** @description Webhook configuration. Required when you use webhooks. */
             webhooks: {
                 url?: components["schemas"]["WebhookUrl"];
                 /**
-                 * @description Maximum number of callback requests in flight at once. Coreapp restart required.
-                 * @default 6
+                 * @description Maximum number of callback requests in flight at once. Coreapp restart required. Defaults to `6`.
                  * @enum {integer}
                  */
                 max_concurrent_requests: 6 | 12 | 18 | 24;
                 /** @description Which message status webhooks to receive (v2.41.2 and above). */
                 message: {
-                    /** @default true */
+                    /** @description Receive the `sent` message status webhook. Defaults to `true`. */
                     sent: boolean;
-                    /** @default true */
+                    /** @description Receive the `delivered` message status webhook. Defaults to `true`. */
                     delivered: boolean;
-                    /** @default true */
+                    /** @description Receive the `read` message status webhook. Defaults to `true`. */
                     read: boolean;
                 };
             };
-            /**
-             * @description Verbose logging in the Coreapp, for testing only. When true, `log_level` is ignored. Coreapp restart required.
-             * @default false
-             */
+            /** @description Verbose logging in the Coreapp, for testing only. When true, `log_level` is ignored. Coreapp restart required. Defaults to `false`. */
             verbose_logging: boolean;
-            /**
-             * @description Coreapp log level (`info`, `warning`, `error` or `fatal`); ignored while `verbose_logging` is true. Coreapp restart required.
-             * @default info
-             */
+            /** @description Coreapp log level (`info`, `warning`, `error` or `fatal`); ignored while `verbose_logging` is true. Coreapp restart required. Defaults to `info`. */
             log_level: components["schemas"]["LogLevel"];
         };
         ApplicationSettingsResponse: {
@@ -759,7 +713,7 @@ export interface components {
         };
         /** @description Upload an attachment from a file, as `multipart/form-data`. */
         AttachmentUploadForm: {
-            /** @description JSON text of an `AttachmentFileMessage`, for example `{"attachment":{"type":"image","payload":{"is_reusable":true}}}`. */
+            /** @description JSON text of an `AttachmentFileMessage`, for example `{"attachment":{"type":"image","payload":{"is_reusable":true}}}`, sent as a text field or as a part of type `application/json`. */
             message: string;
             /**
              * Format: binary
@@ -1095,18 +1049,18 @@ export interface operations {
         /** @description The raw bytes of the media file. */
         requestBody: {
             content: {
-                "audio/aac": components["schemas"]["MediaBinary"];
-                "audio/mp4": components["schemas"]["MediaBinary"];
-                "audio/amr": components["schemas"]["MediaBinary"];
-                "audio/mpeg": components["schemas"]["MediaBinary"];
-                "audio/ogg; codecs=opus": components["schemas"]["MediaBinary"];
-                "image/jpeg": components["schemas"]["MediaBinary"];
-                "image/png": components["schemas"]["MediaBinary"];
-                "image/webp": components["schemas"]["MediaBinary"];
-                "video/mp4": components["schemas"]["MediaBinary"];
-                "video/3gpp": components["schemas"]["MediaBinary"];
-                "application/*": components["schemas"]["MediaBinary"];
-                "text/*": components["schemas"]["MediaBinary"];
+                "audio/aac": Blob;
+                "audio/mp4": Blob;
+                "audio/amr": Blob;
+                "audio/mpeg": Blob;
+                "audio/ogg; codecs=opus": Blob;
+                "image/jpeg": Blob;
+                "image/png": Blob;
+                "image/webp": Blob;
+                "video/mp4": Blob;
+                "video/3gpp": Blob;
+                "application/*": Blob;
+                "text/*": Blob;
             };
         };
         responses: {
@@ -1164,7 +1118,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Id of the media file, as returned by `POST /v1/media` (a UUID). Any other value is answered as not found. */
-                "media-id": components["parameters"]["MediaIdPath"];
+                media_id: components["parameters"]["MediaIdPath"];
             };
             cookie?: never;
         };
@@ -1178,18 +1132,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "audio/aac": components["schemas"]["MediaBinary"];
-                    "audio/mp4": components["schemas"]["MediaBinary"];
-                    "audio/amr": components["schemas"]["MediaBinary"];
-                    "audio/mpeg": components["schemas"]["MediaBinary"];
-                    "audio/ogg; codecs=opus": components["schemas"]["MediaBinary"];
-                    "image/jpeg": components["schemas"]["MediaBinary"];
-                    "image/png": components["schemas"]["MediaBinary"];
-                    "image/webp": components["schemas"]["MediaBinary"];
-                    "video/mp4": components["schemas"]["MediaBinary"];
-                    "video/3gpp": components["schemas"]["MediaBinary"];
-                    "application/*": components["schemas"]["MediaBinary"];
-                    "text/*": components["schemas"]["MediaBinary"];
+                    "audio/aac": Blob;
+                    "audio/mp4": Blob;
+                    "audio/amr": Blob;
+                    "audio/mpeg": Blob;
+                    "audio/ogg; codecs=opus": Blob;
+                    "image/jpeg": Blob;
+                    "image/png": Blob;
+                    "image/webp": Blob;
+                    "video/mp4": Blob;
+                    "video/3gpp": Blob;
+                    "application/*": Blob;
+                    "text/*": Blob;
                 };
             };
             401: components["responses"]["WaUnauthorized"];
@@ -1208,7 +1162,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Id of the media file, as returned by `POST /v1/media` (a UUID). Any other value is answered as not found. */
-                "media-id": components["parameters"]["MediaIdPath"];
+                media_id: components["parameters"]["MediaIdPath"];
             };
             cookie?: never;
         };
@@ -1366,7 +1320,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Name of the media provider. */
-                "provider-name": components["parameters"]["ProviderNamePath"];
+                provider_name: components["parameters"]["ProviderNamePath"];
             };
             cookie?: never;
         };
@@ -1398,7 +1352,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Id of the Facebook Page, or `me` for the page that the access token belongs to. */
-                "page-id": components["parameters"]["PageIdPath"];
+                page_id: components["parameters"]["PageIdPath"];
             };
             cookie?: never;
         };
@@ -1443,7 +1397,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Id of the Facebook Page, or `me` for the page that the access token belongs to. */
-                "page-id": components["parameters"]["PageIdPath"];
+                page_id: components["parameters"]["PageIdPath"];
             };
             cookie?: never;
         };

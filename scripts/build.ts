@@ -9,6 +9,7 @@ import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promise
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { bundleFileNames } from "../server/validation/spec-bundles.ts";
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -25,9 +26,9 @@ try {
   process.exit(1);
 }
 
-// tsc emits no copy of a declaration file or of JSON read at run time: the bundle and its types are copied as they are.
+// tsc emits no copy of a declaration file or of JSON read at run time: the bundles and the types are copied as they are.
 await mkdir(path.join(dist, "generated"), { recursive: true });
-for (const file of ["openapi.json", "openapi.d.ts"]) {
+for (const file of [...Object.values(bundleFileNames), "openapi.d.ts"]) {
   await copyFile(path.join(root, "generated", file), path.join(dist, "generated", file));
 }
 // Redoc's rendering options, read from the package root by the docs build.

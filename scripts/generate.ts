@@ -1,5 +1,5 @@
 /** `npm run generate`: regenerate generated/ (bundle and types) from spec/. */
-import { generate, generatedDir } from "./spec-pipeline.ts";
+import { generate, generatedDir, generatedFiles } from "./spec-pipeline.ts";
 
 await generate(generatedDir);
-console.log("generated/openapi.json and generated/openapi.d.ts are up to date with spec/");
+console.log(`generated/ is up to date with spec/: ${generatedFiles.join(", ")}`);

@@ -30,8 +30,8 @@ export interface AttachmentHandlerDeps {
 }
 
 /** `me`, or the page the token belongs to; anything else is an object this token cannot use (100/33). */
-function authorizePage(auth: GraphAuth, params: { "page-id": string }): void {
-  const requested = params["page-id"];
+function authorizePage(auth: GraphAuth, params: { page_id: string }): void {
+  const requested = params.page_id;
   if (requested !== "me" && requested !== auth.pageId) throw graphErrors.unknownPage(requested);
 }
 

@@ -1,7 +1,7 @@
 /**
  * Renders the API reference from the bundle: `index.html` (Redocly build-docs, Redoc inlined so the page needs no CDN)
- * and `openapi.yaml` (the same bundle as YAML), stamped with what they were built from so a rebuild happens only when
- * the bundle or the renderer changed.
+ * and `openapi.yaml` (the same bundle as YAML), with a YAML twin of each per-family bundle beside it, stamped with what
+ * they were built from so a rebuild happens only when a bundle or the renderer changed.
  */
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -12,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { bundlePath as defaultBundlePath } from "../validation/openapi-document.ts";
+import { bundleFileNames } from "../validation/spec-bundles.ts";
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -26,7 +27,23 @@ export const defaultDocsDir = path.join(packageRoot, ".docs");
 export const docsFiles = { html: "index.html", yaml: "openapi.yaml", stamp: "build-stamp.json" } as const;
 
 /** Bump when the way the docs are produced changes, so existing builds count as stale. */
-const BUILDER_VERSION = 1;
+const BUILDER_VERSION = 2;
+
+/** The YAML name of a JSON bundle file name (`whatsapp.openapi.json` -> `whatsapp.openapi.yaml`). */
+export function yamlTwinName(jsonName: string): string {
+  return jsonName.replace(/\.json$/, ".yaml");
+}
+
+/**
+ * The per-family bundles (and the Messenger variant) that lie next to the combined bundle, as JSON path and YAML twin
+ * name. Only the ones present count: a test may point the docs at a lone bundle.
+ */
+function variantBundles(bundlePath: string): Array<{ json: string; yaml: string }> {
+  return Object.entries(bundleFileNames)
+    .filter(([scope]) => scope !== "all")
+    .map(([, name]) => ({ json: path.join(path.dirname(bundlePath), name), yaml: yamlTwinName(name) }))
+    .filter((variant) => existsSync(variant.json));
+}
 
 /** The docs folder for this process: DOCS_DIR when set, else `<package>/.docs`. */
 export function resolveDocsDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -69,6 +86,8 @@ const redoclyEnv = (): NodeJS.ProcessEnv => ({
 export interface DocsStamp {
   builder: number;
   bundleSha256: string;
+  /** The per-family bundles found next to it, by file name. */
+  variantsSha256: Record<string, string | null>;
   /** redocly.yaml carries Redoc's rendering options. */
   configSha256: string | null;
   redocly: string | null;
@@ -83,11 +102,13 @@ async function expectedStamp(bundlePath: string): Promise<DocsStamp> {
   const bundleSha256 = await sha256Of(bundlePath);
   if (bundleSha256 === null) throw new Error(`the bundle ${bundlePath} is missing: run \`npm run generate\``);
   const configSha256 = await sha256Of(path.join(packageRoot, "redocly.yaml"));
-  return { builder: BUILDER_VERSION, bundleSha256, configSha256, redocly: redoclyVersion() };
+  const variantsSha256: Record<string, string | null> = {};
+  for (const variant of variantBundles(bundlePath)) variantsSha256[path.basename(variant.json)] = await sha256Of(variant.json);
+  return { builder: BUILDER_VERSION, bundleSha256, variantsSha256, configSha256, redocly: redoclyVersion() };
 }
 
 export interface DocsLocation {
-  /** Folder holding index.html, openapi.yaml and the stamp. */
+  /** Folder holding index.html, openapi.yaml (and the YAML twins of the per-family bundles) and the stamp. */
   docsDir?: string;
   /** The bundle to render (generated/openapi.json by default). */
   bundlePath?: string;
@@ -96,7 +117,9 @@ export interface DocsLocation {
 /** Why the docs need a build, or undefined when they are up to date with the bundle and the renderer. */
 export async function docsStaleReason(loc: DocsLocation = {}): Promise<string | undefined> {
   const docsDir = loc.docsDir ?? resolveDocsDir();
-  for (const name of [docsFiles.html, docsFiles.yaml, docsFiles.stamp]) {
+  const bundlePath = loc.bundlePath ?? defaultBundlePath;
+  const twins = variantBundles(bundlePath).map((variant) => variant.yaml);
+  for (const name of [docsFiles.html, docsFiles.yaml, ...twins, docsFiles.stamp]) {
     if (!existsSync(path.join(docsDir, name))) return `${name} is missing`;
   }
   let built: DocsStamp;
@@ -105,17 +128,21 @@ export async function docsStaleReason(loc: DocsLocation = {}): Promise<string | 
   } catch {
     return "the build stamp is unreadable";
   }
-  const wanted = await expectedStamp(loc.bundlePath ?? defaultBundlePath);
+  const wanted = await expectedStamp(bundlePath);
   if (built.bundleSha256 !== wanted.bundleSha256) return "the bundle changed since the last build";
+  if (built.builder !== wanted.builder) return "the docs build changed";
+  for (const [name, sha] of Object.entries(wanted.variantsSha256)) {
+    if (built.variantsSha256?.[name] !== sha) return `${name} changed since the last build`;
+  }
   if (built.configSha256 !== wanted.configSha256) return "redocly.yaml changed since the last build";
   if (wanted.redocly !== null && built.redocly !== wanted.redocly) return "Redocly CLI was updated";
-  if (built.builder !== wanted.builder) return "the docs build changed";
   return undefined;
 }
 
 /**
- * Builds index.html and openapi.yaml into the docs folder. Each file is written under a temporary name and renamed
- * into place, so a server reading the folder never sees half a file, and two builds at once both end complete.
+ * Builds index.html, openapi.yaml and the YAML twins into the docs folder. Each file is written under a temporary
+ * name and renamed into place, so a server reading the folder never sees half a file, and two builds at once both end
+ * complete.
  */
 export async function buildDocs(loc: DocsLocation = {}): Promise<{ docsDir: string; stamp: DocsStamp }> {
   const docsDir = loc.docsDir ?? resolveDocsDir();
@@ -134,10 +161,13 @@ export async function buildDocs(loc: DocsLocation = {}): Promise<{ docsDir: stri
         ...(title ? ["--title", title] : [])],
       opts,
     );
-    await run(process.execPath, [redocly, "bundle", bundlePath, "--ext", "yaml", "--output", path.join(work, docsFiles.yaml)], opts);
+    const yamlTwins = [{ json: bundlePath, yaml: docsFiles.yaml }, ...variantBundles(bundlePath)];
+    for (const twin of yamlTwins) {
+      await run(process.execPath, [redocly, "bundle", twin.json, "--ext", "yaml", "--output", path.join(work, twin.yaml)], opts);
+    }
     await writeFile(path.join(work, docsFiles.stamp), JSON.stringify(stamp, null, 2) + "\n");
-    // The stamp goes last: it claims the other two are complete.
-    for (const name of [docsFiles.html, docsFiles.yaml, docsFiles.stamp]) {
+    // The stamp goes last: it claims the other files are complete.
+    for (const name of [docsFiles.html, ...yamlTwins.map((twin) => twin.yaml), docsFiles.stamp]) {
       await rename(path.join(work, name), path.join(docsDir, name));
     }
     return { docsDir, stamp };

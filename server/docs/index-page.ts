@@ -41,7 +41,7 @@ function pagesSection(pageIds: string[], generated: boolean): string {
   const origin = generated
     ? "A development page generated at start (set <code>MESSENGER_PAGES</code> to choose); its page access token was printed in the server's log."
     : "From <code>MESSENGER_PAGES</code>; their page access tokens are in your configuration.";
-  return `<ul id="pages">\n${items}\n</ul>\n<p>${origin} Call <code>POST /v21.0/{page-id}/message_attachments?access_token=...</code>
+  return `<ul id="pages">\n${items}\n</ul>\n<p>${origin} Call <code>POST /v21.0/{page_id}/message_attachments?access_token=...</code>
 (any <code>vN.N</code> version prefix) or use <code>me</code> for the token's own page.</p>`;
 }
 
@@ -71,6 +71,16 @@ attachment upload and send API (Graph envelope), as described by the spec (versi
 <li><a href="/docs">API reference</a> (rendered with Redoc)</li>
 <li><a href="/openapi.json">openapi.json</a>: the bundled OpenAPI 3.1 description</li>
 <li><a href="/openapi.yaml">openapi.yaml</a>: the same, as YAML</li>
+</ul>
+<p>To generate a client, use the description of one API family, with its own servers:</p>
+<ul id="family-bundles">
+<li><a href="/whatsapp.openapi.json">whatsapp.openapi.json</a> (<a href="/whatsapp.openapi.yaml">YAML</a>):
+the WhatsApp Business On-Premises operations</li>
+<li><a href="/messenger.openapi.json">messenger.openapi.json</a> (<a href="/messenger.openapi.yaml">YAML</a>):
+the Messenger Platform operations</li>
+<li><a href="/messenger.multipart.openapi.json">messenger.multipart.openapi.json</a>
+(<a href="/messenger.multipart.openapi.yaml">YAML</a>): the same, with <code>uploadAttachment</code> as a
+<code>multipart/form-data</code> file upload only, for generators that pick one request media type</li>
 </ul>
 <h2>WhatsApp: log in</h2>
 ${adminSection(facts.adminPasswordChangeRequired, base)}

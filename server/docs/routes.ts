@@ -1,9 +1,11 @@
 /**
- * `/docs` (the rendered Redoc reference), `/openapi.json` and `/openapi.yaml` (the bundle), and `/` (a small index).
+ * `/docs` (the rendered Redoc reference), `/openapi.json` and `/openapi.yaml` (the bundle), the per-family bundles
+ * beside them (`/whatsapp.openapi.json`, `/messenger.openapi.json`, `/messenger.multipart.openapi.json`, and their
+ * `.yaml` twins), and `/` (a small index).
  * The docs are built on first use when `npm start`'s prestart step did not build them, so `/docs` works however the
  * server was started.
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -13,7 +15,8 @@ import { whatsAppErrorCatalogue } from "../../client/errors/whatsapp-error-catal
 import { waErrorBody } from "../edge/wa-envelope.ts";
 import type { MessengerConfig } from "../attachments/config.ts";
 import { bundlePath as defaultBundlePath } from "../validation/openapi-document.ts";
-import { docsFiles, ensureDocs, resolveDocsDir } from "./docs-build.ts";
+import { bundleFileNames } from "../validation/spec-bundles.ts";
+import { docsFiles, ensureDocs, resolveDocsDir, yamlTwinName } from "./docs-build.ts";
 import { INDEX_PAGE_CSP, renderIndexPage } from "./index-page.ts";
 
 /** What the docs routes need from the app: its configuration, and whether the admin password must change. */
@@ -71,7 +74,7 @@ function docsUnavailable(c: Context, reason: string): Response {
   return c.html(html, 503, { "Retry-After": "10" });
 }
 
-/** Registers `/`, `/docs`, `/openapi.json` and `/openapi.yaml`; other methods on them answer 405 with `Allow`. */
+/** Registers `/`, `/docs` and the bundles (JSON and YAML); other methods on them answer 405 with `Allow`. */
 export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: DocsRouteOptions = {}): void {
   const docsDir = options.docsDir ?? resolveDocsDir();
   const bundlePath = options.bundlePath ?? defaultBundlePath;
@@ -114,8 +117,10 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
   const compressed = compress();
   app.use("/docs", compressed);
   app.use("/docs/", compressed);
-  app.use("/openapi.json", compressed);
-  app.use("/openapi.yaml", compressed);
+  for (const name of Object.values(bundleFileNames)) {
+    app.use(`/${name}`, compressed);
+    app.use(`/${yamlTwinName(name)}`, compressed);
+  }
 
   for (const docsPath of ["/docs", "/docs/"]) {
     app.get(docsPath, (c) =>
@@ -129,6 +134,21 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
 
   app.get("/openapi.yaml", (c) => builtFile(c, docsFiles.yaml, { "Content-Type": "application/yaml; charset=utf-8" }));
   app.all("/openapi.yaml", methodNotAllowed);
+
+  // The per-family bundles lie next to the combined one; their YAML twins are built with the docs.
+  for (const [scope, name] of Object.entries(bundleFileNames)) {
+    if (scope === "all") continue;
+    const file = path.join(path.dirname(bundlePath), name);
+    app.get(`/${name}`, (c) =>
+      existsSync(file) ? fileResponse(c, file, { "Content-Type": "application/json; charset=utf-8" }) : c.notFound(),
+    );
+    app.all(`/${name}`, methodNotAllowed);
+    const yaml = yamlTwinName(name);
+    app.get(`/${yaml}`, (c) =>
+      existsSync(file) ? builtFile(c, yaml, { "Content-Type": "application/yaml; charset=utf-8" }) : c.notFound(),
+    );
+    app.all(`/${yaml}`, methodNotAllowed);
+  }
 
   let specInfo: Promise<{ title: string; version: string }> | undefined;
   app.get("/", async (c) => {

@@ -36,7 +36,7 @@ type AnyRegistration = FamilyRegistration<any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyEntry = OperationEntry<OperationId, any>;
 
-/** `/v1/media/{media-id}` -> `/v1/media/:media-id`. */
+/** `/v1/media/{media_id}` -> `/v1/media/:media_id`. */
 export function honoPath(specPath: string): string {
   return specPath.replace(/\{([^}]+)\}/g, ":$1");
 }

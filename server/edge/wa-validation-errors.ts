@@ -35,7 +35,7 @@ function describeValueError(e: ErrorObject): string {
 
 /** How to word a validation error: the family-independent wording plus what the value is. */
 export interface ValidationMappingOptions extends ValidationWording {
-  /** What the value is, for the root: "request body", "path parameter media-id"... */
+  /** What the value is, for the root: "request body", "path parameter media_id"... */
   subject?: string;
 }
 

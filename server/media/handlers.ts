@@ -85,7 +85,7 @@ export function mediaHandlers({ spec, records, blobs, clock, config }: MediaHand
       // Not-found is an empty 404 (FACTS §3), and a non-UUID is not-found without touching the disk.
       invalidPathParameter: () => ({ status: 404 }),
       async handle({ params }) {
-        const id = params["media-id"];
+        const id = params.media_id;
         const record = records.get(id);
         if (!record) return { status: 404 };
         const opened = await blobs.open(id);
@@ -108,7 +108,7 @@ export function mediaHandlers({ spec, records, blobs, clock, config }: MediaHand
         throw notFound(value);
       },
       async handle({ params }) {
-        const id = params["media-id"];
+        const id = params.media_id;
         if (!records.get(id)) throw notFound(id);
         try {
           await blobs.delete(id);

@@ -43,7 +43,9 @@ export function settingsHandlers({ spec, settings, providers, config }: Settings
   const ajv = ajvFor(spec);
   const fullSchema = ajv.component("ApplicationSettings");
   const delay = ajv.component("DelayMilliseconds");
-  const { maximum } = spec.components.schemas!.DelayMilliseconds as { maximum: number };
+  // DelayMilliseconds is an integer or a string of digits: the bound is the integer branch's.
+  const { oneOf } = spec.components.schemas!.DelayMilliseconds as { oneOf: Array<{ type: string; maximum?: number }> };
+  const maximum = oneOf.find((branch) => branch.type === "integer")?.maximum;
   const view = (stored: StoredSettings): ApplicationSettings => ({ ...stored, wa_id: config.waId });
 
   /** Merges a patch into `target`; delays sent as digit strings become the integers the settings hold. */
@@ -131,7 +133,7 @@ export function settingsHandlers({ spec, settings, providers, config }: Settings
         throw waErrors.notFound(`Media provider ${value} not found`);
       },
       handle({ params }) {
-        const name = params["provider-name"];
+        const name = params.provider_name;
         if (!providers.remove(name)) throw waErrors.notFound(`Media provider ${name} not found`);
         return { status: 200, body: { meta } };
       },

@@ -1,7 +1,7 @@
 /**
  * What the settings code needs to know about the settings, read from the spec's ApplicationSettings schema: the
- * defaults (`default`), the settings that need a Coreapp restart (`x-restart-required`), and the read-only ones
- * (`readOnly`). Nothing is re-typed by hand.
+ * defaults (`x-default`, since a `default` on a required reply field misleads client generators), the settings that
+ * need a Coreapp restart (`x-restart-required`), and the read-only ones (`readOnly`). Nothing is re-typed by hand.
  */
 import { deref, perDocument, type JsonSchema, type OpenApiDocument } from "../validation/openapi-document.ts";
 import type { components } from "../../generated/openapi.d.ts";
@@ -20,7 +20,7 @@ export interface SettingsSchemaFacts {
 }
 
 function resolve(doc: OpenApiDocument, schema: JsonSchema): JsonSchema {
-  // A `$ref` with siblings (e.g. `log_level: {$ref: LogLevel, default: info}`): the siblings win over the target.
+  // A `$ref` with siblings (e.g. `log_level: {$ref: LogLevel, x-default: info}`): the siblings win over the target.
   if (typeof schema.$ref === "string") {
     const { $ref, ...siblings } = schema;
     return { ...resolve(doc, deref<JsonSchema>(doc, { $ref: $ref as string })), ...siblings };
@@ -44,8 +44,8 @@ function walk(
       continue;
     }
     if (prop["x-restart-required"] === true) facts.restartRequired.add(dotted);
-    if ("default" in prop) {
-      target[name] = structuredClone(prop.default);
+    if ("x-default" in prop) {
+      target[name] = structuredClone(prop["x-default"]);
     } else if (prop.type === "object" && prop.properties) {
       const child: Record<string, unknown> = {};
       walk(doc, prop, dotted, facts, child);

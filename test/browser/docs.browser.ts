@@ -173,7 +173,13 @@ describe("/ in Chromium", () => {
     };
     const hrefs = await page.locator("#links a").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
     expect(hrefs.sort()).toEqual(Object.keys(expected).sort());
-    for (const href of hrefs) {
+    // The per-family bundles, for client generators, each as JSON and YAML.
+    const familyHrefs = await page.locator("#family-bundles a").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
+    expect(familyHrefs.sort()).toEqual(
+      ["whatsapp", "messenger", "messenger.multipart"].flatMap((name) => [`/${name}.openapi.json`, `/${name}.openapi.yaml`]).sort(),
+    );
+    for (const href of familyHrefs) expected[href] = href.endsWith(".json") ? /^application\/json/ : /^application\/yaml/;
+    for (const href of [...hrefs, ...familyHrefs]) {
       const reply = await page.request.get(new URL(href, server.baseUrl).href);
       expect(reply.status(), href).toBe(200);
       expect(reply.headers()["content-type"], href).toMatch(expected[href]!);
@@ -183,7 +189,12 @@ describe("/ in Chromium", () => {
     }
     // And the docs link, followed by clicking it, renders the reference.
     await page.getByRole("link", { name: "API reference" }).click();
-    await expect.poll(() => page.getByPlaceholder("Search docs...").count().then(async (n) => n + (await page.getByText("Search").count()))).toBeGreaterThan(0);
+    // Redoc renders this spec in several seconds on a busy machine: vitest's default poll (1 s) is too short.
+    await expect
+      .poll(() => page.getByPlaceholder("Search docs...").count().then(async (n) => n + (await page.getByText("Search").count())), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(0);
     expect(new URL(page.url()).pathname).toBe("/docs");
   });
 

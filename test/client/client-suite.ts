@@ -475,8 +475,8 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
       });
 
       it("the underlying typed client carries access_token", async () => {
-        const { data, response } = await messenger().api.POST("/{page-id}/message_attachments", {
-          params: { path: { "page-id": target.pageId } },
+        const { data, response } = await messenger().api.POST("/{page_id}/message_attachments", {
+          params: { path: { page_id: target.pageId } },
           body: { message: { attachment: { type: "image", payload: { url: target.imageUrl, is_reusable: true } } } },
         });
         expect(response.status).toBe(200);

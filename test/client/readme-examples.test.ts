@@ -3,12 +3,13 @@
  * against the reference server, so they cannot rot.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readmeSection } from "../support/readme-section.ts";
 import { referenceTarget, type ClientTarget } from "./client-target.ts";
 
 const run = promisify(execFile);
@@ -16,8 +17,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 
 /** The ```ts code blocks between the README's `<!-- section:<name> -->` markers. */
 async function readmeExamples(name: string): Promise<string[]> {
-  const readme = await readFile(path.join(repo, "README.md"), "utf8");
-  const section = new RegExp(`<!-- section:${name} -->([\\s\\S]*?)<!-- /section:${name} -->`).exec(readme)?.[1] ?? "";
+  const section = await readmeSection(name);
   return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
 

@@ -22,7 +22,7 @@ describe("schema -> fast-check arbitrary", () => {
   it.each(componentNames)("%s: every generated value validates", (name) => {
     const schema = { $ref: `#/components/schemas/${name}` };
     const validate = bundleAjv().schema(schema);
-    const direction = /Response$|^ApplicationSettings$|Masked$|^UserToken$|^WaMeta$|^GraphError$|^WaError$|^UserName$/.test(name) ? "response" : "request";
+    const direction = /Response$|^ApplicationSettings$|Masked$|^UserToken$|^WaMeta$|^GraphError$|^WaError$|^User$/.test(name) ? "response" : "request";
     fc.assert(fc.property(schemaArbitrary(schema, { direction }), (value) => validate(value) === true), { seed: SEED, numRuns: 50 });
   });
 

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe("route drift", () => {
   it("maps Hono paths to spec paths, with or without the Graph version prefix", () => {
-    expect(specPathOfRoute("/v1/media/:media-id")).toBe("/v1/media/{media-id}");
+    expect(specPathOfRoute("/v1/media/:media_id")).toBe("/v1/media/{media_id}");
     expect(specPathOfRoute("/:version{v[0-9]{1,3}\\.[0-9]{1,3}}/:pageId/messages")).toBe("/{pageId}/messages");
     expect(specPathOfRoute("/docs")).toBeUndefined();
   });
@@ -39,10 +39,10 @@ describe("route drift", () => {
   it("catches a route the spec does not document and an operation the server lost", () => {
     const drifted = new Hono();
     for (const route of ref.app.routes) {
-      if (route.method === "DELETE" && route.path === "/v1/media/:media-id") continue;
+      if (route.method === "DELETE" && route.path === "/v1/media/:media_id") continue;
       drifted.on(route.method, route.path, route.handler);
     }
-    drifted.get("/v1/media/:media-id/thumbnail", (c) => c.body(null, 204));
+    drifted.get("/v1/media/:media_id/thumbnail", (c) => c.body(null, 204));
     const problems = routeDrift(drifted);
     expect(problems).toContain("the server routes GET /v1/media/{}/thumbnail, which the spec does not document");
     expect(problems).toContain("the spec documents DELETE /v1/media/{}, which the server does not route");

@@ -90,6 +90,9 @@ describe("meta-media-openapi", () => {
     expect(first.code, first.stderr).toBe(0);
     expect(existsSync(path.join(out, "index.html"))).toBe(true);
     expect((await readFile(path.join(out, "openapi.yaml"), "utf8")).startsWith("openapi: 3.1")).toBe(true);
+    for (const twin of ["whatsapp.openapi.yaml", "messenger.openapi.yaml", "messenger.multipart.openapi.yaml"]) {
+      expect((await readFile(path.join(out, twin), "utf8")).startsWith("openapi: 3.1"), twin).toBe(true);
+    }
     const second = await cliRun(["docs", "--out", "api-docs"]);
     expect(second.stdout).toContain("up to date");
   }, 60_000);
@@ -112,8 +115,12 @@ describe("meta-media-openapi", () => {
       const spec = await fetch(`http://127.0.0.1:${port}/openapi.json`);
       expect(spec.status).toBe(200);
       expect(((await spec.json()) as { openapi: string }).openapi).toBe("3.1.0");
+      const whatsapp = await fetch(`http://127.0.0.1:${port}/whatsapp.openapi.json`);
+      expect(Object.keys(((await whatsapp.json()) as { paths: object }).paths)).toContain("/v1/media");
       const index = await fetch(`http://127.0.0.1:${port}/`);
-      expect(await index.text()).toContain('href="/docs"');
+      const html = await index.text();
+      expect(html).toContain('href="/docs"');
+      expect(html).toContain('href="/messenger.openapi.json"');
       expect(existsSync(dataDir)).toBe(true);
     } finally {
       expect(await server.stop()).toBe(0);
@@ -136,5 +143,39 @@ describe("meta-media-openapi", () => {
     }
     // The Prism child went down with the CLI: the port is free again.
     await expect(fetch(`http://127.0.0.1:${port}/v1/users/login`, { method: "POST" })).rejects.toThrow();
+  }, 90_000);
+
+  it("mock --family serves one API family's bundle, and refuses an unknown family", async () => {
+    const bad = await cliRun(["mock", "--family", "telegram"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--family must be one of whatsapp, messenger, all");
+
+    const ports = { whatsapp: await freePort(), messenger: await freePort() };
+    const mocks = await Promise.all(
+      (["whatsapp", "messenger"] as const).map((family) =>
+        cliStart(["mock", "--family", family, "--port", String(ports[family])], /Prism is listening/),
+      ),
+    );
+    try {
+      const login = (port: number) =>
+        fetch(`http://127.0.0.1:${port}/v1/users/login`, {
+          method: "POST",
+          headers: { Authorization: `Basic ${Buffer.from("admin:S3cret-pass!").toString("base64")}` },
+        });
+      const send = (port: number) =>
+        fetch(`http://127.0.0.1:${port}/me/messages?access_token=EAAB-token`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ recipient: { id: "1254459154682919" }, message: { attachment: { type: "image", payload: { attachment_id: "1857777774821032" } } } }),
+        });
+      expect((await login(ports.whatsapp)).status).toBe(200);
+      expect((await send(ports.whatsapp)).status).toBe(404);
+      const sent = await send(ports.messenger);
+      expect(sent.status).toBe(200);
+      expect(((await sent.json()) as { message_id?: string }).message_id).toEqual(expect.any(String));
+      expect((await login(ports.messenger)).status).toBe(404);
+    } finally {
+      await Promise.all(mocks.map((mock) => mock.stop()));
+    }
   }, 90_000);
 });

@@ -1,7 +1,7 @@
 /** `/docs`, `/openapi.json`, `/openapi.yaml` and `/` served by registerDocsRoutes, with the docs built on first use. */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -89,7 +89,7 @@ describe("/docs", () => {
   });
 
   it("answers 405 with Allow for other methods", async () => {
-    for (const p of ["/docs", "/openapi.json", "/openapi.yaml", "/"]) {
+    for (const p of ["/docs", "/openapi.json", "/openapi.yaml", "/whatsapp.openapi.json", "/messenger.openapi.yaml", "/"]) {
       const res = await app.request(p, { method: "POST" });
       expect(res.status, p).toBe(405);
       expect(res.headers.get("allow")).toBe("GET, HEAD");
@@ -133,9 +133,51 @@ describe("/openapi.json and /openapi.yaml", () => {
   }, 60_000);
 });
 
+describe("the per-family bundles", () => {
+  const families = ["whatsapp.openapi", "messenger.openapi", "messenger.multipart.openapi"];
+
+  it.each(families)("/%s.json is the generated file, and its YAML twin is the same document", async (name) => {
+    const expected = JSON.parse(await readFile(path.join(path.dirname(bundlePath), `${name}.json`), "utf8")) as object;
+    const json = await app.request(`/${name}.json`);
+    expect(json.status).toBe(200);
+    expect(json.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(await json.json()).toEqual(expected);
+
+    const res = await app.request(`/${name}.yaml`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/yaml; charset=utf-8");
+    const yamlFile = path.join(tmp, `${name}.served.yaml`);
+    const jsonFile = path.join(tmp, `${name}.served.json`);
+    await writeFile(yamlFile, await res.text());
+    await run(process.execPath, [packageBin("@redocly/cli", "redocly"), "bundle", yamlFile, "--ext", "json", "--output", jsonFile], {
+      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+    });
+    expect(JSON.parse(await readFile(jsonFile, "utf8"))).toEqual(expected);
+  }, 60_000);
+
+  it("answers 404 for a per-family bundle that is not next to the served bundle", async () => {
+    const lone = path.join(tmp, "lone");
+    await mkdir(lone, { recursive: true });
+    await writeFile(path.join(lone, "openapi.json"), JSON.stringify(bundle));
+    const alone = new Hono();
+    registerDocsRoutes(alone, deps(), { docsDir: path.join(tmp, "lone-docs"), bundlePath: path.join(lone, "openapi.json") });
+    expect((await alone.request("/whatsapp.openapi.json")).status).toBe(404);
+    expect((await alone.request("/messenger.openapi.yaml")).status).toBe(404);
+  });
+});
+
 describe("docs freshness", () => {
   it("is up to date after a build, stale when the bundle changes or a file is missing", async () => {
     expect(await docsStaleReason({ docsDir, bundlePath })).toBeUndefined();
+    // A per-family bundle that changed alone (its YAML twin is then stale) is noticed too.
+    const copy = path.join(tmp, "copy");
+    await mkdir(copy, { recursive: true });
+    for (const name of ["openapi.json", "whatsapp.openapi.json", "messenger.openapi.json", "messenger.multipart.openapi.json"]) {
+      await writeFile(path.join(copy, name), await readFile(path.join(path.dirname(bundlePath), name)));
+    }
+    expect(await docsStaleReason({ docsDir, bundlePath: path.join(copy, "openapi.json") })).toBeUndefined();
+    await writeFile(path.join(copy, "messenger.openapi.json"), JSON.stringify({ ...bundle, info: { ...bundle.info, version: "9.9.9" } }));
+    expect(await docsStaleReason({ docsDir, bundlePath: path.join(copy, "openapi.json") })).toMatch(/messenger\.openapi\.json changed/);
     const changed = path.join(tmp, "changed-bundle.json");
     await writeFile(changed, JSON.stringify({ ...bundle, info: { ...bundle.info, version: "9.9.9" } }));
     expect(await docsStaleReason({ docsDir, bundlePath: changed })).toMatch(/bundle changed/);
@@ -150,7 +192,9 @@ describe("/ (index)", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
     const html = await res.text();
-    for (const href of ["/docs", "/openapi.json", "/openapi.yaml"]) expect(html).toContain(`href="${href}"`);
+    for (const href of ["/docs", "/openapi.json", "/openapi.yaml", "/whatsapp.openapi.json", "/messenger.openapi.yaml", "/messenger.multipart.openapi.json"]) {
+      expect(html).toContain(`href="${href}"`);
+    }
     expect(html).toContain('<code class="page-id">104857600123</code>');
     expect(html).toContain('<code class="page-id">99</code>');
     expect(html).not.toContain(PAGE_TOKEN);

@@ -8,43 +8,17 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readmeSection, shellCommands } from "../support/readme-section.ts";
 import { npmStart, type StartedServer } from "./npm-start.ts";
 
 const run = promisify(execFile);
-const repoRoot = path.resolve(import.meta.dirname, "../..");
-
-/** The shell commands of a README section: the ```sh blocks, continuation lines joined, comments dropped. */
-function sectionCommands(readme: string, section: string): string[] {
-  const start = readme.indexOf(`<!-- section:${section} -->`);
-  const end = readme.indexOf(`<!-- /section:${section} -->`);
-  if (start < 0 || end < start) throw new Error(`README has no section ${section}`);
-  const body = readme.slice(start, end);
-  const commands: string[] = [];
-  for (const block of body.matchAll(/^([ \t]*)```sh\n([\s\S]*?)^\1```/gm)) {
-    const indent = block[1]!.length;
-    const lines = block[2]!.split("\n").map((line) => line.slice(indent));
-    let current = "";
-    for (const line of lines) {
-      if (current === "" && (line.trim() === "" || line.trim().startsWith("#"))) continue;
-      current += current ? `\n${line}` : line;
-      // A command ends where a line neither continues (\) nor leaves a $( ... ) open.
-      const open = (current.match(/\$\(/g) ?? []).length - (current.match(/\)/g) ?? []).length;
-      if (!line.endsWith("\\") && open <= 0) {
-        commands.push(current.trim());
-        current = "";
-      }
-    }
-    if (current) commands.push(current.trim());
-  }
-  return commands;
-}
 
 let server: StartedServer;
 let workDir: string;
 let commands: string[];
 
 beforeAll(async () => {
-  commands = sectionCommands(await readFile(path.join(repoRoot, "README.md"), "utf8"), "first-run");
+  commands = shellCommands(await readmeSection("first-run"));
   server = await npmStart();
   workDir = await mkdtemp(path.join(os.tmpdir(), "readme-walkthrough-"));
 }, 180_000);

@@ -35,6 +35,9 @@ import { createMessengerClient, createWhatsAppClient, GraphApiError, WhatsAppApi
 import { createEmulator } from "meta-media-openapi/emulator";
 import type { components, paths } from "meta-media-openapi/types";
 import spec from "meta-media-openapi/openapi.json" with { type: "json" };
+import whatsappSpec from "meta-media-openapi/whatsapp.openapi.json" with { type: "json" };
+import messengerSpec from "meta-media-openapi/messenger.openapi.json" with { type: "json" };
+import messengerFilesSpec from "meta-media-openapi/messenger.multipart.openapi.json" with { type: "json" };
 
 const env = process.env as Record<string, string>;
 const wa = createWhatsAppClient({ baseUrl: env.WA_URL!, username: env.WA_USER!, password: env.WA_PASSWORD! });
@@ -92,6 +95,7 @@ console.log(
     messageId: sent.message_id,
     badSend: badSend instanceof GraphApiError ? [badSend.status, badSend.code, badSend.subcode] : null,
     openapi: spec.openapi,
+    familyServers: [whatsappSpec.servers[0]?.url, messengerSpec.servers[0]?.url, messengerFilesSpec.servers[0]?.url],
     mediaPath,
     server: [typeof server.createApp, typeof server.createAppFromConfig],
     emulated: [emulatedText, emulatedUpload.attachment_id],
@@ -177,6 +181,7 @@ describe("the packed package", () => {
       messageId: expect.any(String),
       badSend: [400, 100, 2018074],
       openapi: "3.1.0",
+      familyServers: ["https://{host}:{port}", "https://graph.facebook.com/{version}", "https://graph.facebook.com/{version}"],
       mediaPath: "/v1/media",
       server: ["function", "function"],
       emulated: ["in memory", expect.stringMatching(/^\d{16}$/)],

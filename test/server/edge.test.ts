@@ -9,7 +9,7 @@ import path from "node:path";
 
 const waOps = listOperations().filter((o) => o.operation["x-api-family"] === "whatsapp");
 const samplePath = (p: string) =>
-  p.replace("{media-id}", "f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68").replace("{username}", "alice").replace("{provider-name}", "cdn");
+  p.replace("{media_id}", "f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68").replace("{username}", "alice").replace("{provider_name}", "cdn");
 const errorEnvelope = createOpenApiAjv().component("WaErrorResponse");
 
 let server: TestServer;

@@ -19,7 +19,7 @@ const meta = { api_status: "stable", version: "3.0.1" } as const;
 
 describe("handler input", () => {
   it("is typed per operation from the spec", () => {
-    expectTypeOf<PathParams<"downloadMedia">>().toEqualTypeOf<{ "media-id": Schemas["MediaId"] }>();
+    expectTypeOf<PathParams<"downloadMedia">>().toEqualTypeOf<{ media_id: Schemas["MediaId"] }>();
     expectTypeOf<PathParams<"getApplicationSettings">>().toEqualTypeOf<Record<string, never>>();
     expectTypeOf<QueryParams<"sendMessage">>().toEqualTypeOf<{ appsecret_proof?: string }>();
     // Required JSON body: the schema's type; optional: may be absent; other media types beside JSON: may be absent.
@@ -60,7 +60,7 @@ describe("handler replies", () => {
     const table: HandlerTable<WaAuth> = {
       deleteMedia: {
         handle: ({ params }) => {
-          expectTypeOf(params["media-id"]).toEqualTypeOf<string>();
+          expectTypeOf(params.media_id).toEqualTypeOf<string>();
           return { status: 200, body: { meta } };
         },
       },

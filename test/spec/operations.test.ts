@@ -1,6 +1,6 @@
 // The spec describes exactly the operations of the product, no more, no fewer.
 import { describe, expect, it } from "vitest";
-import { listOperations, loadOpenApiDocument } from "../../server/validation/openapi-document.ts";
+import { deref, listOperations, loadOpenApiDocument } from "../../server/validation/openapi-document.ts";
 
 const expected = [
   ["post", "/v1/users/login", "loginUser"],
@@ -8,16 +8,16 @@ const expected = [
   ["post", "/v1/users", "createUser"],
   ["delete", "/v1/users/{username}", "deleteUser"],
   ["post", "/v1/media", "uploadMedia"],
-  ["get", "/v1/media/{media-id}", "downloadMedia"],
-  ["delete", "/v1/media/{media-id}", "deleteMedia"],
+  ["get", "/v1/media/{media_id}", "downloadMedia"],
+  ["delete", "/v1/media/{media_id}", "deleteMedia"],
   ["get", "/v1/settings/application", "getApplicationSettings"],
   ["patch", "/v1/settings/application", "updateApplicationSettings"],
   ["delete", "/v1/settings/application", "resetApplicationSettings"],
   ["get", "/v1/settings/application/media/providers", "getMediaProviders"],
   ["post", "/v1/settings/application/media/providers", "updateMediaProviders"],
-  ["delete", "/v1/settings/application/media/providers/{provider-name}", "deleteMediaProvider"],
-  ["post", "/{page-id}/message_attachments", "uploadAttachment"],
-  ["post", "/{page-id}/messages", "sendMessage"],
+  ["delete", "/v1/settings/application/media/providers/{provider_name}", "deleteMediaProvider"],
+  ["post", "/{page_id}/message_attachments", "uploadAttachment"],
+  ["post", "/{page_id}/messages", "sendMessage"],
 ] as const;
 
 const doc = loadOpenApiDocument();
@@ -56,7 +56,7 @@ describe("operations of the spec", () => {
   });
 
   it("Graph paths declare the Graph API server with version v21.0 by default, and a local one", () => {
-    for (const p of ["/{page-id}/message_attachments", "/{page-id}/messages"]) {
+    for (const p of ["/{page_id}/message_attachments", "/{page_id}/messages"]) {
       const servers = (doc.paths[p]!.servers ?? []) as Array<{ url: string; variables?: Record<string, { default: string }> }>;
       expect(servers.map((s) => s.url)).toEqual(["https://graph.facebook.com/{version}", "http://127.0.0.1:8080/{version}"]);
       expect(servers[0]!.variables?.version?.default).toBe("v21.0");
@@ -64,7 +64,7 @@ describe("operations of the spec", () => {
   });
 
   it("every settings field of FACTS §4 is described with its default", () => {
-    const settings = (doc.components.schemas as Record<string, { properties: Record<string, { default?: unknown }> }>).ApplicationSettings!;
+    const settings = (doc.components.schemas as Record<string, { properties: Record<string, { "x-default"?: unknown }> }>).ApplicationSettings!;
     const fields = Object.keys(settings.properties).sort();
     expect(fields).toEqual(
       [
@@ -75,7 +75,22 @@ describe("operations of the spec", () => {
         "webhook_payload_conversation_pricingmodel_disabled", "webhooks",
       ].sort(),
     );
-    expect(settings.properties.callback_backoff_delay_ms!.default).toBe(3000);
-    expect(settings.properties.max_callback_backoff_delay_ms!.default).toBe(900000);
+    expect(settings.properties.callback_backoff_delay_ms!["x-default"]).toBe(3000);
+    expect(settings.properties.max_callback_backoff_delay_ms!["x-default"]).toBe(900000);
+  });
+
+  it("states every settings default in words too: the description of each `x-default` names its value", () => {
+    const stated: string[] = [];
+    const walk = (schema: Record<string, unknown>, at: string) => {
+      const resolved = typeof schema.$ref === "string" ? { ...deref<Record<string, unknown>>(doc, { $ref: schema.$ref }), ...schema } : schema;
+      if ("x-default" in resolved) {
+        expect(resolved.description, at).toContain(`Defaults to \`${JSON.stringify(resolved["x-default"]).replace(/^"|"$/g, "")}\``);
+        stated.push(at);
+      }
+      for (const [name, child] of Object.entries((resolved.properties ?? {}) as Record<string, Record<string, unknown>>)) walk(child, `${at}.${name}`);
+    };
+    walk(doc.components.schemas!.ApplicationSettings as Record<string, unknown>, "ApplicationSettings");
+    // Every setting but wa_id (read-only, from configuration) and the two objects whose leaves carry the defaults.
+    expect(stated.length).toBe(22);
   });
 });

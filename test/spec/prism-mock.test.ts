@@ -8,10 +8,10 @@ const doc = loadOpenApiDocument();
 const prismUrl = inject("prismUrl");
 
 const pathValues: Record<string, string> = {
-  "media-id": "f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68",
+  media_id: "f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68",
   username: "alice",
-  "provider-name": "my-cdn",
-  "page-id": "me",
+  provider_name: "my-cdn",
+  page_id: "me",
 };
 
 /** A valid request for the operation, built from the spec's own parameters, security and body examples. */
