@@ -13,6 +13,8 @@
  *   an operation of no family given, a security scheme its family does not understand.
  */
 import type { Context, Hono } from "hono";
+import { METHOD_NAME_ALL } from "hono/router";
+import { TrieRouter } from "hono/router/trie-router";
 import type { ValidateFunction } from "ajv";
 import { ajvFor } from "../validation/openapi-ajv.ts";
 import { listOperations, type OpenApiDocument, type SpecOperation } from "../validation/openapi-document.ts";
@@ -119,8 +121,28 @@ function planRoute(doc: OpenApiDocument, op: SpecOperation, family: ApiFamily<un
   };
 }
 
-async function authenticate(plan: RoutePlan, request: OperationRequest): Promise<unknown> {
-  if (plan.requirements.length === 0) return undefined;
+/** The result of a lone scheme: its authentication, or the refusal its absence stands for. */
+function settle(result: unknown): unknown {
+  if (result instanceof CredentialsAbsent) throw result.error;
+  return result;
+}
+
+/**
+ * Who the request acts as, by the operation's security requirements. The usual case, one requirement of one scheme,
+ * stays synchronous when its handler is (the bearer check of every WA call): no promise per request for nothing.
+ */
+function authenticate(plan: RoutePlan, request: OperationRequest): unknown {
+  const { requirements } = plan;
+  if (requirements.length === 0) return undefined;
+  if (requirements.length === 1 && requirements[0]!.schemes.length === 1) {
+    const scheme = requirements[0]!.schemes[0]!;
+    const result = scheme.handler(request, scheme.scopes);
+    return result instanceof Promise ? result.then(settle) : settle(result);
+  }
+  return authenticateAlternatives(plan, request);
+}
+
+async function authenticateAlternatives(plan: RoutePlan, request: OperationRequest): Promise<unknown> {
   let absent: CredentialsAbsent | undefined;
   // Alternatives in the spec's order: the first whose credentials are all present decides.
   alternatives: for (const requirement of plan.requirements) {
@@ -138,8 +160,11 @@ async function authenticate(plan: RoutePlan, request: OperationRequest): Promise
   throw absent!.error;
 }
 
+const NO_PARAMS = Object.freeze({ params: Object.freeze({}) });
+
 /** The validated path parameters, or the reply the operation gives for an invalid one. */
 function pathParams(plan: RoutePlan, c: Context): { params: Record<string, string> } | { reply: AnyReply } {
+  if (plan.pathParams.length === 0) return NO_PARAMS;
   const params: Record<string, string> = {};
   for (const { name, validate } of plan.pathParams) {
     const value = c.req.param(name) ?? "";
@@ -209,22 +234,31 @@ function errorReply(family: ApiFamily<unknown>, c: Context, request: OperationRe
   return known;
 }
 
-function routeHandler(plan: RoutePlan) {
+function routeHandler(plan: RoutePlan, specPaths: TrieRouter<SpecPathRoute> | undefined) {
   const { family, entry } = plan;
   return async (c: Context): Promise<Response> => {
+    if (specPaths) {
+      // A templated route also matches the literal paths beside it; those are theirs, and lack this method.
+      const known = specPathOf(specPaths, c.req.method, c.req.path);
+      if (known && known.specPath !== plan.op.path) {
+        return known.family.methodNotAllowed(c.req.method, known.specPath, known.allow);
+      }
+    }
     const request = new OperationRequest(c, {
       maxBytes: family.jsonBodyMaxBytes,
       // A family that keeps the connection after an early refusal must not leave a half-read body on it.
       refuseDeclaredOversize: !family.closeAfterEarlyRefusal,
     });
     try {
-      const auth = await authenticate(plan, request);
+      let auth = authenticate(plan, request);
+      if (auth instanceof Promise) auth = await auth;
       const path = pathParams(plan, c);
       if ("reply" in path) return replyResponse(c, path.reply);
       entry.authorize?.(auth, path.params as never);
-      const body = await jsonBody(plan, request);
-      const query = queryOf(plan, request);
-      const reply = await entry.handle({ params: path.params, query, body, auth, request } as never);
+      const body = plan.body ? await jsonBody(plan, request) : undefined;
+      const query = plan.queryNames.length > 0 ? queryOf(plan, request) : {};
+      let reply: unknown = entry.handle({ params: path.params, query, body, auth, request } as never);
+      if (reply instanceof Promise) reply = await reply;
       return replyResponse(c, reply as AnyReply);
     } catch (err) {
       return errorReply(family, c, request, err);
@@ -259,24 +293,47 @@ export function registerOperations(app: Hono, spec: OpenApiDocument, registratio
     return planRoute(spec, op, registration.family, entry);
   });
 
+  // Which spec path a request path is, whatever its method, literal paths first: it decides between 405 and 404, and
+  // whether a templated route is only shadowing a literal path (DELETE /v1/users/login is not deleteUser).
+  const specPaths = new TrieRouter<SpecPathRoute>();
   const paths = [...new Set(plans.map((plan) => plan.op.path))].sort((a, b) => templateCount(a) - templateCount(b));
   for (const specPath of paths) {
     const onPath = plans.filter((plan) => plan.op.path === specPath);
     const family = onPath[0]!.family;
     if (onPath.some((plan) => plan.family !== family)) throw new Error(`${specPath} has operations of two families`);
     const route = family.pathPrefix + honoPath(specPath);
-    for (const plan of onPath) app.on(plan.op.method.toUpperCase(), route, routeHandler(plan));
     const allow = onPath.map((plan) => plan.op.method.toUpperCase());
     if (allow.includes("GET")) allow.push("HEAD");
-    app.all(route, (c) => family.methodNotAllowed(c.req.method, specPath, allow));
+    specPaths.add(METHOD_NAME_ALL, route, { specPath, family, allow });
+    for (const plan of onPath) {
+      const shadowing = templateCount(specPath) > 0 ? specPaths : undefined;
+      app.on(plan.op.method.toUpperCase(), route, routeHandler(plan, shadowing));
+    }
   }
 
   const families = registrations.map((registration) => registration.family);
+  // Only the documented methods are routes, so a request matches one handler (Hono's fast path); every other
+  // method on a spec path ends here and gets its family's 405.
   app.notFound((c) => {
+    const known = specPathOf(specPaths, c.req.method, c.req.path);
+    if (known) return known.family.methodNotAllowed(c.req.method, known.specPath, known.allow);
     const family = families.find((f) => f.claimsPath(c.req.path));
     if (!family) return new Response(null, { status: 404 });
     return family.notFound(c.req.method, c.req.path);
   });
+}
+
+/** A spec path as the router knows it. */
+interface SpecPathRoute {
+  specPath: string;
+  family: ApiFamily<unknown>;
+  /** Its methods, for `Allow`. */
+  allow: readonly string[];
+}
+
+/** The spec path of a request path (the first registered that matches: literal before templated). */
+function specPathOf(router: TrieRouter<SpecPathRoute>, method: string, path: string): SpecPathRoute | undefined {
+  return router.match(method, path)[0][0]?.[0];
 }
 
 function familyOf(op: SpecOperation): string {

@@ -115,12 +115,13 @@ export class UserStore {
    * another process sharing the data directory sees such a change within TOKEN_CACHE_MS.
    */
   resolveToken(token: string): { user: User; tokenHash: Buffer } | undefined {
-    const hash = tokenHash(token);
-    const key = hash.toString("hex");
+    // The hex digest is the cache key; the bytes are only needed when the records are asked.
+    const key = createHash("sha256").update(token, "utf8").digest("hex");
     let entry = this.tokenCache.get(key);
     if (!entry || entry.freshUntil <= performance.now()) {
       // Deleted and set again, so the Map's order stays the order of freshness (the oldest is evicted first).
       this.tokenCache.delete(key);
+      const hash = Buffer.from(key, "hex");
       const found = this.lookupToken(hash);
       if (!found) return undefined;
       if (this.tokenCache.size >= TOKEN_CACHE_MAX_ENTRIES) this.tokenCache.delete(this.tokenCache.keys().next().value!);

@@ -75,6 +75,13 @@ function tinySpec(): OpenApiDocument {
           parameters: [id],
           responses: ok,
         },
+        delete: {
+          operationId: "deleteThing",
+          "x-api-family": "tiny",
+          security: [{ apiKey: [] }],
+          parameters: [id],
+          responses: { "204": { description: "deleted" } },
+        },
       },
       "/things/special": {
         get: { operationId: "getSpecial", "x-api-family": "tiny", security: [{ apiKey: [] }], responses: ok },
@@ -110,6 +117,7 @@ function tinyHandlers() {
   return table({
     getThing: { handle: ({ params, auth }: never) => ({ status: 200, body: { thing: params["thing_id"], by: auth } }) },
     getSpecial: { handle: () => ({ status: 200, body: { thing: "special" } }) },
+    deleteThing: { handle: () => ({ status: 204 }) },
     createThing: {
       handle: async ({ body, auth, request }: { body: unknown; auth: unknown; request: { bodyChunks(): unknown } }) => {
         let text: string | undefined;
@@ -199,15 +207,25 @@ describe("a spec of a few lines served by the real registrar", () => {
 
   it("answers the family's 405 with Allow, and its 404 for unknown paths in its space", async () => {
     const app = serve();
-    const notAllowed = await reply(app, "/tiny/things/abc", { method: "DELETE", headers: key });
-    expect(notAllowed).toMatchObject({ status: 405, body: { problem: "DELETE /things/{thing_id}" } });
-    expect(notAllowed.res.headers.get("allow")).toBe("GET, HEAD");
+    const notAllowed = await reply(app, "/tiny/things/abc", { method: "PUT", headers: key });
+    expect(notAllowed).toMatchObject({ status: 405, body: { problem: "PUT /things/{thing_id}" } });
+    expect(notAllowed.res.headers.get("allow")).toBe("GET, DELETE, HEAD");
+    expect((await reply(app, "/tiny/things/abc", { method: "PROPFIND", headers: key })).status).toBe(405);
     expect((await reply(app, "/tiny/things", { method: "GET" })).res.headers.get("allow")).toBe("POST");
     expect(await reply(app, "/tiny/nothing")).toMatchObject({
       status: 404,
       body: { problem: "unknown /tiny/nothing" },
     });
     expect((await app.request("/elsewhere")).status).toBe(404);
+  });
+
+  it("keeps a literal path its own, even for a method the template beside it has", async () => {
+    const app = serve();
+    expect((await reply(app, "/tiny/things/abc", { method: "DELETE", headers: key })).status).toBe(204);
+    // DELETE /things/special is no deleteThing: /things/special is a path of its own, without DELETE.
+    const shadowed = await reply(app, "/tiny/things/special", { method: "DELETE", headers: key });
+    expect(shadowed).toMatchObject({ status: 405, body: { problem: "DELETE /things/special" } });
+    expect(shadowed.res.headers.get("allow")).toBe("GET, HEAD");
   });
 
   it("turns a handler's fault into the family's fault reply, and logs it", async () => {
@@ -242,8 +260,8 @@ describe("start-up checks", () => {
     registerOperations(new Hono(), spec, [{ family, handlers }]);
 
   it("refuse a handler for an operation the spec does not have", () => {
-    expect(() => start(tinySpec(), table({ ...tinyHandlers(), deleteThing: { handle: () => undefined } }))).toThrow(
-      "Handler for deleteThing, which the spec does not have",
+    expect(() => start(tinySpec(), table({ ...tinyHandlers(), archiveThing: { handle: () => undefined } }))).toThrow(
+      "Handler for archiveThing, which the spec does not have",
     );
   });
 
