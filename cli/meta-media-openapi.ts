@@ -10,6 +10,7 @@ import { constants } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { buildDocs, docsStaleReason, ensureDocs, packageBin, packageRoot, resolveDocsDir } from "../server/docs/docs-build.ts";
+import type { SettingNames } from "../server/startup.ts";
 import { bundlePath } from "../server/validation/openapi-document.ts";
 import { apiFamilies, scopeBundlePath, type BundleScope } from "../server/validation/spec-bundles.ts";
 
@@ -42,9 +43,10 @@ Options:
   -h, --help        show this help
 
 Other settings come from the environment: WA_ADMIN_PASSWORD (unset: admin / secret, changed at first login),
-WA_ID, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, MESSENGER_PAGES ({"<page id>":"<page access token>"}; unset: a
-development page is generated and printed), MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW,
-ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO, ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, DOCS_DIR (where the rendered docs are kept).
+WA_ID, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USER,
+LOGIN_FAILURE_WINDOW_SECONDS, MESSENGER_PAGES ({"<page id>":"<page access token>"}; unset: a development page is
+generated once per data directory), MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW, ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO,
+ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, DOCS_DIR (where the rendered docs are kept).
 `,
   mock: `Usage: ${NAME} mock [--family whatsapp|messenger|all] [--host HOST] [--port PORT] [--dynamic] [--errors]
 
@@ -108,9 +110,18 @@ async function serve(args: string[]): Promise<number> {
     options: { host: { type: "string" }, port: { type: "string" }, "data-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
   });
   if (values.help) return help("serve");
-  if (values.host !== undefined) process.env.HOST = values.host;
-  if (values.port !== undefined) process.env.PORT = values.port;
-  if (values["data-dir"] !== undefined) process.env.DATA_DIR = values["data-dir"];
+  // Loaded only here: the other commands need none of the server.
+  const { ENVIRONMENT_NAMES, runServer } = await import("../server/startup.ts");
+  // A flag wins over its environment variable, and a fault at start names the one the user gave.
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (values.host !== undefined) env.HOST = values.host;
+  if (values.port !== undefined) env.PORT = values.port;
+  if (values["data-dir"] !== undefined) env.DATA_DIR = values["data-dir"];
+  const names: SettingNames = {
+    host: values.host !== undefined ? "--host" : ENVIRONMENT_NAMES.host,
+    port: values.port !== undefined ? "--port" : ENVIRONMENT_NAMES.port,
+    dataDir: values["data-dir"] !== undefined ? "--data-dir" : ENVIRONMENT_NAMES.dataDir,
+  };
   try {
     const { built, reason, docsDir } = await ensureDocs();
     if (built) console.log(`Built the API docs in ${docsDir} (${reason})`);
@@ -118,8 +129,8 @@ async function serve(args: string[]): Promise<number> {
     // The server still answers the API; /docs explains how to build the docs.
     console.warn(`Warning: the API docs could not be built: ${(err as Error).message}`);
   }
-  // main.ts reads its configuration from the environment and keeps the process alive while it serves.
-  await import("../server/main.ts");
+  // The server keeps the process alive while it serves; a fault at start exits with code 2 and one line.
+  await runServer(env, names);
   return -1;
 }
 

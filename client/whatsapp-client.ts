@@ -12,8 +12,8 @@ type JsonRequest<Op extends keyof operations> = operations[Op] extends {
   ? T
   : never;
 
-// `application/*` and `text/*` in the spec mean "any subtype": the key becomes a template literal type.
-type ExpandWildcard<K> = K extends `${infer Top}/*` ? `${Top}/${string}` : K;
+// A range in the spec (`*/*`: any type, a document; `text/*`: any subtype) becomes a template literal type.
+type ExpandWildcard<K> = K extends "*/*" ? `${string}/${string}` : K extends `${infer Top}/*` ? `${Top}/${string}` : K;
 /** A content type `uploadMedia` accepts, from the keys of the spec's request body (wildcards expanded). */
 export type MediaContentType = ExpandWildcard<keyof operations["uploadMedia"]["requestBody"]["content"]>;
 

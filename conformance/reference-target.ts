@@ -9,45 +9,36 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { serve, type ServerType } from "@hono/node-server";
 import type { Hono } from "hono";
 import { createAppFromConfig } from "../server/app.ts";
 import type { LookupFunction } from "../server/attachments/safe-fetcher.ts";
 import type { Clock } from "../server/clock.ts";
 import { loadConfig } from "../server/config.ts";
+import { serveNode } from "../server/edge/serve-node.ts";
 import { BlobStorageUnavailableError, createBlobStore, type BlobStore } from "../server/storage/blob-store.ts";
 import { mediaSamples } from "./media-samples.ts";
 import type { ContractTarget } from "./session.ts";
 import type { ApiFamily } from "./spec.ts";
 
-/** Turns the app into what gets served; tests use it to break a response on purpose. */
-export type AppWrapper = (app: Hono) => { fetch: (request: Request) => Response | Promise<Response> };
+/**
+ * Turns the app into what gets served; tests use it to break a response on purpose. `env` carries the Node request
+ * and response (@hono/node-server): pass it on to `app.fetch` so the app sees the socket, as it does under `npm start`.
+ */
+export type AppWrapper = (app: Hono) => { fetch: (request: Request, env?: unknown) => Response | Promise<Response> };
 
 export interface ReferenceTarget {
   target: ContractTarget;
   /** The Hono app behind the main server (for the route-drift check). */
   app: Hono;
   /** The fetch function actually served (after any wrapper). */
-  fetch: (request: Request) => Response | Promise<Response>;
+  fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
   close(): Promise<void>;
 }
 
 const ADMIN_PASSWORD = "Contract-Adm1n!";
 const PAGE_ID = "104857600123456";
 const PAGE_TOKEN = "contract-page-token-0123456789";
-
-function listen(fetch: (request: Request) => Response | Promise<Response>): Promise<{ server: ServerType; url: string }> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch, hostname: "127.0.0.1", port: 0 }, (info) => resolve({ server, url: `http://127.0.0.1:${info.port}` }));
-  });
-}
-
-function closeServer(server: ServerType): Promise<void> {
-  return new Promise((resolve) => {
-    (server as http.Server).closeAllConnections?.();
-    server.close(() => resolve());
-  });
-}
+const LOGIN_FAILURES_PER_USER = 10;
 
 /** A loopback file server: `/pixel.png` is an image, anything else 404. */
 async function startFileServer(): Promise<{ url: string; close(): Promise<void> }> {
@@ -106,6 +97,9 @@ export async function startReferenceTarget(options: { wrap?: AppWrapper; familie
       WA_ADMIN_PASSWORD: ADMIN_PASSWORD,
       MESSENGER_PAGES: JSON.stringify({ [PAGE_ID]: PAGE_TOKEN }),
       ATTACHMENT_FETCH_ALLOW: "127.0.0.1",
+      // Lower than the default (100) only so that the 429 scenario spends a few failed logins, not a hundred; the
+      // other limits are the defaults, which a whole suite run stays far below (about 2 failures per run).
+      LOGIN_MAX_FAILURES_PER_USER: String(LOGIN_FAILURES_PER_USER),
     });
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "contract-ref-"));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -118,9 +112,9 @@ export async function startReferenceTarget(options: { wrap?: AppWrapper; familie
       attachments: faultable(await createBlobStore(path.join(dataDir, "attachments")), faulty),
     });
     cleanups.push(() => built.close());
-    const served = options.wrap ? options.wrap(built.app) : { fetch: (request: Request) => built.app.fetch(request) };
-    const main = await listen(served.fetch);
-    cleanups.push(() => closeServer(main.server));
+    const served = options.wrap ? options.wrap(built.app) : { fetch: (request: Request, env?: unknown) => built.app.fetch(request, env) };
+    const main = await serveNode(served, { host: "127.0.0.1", port: 0 });
+    cleanups.push(() => main.close());
 
     const target: ContractTarget = {
       waBaseUrl: main.url,
@@ -129,6 +123,7 @@ export async function startReferenceTarget(options: { wrap?: AppWrapper; familie
       graph: { pageId: PAGE_ID, accessToken: PAGE_TOKEN },
       fetchableImageUrl: `${files.url}/pixel.png`,
       unfetchableUrl: `${files.url}/missing.png`,
+      loginFailureLimitPerUser: LOGIN_FAILURES_PER_USER,
       families: options.families ?? ["whatsapp", "messenger"],
       // A server of its own, thrown away after the run: everything runs on it, irreversible checks included.
       destructive: true,

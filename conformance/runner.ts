@@ -37,6 +37,7 @@ function targetOf(opts: TestOptions): ContractTarget {
     },
     ...(opts.messenger?.fetchableUrl ? { fetchableImageUrl: opts.messenger.fetchableUrl } : {}),
     ...(opts.messenger?.unfetchableUrl ? { unfetchableUrl: opts.messenger.unfetchableUrl } : {}),
+    ...(opts.wa?.loginFailureLimit !== undefined ? { loginFailureLimitPerUser: opts.wa.loginFailureLimit } : {}),
     destructive: opts.destructive,
   };
 }

@@ -13,7 +13,7 @@ import { familyOf, getOperation, listOperations, paramKey } from "./spec.ts";
 import type { ValidatingProxies } from "./validating-proxy.ts";
 
 /** What a scenario needs from the target beyond the basics. */
-export type ScenarioNeed = "user" | "fetchable" | "unfetchable" | "storageFault";
+export type ScenarioNeed = "user" | "fetchable" | "unfetchable" | "storageFault" | "loginThrottle";
 
 export interface Scenario {
   operationId: string;
@@ -174,6 +174,25 @@ export function scenarios(): Scenario[] {
     {
       operationId: "loginUser", status: 415, name: "body sent as text/plain", changes: [],
       run: async (ctx) => void (await ctx.call("loginUser", { auth: "admin", raw: "{}", contentType: "text/plain", valid: false }, 415)),
+    },
+    {
+      operationId: "loginUser", status: 429, name: "a user name past its failed-login limit", changes: [], needs: ["loginThrottle"],
+      run: async (ctx) => {
+        // A user name of the suite's own, so that no real account is locked out; the limit is the target's.
+        const ghost = { username: uniqueName("contract-ghost"), password: strongPassword() };
+        const req = await ctx.request("loginUser", { auth: "none", valid: true });
+        req.headers = { authorization: basic(ghost) };
+        const via = ctx.proxies ? { via: ctx.proxies.strict, strictProxy: true } : {};
+        for (let i = 0; i < ctx.session.target.loginFailureLimitPerUser!; i++) {
+          await ctx.session.exchange({ ...req }, { ...via, expect: 401, rule: "a wrong password within the limit gets 401" });
+        }
+        await ctx.session.exchange({ ...req }, {
+          ...via,
+          expect: 429,
+          rule: "past the limit, 429 with Retry-After",
+          check: (res) => (/^[1-9][0-9]*$/.test(res.headers.get("retry-after") ?? "") ? undefined : `Retry-After must be a whole number of seconds, got ${JSON.stringify(res.headers.get("retry-after"))}`),
+        });
+      },
     },
     // logoutUser
     {
@@ -420,6 +439,9 @@ export function scenarioBlocker(session: ContractSession, scenario: Scenario): s
     if (need === "fetchable" && !session.target.fetchableImageUrl) return "needs --fetchable-url (an image URL the target can fetch)";
     if (need === "unfetchable" && !session.target.unfetchableUrl) return "needs --unfetchable-url (a URL the target can reach that answers 404)";
     if (need === "storageFault" && !session.target.hooks) return "needs a storage fault (only the in-process reference server can be given one)";
+    if (need === "loginThrottle" && session.target.loginFailureLimitPerUser === undefined) {
+      return "needs --wa-login-failure-limit (the target's failed-login limit per user name)";
+    }
   }
   return undefined;
 }

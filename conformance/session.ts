@@ -40,6 +40,11 @@ export interface ContractTarget {
   fetchableImageUrl?: string;
   /** A URL the server may fetch that answers 404 (the "could not fetch" error). */
   unfetchableUrl?: string;
+  /**
+   * How many failed logins for one user name the target takes before it answers 429 (1015). Known, the suite spends
+   * them on a user name of its own (no real account is locked out) to see the documented 429; unknown, it skips it.
+   */
+  loginFailureLimitPerUser?: number;
   /** Run what cannot be undone (settings reset, attachment uploads, sent messages). */
   destructive: boolean;
   /** Started by the suite and thrown away after it (the in-process reference server): nothing on it is anyone's. */

@@ -29,6 +29,7 @@ export const TEST_OPTIONS: readonly OptionSpec[] = [
   { flag: "wa-password", env: "WA_PASSWORD", kind: "string", arg: "PASSWORD", help: "its password (required for the whatsapp family)" },
   { flag: "wa-user-username", env: "WA_USER_USERNAME", kind: "string", arg: "NAME", help: "a non-admin account for the 403 checks (default: the suite creates one and deletes it)" },
   { flag: "wa-user-password", env: "WA_USER_PASSWORD", kind: "string", arg: "PASSWORD", help: "its password" },
+  { flag: "wa-login-failure-limit", env: "WA_LOGIN_FAILURE_LIMIT", kind: "string", arg: "N", help: "the target's limit of failed logins per user name, when known: the 429 check spends it on a user name of its own (skipped without)" },
   { flag: "page-id", env: "MESSENGER_PAGE_ID", kind: "string", arg: "ID", help: "the Facebook Page to test with (default me: the page of the token)" },
   { flag: "page-token", env: "MESSENGER_PAGE_TOKEN", kind: "string", arg: "TOKEN", help: "its page access token (required for the messenger family)" },
   { flag: "graph-base-url", env: "MESSENGER_GRAPH_BASE_URL", kind: "string", arg: "URL", help: "Graph base URL with its version (default <target>/v21.0)" },
@@ -73,7 +74,7 @@ export interface TestOptions {
   families: ApiFamily[];
   /** One line per family left out, and why. */
   familyNotes: string[];
-  wa?: { username: string; password: string; user?: { username: string; password: string } };
+  wa?: { username: string; password: string; user?: { username: string; password: string }; loginFailureLimit?: number };
   messenger?: { pageId: string; pageToken: string; graphBaseUrl?: string; appSecret?: string; fetchableUrl?: string; unfetchableUrl?: string };
   destructive: boolean;
   layers: SelectableLayer[];
@@ -199,7 +200,7 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     ignoredCredentials: [],
   };
 
-  const credentialFlags = ["wa-username", "wa-password", "wa-user-username", "wa-user-password", "page-id", "page-token", "graph-base-url", "app-secret", "fetchable-url", "unfetchable-url"];
+  const credentialFlags = ["wa-username", "wa-password", "wa-user-username", "wa-user-password", "wa-login-failure-limit", "page-id", "page-token", "graph-base-url", "app-secret", "fetchable-url", "unfetchable-url"];
   if (!target) {
     // The in-process reference server brings its own accounts, page and URLs.
     result.ignoredCredentials = credentialFlags.filter((f) => typeof values[f] === "string").map((f) => `--${f}`);
@@ -222,10 +223,12 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
         result.familyNotes.push("whatsapp: skipped (no --wa-password / WA_PASSWORD)");
         continue;
       }
+      const loginFailureLimit = str("wa-login-failure-limit");
       result.wa = {
         username: str("wa-username") ?? "admin",
         password: waPassword,
         ...(userName !== undefined && userPassword !== undefined ? { user: { username: userName, password: userPassword } } : {}),
+        ...(loginFailureLimit !== undefined ? { loginFailureLimit: wholeNumber("--wa-login-failure-limit", loginFailureLimit, 1) } : {}),
       };
     } else {
       if (pageToken === undefined) {

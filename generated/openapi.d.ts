@@ -21,7 +21,17 @@ export interface paths {
          *     The built-in `admin` account starts with the password `secret`; while it still has it, the login must carry
          *     `{"new_password": "..."}` and is refused without it (400, 1008). `new_password` changes the password of the
          *     user logging in; it must be 8 to 64 characters with at least one upper-case letter, one lower-case letter, one
-         *     digit and one special character (400, 1009 otherwise).
+         *     digit and one special character (400, 1009 otherwise). A password change revokes every other token of that user
+         *     (other sessions must log in again with the new password); the login that changes it returns a fresh token.
+         *
+         *     Repeated failed logins are throttled, per client address and per user name: once the wrong user names or
+         *     passwords seen in a sliding window reach a limit, the login answers 429 (1015) with `Retry-After` (in seconds),
+         *     without checking the password, even a right one, until enough failures have left the window. A login whose
+         *     outcome is not known yet counts against the limits until it is known, so a burst of concurrent attempts is held to
+         *     them too. The reference server's defaults are 30 failures per client address and 100 per user name in
+         *     15 minutes (`LOGIN_MAX_FAILURES_PER_ADDRESS`, `LOGIN_MAX_FAILURES_PER_USER`, `LOGIN_FAILURE_WINDOW_SECONDS`); an IPv6
+         *     client is counted by its /64 network. Passwords are hashed one at a time, so that a flood of logins cannot
+         *     starve uploads and downloads of the server's file I/O.
          */
         post: operations["loginUser"];
         delete?: never;
@@ -111,7 +121,7 @@ export interface paths {
          *     | media | supported content types | size limit |
          *     |---|---|---|
          *     | audio | `audio/aac`, `audio/mp4`, `audio/amr`, `audio/mpeg`, `audio/ogg; codecs=opus` (mono only: WhatsApp clients only play single-channel Opus) | 16 MB |
-         *     | document | any valid MIME type (`application/*`, `text/*`) | 100 MB |
+         *     | document | any other valid MIME type, whatever its top-level type: `application/pdf`, `text/plain`, `image/gif`, `audio/wav`, `video/quicktime`, `font/woff2`, `model/gltf-binary`, ... (the `*\/*` entry below) | 100 MB |
          *     | image | `image/jpeg`, `image/png` (images with a transparent background are not supported) | 5 MB |
          *     | sticker | `image/webp` (animated stickers cannot be sent) | 100 KB |
          *     | video | `video/mp4`, `video/3gpp` (H.264 video and AAC audio only, with zero or one audio stream) | 16 MB |
@@ -120,9 +130,16 @@ export interface paths {
          *     above apply to the stored bytes (Meta states them after compression and encryption). Meta's FAQ also gives
          *     64 MB as the largest file that can be sent in a message.
          *
-         *     The declared type must match the content: the server checks the file's magic bytes, and declared `image/png`
-         *     with JPEG bytes (or any other mismatch) answers 415 with 1009. Stereo `audio/ogg; codecs=opus` and animated
-         *     `image/webp` stickers are refused with 415 (1009), as WhatsApp cannot send them. A body over its limit answers
+         *     A type that is not one of the audio, image, sticker or video types listed above is a document, whatever its
+         *     top-level type: `image/gif`, `audio/wav` or `video/quicktime` are documents, limited to 100 MB. `Content-Type` must
+         *     be the type of one body: a type or subtype `*` (`text/*`, `*\/*`) is a range, not a valid MIME type, and answers
+         *     415 (1009); so does a value that is not a MIME type at all. `application/octet-stream` is a valid document type.
+         *
+         *     The declared type of an audio, image, sticker or video upload must match the content: the server checks the
+         *     file's magic bytes, and declared `image/png` with JPEG bytes (or any other mismatch) answers 415 with 1009. A
+         *     document is never refused for its bytes: a GIF declared `image/gif`, or a PDF that happens to start like an
+         *     image, is stored as sent. Stereo `audio/ogg; codecs=opus` and animated `image/webp` stickers are refused with
+         *     415 (1009), as WhatsApp cannot send them. A body over its limit answers
          *     413 as soon as the limit is passed. When the media volume is not writable or is full, the upload answers 503
          *     (1011) and nothing is stored. Uploaded media stays until it is deleted.
          *
@@ -152,8 +169,9 @@ export interface paths {
         };
         /**
          * Download media
-         * @description Returns the raw bytes of an uploaded media file with its stored `Content-Type` and its `Content-Length`.
-         *     An unknown id answers **404 with no body** (not the error envelope).
+         * @description Returns the raw bytes of an uploaded media file with its stored `Content-Type` and its `Content-Length`, with
+         *     `Content-Disposition: attachment` and `X-Content-Type-Options: nosniff`, so that a browser saves the file instead
+         *     of rendering it. An unknown id answers **404 with no body** (not the error envelope).
          *
          *     **Generated clients:** read the reply as binary whatever its type (with @hey-api/openapi-ts, `parseAs: "blob"`),
          *     as some clients decode `text/*` replies as text.
@@ -163,7 +181,11 @@ export interface paths {
         post?: never;
         /**
          * Delete media
-         * @description Deletes an uploaded media file from the media volume. When to delete media is your decision; media sent in a message stays 14 days on WhatsApp's servers, and outgoing media is generally safe to delete after 30 days.
+         * @description Deletes an uploaded media file from the media volume. When to delete media is your decision. Media sent in a
+         *     message stays 14 days on WhatsApp's servers; a recipient who asks for it after that makes WhatsApp's servers
+         *     request it again from this client, so deleting it early costs that recipient the media: they are told it is no
+         *     longer available. A delivery or read receipt does not prove that the media was downloaded. Outgoing media is
+         *     generally safe to delete after 30 days.
          */
         delete: operations["deleteMedia"];
         options?: never;
@@ -289,7 +311,9 @@ export interface paths {
          *       type), in either order.
          *
          *     Set `payload.is_reusable` to true to send the attachment in several messages. Attachment ids expire 90 days after
-         *     upload (re-upload to get a new id); attachments already in a thread never expire.
+         *     upload: after that the id cannot be sent any more (re-upload to get a new id). Attachments already sent in a
+         *     thread never expire: the messages keep them, visible until the person deletes the message. If your use case
+         *     allows it, upload and send in one call (`sendMessage` with `payload.url`) to avoid the 90-day limit.
          *
          *     Errors (code 100): 2018008 the URL could not be fetched (check that it is valid, has a valid SSL certificate,
          *     the file size, and that the server answers fast enough); 2018294 the video timed out (75 s) or is corrupt;
@@ -327,10 +351,13 @@ export interface paths {
          * @description Sends an attachment to a person (`recipient.id`, a page-scoped id):
          *
          *     * by `payload.attachment_id`, an attachment this page uploaded with `is_reusable: true` less than 90 days ago;
-         *       an unknown, expired, non-reusable or other page's id answers 100/2018074;
-         *     * by `payload.url`, uploading and sending in one call. Do not set `is_reusable: true` there: attachments in a
-         *       user's thread are always private, and `true` is rejected (100). The URL is fetched with the same limits and
-         *       errors as `uploadAttachment`.
+         *       an unknown, expired, non-reusable or other page's id answers 100/2018074. Once sent, the attachment is in the
+         *       thread and never expires there, even after its id can no longer be sent;
+         *     * by `payload.url`, uploading and sending in one call. Do not set `is_reusable: true` there, nor
+         *       `is_public=true` (Meta's warning): attachments in a user's thread are always private; `is_reusable: true` is
+         *       rejected (100), and so is `is_public`, which is not a parameter of this payload. The URL is fetched with the
+         *       same limits and errors as `uploadAttachment`. An attachment sent this way is in the thread at once, so the
+         *       90-day expiry of attachment ids never concerns it.
          *
          *     Meta's attachment page shows the reply as `{"success": "true"}`; the Send API replies with `recipient_id` and
          *     `message_id`, and so does the reference server.
@@ -353,9 +380,15 @@ export interface components {
         Password: string;
         /**
          * @description Optional body of a login. `new_password` is required at the first login of the built-in `admin` account while
-         *     it still has its default password, and changes the password of the user logging in otherwise.
+         *     it still has its default password, and changes the password of the user logging in otherwise. A password change
+         *     revokes every other token of the user; the login that changes it returns a fresh one.
          */
         LoginRequest: {
+            /**
+             * @description The new password of the user logging in (8 to 64 characters with at least one upper-case letter, one
+             *     lower-case letter, one digit and one special character). Changing it revokes every other token of the user:
+             *     other sessions must log in again. The reply's token is a fresh one, valid with the new password.
+             */
             new_password?: components["schemas"]["Password"];
         };
         UserToken: {
@@ -410,7 +443,11 @@ export interface components {
         WaMetaResponse: {
             meta: components["schemas"]["WaMeta"];
         };
-        /** @description User name of a WhatsApp Business API user (letters, digits, `.`, `_` and `-`; 1 to 64 characters; `login` and `logout` are reserved). */
+        /**
+         * @description User name of a WhatsApp Business API user (letters, digits, `.`, `_` and `-`; 1 to 64 characters). `login` and
+         *     `logout` (in any letter case) are reserved by this contract, which Meta's pages do not state: they collide with the
+         *     literal paths `/v1/users/login` and `/v1/users/logout`, so `DELETE /v1/users/login` could never reach such a user.
+         */
         Username: string;
         /**
          * @description Role of a user. Only `ROLE_ADMIN` may manage users, application settings and media providers.
@@ -470,7 +507,10 @@ export interface components {
             callback_persist: boolean;
             /**
              * @deprecated
-             * @description Deprecated since v2.49. Enables automatic clean-up of the message database. Coreapp restart required. Defaults to `true`.
+             * @description Deprecated since v2.49 (see `garbagecollector_enable`). Enables automatic clean-up of the message database, to
+             *     help manage it. Its value is false for users who set `pass_through` to false before v2.29. Keeping it enabled
+             *     is recommended for a stable database; if you disable it, consider the `/services/message/gc` endpoint to manage
+             *     the database. Coreapp restart required. Defaults to `true`.
              */
             db_garbagecollector_enable: boolean;
             /** @description Automatic clean-up of messages and media (v2.49.1 and above). When disabled, clean-up can be started with `/services/message/gc` and `/services/media/gc`. Coreapp restart required. */
@@ -480,7 +520,7 @@ export interface components {
                 /** @description Clean up old media files. Coreapp restart required. Defaults to `false`. */
                 media: boolean;
             };
-            /** @description Interval in seconds at which the Master node checks the Coreapp nodes (multi-connect). Defaults to `5`. */
+            /** @description Interval in seconds at which the Master node checks the Coreapp nodes (multi-connect). At most 2147483647 (the largest signed 32-bit integer; Meta states no maximum). Defaults to `5`. */
             heartbeat_interval: number;
             /** @description Upper bound in milliseconds of the failed-callback retry delay (see `callback_backoff_delay_ms`). Defaults to `900000`. */
             max_callback_backoff_delay_ms: number;
@@ -490,7 +530,15 @@ export interface components {
             };
             /** @description Send the `user_changed_number` system notification. Defaults to `false`. */
             notify_user_change_number: boolean;
-            /** @description Delete each message from the local database once it is delivered or read. Since v2.35 it cannot be turned back on, so it stays false. Coreapp restart required. Defaults to `false`. */
+            /**
+             * @description Whether each message is deleted from the local database once it is delivered or read. Sent messages are
+             *     stored in the local database, which serves as the application's history; businesses that keep their own
+             *     history may not need it. When true, a message is removed from the local database once the recipient has
+             *     received or read it. When false, every message stays in local storage until it is cleaned up automatically
+             *     (`db_garbagecollector_enable` true) or deleted for good (`db_garbagecollector_enable` false). Keeping
+             *     `pass_through` disabled is recommended so that `status` callbacks work properly. Since v2.35 it cannot be turned
+             *     back on, so it stays false. Coreapp restart required. Defaults to `false`.
+             */
             pass_through: boolean;
             /** @description Send a `sent` status callback for outgoing messages. Defaults to `false`. */
             sent_status: boolean;
@@ -498,7 +546,7 @@ export interface components {
             show_security_notifications: boolean;
             /** @description Do not download the image or video of a Click to WhatsApp ad that the user clicked. Defaults to `false`. */
             skip_referral_media_download: boolean;
-            /** @description Seconds the Master node waits for a Coreapp heartbeat before it considers the node unhealthy and starts a failover (multi-connect). Defaults to `30`. */
+            /** @description Seconds the Master node waits for a Coreapp heartbeat before it considers the node unhealthy and starts a failover (multi-connect). At most 2147483647 (the largest signed 32-bit integer; Meta states no maximum). Defaults to `30`. */
             unhealthy_interval: number;
             /** @description The WhatsApp id (phone number) of this client. Read-only; a PATCH that sends it is rejected. */
             readonly wa_id: string;
@@ -525,9 +573,9 @@ export interface components {
                     read: boolean;
                 };
             };
-            /** @description Verbose logging in the Coreapp, for testing only. When true, `log_level` is ignored. Coreapp restart required. Defaults to `false`. */
+            /** @description Verbose logging in the Coreapp (v2.51.1 and above), for testing only, to avoid a large volume of output. When true, `log_level` is ignored. Coreapp restart required. Defaults to `false`. */
             verbose_logging: boolean;
-            /** @description Coreapp log level (`info`, `warning`, `error` or `fatal`); ignored while `verbose_logging` is true. Coreapp restart required. Defaults to `info`. */
+            /** @description Coreapp log level (v2.51.1 and above), from the most output to the least, `info`, `warning`, `error` or `fatal` (fatal errors only); ignored while `verbose_logging` is true. Coreapp restart required. Defaults to `info`. */
             log_level: components["schemas"]["LogLevel"];
         };
         ApplicationSettingsResponse: {
@@ -540,7 +588,13 @@ export interface components {
         WaOptionalMetaResponse: {
             meta?: components["schemas"]["WaMeta"];
         } | null;
-        /** @description A delay in milliseconds, at most 999999999 (about 11.5 days). Documented by Meta as a string while its samples show an integer; both an integer and a string of digits are accepted, and it is always returned as an integer. */
+        /**
+         * @description A delay in milliseconds, from 0 to 2147483647. Documented by Meta as a string while its samples show an integer;
+         *     both an integer and a string of digits are accepted, and it is always returned as an integer. Meta states no
+         *     maximum; this contract bounds the delay to the largest signed 32-bit integer (about 24.8 days), so that the value
+         *     fits any client's integer field and a timer, and a larger one (as a number or as digits) is refused with 1009
+         *     naming the field.
+         */
         DelayMilliseconds: number | string;
         /**
          * @description A partial update of the application settings: fields that are not present keep their value. The update is
@@ -555,7 +609,7 @@ export interface components {
             callback_persist?: boolean;
             /**
              * @deprecated
-             * @description Deprecated since v2.49. Coreapp restart required.
+             * @description Deprecated since v2.49. Keeping it enabled is recommended; if you disable it, consider `/services/message/gc` to manage the message database. See `ApplicationSettings`. Coreapp restart required.
              */
             db_garbagecollector_enable?: boolean;
             garbagecollector_enable?: {
@@ -564,6 +618,7 @@ export interface components {
                 /** @description Coreapp restart required. */
                 media?: boolean;
             };
+            /** @description Seconds, 1 to 2147483647. See `ApplicationSettings`. */
             heartbeat_interval?: number;
             max_callback_backoff_delay_ms?: components["schemas"]["DelayMilliseconds"];
             media?: {
@@ -571,13 +626,14 @@ export interface components {
             };
             notify_user_change_number?: boolean;
             /**
-             * @description Since v2.35 `pass_through` cannot be turned back on; `true` is rejected with 1009.
+             * @description Since v2.35 `pass_through` cannot be turned back on; `true` is rejected with 1009. Keeping it disabled is recommended so that `status` callbacks work properly.
              * @constant
              */
             pass_through?: false;
             sent_status?: boolean;
             show_security_notifications?: boolean;
             skip_referral_media_download?: boolean;
+            /** @description Seconds, 1 to 2147483647. See `ApplicationSettings`. */
             unhealthy_interval?: number;
             /** @deprecated */
             webhook_payload_conversation_pricingmodel_disabled?: boolean;
@@ -594,8 +650,9 @@ export interface components {
                     read?: boolean;
                 };
             };
-            /** @description Coreapp restart required. */
+            /** @description v2.51.1 and above. Coreapp restart required. */
             verbose_logging?: boolean;
+            /** @description v2.51.1 and above; ignored while `verbose_logging` is true. Coreapp restart required. */
             log_level?: components["schemas"]["LogLevel"];
         };
         /**
@@ -607,7 +664,13 @@ export interface components {
             restart_required?: string[];
             meta?: components["schemas"]["WaMeta"];
         } | null;
-        /** @description Name of a media provider (letters, digits, `.`, `_` and `-`). A message that sends media by link names the provider whose credentials are used to fetch it. */
+        /**
+         * @description Name of a media provider (letters, digits, `.`, `_` and `-`; 1 to 64 characters). A message that sends media by
+         *     link names the provider whose credentials are used to fetch it. Meta documents no rule for the name; this is a
+         *     choice of this contract, kept because the name is a path segment of
+         *     `DELETE /v1/settings/application/media/providers/{provider-name}`: a name of these characters never needs
+         *     percent-encoding, so every provider that can be created can also be addressed and deleted.
+         */
         ProviderName: string;
         /** @description A media provider as read back; its secrets are masked as `********`. */
         MediaProviderMasked: {
@@ -643,7 +706,9 @@ export interface components {
         };
         /**
          * @description A media provider: credentials used when a message sends media by link. `config` holds exactly one of `basic` or
-         *     `bearer`. Secrets are write-only: a GET returns them masked as `********`.
+         *     `bearer`. Secrets are write-only: a GET returns them masked as `********`. Meta states no length limits; this
+         *     contract bounds them (256 characters for a user name or password, 4096 for a bearer token: real credentials fit)
+         *     so that a provider record stays small, since the secrets must be stored as given to be usable.
          */
         MediaProvider: {
             name: components["schemas"]["ProviderName"];
@@ -883,10 +948,18 @@ export interface components {
     headers: {
         /** @description The authentication scheme the operation expects (`Bearer` for WA operations, `Basic` for login, `OAuth` for Graph operations). */
         WwwAuthenticate: string;
+        /** @description How many seconds to wait before trying again (a whole number of seconds, at least 1). */
+        RetryAfter: string;
         /** @description Size of the media file in bytes. */
         ContentLength: number;
         /** @description Always `nosniff`, so that browsers use the stored content type. */
         NoSniff: "nosniff";
+        /**
+         * @description Always `attachment`. Together with `X-Content-Type-Options: nosniff`, it keeps a browser that opens a download URL
+         *     from rendering the file: an uploaded `text/html` or `image/svg+xml` document is saved, not run in the API's origin
+         *     (media types are whatever the uploader declared, and documents take any type).
+         */
+        ContentDisposition: "attachment";
     };
     pathItems: never;
 }
@@ -914,7 +987,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
-            /** @description The default admin password must be changed (1008), `new_password` breaks the password rule (1009), or the body is not valid JSON or has unknown fields (1009, 1010). */
+            /** @description The default admin password must be changed (1008), `new_password` breaks the password rule (1009), or the body is not valid JSON, is not UTF-8 or has unknown fields (1009, 1010). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -935,6 +1008,16 @@ export interface operations {
             };
             413: components["responses"]["WaJsonBodyTooLarge"];
             415: components["responses"]["WaJsonUnsupportedMediaType"];
+            /** @description Too many failed logins from this client address or for this user name in the current window (1015). Nothing was checked; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaErrorResponse"];
+                };
+            };
         };
     };
     logoutUser: {
@@ -1059,8 +1142,7 @@ export interface operations {
                 "image/webp": Blob;
                 "video/mp4": Blob;
                 "video/3gpp": Blob;
-                "application/*": Blob;
-                "text/*": Blob;
+                "*/*": Blob;
             };
         };
         responses: {
@@ -1092,7 +1174,7 @@ export interface operations {
                     "application/json": components["schemas"]["WaErrorResponse"];
                 };
             };
-            /** @description The content type is not supported, does not match the bytes, or describes media WhatsApp cannot send (stereo Ogg Opus, animated WebP sticker) (1009). Nothing is stored. */
+            /** @description The content type is not a valid MIME type of a body (a range such as `text/*`, or not a MIME type), does not match the bytes of an audio, image, sticker or video upload, or describes media WhatsApp cannot send (stereo Ogg Opus, animated WebP sticker) (1009). Nothing is stored. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1129,6 +1211,7 @@ export interface operations {
                 headers: {
                     "Content-Length": components["headers"]["ContentLength"];
                     "X-Content-Type-Options": components["headers"]["NoSniff"];
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1142,8 +1225,7 @@ export interface operations {
                     "image/webp": Blob;
                     "video/mp4": Blob;
                     "video/3gpp": Blob;
-                    "application/*": Blob;
-                    "text/*": Blob;
+                    "*/*": Blob;
                 };
             };
             401: components["responses"]["WaUnauthorized"];
@@ -1248,7 +1330,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApplicationSettingsUpdateResponse"];
                 };
             };
-            /** @description A field has a wrong type or value (1009), is unknown or read-only (1010), or the body is not valid JSON (1009). Nothing changed. */
+            /** @description A field has a wrong type or value (1009), is unknown or read-only (1010), or the body is not valid JSON or not UTF-8 (1009). Nothing changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1299,7 +1381,7 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["WaNullOrMeta"];
-            /** @description A required field is missing (1008), a value is not valid (1009; for example `config` with both or neither of `basic` and `bearer`), an unknown field is present (1010), or the body is not valid JSON (1009). */
+            /** @description A required field is missing (1008), a value is not valid (1009; for example `config` with both or neither of `basic` and `bearer`), an unknown field is present (1010), or the body is not valid JSON or not UTF-8 (1009). */
             400: {
                 headers: {
                     [name: string]: unknown;

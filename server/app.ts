@@ -24,13 +24,19 @@ import { SettingsStore } from "./settings/settings-store.ts";
 import type { BlobStore } from "./storage/blob-store.ts";
 import type { SqliteStorage } from "./storage/sqlite/sqlite-storage.ts";
 import type { Storage } from "./storage/storage.ts";
+import { withPersistedDevPage } from "./attachments/dev-page-store.ts";
 import { userHandlers } from "./users/handlers.ts";
+import { LoginThrottle } from "./users/login-throttle.ts";
 import { BUILT_IN_ADMIN, UserStore } from "./users/user-store.ts";
 import { loadOpenApiDocument, type OpenApiDocument } from "./validation/openapi-document.ts";
 
 /** What the app needs of the configuration (a `ServerConfig` has it all, and where to listen besides). */
-export interface AppConfig extends Pick<ServerConfig, "waId" | "mediaMaxBytes" | "apiVersion" | "adminPassword"> {
-  messenger: Pick<MessengerConfig, "pages" | "appSecret" | "fetchAllow" | "fetchTimeoutMs" | "generatedDevPage">;
+export interface AppConfig
+  extends Pick<ServerConfig, "waId" | "mediaMaxBytes" | "apiVersion" | "adminPassword" | "loginThrottle"> {
+  messenger: Pick<
+    MessengerConfig,
+    "pages" | "pageTokenHashes" | "appSecret" | "fetchAllow" | "fetchTimeoutMs" | "generatedDevPage"
+  >;
 }
 
 /** Everything the app is built from; tests pass in-memory storage, a fake clock, or a small spec of their own. */
@@ -89,7 +95,11 @@ export function createApp(options: AppOptions): Hono {
       }),
     },
     {
-      family: createWhatsAppFamily({ users, apiVersion: config.apiVersion }),
+      family: createWhatsAppFamily({
+        users,
+        loginThrottle: new LoginThrottle(config.loginThrottle, clock),
+        apiVersion: config.apiVersion,
+      }),
       handlers: {
         ...userHandlers(users, config.apiVersion),
         ...mediaHandlers({ spec, records: storage.media, blobs: storage.mediaBlobs, clock, config }),
@@ -138,6 +148,8 @@ export interface AppOverrides {
 /** The reference server on its data directory. */
 export interface ReferenceApp {
   app: Hono;
+  /** The configuration in effect: the one given, with the data directory's development page when one is generated. */
+  config: ServerConfig;
   /** The storage it serves from (the blob stores of `overrides` in place of the folders). */
   storage: SqliteStorage;
   /** Releases the database and the fetcher's connections. */
@@ -145,11 +157,11 @@ export interface ReferenceApp {
 }
 
 /** Opens the storage under `config.dataDir` (SQLite and blob folders), tidies it, and builds the app. */
-export async function createAppFromConfig(config: ServerConfig, overrides: AppOverrides = {}): Promise<ReferenceApp> {
+export async function createAppFromConfig(requested: ServerConfig, overrides: AppOverrides = {}): Promise<ReferenceApp> {
   // Loaded here, not at the top: the emulator builds apps without ever loading the SQLite adapter.
   const { openSqliteStorage } = await import("./storage/sqlite/sqlite-storage.ts");
-  const opened = await openSqliteStorage(config.dataDir, {
-    ...(config.mediaVolumeMaxBytes !== undefined ? { mediaVolumeMaxBytes: config.mediaVolumeMaxBytes } : {}),
+  const opened = await openSqliteStorage(requested.dataDir, {
+    ...(requested.mediaVolumeMaxBytes !== undefined ? { mediaVolumeMaxBytes: requested.mediaVolumeMaxBytes } : {}),
   });
   const storage: SqliteStorage = {
     ...opened,
@@ -157,6 +169,14 @@ export async function createAppFromConfig(config: ServerConfig, overrides: AppOv
     ...(overrides.attachments ? { attachmentBlobs: overrides.attachments } : {}),
   };
   const clock = overrides.clock ?? systemClock;
+  let config: ServerConfig;
+  try {
+    // A generated development page is the one this data directory already has, if any.
+    config = withPersistedDevPage(requested, opened.db);
+  } catch (err) {
+    storage.close();
+    throw err;
+  }
   const fetcher = createSafeFetcher({
     policy: createAddressPolicy(config.messenger.fetchAllow),
     ...(overrides.lookup ? { lookup: overrides.lookup } : {}),
@@ -166,6 +186,7 @@ export async function createAppFromConfig(config: ServerConfig, overrides: AppOv
     const app = createApp({ ...(overrides.spec ? { spec: overrides.spec } : {}), config, storage, clock, fetcher });
     return {
       app,
+      config,
       storage,
       close: () => {
         void fetcher.close().catch(() => undefined);

@@ -1,6 +1,7 @@
 /** Server configuration from environment variables, validated up front so a bad value stops the start with a clear message. */
 import path from "node:path";
 import { loadMessengerConfig, type MessengerConfig } from "./attachments/config.ts";
+import type { LoginThrottleLimits } from "./users/login-throttle.ts";
 
 export interface ServerConfig {
   host: string;
@@ -17,6 +18,8 @@ export interface ServerConfig {
   /** `meta.version` of every WA reply. */
   apiVersion: string;
   messenger: MessengerConfig;
+  /** LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USER, LOGIN_FAILURE_WINDOW_SECONDS. */
+  loginThrottle: LoginThrottleLimits;
 }
 
 /** The version the WA API reports in `meta.version` (the On-Premises client version of the docs' samples). */
@@ -34,6 +37,32 @@ function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return raw === undefined || raw.trim() === "" ? undefined : raw.trim();
 }
 
+/**
+ * Failed-login limits. A person who mistypes a password a few times, a script retrying a login, and this project's
+ * own contract suite and fuzzing (about a dozen failures per run from one address; see README) stay far below them;
+ * password guessing from one address is held to 30 tries per quarter of an hour, and guessing one account from many
+ * addresses to 100. The per-user limit is the higher one: anyone can spend it, and spending it locks the account's
+ * owner out of logging in until the window passes.
+ */
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottleLimits = {
+  maxFailuresPerAddress: 30,
+  maxFailuresPerUser: 100,
+  windowSeconds: 900,
+};
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number, unit: string): number {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]{1,10}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a whole number of ${unit} from 1 to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+function failures(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  return wholeNumber(env, name, fallback, 1_000_000, "failed logins");
+}
+
 function byteCount(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = value(env, name);
   if (raw === undefined) return undefined;
@@ -43,7 +72,10 @@ function byteCount(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return Number(raw);
 }
 
-/** Reads and checks HOST, PORT, DATA_DIR, WA_ADMIN_PASSWORD, WA_ID, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES and the Messenger variables. */
+/**
+ * Reads and checks HOST, PORT, DATA_DIR, WA_ADMIN_PASSWORD, WA_ID, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, the
+ * LOGIN_* limits and the Messenger variables.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const host = value(env, "HOST") ?? "127.0.0.1";
   if (/[\s/]/.test(host)) throw new ConfigError(`HOST must be a host name or an IP address, got ${JSON.stringify(host)}`);
@@ -70,6 +102,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const mediaMaxBytes = byteCount(env, "MEDIA_MAX_BYTES") ?? DEFAULT_MEDIA_MAX_BYTES;
   const mediaVolumeMaxBytes = byteCount(env, "MEDIA_VOLUME_MAX_BYTES");
 
+  const defaults = DEFAULT_LOGIN_THROTTLE;
+  const loginThrottle: LoginThrottleLimits = {
+    maxFailuresPerAddress: failures(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", defaults.maxFailuresPerAddress),
+    maxFailuresPerUser: failures(env, "LOGIN_MAX_FAILURES_PER_USER", defaults.maxFailuresPerUser),
+    windowSeconds: wholeNumber(env, "LOGIN_FAILURE_WINDOW_SECONDS", defaults.windowSeconds, 86_400, "seconds"),
+  };
+
   let messenger: MessengerConfig;
   try {
     messenger = loadMessengerConfig(env);
@@ -87,5 +126,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ...(mediaVolumeMaxBytes !== undefined ? { mediaVolumeMaxBytes } : {}),
     apiVersion: API_VERSION,
     messenger,
+    loginThrottle,
   };
 }

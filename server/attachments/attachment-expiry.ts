@@ -1,6 +1,8 @@
 /**
- * Attachments expire 90 days after upload (FACTS §5). An expired attachment keeps its record (its id still answers
- * 100/2018074 and the messages sent with it still name it) but not its bytes, which nothing can use any more.
+ * Attachment ids expire 90 days after upload (FACTS §5). An expired attachment keeps its record (its id still answers
+ * 100/2018074). Attachments already sent in a thread never expire (seed 002): the bytes of every attachment that a
+ * recorded message names are kept; only the bytes of expired attachments that were never sent are removed, as
+ * nothing can use them any more.
  */
 import type { Clock } from "../clock.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
@@ -10,7 +12,7 @@ const BATCH = 500;
 /** How often (in clock time) uploads trigger a sweep. */
 export const EXPIRY_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
-/** Deletes the bytes of every expired attachment; returns how many were removed. */
+/** Deletes the bytes of every expired attachment that no message names; returns how many were removed. */
 export async function removeExpiredAttachmentBlobs(store: AttachmentStore, blobs: BlobStore): Promise<number> {
   let removed = 0;
   for (;;) {

@@ -39,6 +39,9 @@ export interface ReadAttachmentFormOptions {
 
 class PartTooLargeError extends Error {}
 
+/** The `message` JSON is UTF-8; bytes that are not are refused, not replaced. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /** Reads the form; resolves with the validated message and the stored (not yet recorded) file. */
 export function readAttachmentForm(opts: ReadAttachmentFormOptions): Promise<{ message: AttachmentFileMessage; file: PendingFile }> {
   return new Promise((resolve, reject) => {
@@ -107,7 +110,13 @@ export function readAttachmentForm(opts: ReadAttachmentFormOptions): Promise<{ m
             if (size > FORM_LIMITS.fieldSize) throw new PartTooLargeError();
             chunks.push(chunk);
           }
-          acceptMessage(Buffer.concat(chunks).toString("utf8"));
+          let text: string;
+          try {
+            text = UTF8.decode(Buffer.concat(chunks));
+          } catch {
+            throw graphErrors.invalidParameter("Param message is not valid UTF-8");
+          }
+          acceptMessage(text);
         })().catch((err) => {
           stream.resume();
           fail(err instanceof PartTooLargeError ? graphErrors.invalidParameter(`Param message is longer than ${FORM_LIMITS.fieldSize} bytes`) : err);

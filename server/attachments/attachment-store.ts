@@ -49,7 +49,7 @@ export class AttachmentStore {
     return this.records.existingBlobIds(ids);
   }
 
-  /** Blob ids of expired attachments whose bytes are still kept, oldest first. */
+  /** Blob ids of expired attachments that no message sent and whose bytes are still kept, oldest first. */
   expiredBlobIds(limit: number): string[] {
     return this.records.expiredBlobIds(this.clock.now().getTime(), limit);
   }

@@ -5,7 +5,12 @@ import { parseAllowList } from "./address-policy.ts";
 export interface MessengerConfig {
   /** page id -> page access token */
   pages: Record<string, string>;
-  /** true when MESSENGER_PAGES was unset and a development page was generated */
+  /**
+   * page id -> sha256 of its page access token, for pages whose token the server knows only by its hash: the
+   * development page on starts after the first on a data directory (dev-page-store.ts).
+   */
+  pageTokenHashes?: Record<string, Buffer>;
+  /** true when MESSENGER_PAGES was unset and a development page was generated (or taken from the data directory) */
   generatedDevPage: boolean;
   /** MESSENGER_APP_SECRET: when set, appsecret_proof is required */
   appSecret?: string;

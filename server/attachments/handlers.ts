@@ -52,6 +52,9 @@ export function attachmentHandlers(deps: AttachmentHandlerDeps): HandlerTable<Gr
   const validateFileMessage = ajvFor(spec).component("AttachmentFileMessage");
 
   function parseFileMessage(text: string): AttachmentFileMessage {
+    // busboy decodes a text field with replacement characters; a file part arrives as bytes and is decoded strictly
+    // (attachment-form.ts). Either way, bytes that were not UTF-8 are refused rather than stored replaced.
+    if (text.includes("\uFFFD")) throw graphErrors.invalidParameter("Param message is not valid UTF-8");
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -39,7 +39,9 @@ must carry <code>new_password</code>.</p>`;
 function pagesSection(pageIds: string[], generated: boolean): string {
   const items = pageIds.map((id) => `<li><code class="page-id">${escapeHtml(id)}</code></li>`).join("\n");
   const origin = generated
-    ? "A development page generated at start (set <code>MESSENGER_PAGES</code> to choose); its page access token was printed in the server's log."
+    ? "A development page generated at the first start on this data directory and kept there (set " +
+      "<code>MESSENGER_PAGES</code> to choose); its page access token was printed in the server's log at that " +
+      "first start."
     : "From <code>MESSENGER_PAGES</code>; their page access tokens are in your configuration.";
   return `<ul id="pages">\n${items}\n</ul>\n<p>${origin} Call <code>POST /v21.0/{page_id}/message_attachments?access_token=...</code>
 (any <code>vN.N</code> version prefix) or use <code>me</code> for the token's own page.</p>`;

@@ -21,7 +21,7 @@ import { INDEX_PAGE_CSP, renderIndexPage } from "./index-page.ts";
 
 /** What the docs routes need from the app: its configuration, and whether the admin password must change. */
 export interface DocsRouteDeps {
-  config: { apiVersion: string; messenger: Pick<MessengerConfig, "pages" | "generatedDevPage"> };
+  config: { apiVersion: string; messenger: Pick<MessengerConfig, "pages" | "pageTokenHashes" | "generatedDevPage"> };
   /**
    * True while the built-in `admin` still has the default password and must change it at first login. The users
    * store answers it; when absent, `/` says it cannot tell.
@@ -157,14 +157,15 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
       return { title: info.title, version: info.version };
     });
     const info = await specInfo;
+    const messenger = deps.config.messenger;
     const html = renderIndexPage(
       {
         title: info.title,
         specVersion: info.version,
         waApiVersion: version,
         adminPasswordChangeRequired: deps.adminPasswordChangeRequired ? await deps.adminPasswordChangeRequired() : undefined,
-        pageIds: Object.keys(deps.config.messenger.pages),
-        generatedDevPage: deps.config.messenger.generatedDevPage,
+        pageIds: [...Object.keys(messenger.pages), ...Object.keys(messenger.pageTokenHashes ?? {})],
+        generatedDevPage: messenger.generatedDevPage,
       },
       new URL(c.req.url).origin,
     );

@@ -33,6 +33,8 @@ export interface FamilyRequestErrors {
   bodyTooLarge(maxBytes: number): unknown;
   /** The JSON body is not valid JSON. */
   malformedBody(): unknown;
+  /** The JSON body is not UTF-8. */
+  notUtf8Body(): unknown;
   /** A required body is empty. */
   missingBody(): unknown;
   /** The JSON body does not match its schema. */

@@ -83,6 +83,11 @@ export function mediaTypeMatches(range: MediaType, actual: MediaType): boolean {
   return true;
 }
 
+/** Whether the type or subtype is `*`: a range (`text/*`, `*\/*`) that can match a body's type but is not one. */
+export function isMediaRange(mt: MediaType): boolean {
+  return mt.type === "*" || mt.subtype === "*";
+}
+
 /** How specific a range is, to prefer `audio/ogg; codecs=opus` over `audio/*` over `*\/*`. */
 export function mediaTypeSpecificity(range: MediaType): number {
   return (range.type === "*" ? 0 : 100) + (range.subtype === "*" ? 0 : 10) + range.parameters.size;

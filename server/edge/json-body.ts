@@ -12,7 +12,12 @@ export type JsonBodyRead =
   | { kind: "empty" }
   /** `abandoned`: reading stopped mid-body, so the connection cannot carry another request. */
   | { kind: "tooLarge"; maxBytes: number; abandoned: boolean }
-  | { kind: "malformed" };
+  | { kind: "malformed" }
+  /** The bytes are not UTF-8, which JSON text must be (RFC 8259 §8.1). */
+  | { kind: "notUtf8" };
+
+/** JSON text is UTF-8; bytes that are not are refused, not decoded with replacement characters. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** `application/json` or a `+json` type, in UTF-8 (or without a charset). */
 export function isJsonMediaType(mt: MediaType | undefined): boolean {
@@ -51,7 +56,12 @@ export async function readJsonBody(request: Request, limits: JsonBodyLimits): Pr
     if (err instanceof BodyTooLargeError) return { kind: "tooLarge", maxBytes, abandoned: true };
     throw err;
   }
-  const text = raw.toString("utf8");
+  let text: string;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    return { kind: "notUtf8" };
+  }
   if (text.trim() === "") return { kind: "empty" };
   try {
     return { kind: "json", value: JSON.parse(text) as unknown };

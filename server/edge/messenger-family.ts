@@ -50,6 +50,7 @@ export function createMessengerFamily(deps: {
         graphErrors.invalidParameter(`The request body must be ${accepted.join(" or ")}`),
       bodyTooLarge: (maxBytes) => graphErrors.invalidParameter(`The request body is larger than ${maxBytes} bytes`),
       malformedBody: () => graphErrors.invalidParameter("The request body is not valid JSON"),
+      notUtf8Body: () => graphErrors.invalidParameter("The request body is not valid UTF-8"),
       missingBody: () => graphErrors.invalidParameter("The request body is required"),
       invalidBody: (errors) => invalidParameterFromAjv(errors),
       incompleteBody: () => graphErrors.invalidParameter("The request body ended before it was complete"),

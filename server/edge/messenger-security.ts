@@ -31,6 +31,8 @@ export function appsecretProof(token: string, appSecret: string): string {
 export interface PageCredentials {
   /** page id -> page access token */
   pages: Record<string, string>;
+  /** page id -> sha256 of its token, for pages known by the hash only (the persisted development page). */
+  pageTokenHashes?: Record<string, Buffer>;
   appSecret?: string;
 }
 
@@ -42,7 +44,10 @@ export interface PageAuth {
 
 /** Builds the checker; only hashes of the tokens are kept. */
 export function createPageAuth(config: PageCredentials): PageAuth {
-  const pages = Object.entries(config.pages).map(([pageId, token]) => ({ pageId, hash: sha256(token) }));
+  const pages = [
+    ...Object.entries(config.pages).map(([pageId, token]) => ({ pageId, hash: sha256(token) })),
+    ...Object.entries(config.pageTokenHashes ?? {}).map(([pageId, hash]) => ({ pageId, hash })),
+  ];
   const appSecret = config.appSecret;
   return {
     authenticate(token, proof) {

@@ -201,6 +201,8 @@ async function jsonBody(plan: RoutePlan, request: OperationRequest): Promise<unk
       return undefined;
     case "malformed":
       throw header === undefined ? errors.unsupportedMediaType(body.accepted) : errors.malformedBody();
+    case "notUtf8":
+      throw header === undefined ? errors.unsupportedMediaType(body.accepted) : errors.notUtf8Body();
     case "json":
       if (header === undefined) throw errors.unsupportedMediaType(body.accepted);
       plan.entry.precheckBody?.(read.value);

@@ -2,6 +2,7 @@
  * The WhatsApp Business On-Premises family (`x-api-family: whatsapp`): Basic and Bearer security with roles as
  * scopes, the WA envelope and catalogue, 256 KB JSON bodies, 405 and 404 in the envelope. Its paths have no prefix.
  */
+import type { LoginThrottle } from "../users/login-throttle.ts";
 import type { UserStore } from "../users/user-store.ts";
 import type { ApiFamily } from "./api-family.ts";
 import { waErrorBody, waErrorResponse, WaHttpError, waErrors } from "./wa-envelope.ts";
@@ -16,13 +17,23 @@ function jsonResponse(body: unknown, status: number, headers: Record<string, str
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 }
 
-/** The WA family, authenticating against `users` and answering with `meta.version` = `apiVersion`. */
-export function createWhatsAppFamily(deps: { users: UserStore; apiVersion: string }): ApiFamily<WaAuth> {
+/**
+ * The WA family, authenticating against `users` (failed logins counted by `loginThrottle`) and answering with
+ * `meta.version` = `apiVersion`.
+ */
+export function createWhatsAppFamily(deps: {
+  users: UserStore;
+  loginThrottle: LoginThrottle;
+  apiVersion: string;
+}): ApiFamily<WaAuth> {
   const version = deps.apiVersion;
   return {
     name: "whatsapp",
     pathPrefix: "",
-    security: { waBasicAuth: basicSecurity(deps.users), waBearerAuth: bearerSecurity(deps.users) },
+    security: {
+      waBasicAuth: basicSecurity(deps.users, deps.loginThrottle),
+      waBearerAuth: bearerSecurity(deps.users),
+    },
     jsonBodyMaxBytes: WA_JSON_BODY_MAX_BYTES,
     closeAfterEarlyRefusal: true,
     errors: {
@@ -31,6 +42,8 @@ export function createWhatsAppFamily(deps: { users: UserStore; apiVersion: strin
         waErrors.unsupportedMediaType(`Content-Type must be ${accepted.join(" or ")}`),
       bodyTooLarge: (maxBytes) => waErrors.payloadTooLarge(`Request body must be at most ${maxBytes} bytes`),
       malformedBody: () => waErrors.invalidParameter("Request body is not valid JSON"),
+      // Decoding with replacement characters would store text the client never sent.
+      notUtf8Body: () => waErrors.invalidParameter("Request body is not valid UTF-8 (JSON text must be UTF-8)"),
       missingBody: () => waErrors.missingParameter("Request body is required"),
       invalidBody: (errors, wording) => validationError(errors, wording),
       incompleteBody: (cause) => waErrors.missingParameter(cause.message),

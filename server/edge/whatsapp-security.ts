@@ -2,16 +2,18 @@
  * The security schemes of the WA family, by their names in the spec: `waBasicAuth` (login) and `waBearerAuth`
  * (everything else). Roles are the scopes of the operation's security requirement: `waBearerAuth: [ROLE_ADMIN]`
  * admits only admins (403, 1005). Both run before anything reads the request body, so an unauthenticated client
- * cannot make the server store or parse anything.
+ * cannot make the server store or parse anything; repeated failed logins are refused before any hashing (429).
  */
+import type { LoginThrottle } from "../users/login-throttle.ts";
 import type { User, UserStore } from "../users/user-store.ts";
 import { CredentialsAbsent, type SecurityHandler } from "./api-family.ts";
+import { clientAddress } from "./client-address.ts";
 import type { OperationRequest } from "./operation-request.ts";
 import { waErrors } from "./wa-envelope.ts";
 
 /** Who a WA request acts as, and how it proved it. */
 export type WaAuth =
-  | { scheme: "basic"; user: User; /** The password the login was made with. */ password: string }
+  | { scheme: "basic"; user: User }
   | { scheme: "bearer"; user: User; /** sha256 of the bearer token (what logout revokes). */ tokenHash: Buffer };
 
 const REALM = "WhatsApp Business API";
@@ -56,8 +58,12 @@ export function bearerSecurity(users: UserStore): SecurityHandler<WaAuth> {
   };
 }
 
-/** `Authorization: Basic base64(user:password)` checked against the stored hash; 401 with `WWW-Authenticate: Basic`. */
-export function basicSecurity(users: UserStore): SecurityHandler<WaAuth> {
+/**
+ * `Authorization: Basic base64(user:password)` checked against the stored hash; 401 with `WWW-Authenticate: Basic`
+ * otherwise, and 429 (1015) with `Retry-After`, before any hashing, once the client address or the user name has
+ * failed too often (LoginThrottle).
+ */
+export function basicSecurity(users: UserStore, throttle: LoginThrottle): SecurityHandler<WaAuth> {
   return async (request: OperationRequest, scopes) => {
     const header = request.header("authorization");
     const missing = "Authentication required: send Authorization: Basic with your user name and password";
@@ -66,13 +72,23 @@ export function basicSecurity(users: UserStore): SecurityHandler<WaAuth> {
     if (!match) throw unauthorized(missing, BASIC_CHALLENGE);
     const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
-    if (colon < 1)
-      throw unauthorized("Malformed Basic credentials: expected base64(username:password)", BASIC_CHALLENGE);
+    if (colon < 1) throw unauthorized("Malformed Basic credentials: expected base64(username:password)", BASIC_CHALLENGE);
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
-    const user = await users.authenticate(username, password);
+    const admission = throttle.admit(clientAddress(request.context), username);
+    if (!admission.admitted) {
+      const wait = admission.retryAfterSeconds;
+      const details = `Too many failed logins from this address or for this user name: retry in ${wait} s`;
+      throw waErrors.tooManyRequests(details, { "Retry-After": String(wait) });
+    }
+    let user: User | undefined;
+    try {
+      user = await users.authenticate(username, password);
+    } finally {
+      admission.finish(user !== undefined);
+    }
     if (!user) throw unauthorized("Invalid user name or password", BASIC_CHALLENGE);
     checkRoles(user, scopes);
-    return { scheme: "basic", user, password };
+    return { scheme: "basic", user };
   };
 }

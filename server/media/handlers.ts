@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { Clock } from "../clock.ts";
-import { formatMediaType, parseMediaType } from "../edge/content-type.ts";
+import { formatMediaType, isMediaRange, parseMediaType } from "../edge/content-type.ts";
 import type { HandlerTable } from "../edge/operation-handler.ts";
 import { waErrors, waMeta } from "../edge/wa-envelope.ts";
 import type { WaAuth } from "../edge/whatsapp-security.ts";
@@ -44,8 +44,12 @@ export function mediaHandlers({ spec, records, blobs, clock, config }: MediaHand
           throw waErrors.missingParameter("Content-Type header is required");
         }
         const declared = parseMediaType(rawType);
-        if (!declared) throw waErrors.unsupportedMediaType(`Unsupported media type: ${rawType}`);
+        if (!declared) throw waErrors.unsupportedMediaType(`Content-Type must be a MIME type (type/subtype), got: ${rawType}`);
         const contentType = formatMediaType(declared);
+        if (isMediaRange(declared)) {
+          const range = `Content-Type ${declared.essence} is a media range, not the type of a body`;
+          throw waErrors.unsupportedMediaType(`${range}: send the file's own MIME type`);
+        }
         const type = resolveUploadType(uploadTypes, declared);
         if (!type) throw waErrors.unsupportedMediaType(`Unsupported media type: ${contentType}`);
         const limit = Math.min(type.maxBytes, config.mediaMaxBytes);

@@ -9,7 +9,7 @@ export type MediaCategory = "audio" | "document" | "image" | "sticker" | "video"
 
 /** One content type of the upload operation. */
 export interface UploadMediaType {
-  /** The content type as the spec writes it (`audio/ogg; codecs=opus`, `application/*`). */
+  /** The content type as the spec writes it (`audio/ogg; codecs=opus`, `*\/*`). */
   key: string;
   range: MediaType;
   category: MediaCategory;

@@ -20,14 +20,6 @@ function needsRestart(path: string, restart: Set<string>): boolean {
   return parts.some((_, i) => restart.has(parts.slice(0, i + 1).join(".")));
 }
 
-const invalidValueDetails = (field: string): string | undefined => {
-  if (field === "webhooks.url") return "webhooks.url must be an https:// URL (or an empty string to unset it)";
-  if (field === "callback_backoff_delay_ms" || field === "max_callback_backoff_delay_ms") {
-    return `${field} must be a whole number of milliseconds (an integer or a string of digits)`;
-  }
-  return undefined;
-};
-
 /** What the settings handlers work with. */
 export interface SettingsHandlerDeps {
   spec: OpenApiDocument;
@@ -47,6 +39,15 @@ export function settingsHandlers({ spec, settings, providers, config }: Settings
   const { oneOf } = spec.components.schemas!.DelayMilliseconds as { oneOf: Array<{ type: string; maximum?: number }> };
   const maximum = oneOf.find((branch) => branch.type === "integer")?.maximum;
   const view = (stored: StoredSettings): ApplicationSettings => ({ ...stored, wa_id: config.waId });
+
+  const invalidValueDetails = (field: string): string | undefined => {
+    if (field === "webhooks.url") return "webhooks.url must be an https:// URL (or an empty string to unset it)";
+    if (field === "callback_backoff_delay_ms" || field === "max_callback_backoff_delay_ms") {
+      const range = `from 0 to ${maximum}`;
+      return `${field} must be a whole number of milliseconds ${range} (an integer or a string of digits)`;
+    }
+    return undefined;
+  };
 
   /** Merges a patch into `target`; delays sent as digit strings become the integers the settings hold. */
   function applyPatch(target: Record<string, unknown>, patch: Record<string, unknown>, prefix: string): void {

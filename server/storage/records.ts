@@ -33,7 +33,10 @@ export interface UserRecords {
   find(username: string): UserRecord | undefined;
   /** false when a user of that name exists already. */
   insert(user: UserRecord): boolean;
-  /** Replaces the hash and clears `mustChangePassword`. */
+  /**
+   * Replaces the hash, clears `mustChangePassword` and deletes every token of the user, all at once: whoever held a
+   * session under the old password must log in again.
+   */
   setPasswordHash(username: string, passwordHash: string): void;
   delete(username: string): boolean;
   /** Stores a token and drops the tokens that expired at or before `now`. */
@@ -110,7 +113,10 @@ export interface AttachmentRecords {
   get(id: string): AttachmentRecord | undefined;
   /** Those of `blobIds` that some attachment record uses as its blob. */
   existingBlobIds(blobIds: readonly string[]): Set<string>;
-  /** Blob ids of attachments expired at `now` whose bytes are still kept, oldest first, at most `limit`. */
+  /**
+   * Blob ids of attachments expired at `now` that no message names and whose bytes are still kept, oldest first, at
+   * most `limit` (attachments sent in a thread never expire).
+   */
   expiredBlobIds(now: number, limit: number): string[];
   /** Notes that the bytes of the attachment stored as `blobId` are gone (the record stays). */
   markBlobRemoved(blobId: string): void;

@@ -28,11 +28,9 @@ export function userHandlers(users: UserStore, version: string): HandlerTable<Wa
             "new_password is required: the default admin password must be changed at first login",
           );
         }
-        if (newPassword !== undefined) {
-          if (newPassword === auth.password)
-            throw waErrors.invalidParameter("new_password must differ from the current password");
-          await users.setPassword(auth.user.username, newPassword);
-        }
+        // The new password may equal the old one (Meta states no rule against it); the change still revokes the
+        // user's other tokens, which is what a client asking for it wants.
+        if (newPassword !== undefined) await users.setPassword(auth.user.username, newPassword);
         const { token, expiresAt } = users.issueToken(auth.user.username);
         return { status: 200, body: { users: [{ token, expires_after: formatWaTimestamp(expiresAt) }], meta } };
       },

@@ -1,12 +1,28 @@
 /** Password hashing with scrypt (node:crypto), a random salt per password, compared in constant time. */
 import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { ConcurrencyLimit } from "./concurrency-limit.ts";
 
 const PARAMS = { N: 16384, r: 8, p: 1, keyLength: 32 } as const;
 const MAXMEM = 64 * 1024 * 1024;
 
+/**
+ * Async scrypt runs on libuv's thread pool (4 threads by default), the same threads that do every file open, read,
+ * write and fsync of uploads and downloads. Unbounded, 200 concurrent wrong logins put 200 scrypt jobs (about 50 ms
+ * of CPU each) ahead of the file I/O and stalled every upload and download for about 30 s. So at most one derivation
+ * runs at a time and the others wait here, in JavaScript, where they cannot hold a pool thread: three of the four
+ * threads stay free for the file system. A semaphore rather than a worker thread of our own: it costs no thread, no
+ * memory and no start-up, a worker could not hash faster (one scrypt keeps one core busy either way), and logins are
+ * rare next to media traffic; repeated failures are refused before hashing (login-throttle.ts).
+ */
+export const PASSWORD_HASHING = new ConcurrencyLimit(1);
+
 function derive(password: string, salt: Buffer, opts: ScryptOptions, keyLength: number): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password.normalize("NFC"), salt, keyLength, { ...opts, maxmem: MAXMEM }, (err, key) => (err ? reject(err) : resolve(key))),
+  const options = { ...opts, maxmem: MAXMEM };
+  return PASSWORD_HASHING.run(
+    () =>
+      new Promise<Buffer>((resolve, reject) =>
+        scrypt(password.normalize("NFC"), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))),
+      ),
   );
 }
 

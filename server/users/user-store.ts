@@ -81,6 +81,10 @@ export class UserStore {
     return found && { username, role: found.role, mustChangePassword: found.mustChangePassword };
   }
 
+  /**
+   * Sets a new password and revokes every token of the user, in one transaction: whoever held a session under the
+   * old password (perhaps the reason it is being changed) must log in again. The caller issues a fresh token after.
+   */
   async setPassword(username: string, password: string): Promise<void> {
     this.records.setPasswordHash(username, await hashPassword(password));
     this.tokenCache.clear();

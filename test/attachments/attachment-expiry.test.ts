@@ -16,7 +16,8 @@ import { openDatabase } from "../../server/storage/database.ts";
 import { SqliteAttachmentRecords } from "../../server/storage/sqlite/attachment-records.ts";
 import * as samples from "../../conformance/media-files.ts";
 import { until } from "../support/until.ts";
-import { createGraphTestApp, FakeClock, PAGE_ID, TOKEN, uploadForm, type GraphTestApp } from "./graph-app.ts";
+import { createGraphTestApp, FakeClock, json, PAGE_ID, TOKEN, uploadForm, type GraphTestApp } from "./graph-app.ts";
+import { startOrigin } from "./origin.ts";
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -69,6 +70,25 @@ describe("removing expired attachments' files", () => {
     // Marked: the next sweep has nothing to do.
     expect(store.expiredBlobIds(10)).toEqual([]);
     expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(0);
+  });
+
+  it("keeps the bytes of every attachment a recorded message sent, whatever its age (seed 002)", async () => {
+    const { clock, store, blobs } = await storage();
+    const sent = await storedAttachment(store, blobs);
+    const unsent = await storedAttachment(store, blobs);
+    const sentOnce = await storedAttachment(store, blobs, false);
+    store.recordMessage({ pageId: PAGE_ID, recipientId: "1254459154682919", attachmentId: sent.id });
+    store.recordMessage({ pageId: PAGE_ID, recipientId: "1254459154682919", attachmentId: sentOnce.id });
+
+    clock.advance(ATTACHMENT_TTL_MS);
+    expect(store.expiredBlobIds(10)).toEqual([unsent.blobId]);
+    expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(1);
+    expect((await blobs.list()).sort()).toEqual([sent.blobId, sentOnce.blobId].sort());
+    // Years later, still there; the id itself has expired all the same: it cannot be sent again.
+    clock.advance(10 * ATTACHMENT_TTL_MS);
+    expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(0);
+    expect((await blobs.list()).sort()).toEqual([sent.blobId, sentOnce.blobId].sort());
+    expect(store.findSendable(sent.id, PAGE_ID)).toBeUndefined();
   });
 
   it("settles a file removed before a crash could mark it", async () => {
@@ -133,6 +153,47 @@ describe("removing expired attachments' files", () => {
     await upload();
     await until(swept(second), "the second expired file to be removed");
     expect(await t.storage.attachmentBlobs.list()).toContain(third);
+  });
+
+  it("through the routes: a sent attachment keeps its file past 90 days, cannot be sent again by id, an unsent one loses it", async () => {
+    const png = samples.png();
+    const origin = await startOrigin((_req, res) => {
+      res.writeHead(200, { "content-type": "image/png", "content-length": png.length });
+      res.end(png);
+    });
+    const t: GraphTestApp = await createGraphTestApp();
+    cleanups.push(() => t.close());
+    cleanups.push(() => void origin.close());
+    const api = (edge: string, body: unknown) => t.request(`/v21.0/me/${edge}?access_token=${TOKEN}`, json(body));
+    const upload = async () => {
+      const res = await t.request(`/v21.0/me/message_attachments?access_token=${TOKEN}`, {
+        method: "POST",
+        body: uploadForm({ attachment: { type: "image", payload: { is_reusable: true } } }, png, "image/png"),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { attachment_id: string }).attachment_id;
+    };
+    const recipient = { id: "1254459154682919" };
+    const sendById = (id: string) => api("messages", { recipient, message: { attachment: { type: "image", payload: { attachment_id: id } } } });
+
+    const sent = await upload();
+    const unsent = await upload();
+    expect((await sendById(sent)).status).toBe(200);
+    // Upload-and-send: the attachment it creates is named by its message at once.
+    const direct = await api("messages", { recipient, message: { attachment: { type: "image", payload: { url: `${origin.url}/a.png` } } } });
+    expect(direct.status).toBe(200);
+    const directMessage = new AttachmentStore(t.storage.attachments, t.clock).getMessage(((await direct.json()) as { message_id: string }).message_id)!;
+
+    t.clock.advance(ATTACHMENT_TTL_MS + EXPIRY_SWEEP_INTERVAL_MS);
+    await upload(); // starts the sweep
+    await until(async () => !(await t.storage.attachmentBlobs.list()).includes(unsent), "the unsent attachment's file to be removed");
+    const kept = await t.storage.attachmentBlobs.list();
+    expect(kept).toContain(sent);
+    expect(kept).toContain(directMessage.attachmentId);
+    // The seed: reusable attachments expire after 90 days and cannot be sent again, even those already in a thread.
+    const again = await sendById(sent);
+    expect(again.status).toBe(400);
+    expect(((await again.json()) as { error: { error_subcode: number } }).error.error_subcode).toBe(2018074);
   });
 
   it("runs when the server starts", async () => {

@@ -367,6 +367,11 @@ describe("sendMessage", () => {
     await expectGraphError("sendMessage", await send({ url: `${origin.url}/image.png`, is_reusable: true }), 400, 100, undefined, documented("GraphReusableInSend"));
   });
 
+  it("refuses is_public in an upload-and-send (100): attachments in a thread are always private (seed 002)", async () => {
+    const res = await send({ url: `${origin.url}/image.png`, is_public: true });
+    await expectGraphError("sendMessage", res, 400, 100);
+  });
+
   it("answers the fetch subcodes for upload-and-send", async () => {
     await expectGraphError("sendMessage", await send({ url: "http://169.254.169.254/latest/meta-data/" }), 400, 100, 2018008);
     await expectGraphError("sendMessage", await send({ url: `${origin.url}/image-is-pdf.png` }), 400, 100, 2018047);

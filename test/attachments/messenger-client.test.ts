@@ -3,19 +3,18 @@
  * unmodified against the full reference server over real HTTP.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppFromConfig } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
+import { serveNode, type NodeServer } from "../../server/edge/serve-node.ts";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
 import { mp4Bytes, pngBytes } from "./fixtures.ts";
 import { TOKEN, PAGE_ID } from "./graph-app.ts";
 
 const GRAPH_VERSION = "v6.0";
-let server: ServerType;
+let server: NodeServer;
 let base: string;
 let dataDir: string;
 let closeApp: () => void;
@@ -25,14 +24,12 @@ beforeAll(async () => {
   const config = loadConfig({ DATA_DIR: dataDir, PORT: "0", MESSENGER_PAGES: JSON.stringify({ [PAGE_ID]: TOKEN }) });
   const { app, close } = await createAppFromConfig(config);
   closeApp = close;
-  await new Promise<void>((resolve) => {
-    server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve());
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveNode(app, { host: "127.0.0.1", port: 0 });
+  base = server.url;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   closeApp();
   rmSync(dataDir, { recursive: true, force: true });
 });

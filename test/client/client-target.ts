@@ -7,10 +7,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { serve } from "@hono/node-server";
 import type { FetchFunction } from "../../client/index.ts";
 import { createAppFromConfig } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
+import { serveNode } from "../../server/edge/serve-node.ts";
 import { tinyPng } from "../../conformance/media-files.ts";
 
 export interface ClientTarget {
@@ -96,10 +96,8 @@ export async function referenceTarget(options: ReferenceTargetOptions = {}): Pro
     ...options.env,
   });
   const built = await createAppFromConfig(config);
-  const server = serve({ fetch: built.app.fetch, hostname: "127.0.0.1", port: 0 });
-  await new Promise<void>((resolve) => (server.listening ? resolve() : server.once("listening", () => resolve())));
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = await serveNode(built.app, { host: "127.0.0.1", port: 0 });
+  const baseUrl = server.url;
   return {
     name: "reference server",
     waBaseUrl: baseUrl,
@@ -113,7 +111,7 @@ export async function referenceTarget(options: ReferenceTargetOptions = {}): Pro
     stateful: true,
     forceStatus: () => undefined,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       built.close();
       await image.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -1,14 +1,13 @@
 /** Every script in examples/ runs against the reference server (real HTTP on a free port) and does what it says. */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppFromConfig } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
+import { serveNode, type NodeServer } from "../../server/edge/serve-node.ts";
 import { tinyPng } from "../../conformance/media-files.ts";
 
 const run = promisify(execFile);
@@ -19,7 +18,7 @@ const PAGE_TOKEN = "EAAB-example-page-token";
 
 let tmp: string;
 let baseUrl: string;
-let server: ServerType;
+let server: NodeServer | undefined;
 let closeApp: () => void;
 
 /** Runs an example like a user would (`npx tsx examples/<name>`), with the given environment. */
@@ -43,13 +42,12 @@ beforeAll(async () => {
   });
   const built = await createAppFromConfig(config);
   closeApp = built.close;
-  server = serve({ fetch: built.app.fetch, hostname: "127.0.0.1", port: 0 });
-  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveNode(built.app, { host: "127.0.0.1", port: 0 });
+  baseUrl = server.url;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
   closeApp?.();
   await rm(tmp, { recursive: true, force: true });
 });

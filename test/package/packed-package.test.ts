@@ -45,7 +45,9 @@ const wa = createWhatsAppClient({ baseUrl: env.WA_URL!, username: env.WA_USER!, 
 const settings: components["schemas"]["ApplicationSettings"] = (await wa.getApplicationSettings()).settings.application;
 // @ts-expect-error unknown setting
 const rejected = await wa.updateApplicationSettings({ no_such_setting: true }).catch((e: unknown) => e);
-// @ts-expect-error a content type the spec does not list
+// @ts-expect-error not a MIME type (no subtype)
+void (() => wa.uploadMedia(new Blob([]), "gif"));
+// Any type/subtype is a document upload (the spec's */* entry).
 void (() => wa.uploadMedia(new Blob([]), "image/gif"));
 
 const id: string = await wa.uploadMedia(new Blob(["hello from the packed package"]), "text/plain");

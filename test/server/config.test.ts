@@ -17,6 +17,7 @@ describe("loadConfig", () => {
     expect(config.adminPassword).toBeUndefined();
     expect(config.mediaVolumeMaxBytes).toBeUndefined();
     expect(config.messenger.pages).toEqual({ "1234567890": "page-token-1234" });
+    expect(config.loginThrottle).toEqual({ maxFailuresPerAddress: 30, maxFailuresPerUser: 100, windowSeconds: 900 });
   });
 
   it("reads every variable", () => {
@@ -29,7 +30,11 @@ describe("loadConfig", () => {
       WA_ID: "15550001111",
       MEDIA_MAX_BYTES: "1048576",
       MEDIA_VOLUME_MAX_BYTES: "1073741824",
+      LOGIN_MAX_FAILURES_PER_ADDRESS: "5",
+      LOGIN_MAX_FAILURES_PER_USER: "7",
+      LOGIN_FAILURE_WINDOW_SECONDS: "60",
     });
+    expect(config.loginThrottle).toEqual({ maxFailuresPerAddress: 5, maxFailuresPerUser: 7, windowSeconds: 60 });
     expect(config).toMatchObject({
       host: "::1",
       port: 0,
@@ -52,6 +57,10 @@ describe("loadConfig", () => {
     ["WA_ID", "+1 555"],
     ["HOST", "a b"],
     ["MESSENGER_PAGES", "not json"],
+    ["LOGIN_MAX_FAILURES_PER_ADDRESS", "0"],
+    ["LOGIN_MAX_FAILURES_PER_USER", "many"],
+    ["LOGIN_FAILURE_WINDOW_SECONDS", "1e3"],
+    ["LOGIN_FAILURE_WINDOW_SECONDS", "86401"],
   ])("refuses %s=%s with a message naming it", (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(name);

@@ -6,7 +6,7 @@ import type { Hono } from "hono";
 import { createAppFromConfig, type AppOverrides } from "../../server/app.ts";
 import { systemClock, type Clock } from "../../server/clock.ts";
 import type { SqliteStorage } from "../../server/storage/sqlite/sqlite-storage.ts";
-import { loadConfig } from "../../server/config.ts";
+import { loadConfig, type ServerConfig } from "../../server/config.ts";
 import { expectResponseMatchesSpec, type SpecResponseOptions } from "../support/spec-response.ts";
 
 export const ADMIN_PASSWORD = "Adm1n!pass";
@@ -26,6 +26,8 @@ export interface TestServer {
   app: Hono;
   /** The storage under `dataDir` (SQLite records, blob folders). */
   storage: SqliteStorage;
+  /** The configuration in effect (with the data directory's development page). */
+  config: ServerConfig;
   clock: Clock;
   dataDir: string;
   close(): void;
@@ -71,10 +73,12 @@ export async function startTestServer(
   }
   const dataDir = opts.dataDir ?? makeDataDir();
   const config = loadConfig({ WA_ADMIN_PASSWORD: ADMIN_PASSWORD, ...opts.env, DATA_DIR: dataDir });
-  const { app, storage, close } = await createAppFromConfig(config, opts.overrides);
+  const built = await createAppFromConfig(config, opts.overrides);
+  const { app, storage, close } = built;
   return {
     app,
     storage,
+    config: built.config,
     clock: opts.overrides?.clock ?? systemClock,
     dataDir,
     close,
@@ -98,15 +102,19 @@ export interface Call {
   body: unknown;
 }
 
-/** Sends a request to the app and checks the reply against the spec for `operationId`. */
+/**
+ * Sends a request to the app and checks the reply against the spec for `operationId`. `remoteAddress` plays the
+ * client's socket address (as @hono/node-server passes it in `c.env`); without it the request has no socket.
+ */
 export async function call(
   app: Hono,
   operationId: string,
   url: string,
   init: RequestInit & { duplex?: "half" } = {},
   specOpts?: SpecResponseOptions,
+  remoteAddress?: string,
 ): Promise<Call> {
-  const res = await app.request(url, init);
+  const res = await app.request(url, init, remoteAddress === undefined ? undefined : { incoming: { socket: { remoteAddress } } });
   const body = await expectResponseMatchesSpec(operationId, res, specOpts);
   return { res, body };
 }

@@ -4,13 +4,11 @@
  * paths that `app.request` never takes. Bytes, limits, client aborts and error replies must be the same as in-process.
  */
 import { createHash } from "node:crypto";
-import { once } from "node:events";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { serve } from "@hono/node-server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { serveNode, type NodeServer } from "../../server/edge/serve-node.ts";
 import { getOperation } from "../../server/validation/openapi-document.ts";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
 import * as samples from "../../conformance/media-files.ts";
@@ -18,20 +16,18 @@ import { until } from "../support/until.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
 
 let server: TestServer;
-let http1: http.Server;
+let http1: NodeServer;
 let base: string;
 let token: string;
 
 beforeEach(async () => {
   server = await startTestServer();
   token = server.adminToken!;
-  http1 = serve({ fetch: server.app.fetch, hostname: "127.0.0.1", port: 0 }) as http.Server;
-  await once(http1, "listening");
-  base = `http://127.0.0.1:${(http1.address() as AddressInfo).port}`;
+  http1 = await serveNode(server.app, { host: "127.0.0.1", port: 0 });
+  base = http1.url;
 });
 afterEach(async () => {
-  http1.closeAllConnections();
-  await new Promise((resolve) => http1.close(resolve));
+  await http1.close();
   server.dispose();
 });
 

@@ -44,6 +44,7 @@ function tinyFamily(name = "tiny"): ApiFamily<{ key: string }> {
       unsupportedMediaType: (accepted) => new TinyError(415, `send ${accepted.join(" or ")}`),
       bodyTooLarge: (max) => new TinyError(413, `at most ${max} bytes`),
       malformedBody: () => new TinyError(400, "not JSON"),
+      notUtf8Body: () => new TinyError(400, "not UTF-8"),
       missingBody: () => new TinyError(400, "body required"),
       invalidBody: (errors) => new TinyError(400, `invalid: ${errors[0]?.instancePath} ${errors[0]?.message}`),
       incompleteBody: () => new TinyError(400, "cut off"),

@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import * as samples from "../../conformance/media-files.ts";
-import { ADMIN_PASSWORD, bearer, call, json, login, startTestServer } from "./harness.ts";
+import { ADMIN_PASSWORD, bearer, call, json, login, startTestServer, type TestServer } from "./harness.ts";
 
 describe("restart on the same data directory", () => {
   it("keeps users, tokens, media bytes, settings and providers", async () => {
@@ -53,3 +55,54 @@ describe("admin password from configuration", () => {
     }
   });
 });
+
+describe("the generated Messenger development page", () => {
+  it("keeps its id and token across restarts on the same data directory, with only the token's hash at rest", async () => {
+    const upload = (server: TestServer, pageId: string, token: string) =>
+      server.app.request(`/v21.0/${pageId}/message_attachments?access_token=${encodeURIComponent(token)}`, {
+        method: "POST",
+        body: (() => {
+          const form = new FormData();
+          form.append("message", JSON.stringify({ attachment: { type: "image", payload: { is_reusable: true } } }));
+          form.append("filedata", new Blob([new Uint8Array(samples.png())], { type: "image/png" }), "a.png");
+          return form;
+        })(),
+      });
+    let server = await startTestServer({ env: { MESSENGER_PAGES: undefined } });
+    const { dataDir } = server;
+    try {
+      expect(server.config.messenger.generatedDevPage).toBe(true);
+      const [[pageId, token]] = Object.entries(server.config.messenger.pages) as [[string, string]];
+      expect((await upload(server, pageId, token)).status).toBe(200);
+      server.close();
+
+      // A new start generates a new candidate page, but the data directory already has one: it is kept.
+      server = await startTestServer({ dataDir, env: { MESSENGER_PAGES: undefined } });
+      expect(server.config.messenger.pages).toEqual({});
+      expect(Object.keys(server.config.messenger.pageTokenHashes ?? {})).toEqual([pageId]);
+      expect((await upload(server, pageId, token)).status).toBe(200);
+      expect((await upload(server, "me", token)).status).toBe(200);
+      expect((await upload(server, pageId, `${token}x`)).status).toBe(401);
+      const index = await (await server.app.request("/")).text();
+      expect(index).toContain(pageId);
+      expect(index).not.toContain(token);
+      server.close();
+
+      // Nothing under the data directory holds the token in clear (the database, its WAL, the blob folders).
+      for (const file of filesUnder(dataDir)) expect(readFileSync(file).includes(Buffer.from(token)), file).toBe(false);
+      // Configured pages take over; the recorded development page is not served then.
+      server = await startTestServer({ dataDir, env: { MESSENGER_PAGES: JSON.stringify({ "5550001": "configured-page-token" }) } });
+      expect((await upload(server, pageId, token)).status).toBe(401);
+      expect((await upload(server, "5550001", "configured-page-token")).status).toBe(200);
+    } finally {
+      server.dispose();
+    }
+  });
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+}

@@ -82,6 +82,16 @@ describe("application settings", () => {
     expect((await getSettings()).webhooks).toEqual({ max_concurrent_requests: 12, message: { sent: true, delivered: true, read: false } });
   });
 
+  it("takes every integer setting up to its documented maximum, as a number or (delays) as digits", async () => {
+    const largest = 2147483647;
+    let r = await patch({ heartbeat_interval: largest, unhealthy_interval: largest, callback_backoff_delay_ms: String(largest), max_callback_backoff_delay_ms: largest });
+    expect(r.res.status).toBe(200);
+    expect(await getSettings()).toMatchObject({ heartbeat_interval: largest, unhealthy_interval: largest, callback_backoff_delay_ms: largest, max_callback_backoff_delay_ms: largest });
+    r = await patch({ callback_backoff_delay_ms: "0" });
+    expect(r.res.status).toBe(200);
+    expect((await getSettings()).callback_backoff_delay_ms).toBe(0);
+  });
+
   it("refuses bad values (1009), unknown fields (1010) and the read-only wa_id, all-or-nothing", async () => {
     const cases: Array<[unknown, number, string]> = [
       [{ webhooks: { url: "http://example.net/hook" } }, 1009, "webhooks.url must be an https:// URL"],
@@ -92,6 +102,11 @@ describe("application settings", () => {
       [{ max_callback_backoff_delay_ms: "9999999999" }, 1009, "max_callback_backoff_delay_ms"],
       [{ max_callback_backoff_delay_ms: 1.5 }, 1009, "max_callback_backoff_delay_ms"],
       [{ heartbeat_interval: 0 }, 1009, "heartbeat_interval"],
+      [{ heartbeat_interval: 1e308 }, 1009, "heartbeat_interval: must be <= 2147483647"],
+      [{ unhealthy_interval: 2147483648 }, 1009, "unhealthy_interval: must be <= 2147483647"],
+      [{ callback_backoff_delay_ms: 1e308 }, 1009, "callback_backoff_delay_ms"],
+      [{ callback_backoff_delay_ms: "2147483648" }, 1009, "callback_backoff_delay_ms must be a whole number of milliseconds from 0 to 2147483647"],
+      [{ max_callback_backoff_delay_ms: "99999999999" }, 1009, "max_callback_backoff_delay_ms"],
       [{ log_level: "debug" }, 1009, "log_level"],
       [{ verbose_logging: "yes" }, 1009, "verbose_logging: must be boolean"],
       [{ media: { auto_download: ["image", "image"] } }, 1009, "media.auto_download"],

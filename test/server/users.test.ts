@@ -82,6 +82,34 @@ describe("login", () => {
     expect(r.res.status).toBe(200);
   });
 
+  it("a password change revokes every other token of the user; the login that changed it gets a fresh one", async () => {
+    server = await startTestServer();
+    const { app } = server;
+    const adminToken = await login(app, "admin", ADMIN_PASSWORD);
+    expect((await call(app, "createUser", "/v1/users", { method: "POST", ...json({ username: "alice", password: "Al1ce-pass!" }, bearer(adminToken)) })).res.status).toBe(201);
+    const aliceOld = [await login(app, "alice", "Al1ce-pass!"), await login(app, "alice", "Al1ce-pass!")];
+    const settings = (token: string) => call(app, "getMediaProviders", "/v1/settings/application/media/providers", { headers: bearer(token) });
+    const changed = await call(app, "loginUser", "/v1/users/login", { method: "POST", ...json({ new_password: "Al1ce-new-pass!" }, { Authorization: basic("alice", "Al1ce-pass!") }) });
+    expect(changed.res.status).toBe(200);
+    const fresh = (changed.body as { users: Array<{ token: string }> }).users[0]!.token;
+    for (const old of aliceOld) {
+      const r = await call(app, "logoutUser", "/v1/users/logout", { method: "POST", headers: bearer(old) });
+      expect(r.res.status).toBe(401);
+    }
+    expect((await call(app, "logoutUser", "/v1/users/logout", { method: "POST", headers: bearer(fresh) })).res.status).toBe(200);
+    // Other users keep their sessions.
+    expect((await settings(adminToken)).res.status).toBe(200);
+  });
+
+  it("accepts a new_password equal to the current one (no rule of Meta's forbids it) and still revokes the other tokens", async () => {
+    server = await startTestServer();
+    const other = await login(server.app, "admin", ADMIN_PASSWORD);
+    const r = await call(server.app, "loginUser", "/v1/users/login", { method: "POST", ...json({ new_password: ADMIN_PASSWORD }, { Authorization: basic("admin", ADMIN_PASSWORD) }) });
+    expect(r.res.status).toBe(200);
+    expect((await call(server.app, "getApplicationSettings", "/v1/settings/application", { headers: bearer(other) })).res.status).toBe(401);
+    await login(server.app, "admin", ADMIN_PASSWORD);
+  });
+
   it("lets a user change its own password with new_password", async () => {
     server = await startTestServer();
     const auth = { Authorization: basic("admin", ADMIN_PASSWORD) };

@@ -1,5 +1,6 @@
 // Every example in the bundle validates against its schema, with ajv and independently of Redocly's own check.
 import { describe, expect, it } from "vitest";
+import { settingsSchemaFacts } from "../../server/settings/settings-schema.ts";
 import { createOpenApiAjv, describeAjvErrors } from "../../server/validation/openapi-ajv.ts";
 import {
   deref,
@@ -65,6 +66,13 @@ describe("examples in the bundle", () => {
     const validate = validators.schema(c.schema);
     const ok = validate(c.value);
     expect(ok, `${c.where}: ${describeAjvErrors(validate.errors)}`).toBe(true);
+  });
+
+  it("SettingsDefaults shows the defaults the server resets to (the schema's `default`s, FACTS §4)", () => {
+    const example = deref<{ value: { settings: { application: Record<string, unknown> } } }>(doc, { $ref: "#/components/examples/SettingsDefaults" });
+    const { wa_id: waId, ...application } = example.value.settings.application;
+    expect(application).toEqual(settingsSchemaFacts(doc).defaults);
+    expect(waId).toBe("16315551019");
   });
 
   it("the validator really rejects a broken example", () => {

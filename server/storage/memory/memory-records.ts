@@ -35,7 +35,9 @@ export class MemoryUserRecords implements UserRecords {
 
   setPasswordHash(username: string, passwordHash: string): void {
     const user = this.users.get(username);
-    if (user) this.users.set(username, { ...user, passwordHash, mustChangePassword: false });
+    if (!user) return;
+    this.users.set(username, { ...user, passwordHash, mustChangePassword: false });
+    for (const [key, token] of this.tokens) if (token.username === username) this.tokens.delete(key);
   }
 
   delete(username: string): boolean {
@@ -153,8 +155,9 @@ export class MemoryAttachmentRecords implements AttachmentRecords {
   }
 
   expiredBlobIds(now: number, limit: number): string[] {
+    const sent = new Set([...this.messages.values()].map((m) => m.attachmentId));
     return [...this.attachments.values()]
-      .filter((a) => !a.blobRemoved && a.expiresAt.getTime() <= now)
+      .filter((a) => !a.blobRemoved && a.expiresAt.getTime() <= now && !sent.has(a.id))
       .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime())
       .slice(0, limit)
       .map((a) => a.blobId);

@@ -75,12 +75,16 @@ export class SqliteAttachmentRecords implements AttachmentRecords {
       db.exec("ALTER TABLE attachments ADD COLUMN blob_removed INTEGER NOT NULL DEFAULT 0");
     }
     db.exec("CREATE INDEX IF NOT EXISTS attachments_expiring ON attachments (expires_at) WHERE blob_removed = 0");
+    // The expiry sweep asks, for each expired attachment, whether a message names it.
+    db.exec("CREATE INDEX IF NOT EXISTS messages_attachment ON messages (attachment_id)");
     this.stmts = {
+      // Attachments in a thread never expire (seed 002): a recorded message keeps the bytes of what it sent.
       expiredBlobIds: db
-        .prepare<
-          [number, number],
-          string
-        >("SELECT blob_id FROM attachments WHERE blob_removed = 0 AND expires_at <= ? ORDER BY expires_at LIMIT ?")
+        .prepare<[number, number], string>(
+          `SELECT blob_id FROM attachments a WHERE blob_removed = 0 AND expires_at <= ?
+             AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = a.id)
+           ORDER BY expires_at LIMIT ?`,
+        )
         .pluck(),
       markBlobRemoved: db.prepare<[string]>("UPDATE attachments SET blob_removed = 1 WHERE blob_id = ?"),
       exists: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM attachments WHERE id = ?"),

@@ -56,7 +56,12 @@ export class SqliteUserRecords implements UserRecords {
          FROM tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = ?`,
       ),
       deleteToken: db.prepare<[Buffer]>("DELETE FROM tokens WHERE token_hash = ?"),
+      deleteTokensOf: db.prepare<[string]>("DELETE FROM tokens WHERE username = ?"),
     };
+    this.changePassword = db.transaction((username: string, passwordHash: string) => {
+      this.stmts.setPasswordHash.run(passwordHash, username);
+      this.stmts.deleteTokensOf.run(username);
+    });
     this.issueToken = db.transaction(
       (token: { tokenHash: Buffer; username: string; expiresAt: number }, now: number) => {
         this.stmts.purgeTokens.run(now);
@@ -66,6 +71,7 @@ export class SqliteUserRecords implements UserRecords {
   }
 
   private readonly issueToken: (token: { tokenHash: Buffer; username: string; expiresAt: number }, now: number) => void;
+  private readonly changePassword: (username: string, passwordHash: string) => void;
 
   find(username: string): UserRecord | undefined {
     const row = this.stmts.find.get(username);
@@ -85,7 +91,7 @@ export class SqliteUserRecords implements UserRecords {
   }
 
   setPasswordHash(username: string, passwordHash: string): void {
-    this.stmts.setPasswordHash.run(passwordHash, username);
+    this.changePassword(username, passwordHash);
   }
 
   delete(username: string): boolean {
