@@ -33,8 +33,13 @@ export interface EmulatorOptions {
   pages?: Record<string, string>;
   /** When set, Graph calls must carry `appsecret_proof`. */
   appSecret?: string;
-  /** The source of "now" (token expiry, attachment expiry); default the system clock. */
+  /** The source of "now" (token expiry, attachment expiry, login throttling); default the system clock. */
   clock?: Clock;
+  /**
+   * Failed-login limits (LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USER, LOGIN_FAILURE_WINDOW_SECONDS);
+   * every in-process request counts as coming from one address.
+   */
+  loginThrottle?: { maxFailuresPerAddress?: number; maxFailuresPerUser?: number; windowSeconds?: number };
   /**
    * How attachment URLs are fetched: a fetch function that answers them (no network). Unset: the network, through
    * the same SSRF-safe fetcher as the server (loopback, private and link-local addresses refused).
@@ -71,6 +76,9 @@ const OPTION_OF: Record<string, string> = {
   ATTACHMENT_FETCH_ALLOW: "attachmentFetchAllow",
   ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO: "attachmentFetchTimeoutMs.video",
   ATTACHMENT_FETCH_TIMEOUT_MS_OTHER: "attachmentFetchTimeoutMs.other",
+  LOGIN_MAX_FAILURES_PER_ADDRESS: "loginThrottle.maxFailuresPerAddress",
+  LOGIN_MAX_FAILURES_PER_USER: "loginThrottle.maxFailuresPerUser",
+  LOGIN_FAILURE_WINDOW_SECONDS: "loginThrottle.windowSeconds",
 };
 
 const text = (value: number | string | undefined) => (value === undefined ? undefined : String(value));
@@ -88,6 +96,9 @@ function emulatorConfig(options: EmulatorOptions): AppConfig & { mediaVolumeMaxB
     ATTACHMENT_FETCH_ALLOW: options.attachmentFetchAllow?.join(","),
     ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO: text(options.attachmentFetchTimeoutMs?.video),
     ATTACHMENT_FETCH_TIMEOUT_MS_OTHER: text(options.attachmentFetchTimeoutMs?.other),
+    LOGIN_MAX_FAILURES_PER_ADDRESS: text(options.loginThrottle?.maxFailuresPerAddress),
+    LOGIN_MAX_FAILURES_PER_USER: text(options.loginThrottle?.maxFailuresPerUser),
+    LOGIN_FAILURE_WINDOW_SECONDS: text(options.loginThrottle?.windowSeconds),
   };
   try {
     const { host: _host, port: _port, dataDir: _dataDir, ...config } = loadConfig(env);

@@ -102,11 +102,32 @@ describe("createEmulator", () => {
     }
   });
 
+  it("throttles failed logins like the server, within the limits it is given", async () => {
+    const emulator = createEmulator({ adminPassword: "Thr0ttle!pass", loginThrottle: { maxFailuresPerUser: 2 } });
+    try {
+      const wrong = createWhatsAppClient({
+        baseUrl: "http://emulator.local",
+        username: "admin",
+        password: "not-the-password",
+        fetch: emulator.fetch,
+      });
+      const attempts: unknown[] = [];
+      for (let i = 0; i < 3; i++) attempts.push(await wrong.loginUser().catch((err: unknown) => err));
+      expect(attempts.map((err) => (err as WhatsAppApiError).status)).toEqual([401, 401, 429]);
+      expect((attempts[2] as WhatsAppApiError).is(whatsAppErrorCatalogue.tooManyRequests)).toBe(true);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it("refuses bad options with the option's name", () => {
     expect(() => createEmulator({ adminPassword: "weak" })).toThrow(ConfigError);
     expect(() => createEmulator({ adminPassword: "weak" })).toThrow(/^createEmulator: adminPassword must be/);
     expect(() => createEmulator({ pages: { "not-a-page": "token-123456" } })).toThrow(/createEmulator: pages: page id/);
     expect(() => createEmulator({ attachmentFetchAllow: ["not a host"] })).toThrow(/attachmentFetchAllow/);
+    expect(() => createEmulator({ loginThrottle: { windowSeconds: 0 } })).toThrow(
+      /^createEmulator: loginThrottle.windowSeconds must be/,
+    );
   });
 
   it("applies the SSRF address rules when no attachment fetch is given", async () => {

@@ -58,6 +58,19 @@ describe.each<[string, () => UserRecords]>([
     users.delete("bob");
     expect(users.findToken(hash(3))).toBeUndefined();
   });
+
+  it("revoke every token of a user whose password changes", () => {
+    const users = make();
+    users.insert({ username: "carol", role: "ROLE_USER", passwordHash: "h", mustChangePassword: false });
+    users.insert({ username: "dave", role: "ROLE_USER", passwordHash: "h", mustChangePassword: false });
+    users.insertToken({ tokenHash: hash(4), username: "carol", expiresAt: 5000 }, 0);
+    users.insertToken({ tokenHash: hash(5), username: "carol", expiresAt: 5000 }, 0);
+    users.insertToken({ tokenHash: hash(6), username: "dave", expiresAt: 5000 }, 0);
+    users.setPasswordHash("carol", "h2");
+    expect(users.findToken(hash(4))).toBeUndefined();
+    expect(users.findToken(hash(5))).toBeUndefined();
+    expect(users.findToken(hash(6))?.username).toBe("dave");
+  });
 });
 
 describe.each<[string, () => MediaRecords]>([
