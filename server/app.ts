@@ -157,7 +157,10 @@ export interface ReferenceApp {
 }
 
 /** Opens the storage under `config.dataDir` (SQLite and blob folders), tidies it, and builds the app. */
-export async function createAppFromConfig(requested: ServerConfig, overrides: AppOverrides = {}): Promise<ReferenceApp> {
+export async function createAppFromConfig(
+  requested: ServerConfig,
+  overrides: AppOverrides = {},
+): Promise<ReferenceApp> {
   // Loaded here, not at the top: the emulator builds apps without ever loading the SQLite adapter.
   const { openSqliteStorage } = await import("./storage/sqlite/sqlite-storage.ts");
   const opened = await openSqliteStorage(requested.dataDir, {

@@ -72,7 +72,8 @@ export function basicSecurity(users: UserStore, throttle: LoginThrottle): Securi
     if (!match) throw unauthorized(missing, BASIC_CHALLENGE);
     const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
-    if (colon < 1) throw unauthorized("Malformed Basic credentials: expected base64(username:password)", BASIC_CHALLENGE);
+    if (colon < 1)
+      throw unauthorized("Malformed Basic credentials: expected base64(username:password)", BASIC_CHALLENGE);
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
     const admission = throttle.admit(clientAddress(request.context), username);

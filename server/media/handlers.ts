@@ -44,7 +44,8 @@ export function mediaHandlers({ spec, records, blobs, clock, config }: MediaHand
           throw waErrors.missingParameter("Content-Type header is required");
         }
         const declared = parseMediaType(rawType);
-        if (!declared) throw waErrors.unsupportedMediaType(`Content-Type must be a MIME type (type/subtype), got: ${rawType}`);
+        if (!declared)
+          throw waErrors.unsupportedMediaType(`Content-Type must be a MIME type (type/subtype), got: ${rawType}`);
         const contentType = formatMediaType(declared);
         if (isMediaRange(declared)) {
           const range = `Content-Type ${declared.essence} is a media range, not the type of a body`;

@@ -57,7 +57,11 @@ function walk(
 /** Defaults, restart-required paths and read-only fields of the application settings of a spec. */
 export const settingsSchemaFacts: (doc: OpenApiDocument) => SettingsSchemaFacts = perDocument((doc) => {
   const schema = resolve(doc, { $ref: "#/components/schemas/ApplicationSettings" });
-  const facts: SettingsSchemaFacts = { defaults: {} as StoredSettings, restartRequired: new Set(), readOnly: new Set() };
+  const facts: SettingsSchemaFacts = {
+    defaults: {} as StoredSettings,
+    restartRequired: new Set(),
+    readOnly: new Set(),
+  };
   walk(doc, schema, "", facts, facts.defaults as unknown as Record<string, unknown>);
   return facts;
 });

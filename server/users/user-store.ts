@@ -138,7 +138,7 @@ export class UserStore {
 
   private lookupToken(hash: Buffer): { user: User; expiresAt: number } | undefined {
     const found = this.records.findToken(hash);
-    // The lookup is by hash already; the explicit constant-time comparison keeps the check honest if the lookup changes.
+    // The lookup is by hash already; the explicit constant-time comparison keeps the check honest if it changes.
     if (!found || !timingSafeEqual(found.tokenHash, hash)) return undefined;
     const { username, role, mustChangePassword, expiresAt } = found;
     return { user: { username, role, mustChangePassword }, expiresAt };

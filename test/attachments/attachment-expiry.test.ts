@@ -182,7 +182,8 @@ describe("removing expired attachments' files", () => {
     // Upload-and-send: the attachment it creates is named by its message at once.
     const direct = await api("messages", { recipient, message: { attachment: { type: "image", payload: { url: `${origin.url}/a.png` } } } });
     expect(direct.status).toBe(200);
-    const directMessage = new AttachmentStore(t.storage.attachments, t.clock).getMessage(((await direct.json()) as { message_id: string }).message_id)!;
+    const { message_id: directId } = (await direct.json()) as { message_id: string };
+    const directMessage = new AttachmentStore(t.storage.attachments, t.clock).getMessage(directId)!;
 
     t.clock.advance(ATTACHMENT_TTL_MS + EXPIRY_SWEEP_INTERVAL_MS);
     await upload(); // starts the sweep
