@@ -1,5 +1,6 @@
 /** The error thrown by the Messenger client for any non-2xx reply, with the Graph error envelope's fields. */
 import type { components } from "../generated/openapi.d.ts";
+import { type GraphErrorEntry, graphErrorCatalogue, isGraphErrorOf } from "./errors/graph-error-catalogue.ts";
 
 type GraphError = components["schemas"]["GraphError"];
 type GraphErrorResponse = components["schemas"]["GraphErrorResponse"];
@@ -36,14 +37,20 @@ export class GraphApiError extends Error {
     this.fbtrace_id = error.fbtrace_id;
   }
 
-  /** Builds the error from a reply and its parsed body; a reply without a Graph envelope becomes code 1 (unknown error). */
+  /** Whether the error is of the kind a catalogue entry describes (same code and subcode), e.g. `fetchFailed`. */
+  is(entry: GraphErrorEntry): boolean {
+    return isGraphErrorOf(this.error, entry);
+  }
+
+  /** Builds the error from a reply and its parsed body; a reply without a Graph envelope is `unknownError` (code 1). */
   static fromReply(response: Response, body: unknown): GraphApiError {
     if (isGraphErrorResponse(body)) return new GraphApiError(response.status, body.error);
     const text = typeof body === "string" && body.trim() !== "" ? body.trim().slice(0, 500) : "";
+    const { code, type } = graphErrorCatalogue.unknownError;
     return new GraphApiError(response.status, {
       message: text || `HTTP ${response.status} ${response.statusText}`.trim(),
-      type: "UnknownError",
-      code: 1,
+      type,
+      code,
       fbtrace_id: response.headers.get("x-fb-trace-id") ?? "",
     });
   }

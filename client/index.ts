@@ -17,6 +17,20 @@ export {
 } from "./messenger-client.ts";
 export { WhatsAppApiError, type WaError, type WaMeta } from "./whatsapp-api-error.ts";
 export { GraphApiError } from "./graph-api-error.ts";
+export {
+  WA_ERROR_TITLES,
+  whatsAppErrorCatalogue,
+  whatsAppErrorForStatus,
+  type WaErrorCode,
+  type WaErrorEntry,
+  type WhatsAppErrorName,
+} from "./errors/whatsapp-error-catalogue.ts";
+export {
+  graphErrorCatalogue,
+  isGraphErrorOf,
+  type GraphErrorEntry,
+  type GraphErrorName,
+} from "./errors/graph-error-catalogue.ts";
 export type { MediaUploadBody } from "./media-body.ts";
 export { saveMediaToFile, type DownloadedMedia } from "./media-download.ts";
 export type { components, operations, paths } from "../generated/openapi.d.ts";

@@ -20,10 +20,17 @@ export type MediaContentType = ExpandWildcard<keyof operations["uploadMedia"]["r
 /** The fetch function the clients call (the global `fetch` fits). */
 export type FetchFunction = NonNullable<ClientOptions["fetch"]>;
 
+/** Where the WhatsApp client sends its requests, and with which fetch (default: the global one). */
+interface WhatsAppClientTarget {
+  baseUrl: string;
+  /** The fetch to send with: a test double, an in-process emulator's `fetch`, an instrumented one. */
+  fetch?: FetchFunction;
+}
+
 /** How the WhatsApp client authenticates: user name and password (it logs in when needed), or a ready token. */
 export type WhatsAppClientOptions =
-  | { baseUrl: string; username: string; password: string; token?: string }
-  | { baseUrl: string; token: string };
+  | (WhatsAppClientTarget & { username: string; password: string; token?: string })
+  | (WhatsAppClientTarget & { token: string });
 
 /** The typed openapi-fetch client over every path of the spec. */
 export type OpenApiClient = Client<paths>;
@@ -79,8 +86,12 @@ function basicAuthorization(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
 }
 
-/** Creates a WhatsApp Business On-Premises client; with a user name and password it logs in on first use. */
-export function createWhatsAppClient(options: WhatsAppClientOptions, fetch?: FetchFunction): WhatsAppClient {
+/**
+ * Creates a WhatsApp Business On-Premises client; with a user name and password it logs in on first use.
+ * `fetch` goes in the options; the second argument is the older way to pass it and still works.
+ */
+export function createWhatsAppClient(options: WhatsAppClientOptions, legacyFetch?: FetchFunction): WhatsAppClient {
+  const fetch = options.fetch ?? legacyFetch;
   const api = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, ""), ...(fetch ? { fetch } : {}) });
   const credentials = "username" in options ? { username: options.username, password: options.password } : undefined;
   let kept: KeptToken | undefined = options.token ? { token: options.token, expiresAt: undefined } : undefined;

@@ -124,7 +124,7 @@ function requestArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Gen
   const pathParams = op.parameters.filter((p) => p.in === "path");
   const queryParams = op.parameters.filter((p) => p.in === "query" && p.name !== "access_token");
   const params = fc.record(Object.fromEntries(pathParams.map((p) => [p.name, pathParamArbitrary(ctx, op, p.name, p.schema)]))) as fc.Arbitrary<Record<string, string>>;
-  const graph = op.path.startsWith("/v1/") ? undefined : ctx.session.graphQuery();
+  const graph = familyOf(op.operationId) === "whatsapp" ? undefined : ctx.session.graphQuery();
   // Optional query parameters stay out: a random appsecret_proof is (rightly) refused when the app has a secret.
   void queryParams;
   const content = op.operation.requestBody?.content ?? {};
@@ -278,7 +278,7 @@ function mutationArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Mu
     // Mangled credentials apply to every operation but the login, whose failures count against login throttles: the
     // security checks send each malformed login header once.
     if (op.operationId !== "loginUser") options.push(() => {
-      if (!op.path.startsWith("/v1/")) return { request: { ...req, query: { ...req.query, access_token: `${req.query?.access_token ?? ""}${"%"}x` } }, rule: "mangled access token gets a 4xx" };
+      if (familyOf(op.operationId) !== "whatsapp") return { request: { ...req, query: { ...req.query, access_token: `${req.query?.access_token ?? ""}${"%"}x` } }, rule: "mangled access token gets a 4xx" };
       const variants = ["Bearer", "Bearer ", "Basic", "Bearer a b c", "Token abc", `Bearer ${"z".repeat(5000)}`];
       return { request: withHeaders({ ...req.headers, authorization: variants[pick2 % variants.length]! }), rule: "malformed Authorization header gets a 4xx" };
     });

@@ -10,7 +10,8 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Hono } from "hono";
-import { createAppFromConfig, type AppDeps } from "../server/app.ts";
+import { createAppFromConfig } from "../server/app.ts";
+import type { LookupFunction } from "../server/attachments/safe-fetcher.ts";
 import type { Clock } from "../server/clock.ts";
 import { loadConfig } from "../server/config.ts";
 import { serveNode } from "../server/edge/serve-node.ts";
@@ -66,7 +67,7 @@ async function startFileServer(): Promise<{ url: string; close(): Promise<void> 
 /** DNS that knows no name: generated attachment URLs never send a query off this machine (IP literals need none). */
 const offlineLookup = (async (hostname: string) => {
   throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname} (contract suite: offline DNS)`), { code: "ENOTFOUND", hostname });
-}) as unknown as NonNullable<AppDeps["lookup"]>;
+}) as unknown as LookupFunction;
 
 /** A blob store that fails like a full or read-only volume while `fault()` says so. */
 function faultable(store: BlobStore, fault: () => boolean): BlobStore {

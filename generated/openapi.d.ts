@@ -731,7 +731,10 @@ export interface components {
         /** @description An array holding the one provider to create, or to replace when a provider of that name exists. */
         MediaProvidersUpdate: components["schemas"]["MediaProvider"][];
         /**
-         * @description Type of the attachment.
+         * @description Type of the attachment. Limits per type when the server fetches the file from a URL (seed: "8 MB for images and
+         *     25 MB for all other file types, after encoding; a timeout of 75 s for videos and 10 s for all other types"); a file
+         *     upload has the same size limits. They are also given, per type, in `x-attachment-limits` (`max-bytes`,
+         *     `fetch-timeout-ms`).
          * @enum {string}
          */
         AttachmentType: "image" | "video" | "audio" | "file";

@@ -1,6 +1,7 @@
 /**
- * `npm run build`: compiles client/, server/ and cli/ to JavaScript and declarations in dist/ (tsc rewrites the `.ts`
- * import specifiers), then lays dist/ out as a package root of its own, so code that finds files relative to itself
+ * `npm run build`: compiles client/, server/ (with the emulator, `meta-media-openapi/emulator`) and cli/ to JavaScript
+ * and declarations in dist/ (tsc rewrites the `.ts` import specifiers), then lays dist/ out as a package root of its
+ * own, so code that finds files relative to itself
  * (`../../generated/openapi.json` from server/validation/, the package root from server/docs/) finds them there too.
  * It renders the API docs into dist/api-docs/ last: the installed tool serves them as they are and never has to
  * write inside its own folder (a read-only install works).
@@ -58,5 +59,5 @@ try {
   process.exit(1);
 }
 
-const parts = ["client", "server", ...(cli === undefined ? [] : ["cli"]), "api-docs"];
+const parts = ["client", "server", "emulator", ...(cli === undefined ? [] : ["cli"]), "api-docs"];
 console.log(`build: ${path.relative(root, dist)}/ written (${parts.join(", ")})`);

@@ -148,7 +148,7 @@ export async function startServer(
   };
   return {
     server,
-    config: built.deps.config,
+    config: built.config,
     closeStorage,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -45,7 +45,7 @@ export interface BenchResults {
 
 /** The goals from the issue; they are reported, never asserted. */
 export const TARGETS = {
-  settingsVsRaw: 0.65,
+  settingsVsRaw: 0.6,
   settingsVsPrism: 15,
   mediaVsRaw: 0.8,
   rssGrowth100MiB: 32,

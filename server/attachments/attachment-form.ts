@@ -5,9 +5,9 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
 import busboy from "busboy";
+import { GraphError, graphErrors } from "../edge/graph-envelope.ts";
 import type { AttachmentType } from "./attachment-store.ts";
-import { ATTACHMENT_MAX_BYTES_ANY, type PendingFile } from "./attachment-uploads.ts";
-import { GraphError, graphErrors } from "./graph-errors.ts";
+import type { PendingFile } from "./attachment-uploads.ts";
 
 /** The `message` field once validated (AttachmentFileMessage). */
 export interface AttachmentFileMessage {
@@ -27,6 +27,8 @@ export const FORM_LIMITS = {
 export interface ReadAttachmentFormOptions {
   body: ReadableStream<Uint8Array> | null;
   contentType: string;
+  /** The largest file any attachment type may have; busboy stops reading past it. */
+  maxFileBytes: number;
   /** Parses and validates the `message` text; throws a GraphError when it is not acceptable. */
   parseMessage(text: string): AttachmentFileMessage;
   /** Stores the `filedata` stream; `message` is passed when it came first. */
@@ -52,7 +54,7 @@ export function readAttachmentForm(opts: ReadAttachmentFormOptions): Promise<{ m
       bb = busboy({
         headers: { "content-type": opts.contentType },
         defParamCharset: "utf8",
-        limits: { ...FORM_LIMITS, fileSize: ATTACHMENT_MAX_BYTES_ANY + 1 },
+        limits: { ...FORM_LIMITS, fileSize: opts.maxFileBytes + 1 },
       });
     } catch {
       reject(graphErrors.invalidParameter("The multipart/form-data body has no boundary"));

@@ -2,26 +2,14 @@
  * Turning bytes (from a URL or an uploaded file) into a stored, recorded attachment, and every failure on the way
  * into the Graph error the spec documents for it.
  */
+import { GraphError, graphErrors } from "../edge/graph-envelope.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import { BlobStorageUnavailableError, BlobTooLargeError } from "../storage/blob-store.ts";
 import type { ExpirySweeper } from "./attachment-expiry.ts";
+import type { AttachmentLimits } from "./attachment-limits.ts";
 import type { AttachmentRecord, AttachmentStore, AttachmentType } from "./attachment-store.ts";
 import { AttachmentTypeMismatchError, checkAttachmentHead, CorruptVideoError, HEAD_BYTES } from "./content-check.ts";
-import { GraphError, graphErrors } from "./graph-errors.ts";
 import type { SafeFetcher } from "./safe-fetcher.ts";
-
-const MiB = 1024 * 1024;
-
-/** Size limits of seed 002: 8 MB for images, 25 MB for the other types. */
-export const ATTACHMENT_MAX_BYTES = { image: 8 * MiB, other: 25 * MiB } as const;
-
-/** The size limit of a type. */
-export function maxBytesFor(type: AttachmentType): number {
-  return type === "image" ? ATTACHMENT_MAX_BYTES.image : ATTACHMENT_MAX_BYTES.other;
-}
-
-/** The most any attachment may weigh, whatever its type. */
-export const ATTACHMENT_MAX_BYTES_ANY = Math.max(ATTACHMENT_MAX_BYTES.image, ATTACHMENT_MAX_BYTES.other);
 
 class FetchTimeoutError extends Error {
   override name = "FetchTimeoutError";
@@ -42,7 +30,10 @@ export interface AttachmentUploadsDeps {
   store: AttachmentStore;
   blobs: BlobStore;
   fetcher: SafeFetcher;
-  timeoutsMs: { video: number; other: number };
+  /** Size and time limits by type, from the spec. */
+  limits: AttachmentLimits;
+  /** Configured fetch time limits that replace the spec's (ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO / _OTHER). */
+  timeoutsMs?: { video?: number; other?: number };
   /** Told of each recorded upload, to remove expired attachments' files now and then. */
   sweeper?: ExpirySweeper;
 }
@@ -51,11 +42,17 @@ export interface AttachmentUploadsDeps {
 export class AttachmentUploads {
   constructor(private readonly deps: AttachmentUploadsDeps) {}
 
+  /** The size limit of a type. */
+  maxBytesFor(type: AttachmentType): number {
+    return this.deps.limits.byType[type].maxBytes;
+  }
+
   /** Fetches `url` (SSRF-safe, limited in size and time), checks its bytes against `type`, stores and records it. */
   async fromUrl(input: { pageId: string; type: AttachmentType; url: string; isReusable: boolean; signal?: AbortSignal }): Promise<AttachmentRecord> {
     const { type } = input;
-    const maxBytes = maxBytesFor(type);
-    const timeoutMs = type === "video" ? this.deps.timeoutsMs.video : this.deps.timeoutsMs.other;
+    const maxBytes = this.maxBytesFor(type);
+    const configured = type === "video" ? this.deps.timeoutsMs?.video : this.deps.timeoutsMs?.other;
+    const timeoutMs = configured ?? this.deps.limits.byType[type].fetchTimeoutMs;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new FetchTimeoutError(`No complete answer within ${timeoutMs} ms`)), timeoutMs);
     const onClientGone = () => controller.abort(input.signal?.reason);
@@ -96,7 +93,7 @@ export class AttachmentUploads {
     let checkedMime: string | undefined;
     try {
       const written = await this.deps.blobs.write(blobId, body, {
-        maxBytes: type ? maxBytesFor(type) : ATTACHMENT_MAX_BYTES_ANY,
+        maxBytes: type ? this.maxBytesFor(type) : this.deps.limits.maxBytesAny,
         headBytes: HEAD_BYTES,
         inspect: async (bytes) => {
           head = bytes.slice(0, HEAD_BYTES);
@@ -115,7 +112,7 @@ export class AttachmentUploads {
       if (file.size === 0) throw graphErrors.invalidParameter("The parameter filedata is empty");
       let mime = file.checkedMime;
       if (file.checkedType !== input.type) {
-        if (file.size > maxBytesFor(input.type)) throw graphErrors.fileTooLarge();
+        if (file.size > this.maxBytesFor(input.type)) throw graphErrors.fileTooLarge();
         mime = await checkAttachmentHead(input.type, file.head);
       }
       return this.record(file.blobId, input.pageId, input.type, input.isReusable, file, mime, "file");
@@ -158,7 +155,7 @@ export class AttachmentUploads {
     if (err instanceof GraphError) return err;
     if (err instanceof AttachmentTypeMismatchError) return graphErrors.typeMismatch();
     if (err instanceof CorruptVideoError) return graphErrors.videoTimeout();
-    if (err instanceof BlobStorageUnavailableError) return graphErrors.unavailable();
+    if (err instanceof BlobStorageUnavailableError) return graphErrors.serviceUnavailable();
     if (signal.aborted && signal.reason instanceof FetchTimeoutError) {
       return type === "video" ? graphErrors.videoTimeout() : graphErrors.fetchFailed();
     }
@@ -173,7 +170,7 @@ function fileError(err: unknown): unknown {
   if (err instanceof BlobTooLargeError) return graphErrors.fileTooLarge();
   if (err instanceof AttachmentTypeMismatchError) return graphErrors.typeMismatch();
   if (err instanceof CorruptVideoError) return graphErrors.videoTimeout();
-  if (err instanceof BlobStorageUnavailableError) return graphErrors.unavailable();
+  if (err instanceof BlobStorageUnavailableError) return graphErrors.serviceUnavailable();
   // The request stream itself failed (client went away, malformed multipart).
   return graphErrors.invalidParameter("The parameter filedata could not be read completely");
 }

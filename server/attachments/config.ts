@@ -16,16 +16,16 @@ export interface MessengerConfig {
   appSecret?: string;
   /** ATTACHMENT_FETCH_ALLOW: hosts or CIDRs that may be fetched despite the address rules */
   fetchAllow: string[];
-  /** URL fetch time limits */
-  fetchTimeoutMs: { video: number; other: number };
+  /** URL fetch time limits set by configuration; those left out are the spec's (`x-attachment-limits`). */
+  fetchTimeoutMs: { video?: number; other?: number };
 }
 
 const PAGE_ID = /^[0-9]{1,32}$/;
 const TOKEN = /^[\x21-\x7e]{8,512}$/;
 
-function readTimeout(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function readTimeout(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name];
-  if (raw === undefined || raw.trim() === "") return fallback;
+  if (raw === undefined || raw.trim() === "") return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > 600_000) {
     throw new Error(`${name} must be an integer number of milliseconds between 1 and 600000, got ${JSON.stringify(raw)}`);
@@ -59,6 +59,10 @@ function readPages(raw: string): Record<string, string> {
   return pages;
 }
 
+function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
+}
+
 /** Reads MESSENGER_PAGES, MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW and the fetch timeouts; throws a clear error on bad values. */
 export function loadMessengerConfig(env: NodeJS.ProcessEnv): MessengerConfig {
   const rawPages = env.MESSENGER_PAGES;
@@ -87,8 +91,8 @@ export function loadMessengerConfig(env: NodeJS.ProcessEnv): MessengerConfig {
     ...(appSecret !== undefined ? { appSecret } : {}),
     fetchAllow,
     fetchTimeoutMs: {
-      video: readTimeout(env, "ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO", 75_000),
-      other: readTimeout(env, "ATTACHMENT_FETCH_TIMEOUT_MS_OTHER", 10_000),
+      ...optional("video", readTimeout(env, "ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO")),
+      ...optional("other", readTimeout(env, "ATTACHMENT_FETCH_TIMEOUT_MS_OTHER")),
     },
   };
 }

@@ -11,6 +11,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Context, Hono } from "hono";
 import { compress } from "hono/compress";
+import { whatsAppErrorCatalogue } from "../../client/errors/whatsapp-error-catalogue.ts";
 import { waErrorBody } from "../edge/wa-envelope.ts";
 import type { MessengerConfig } from "../attachments/config.ts";
 import { bundlePath as defaultBundlePath } from "../validation/openapi-document.ts";
@@ -20,7 +21,7 @@ import { INDEX_PAGE_CSP, renderIndexPage } from "./index-page.ts";
 import { OriginSubstitution, SPEC_LOCAL_ORIGIN } from "./origin-substitution.ts";
 import { requestOrigin } from "./request-origin.ts";
 
-/** What the docs routes need from the app's dependencies (AppDeps satisfies it). */
+/** What the docs routes need from the app: its configuration, and whether the admin password must change. */
 export interface DocsRouteDeps {
   config: { apiVersion: string; messenger: Pick<MessengerConfig, "pages" | "pageTokenHashes" | "generatedDevPage"> };
   /**
@@ -131,10 +132,10 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
     return documentResponse(c, documents, path.join(docsDir, name), headers);
   };
 
-  const methodNotAllowed = (c: Context) =>
-    c.json(waErrorBody(1009, `Method ${c.req.method} is not allowed on ${c.req.path}; allowed: ${READ_ONLY}`, version), 405, {
-      Allow: READ_ONLY,
-    });
+  const methodNotAllowed = (c: Context) => {
+    const details = `Method ${c.req.method} is not allowed on ${c.req.path}; allowed: ${READ_ONLY}`;
+    return c.json(waErrorBody(whatsAppErrorCatalogue.methodNotAllowed, details, version), 405, { Allow: READ_ONLY });
+  };
 
   // The rendered page is large (Redoc is inlined) and compresses about tenfold.
   const compressed = compress();

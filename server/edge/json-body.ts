@@ -1,71 +1,71 @@
 /**
- * JSON request bodies: Content-Type check (415), bounded read, parse (400 1009), then the spec's schema through ajv
- * (1008/1009/1010). Runs after authentication; the parsed body is handed to the handler in `waBody`.
+ * The one bounded JSON reader of both families: the body is read up to a limit, then parsed. The outcome is
+ * returned, not thrown, so that each family answers it with its own error; a body that breaks off mid-way throws
+ * RequestBodyIncompleteError.
  */
-import type { MiddlewareHandler } from "hono";
-import type { JsonSchema } from "../validation/openapi-document.ts";
-import { parseMediaType } from "./content-type.ts";
+import { parseMediaType, type MediaType } from "./content-type.ts";
 import { BodyTooLargeError, readBoundedBody } from "./request-body.ts";
-import { specAjv, validationError, type ValidationMappingOptions } from "./request-validation.ts";
-import { WaHttpError } from "./wa-envelope.ts";
 
-declare module "hono" {
-  interface ContextVariableMap {
-    /** The validated JSON body (undefined when an optional body was absent). */
-    waBody: unknown;
-  }
-}
+/** What reading a JSON body gave. */
+export type JsonBodyRead =
+  | { kind: "json"; value: unknown }
+  | { kind: "empty" }
+  /** `abandoned`: reading stopped mid-body, so the connection cannot carry another request. */
+  | { kind: "tooLarge"; maxBytes: number; abandoned: boolean }
+  | { kind: "malformed" }
+  /** The bytes are not UTF-8, which JSON text must be (RFC 8259 §8.1). */
+  | { kind: "notUtf8" };
 
-/** JSON text is UTF-8 (RFC 8259 §8.1); bytes that are not are refused, not replaced. */
+/** JSON text is UTF-8; bytes that are not are refused, not decoded with replacement characters. */
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Settings, providers and users are small: anything larger is not a legitimate body for them. */
-export const MAX_JSON_BODY_BYTES = 256 * 1024;
-
-function isJson(contentType: string): boolean {
-  const mt = parseMediaType(contentType);
+/** `application/json` or a `+json` type, in UTF-8 (or without a charset). */
+export function isJsonMediaType(mt: MediaType | undefined): boolean {
   if (!mt) return false;
   const charset = mt.parameters.get("charset")?.toLowerCase();
-  const jsonType = mt.essence === "application/json" || (mt.type === "application" && mt.subtype.endsWith("+json"));
-  return jsonType && (charset === undefined || charset === "utf-8" || charset === "utf8");
+  const json = mt.essence === "application/json" || (mt.type === "application" && mt.subtype.endsWith("+json"));
+  return json && (charset === undefined || charset === "utf-8" || charset === "utf8");
 }
 
-/** Middleware validating an `application/json` body against `schema`. */
-export function jsonBody(schema: JsonSchema, opts: { required: boolean } & ValidationMappingOptions): MiddlewareHandler {
-  const validate = specAjv().schema(schema);
-  return async (c, next) => {
-    const contentType = c.req.header("content-type");
-    if (contentType !== undefined && !isJson(contentType)) {
-      throw new WaHttpError(415, 1009, "Content-Type must be application/json");
-    }
-    let raw: Buffer;
-    try {
-      raw = await readBoundedBody(c.req.raw.body, MAX_JSON_BODY_BYTES);
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) throw new WaHttpError(413, 1009, `Request body must be at most ${MAX_JSON_BODY_BYTES} bytes`);
-      throw err;
-    }
-    let text: string;
-    try {
-      text = UTF8.decode(raw);
-    } catch {
-      // Decoding with replacement characters would store text the client never sent.
-      throw new WaHttpError(400, 1009, "Request body is not valid UTF-8 (JSON text must be UTF-8)");
-    }
-    if (text.trim() === "") {
-      if (opts.required) throw new WaHttpError(400, 1008, "Request body is required");
-      c.set("waBody", undefined);
-      return next();
-    }
-    if (contentType === undefined) throw new WaHttpError(415, 1009, "Content-Type must be application/json");
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new WaHttpError(400, 1009, "Request body is not valid JSON");
-    }
-    if (!validate(body)) throw validationError(validate.errors, opts);
-    c.set("waBody", body);
-    await next();
-  };
+/** Whether a `Content-Type` header value names a JSON media type. */
+export function isJsonContentType(value: string | undefined): boolean {
+  return value !== undefined && isJsonMediaType(parseMediaType(value));
+}
+
+/** How the reader bounds a body. */
+export interface JsonBodyLimits {
+  maxBytes: number;
+  /**
+   * Refuse a body whose Content-Length is over the bound without reading any of it (the server then drains or
+   * closes); otherwise read up to the bound first.
+   */
+  refuseDeclaredOversize: boolean;
+}
+
+/** Reads and parses `request`'s body within `limits`. */
+export async function readJsonBody(request: Request, limits: JsonBodyLimits): Promise<JsonBodyRead> {
+  const { maxBytes } = limits;
+  const declared = request.headers.get("content-length");
+  if (limits.refuseDeclaredOversize && declared !== null && /^[0-9]+$/.test(declared) && Number(declared) > maxBytes) {
+    return { kind: "tooLarge", maxBytes, abandoned: false };
+  }
+  let raw: Buffer;
+  try {
+    raw = await readBoundedBody(request.body, maxBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) return { kind: "tooLarge", maxBytes, abandoned: true };
+    throw err;
+  }
+  let text: string;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    return { kind: "notUtf8" };
+  }
+  if (text.trim() === "") return { kind: "empty" };
+  try {
+    return { kind: "json", value: JSON.parse(text) as unknown };
+  } catch {
+    return { kind: "malformed" };
+  }
 }

@@ -1,58 +1,62 @@
-/** The WhatsApp envelope: `meta` on every reply, `errors: [{code, title, details}]` on failures (FACTS §1). */
+/**
+ * The WhatsApp envelope: `meta` on every reply, `errors: [{code, title, details}]` on failures (FACTS §1), and the
+ * server's side of the WA error catalogue (client/errors/whatsapp-error-catalogue.ts): `waErrors.notFound(details)`
+ * and its siblings are the only way server code raises a WA error.
+ */
 import type { components } from "../../generated/openapi.d.ts";
+import {
+  whatsAppErrorCatalogue,
+  type WaErrorEntry,
+  type WhatsAppErrorName,
+} from "../../client/errors/whatsapp-error-catalogue.ts";
 
 export type WaMeta = components["schemas"]["WaMeta"];
 export type WaErrorResponse = components["schemas"]["WaErrorResponse"];
-
-/** Fixed titles of the WA application error codes. */
-export const WA_ERROR_TITLES = {
-  1000: "Generic error",
-  1004: "Resource already exists",
-  1005: "Access denied",
-  1006: "Resource not found",
-  1008: "Required parameter is missing",
-  1009: "Parameter value is not valid",
-  1010: "Parameter is not required",
-  1011: "Service not ready",
-  1013: "User is not valid",
-  1014: "Internal error",
-  1015: "Too many requests",
-  1016: "System overloaded",
-  1017: "Not Primary Master",
-  1018: "Not Primary Coreapp",
-} as const;
-
-export type WaErrorCode = keyof typeof WA_ERROR_TITLES;
 
 /** `meta` of every WA reply. */
 export function waMeta(version: string): WaMeta {
   return { api_status: "stable", version };
 }
 
-/** The error body for one code. */
-export function waErrorBody(code: WaErrorCode, details: string, version: string): WaErrorResponse {
-  return { errors: [{ code, title: WA_ERROR_TITLES[code], details }], meta: waMeta(version) };
-}
-
 /**
  * A WA error raised anywhere below the edge (stores, body reading, handlers) and turned into its envelope by the
- * app's error handler, so that code deep in a feature does not need the request context to answer.
+ * WhatsApp family, so that code deep in a feature does not need the request to answer.
  */
 export class WaHttpError extends Error {
   override name = "WaHttpError";
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 500 | 503,
-    readonly code: WaErrorCode,
+    readonly entry: WaErrorEntry,
     readonly details: string,
     readonly headers: Record<string, string> = {},
   ) {
     super(details);
   }
+
+  get status(): number {
+    return this.entry.status;
+  }
+
+  get code(): WaErrorEntry["code"] {
+    return this.entry.code;
+  }
+}
+
+/** Raises the catalogue's errors: `throw waErrors.notFound("Media x not found")`. */
+export const waErrors = Object.fromEntries(
+  Object.entries(whatsAppErrorCatalogue).map(([name, entry]) => [
+    name,
+    (details: string, headers?: Record<string, string>) => new WaHttpError(entry, details, headers),
+  ]),
+) as { [N in WhatsAppErrorName]: (details: string, headers?: Record<string, string>) => WaHttpError };
+
+/** The error body of an entry. */
+export function waErrorBody(entry: WaErrorEntry, details: string, version: string): WaErrorResponse {
+  return { errors: [{ code: entry.code, title: entry.title, details }], meta: waMeta(version) };
 }
 
 /** Turns a WaHttpError into its JSON reply. */
 export function waErrorResponse(err: WaHttpError, version: string): Response {
-  return new Response(JSON.stringify(waErrorBody(err.code, err.details, version)), {
+  return new Response(JSON.stringify(waErrorBody(err.entry, err.details, version)), {
     status: err.status,
     headers: { "Content-Type": "application/json", ...err.headers },
   });

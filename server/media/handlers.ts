@@ -1,53 +1,67 @@
 /** Handlers of the Media operations: streamed upload, streamed download, delete. */
 import { randomUUID } from "node:crypto";
-import { Readable } from "node:stream";
-import type { Context } from "hono";
-import type { ServerConfig } from "../config.ts";
+import type { Readable } from "node:stream";
+import type { Clock } from "../clock.ts";
 import { formatMediaType, isMediaRange, parseMediaType } from "../edge/content-type.ts";
-import type { JsonReply } from "../edge/operation-types.ts";
-import { streamReply } from "../edge/node-response.ts";
-import { requestBodyChunks } from "../edge/request-body.ts";
-import { WaHttpError, waMeta } from "../edge/wa-envelope.ts";
-import type { WaOperation, WaOperationId } from "../edge/wa-routes.ts";
+import type { HandlerTable } from "../edge/operation-handler.ts";
+import { waErrors, waMeta } from "../edge/wa-envelope.ts";
+import type { WaAuth } from "../edge/whatsapp-security.ts";
 import { BlobStorageUnavailableError, BlobTooLargeError, type BlobStore } from "../storage/blob-store.ts";
+import type { MediaRecords } from "../storage/records.ts";
+import type { OpenApiDocument } from "../validation/openapi-document.ts";
 import { INSPECTION_HEAD_BYTES, inspectUploadHead } from "./media-inspection.ts";
-import type { MediaStore } from "./media-store.ts";
-import { resolveUploadType } from "./media-types.ts";
+import { resolveUploadType, uploadMediaTypes } from "./media-types.ts";
 
-function notFound(id: string): WaHttpError {
-  return new WaHttpError(404, 1006, `Media ${id} not found`);
+/** The form of the ids the media handlers give blobs and records (crypto.randomUUID). */
+export const MEDIA_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function notFound(id: string) {
+  return waErrors.notFound(`Media ${id} not found`);
 }
 
-/** The Media part of the WA operation table. */
-export function mediaOperations(
-  records: MediaStore,
-  blobs: BlobStore,
-  config: Pick<ServerConfig, "mediaMaxBytes" | "apiVersion">,
-): Pick<Record<WaOperationId, WaOperation>, "uploadMedia" | "downloadMedia" | "deleteMedia"> {
+function storageUnavailable(err: BlobStorageUnavailableError, what: string) {
+  return waErrors.serviceNotReady(`Media storage is not ${what}: ${err.message}`);
+}
+
+/** What the Media handlers work with. */
+export interface MediaHandlerDeps {
+  spec: OpenApiDocument;
+  records: MediaRecords;
+  blobs: BlobStore;
+  clock: Clock;
+  config: { mediaMaxBytes: number; apiVersion: string };
+}
+
+/** The Media part of the WA handler table. */
+export function mediaHandlers({ spec, records, blobs, clock, config }: MediaHandlerDeps): HandlerTable<WaAuth> {
   const meta = waMeta(config.apiVersion);
+  const uploadTypes = uploadMediaTypes(spec);
   return {
     uploadMedia: {
-      async handler(c: Context) {
-        const rawType = c.req.header("content-type");
-        if (rawType === undefined || rawType.trim() === "") throw new WaHttpError(400, 1008, "Content-Type header is required");
-        const declared = parseMediaType(rawType);
-        if (!declared) {
-          throw new WaHttpError(415, 1009, `Content-Type must be a MIME type (type/subtype), got: ${rawType}`);
+      async handle({ request }) {
+        const rawType = request.header("content-type");
+        if (rawType === undefined || rawType.trim() === "") {
+          throw waErrors.missingParameter("Content-Type header is required");
         }
+        const declared = parseMediaType(rawType);
+        if (!declared)
+          throw waErrors.unsupportedMediaType(`Content-Type must be a MIME type (type/subtype), got: ${rawType}`);
         const contentType = formatMediaType(declared);
         if (isMediaRange(declared)) {
           const range = `Content-Type ${declared.essence} is a media range, not the type of a body`;
-          throw new WaHttpError(415, 1009, `${range}: send the file's own MIME type`);
+          throw waErrors.unsupportedMediaType(`${range}: send the file's own MIME type`);
         }
-        const type = resolveUploadType(declared);
-        if (!type) throw new WaHttpError(415, 1009, `Unsupported media type: ${contentType}`);
+        const type = resolveUploadType(uploadTypes, declared);
+        if (!type) throw waErrors.unsupportedMediaType(`Unsupported media type: ${contentType}`);
         const limit = Math.min(type.maxBytes, config.mediaMaxBytes);
-        const tooLarge = () => new WaHttpError(413, 1009, `${type.category} media must be at most ${limit} bytes`);
+        const tooLarge = () => waErrors.payloadTooLarge(`${type.category} media must be at most ${limit} bytes`);
         // A declared length over the limit is refused before a byte of the body is read.
-        const declaredLength = c.req.header("content-length");
-        if (declaredLength !== undefined && /^[0-9]+$/.test(declaredLength) && Number(declaredLength) > limit) throw tooLarge();
-        const body = requestBodyChunks(c);
-        if (!body) throw new WaHttpError(400, 1008, "Request body is empty: send the media bytes");
+        const declaredLength = request.header("content-length");
+        if (declaredLength !== undefined && /^[0-9]+$/.test(declaredLength) && Number(declaredLength) > limit) {
+          throw tooLarge();
+        }
+        const body = request.bodyChunks();
+        if (!body) throw waErrors.missingParameter("Request body is empty: send the media bytes");
 
         const id = randomUUID();
         let written;
@@ -59,58 +73,56 @@ export function mediaOperations(
           });
         } catch (err) {
           if (err instanceof BlobTooLargeError) throw tooLarge();
-          if (err instanceof BlobStorageUnavailableError) {
-            throw new WaHttpError(503, 1011, `Media storage is not writable or full: ${err.message}`);
-          }
+          if (err instanceof BlobStorageUnavailableError) throw storageUnavailable(err, "writable or full");
           throw err;
         }
         try {
-          records.add({ id, contentType, size: written.size, sha256: written.sha256 });
+          records.add({ id, contentType, size: written.size, sha256: written.sha256, createdAt: clock.now() });
         } catch (err) {
           await blobs.delete(id).catch(() => undefined);
           throw err;
         }
-        const reply: JsonReply<"uploadMedia", 201> = { media: [{ id }], meta };
-        return c.json(reply, 201);
+        return { status: 201, body: { media: [{ id }], meta } };
       },
     },
 
     downloadMedia: {
       // Not-found is an empty 404 (FACTS §3), and a non-UUID is not-found without touching the disk.
-      invalidPathParam: () => new Response(null, { status: 404 }),
-      async handler(c: Context) {
-        const id = c.req.param("media_id")!;
+      invalidPathParameter: () => ({ status: 404 }),
+      async handle({ params }) {
+        const id = params.media_id;
         const record = records.get(id);
-        if (!record) return new Response(null, { status: 404 });
-        const headers = {
-          "Content-Type": record.contentType,
-          "Content-Length": String(record.size),
-          "X-Content-Type-Options": "nosniff",
-          "Content-Disposition": "attachment",
-        };
-        if (c.req.method === "HEAD") return new Response(null, { status: 200, headers });
+        if (!record) return { status: 404 };
         const opened = await blobs.open(id);
-        if (!opened) return new Response(null, { status: 404 });
-        return streamReply(c, opened.stream as Readable, { ...headers, "Content-Length": String(opened.size) });
+        if (!opened) return { status: 404 };
+        return {
+          status: 200,
+          stream: opened.stream as Readable,
+          headers: {
+            "Content-Type": record.contentType,
+            "Content-Length": String(opened.size),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": "attachment",
+          },
+        };
       },
     },
 
     deleteMedia: {
-      invalidPathParam: (c) => {
-        throw notFound(c.req.param("media_id") ?? "");
+      invalidPathParameter: (_name, value) => {
+        throw notFound(value);
       },
-      async handler(c: Context) {
-        const id = c.req.param("media_id")!;
+      async handle({ params }) {
+        const id = params.media_id;
         if (!records.get(id)) throw notFound(id);
         try {
           await blobs.delete(id);
         } catch (err) {
-          if (err instanceof BlobStorageUnavailableError) throw new WaHttpError(503, 1011, `Media storage is not writable: ${err.message}`);
+          if (err instanceof BlobStorageUnavailableError) throw storageUnavailable(err, "writable");
           throw err;
         }
         records.remove(id);
-        const reply: JsonReply<"deleteMedia", 200> = { meta };
-        return c.json(reply, 200);
+        return { status: 200, body: { meta } };
       },
     },
   };

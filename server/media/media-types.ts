@@ -2,7 +2,7 @@
  * The media types `POST /v1/media` accepts, read from the spec's request body: each content type with its
  * `x-media-category` and `x-max-bytes`. Nothing here is typed twice.
  */
-import { getOperation } from "../validation/openapi-document.ts";
+import { getOperation, perDocument, type OpenApiDocument } from "../validation/openapi-document.ts";
 import { mediaTypeMatches, mediaTypeSpecificity, parseMediaType, type MediaType } from "../edge/content-type.ts";
 
 export type MediaCategory = "audio" | "document" | "image" | "sticker" | "video";
@@ -17,13 +17,10 @@ export interface UploadMediaType {
   maxBytes: number;
 }
 
-let cached: UploadMediaType[] | undefined;
-
-/** Every content type of `uploadMedia`, most specific first. */
-export function uploadMediaTypes(): UploadMediaType[] {
-  if (cached) return cached;
-  const content = getOperation("uploadMedia").operation.requestBody?.content ?? {};
-  cached = Object.entries(content)
+/** Every content type of a spec's `uploadMedia`, most specific first. */
+export const uploadMediaTypes: (doc: OpenApiDocument) => UploadMediaType[] = perDocument((doc) => {
+  const content = getOperation("uploadMedia", doc).operation.requestBody?.content ?? {};
+  return Object.entries(content)
     .map(([key, media]) => {
       const range = parseMediaType(key);
       const category = media["x-media-category"];
@@ -34,10 +31,9 @@ export function uploadMediaTypes(): UploadMediaType[] {
       return { key, range, category: category as MediaCategory, maxBytes };
     })
     .sort((a, b) => mediaTypeSpecificity(b.range) - mediaTypeSpecificity(a.range));
-  return cached;
-}
+});
 
-/** The spec entry a declared content type falls under, if any. */
-export function resolveUploadType(declared: MediaType): UploadMediaType | undefined {
-  return uploadMediaTypes().find((t) => mediaTypeMatches(t.range, declared));
+/** The entry of `types` a declared content type falls under, if any. */
+export function resolveUploadType(types: readonly UploadMediaType[], declared: MediaType): UploadMediaType | undefined {
+  return types.find((t) => mediaTypeMatches(t.range, declared));
 }

@@ -3,7 +3,7 @@
  * defaults (`x-default`, since a `default` on a required reply field misleads client generators), the settings that
  * need a Coreapp restart (`x-restart-required`), and the read-only ones (`readOnly`). Nothing is re-typed by hand.
  */
-import { deref, loadOpenApiDocument, type JsonSchema } from "../validation/openapi-document.ts";
+import { deref, perDocument, type JsonSchema, type OpenApiDocument } from "../validation/openapi-document.ts";
 import type { components } from "../../generated/openapi.d.ts";
 
 export type ApplicationSettings = components["schemas"]["ApplicationSettings"];
@@ -19,19 +19,25 @@ export interface SettingsSchemaFacts {
   readOnly: Set<string>;
 }
 
-function resolve(schema: JsonSchema): JsonSchema {
+function resolve(doc: OpenApiDocument, schema: JsonSchema): JsonSchema {
   // A `$ref` with siblings (e.g. `log_level: {$ref: LogLevel, x-default: info}`): the siblings win over the target.
   if (typeof schema.$ref === "string") {
     const { $ref, ...siblings } = schema;
-    return { ...resolve(deref<JsonSchema>(loadOpenApiDocument(), { $ref: $ref as string })), ...siblings };
+    return { ...resolve(doc, deref<JsonSchema>(doc, { $ref: $ref as string })), ...siblings };
   }
   return schema;
 }
 
-function walk(schema: JsonSchema, prefix: string, facts: SettingsSchemaFacts, target: Record<string, unknown>): void {
+function walk(
+  doc: OpenApiDocument,
+  schema: JsonSchema,
+  prefix: string,
+  facts: SettingsSchemaFacts,
+  target: Record<string, unknown>,
+): void {
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   for (const [name, raw] of Object.entries(properties)) {
-    const prop = resolve(raw);
+    const prop = resolve(doc, raw);
     const dotted = prefix ? `${prefix}.${name}` : name;
     if (prop.readOnly === true) {
       if (!prefix) facts.readOnly.add(name);
@@ -42,20 +48,20 @@ function walk(schema: JsonSchema, prefix: string, facts: SettingsSchemaFacts, ta
       target[name] = structuredClone(prop["x-default"]);
     } else if (prop.type === "object" && prop.properties) {
       const child: Record<string, unknown> = {};
-      walk(prop, dotted, facts, child);
+      walk(doc, prop, dotted, facts, child);
       target[name] = child;
     }
   }
 }
 
-let cached: SettingsSchemaFacts | undefined;
-
-/** Defaults, restart-required paths and read-only fields of the application settings. */
-export function settingsSchemaFacts(): SettingsSchemaFacts {
-  if (cached) return cached;
-  const schema = resolve({ $ref: "#/components/schemas/ApplicationSettings" });
-  const facts: SettingsSchemaFacts = { defaults: {} as StoredSettings, restartRequired: new Set(), readOnly: new Set() };
-  walk(schema, "", facts, facts.defaults as unknown as Record<string, unknown>);
-  cached = facts;
-  return cached;
-}
+/** Defaults, restart-required paths and read-only fields of the application settings of a spec. */
+export const settingsSchemaFacts: (doc: OpenApiDocument) => SettingsSchemaFacts = perDocument((doc) => {
+  const schema = resolve(doc, { $ref: "#/components/schemas/ApplicationSettings" });
+  const facts: SettingsSchemaFacts = {
+    defaults: {} as StoredSettings,
+    restartRequired: new Set(),
+    readOnly: new Set(),
+  };
+  walk(doc, schema, "", facts, facts.defaults as unknown as Record<string, unknown>);
+  return facts;
+});

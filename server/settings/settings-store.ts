@@ -1,6 +1,6 @@
-/** The application settings, one JSON document in SQLite, changed only as a whole (all-or-nothing). */
-import type Database from "better-sqlite3";
-import { settingsSchemaFacts, type StoredSettings } from "./settings-schema.ts";
+/** The application settings: one document over `SettingsRecords`, changed only as a whole (all-or-nothing). */
+import type { SettingsRecords } from "../storage/records.ts";
+import type { StoredSettings } from "./settings-schema.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -12,7 +12,8 @@ function isObject(value: unknown): value is Record<string, Json> {
 function withDefaults(defaults: Record<string, Json>, stored: Record<string, Json>): Record<string, Json> {
   const out: Record<string, Json> = { ...structuredClone(defaults) };
   for (const [key, value] of Object.entries(stored)) {
-    out[key] = isObject(value) && isObject(defaults[key]) ? withDefaults(defaults[key] as Record<string, Json>, value) : value;
+    const fallback = defaults[key];
+    out[key] = isObject(value) && isObject(fallback) ? withDefaults(fallback, value) : value;
   }
   return out;
 }
@@ -35,14 +36,17 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Settings persistence. This process is the only writer of its database, so the current document is kept in memory
+ * Settings persistence. This process is the only writer of its records, so the current document is kept in memory
  * (frozen, replaced on every committed write): reads are an admin's hot path and need not re-parse and re-merge it.
  */
 export class SettingsStore {
   private current?: StoredSettings;
-  constructor(private readonly db: Database.Database) {
-    db.exec("CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
-  }
+
+  /** `defaults` come from the spec's ApplicationSettings schema (settingsSchemaFacts). */
+  constructor(
+    private readonly records: SettingsRecords,
+    private readonly defaults: StoredSettings,
+  ) {}
 
   /** The current settings, read-only (frozen): `update` hands its callback a copy to change. */
   get(): StoredSettings {
@@ -51,28 +55,26 @@ export class SettingsStore {
   }
 
   private load(): StoredSettings {
-    const defaults = settingsSchemaFacts().defaults as unknown as Record<string, Json>;
-    const row = this.db.prepare("SELECT value FROM settings WHERE name = 'application'").get() as { value: string } | undefined;
-    return (row ? withDefaults(defaults, JSON.parse(row.value) as Record<string, Json>) : structuredClone(defaults)) as unknown as StoredSettings;
+    const defaults = this.defaults as unknown as Record<string, Json>;
+    const stored = this.records.read();
+    return (isObject(stored) ? withDefaults(defaults, stored) : structuredClone(defaults)) as unknown as StoredSettings;
   }
 
-  /** Applies `change` to the current settings in one transaction; `change` returns the new document. */
+  /**
+   * Applies `change` to a copy of the current settings and writes the result as one record; `change` returns the
+   * new document or throws, and then nothing is written.
+   */
   update(change: (current: StoredSettings) => StoredSettings): { before: StoredSettings; after: StoredSettings } {
-    const result = this.db.transaction(() => {
-      const before = this.get();
-      const after = change(structuredClone(before));
-      this.db
-        .prepare("INSERT INTO settings (name, value) VALUES ('application', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
-        .run(JSON.stringify(after));
-      return { before, after };
-    })();
-    // Only a committed write replaces the document in memory; a throwing `change` leaves it as it was.
-    this.current = deepFreeze(structuredClone(result.after));
-    return result;
+    const before = this.get();
+    const after = change(structuredClone(before));
+    this.records.write(after);
+    // Only a committed write replaces the document in memory; a throwing `change` or write leaves it as it was.
+    this.current = deepFreeze(structuredClone(after));
+    return { before, after };
   }
 
   reset(): void {
-    this.db.prepare("DELETE FROM settings WHERE name = 'application'").run();
+    this.records.clear();
     this.current = undefined;
   }
 }

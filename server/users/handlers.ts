@@ -1,68 +1,65 @@
 /** Handlers of the Users operations: login, logout, create and delete users. */
-import type { Context } from "hono";
-import type { components } from "../../generated/openapi.d.ts";
-import type { JsonReply as Json } from "../edge/operation-types.ts";
-import type { WaOperation, WaOperationId } from "../edge/wa-routes.ts";
-import { WaHttpError, waMeta } from "../edge/wa-envelope.ts";
+import type { HandlerTable } from "../edge/operation-handler.ts";
+import { waErrors, waMeta } from "../edge/wa-envelope.ts";
+import type { WaAuth } from "../edge/whatsapp-security.ts";
 import { BUILT_IN_ADMIN, formatWaTimestamp, type UserStore } from "./user-store.ts";
 
 /** User names that would collide with the login and logout paths. */
 const RESERVED_USERNAMES = new Set(["login", "logout"]);
-const PASSWORD_RULE = "must be 8 to 64 characters with at least one upper-case letter, one lower-case letter, one digit and one special character";
+const PASSWORD_RULE =
+  "must be 8 to 64 characters with at least one upper-case letter, one lower-case letter, one digit " +
+  "and one special character";
 
 function passwordDetails(field: string): string | undefined {
   return field === "password" || field === "new_password" ? `${field} ${PASSWORD_RULE}` : undefined;
 }
 
-/** The Users part of the WA operation table. */
-export function userOperations(users: UserStore, version: string): Pick<Record<WaOperationId, WaOperation>, "loginUser" | "logoutUser" | "createUser" | "deleteUser"> {
+/** The Users part of the WA handler table. */
+export function userHandlers(users: UserStore, version: string): HandlerTable<WaAuth> {
   const meta = waMeta(version);
   return {
     loginUser: {
-      validation: { invalidValueDetails: passwordDetails },
-      async handler(c: Context) {
-        const user = c.get("waUser");
-        const body = c.get("waBody") as components["schemas"]["LoginRequest"] | undefined;
+      validation: { invalidValue: passwordDetails },
+      async handle({ auth, body }) {
+        if (auth.scheme !== "basic") throw new Error("loginUser is secured by waBasicAuth in the spec");
         const newPassword = body?.new_password;
-        if (user.mustChangePassword && newPassword === undefined) {
-          throw new WaHttpError(400, 1008, "new_password is required: the default admin password must be changed at first login");
+        if (auth.user.mustChangePassword && newPassword === undefined) {
+          throw waErrors.missingParameter(
+            "new_password is required: the default admin password must be changed at first login",
+          );
         }
         // The new password may equal the old one (Meta states no rule against it); the change still revokes the
         // user's other tokens, which is what a client asking for it wants.
-        if (newPassword !== undefined) await users.setPassword(user.username, newPassword);
-        const { token, expiresAt } = users.issueToken(user.username);
-        const reply: Json<"loginUser", 200> = { users: [{ token, expires_after: formatWaTimestamp(expiresAt) }], meta };
-        return c.json(reply, 200);
+        if (newPassword !== undefined) await users.setPassword(auth.user.username, newPassword);
+        const { token, expiresAt } = users.issueToken(auth.user.username);
+        return { status: 200, body: { users: [{ token, expires_after: formatWaTimestamp(expiresAt) }], meta } };
       },
     },
     logoutUser: {
-      handler(c: Context) {
-        users.revokeToken(c.get("waTokenHash"));
-        const reply: Json<"logoutUser", 200> = { meta };
-        return c.json(reply, 200);
+      handle({ auth }) {
+        if (auth.scheme !== "bearer") throw new Error("logoutUser is secured by waBearerAuth in the spec");
+        users.revokeToken(auth.tokenHash);
+        return { status: 200, body: { meta } };
       },
     },
     createUser: {
-      validation: { invalidValueDetails: passwordDetails },
-      async handler(c: Context) {
-        const body = c.get("waBody") as components["schemas"]["CreateUserRequest"];
+      validation: { invalidValue: passwordDetails },
+      async handle({ body }) {
         if (RESERVED_USERNAMES.has(body.username.toLowerCase())) {
-          throw new WaHttpError(400, 1009, `username ${body.username} is reserved`);
+          throw waErrors.invalidParameter(`username ${body.username} is reserved`);
         }
         if (!(await users.create(body.username, body.password, body.role ?? "ROLE_USER"))) {
-          throw new WaHttpError(409, 1004, `User ${body.username} already exists`);
+          throw waErrors.alreadyExists(`User ${body.username} already exists`);
         }
-        const reply: Json<"createUser", 201> = { users: [{ username: body.username }], meta };
-        return c.json(reply, 201);
+        return { status: 201, body: { users: [{ username: body.username }], meta } };
       },
     },
     deleteUser: {
-      handler(c: Context) {
-        const username = c.req.param("username")!;
-        if (username === BUILT_IN_ADMIN) throw new WaHttpError(400, 1009, "The built-in admin user cannot be deleted");
-        if (!users.delete(username)) throw new WaHttpError(404, 1006, `User ${username} not found`);
-        const reply: Json<"deleteUser", 200> = { users: [{ username }], meta };
-        return c.json(reply, 200);
+      handle({ params }) {
+        const { username } = params;
+        if (username === BUILT_IN_ADMIN) throw waErrors.invalidParameter("The built-in admin user cannot be deleted");
+        if (!users.delete(username)) throw waErrors.notFound(`User ${username} not found`);
+        return { status: 200, body: { users: [{ username }], meta } };
       },
     },
   };

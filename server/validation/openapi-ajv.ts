@@ -4,7 +4,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
-import { loadOpenApiDocument, type JsonSchema, type OpenApiDocument } from "./openapi-document.ts";
+import { loadOpenApiDocument, perDocument, type JsonSchema, type OpenApiDocument } from "./openapi-document.ts";
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 type AddFormats = typeof addFormatsModule.default;
@@ -47,7 +47,7 @@ export function createOpenApiAjv(doc: OpenApiDocument = loadOpenApiDocument()): 
   addFormats(ajv);
   // `format: binary` marks raw bytes (OpenAPI convention); there is nothing to check in JSON.
   ajv.addFormat("binary", true);
-  const schemas = (doc.components.schemas ?? {}) as Record<string, JsonSchema>;
+  const schemas = (doc.components?.schemas ?? {}) as Record<string, JsonSchema>;
   for (const keyword of [...OPENAPI_KEYWORDS, ...collectExtensionKeywords(schemas, new Set())]) {
     if (!ajv.getKeyword(keyword)) ajv.addKeyword({ keyword, schemaType: ["string", "number", "boolean", "object", "array", "null"] });
   }
@@ -76,9 +76,16 @@ export function createOpenApiAjv(doc: OpenApiDocument = loadOpenApiDocument()): 
   };
 }
 
+/** The validator set of a document, compiled once per document object (what the server uses). */
+export const ajvFor: (doc: OpenApiDocument) => OpenApiAjv = perDocument((doc) => createOpenApiAjv(doc));
+
 /** A one-line, human-readable account of ajv errors: `/webhooks/url must match pattern ...`. */
 export function describeAjvErrors(errors: ErrorObject[] | null | undefined): string {
   return (errors ?? [])
-    .map((e) => `${e.instancePath || "(root)"} ${e.message ?? "is invalid"}${e.keyword === "additionalProperties" ? `: ${String((e.params as { additionalProperty?: string }).additionalProperty)}` : ""}`)
+    .map((e) => {
+      const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+      const named = e.keyword === "additionalProperties" ? `: ${String(extra)}` : "";
+      return `${e.instancePath || "(root)"} ${e.message ?? "is invalid"}${named}`;
+    })
     .join("; ");
 }

@@ -1,4 +1,9 @@
-/** The bundled OpenAPI document (generated/openapi.json), loaded once, with typed access to its operations. */
+/**
+ * The OpenAPI document as a value: its types, the loader of the bundle (generated/openapi.json), typed access to its
+ * operations, and `perDocument`, which derives a fact from a document once per document object. The server never
+ * reaches for the bundle itself: `createApp` receives a document (the bundle by default) and everything it derives
+ * (validators, media types, settings facts, error texts, limits) comes from that value.
+ */
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,6 +41,8 @@ export interface OperationObject {
   description: string;
   tags: string[];
   security?: Array<Record<string, string[]>>;
+  /** The API family the operation belongs to (`whatsapp`, `messenger`): its security, envelope and base path. */
+  "x-api-family"?: string;
   parameters?: ParameterObject[];
   requestBody?: { required?: boolean; content: Record<string, MediaTypeObject> };
   responses: Record<string, ResponseObject>;
@@ -61,12 +68,34 @@ export interface SpecOperation {
   parameters: ParameterObject[];
 }
 
-let cached: OpenApiDocument | undefined;
+/** Reads and parses a bundled document (a new object on every call). */
+export function readOpenApiDocument(file: string = bundlePath): OpenApiDocument {
+  return JSON.parse(readFileSync(file, "utf8")) as OpenApiDocument;
+}
 
-/** The bundle as parsed JSON (read from disk once per process). */
+let bundle: OpenApiDocument | undefined;
+
+/**
+ * The project's bundle, read once per process and treated as immutable: the default spec of `createApp`, and what
+ * tests and tools compare the server with. A caller that wants to change a document reads its own copy.
+ */
 export function loadOpenApiDocument(): OpenApiDocument {
-  cached ??= JSON.parse(readFileSync(bundlePath, "utf8")) as OpenApiDocument;
-  return cached;
+  bundle ??= readOpenApiDocument();
+  return bundle;
+}
+
+/**
+ * `derive` memoised per document object: facts computed from a spec (compiled validators, media types, limits) are
+ * computed once for each document an app is given, and never shared between two different documents.
+ */
+export function perDocument<T>(derive: (doc: OpenApiDocument) => T): (doc: OpenApiDocument) => T {
+  const cache = new WeakMap<OpenApiDocument, T>();
+  return (doc) => {
+    if (cache.has(doc)) return cache.get(doc)!;
+    const value = derive(doc);
+    cache.set(doc, value);
+    return value;
+  };
 }
 
 /** Resolves a local `#/...` JSON pointer in the document. */
@@ -90,8 +119,12 @@ export function deref<T extends object>(doc: OpenApiDocument, node: T | { $ref: 
   return current as T;
 }
 
-/** Every operation of the spec, in document order. */
+/** Every operation of the spec, in document order (a new array; the operations are shared). */
 export function listOperations(doc: OpenApiDocument = loadOpenApiDocument()): SpecOperation[] {
+  return [...operationsOf(doc)];
+}
+
+const operationsOf = perDocument((doc): SpecOperation[] => {
   const out: SpecOperation[] = [];
   for (const [p, item] of Object.entries(doc.paths)) {
     const shared = (item.parameters ?? []).map((x) => deref<ParameterObject>(doc, x));
@@ -104,7 +137,7 @@ export function listOperations(doc: OpenApiDocument = loadOpenApiDocument()): Sp
     }
   }
   return out;
-}
+});
 
 /** The operation with this operationId; throws for an unknown id so typos fail loudly. */
 export function getOperation(operationId: string, doc: OpenApiDocument = loadOpenApiDocument()): SpecOperation {

@@ -138,7 +138,8 @@ describe("loadMessengerConfig", () => {
     expect(id).toMatch(/^[1-9][0-9]{14}$/);
     expect(token.length).toBeGreaterThanOrEqual(20);
     expect(Object.values(b.pages)[0]).not.toBe(token);
-    expect(a.fetchTimeoutMs).toEqual({ video: 75_000, other: 10_000 });
+    // Unset: the spec's limits apply (x-attachment-limits: 75 s for videos, 10 s for the rest).
+    expect(a.fetchTimeoutMs).toEqual({});
     expect(a.fetchAllow).toEqual([]);
     expect(a.appSecret).toBeUndefined();
   });

@@ -13,6 +13,7 @@ import { ATTACHMENT_TTL_MS, AttachmentStore } from "../../server/attachments/att
 import { loadConfig } from "../../server/config.ts";
 import { createBlobStore, type BlobStore } from "../../server/storage/blob-store.ts";
 import { openDatabase } from "../../server/storage/database.ts";
+import { SqliteAttachmentRecords } from "../../server/storage/sqlite/attachment-records.ts";
 import * as samples from "../../conformance/media-files.ts";
 import { until } from "../support/until.ts";
 import { createGraphTestApp, FakeClock, json, PAGE_ID, TOKEN, uploadForm, type GraphTestApp } from "./graph-app.ts";
@@ -35,7 +36,8 @@ async function storage() {
   const db = openDatabase(dir);
   cleanups.push(() => db.close());
   const clock = new FakeClock();
-  return { clock, store: new AttachmentStore(db, clock), blobs: await createBlobStore(path.join(dir, "attachments")) };
+  const store = new AttachmentStore(new SqliteAttachmentRecords(db), clock);
+  return { clock, store, blobs: await createBlobStore(path.join(dir, "attachments")) };
 }
 
 async function storedAttachment(store: AttachmentStore, blobs: BlobStore, isReusable = true) {
@@ -110,7 +112,7 @@ describe("removing expired attachments' files", () => {
       INSERT INTO attachments VALUES ('1234567890123456', '1', 'image', 1, 0, 1000, '1234567890123456', 3, 'x', NULL, 'url');
     `);
     const clock = new FakeClock(2000);
-    const store = new AttachmentStore(db, clock);
+    const store = new AttachmentStore(new SqliteAttachmentRecords(db), clock);
     expect(store.expiredBlobIds(10)).toEqual(["1234567890123456"]);
     store.markBlobRemoved("1234567890123456");
     expect(store.expiredBlobIds(10)).toEqual([]);
@@ -127,14 +129,15 @@ describe("removing expired attachments' files", () => {
       return ((await res.json()) as { attachment_id: string }).attachment_id;
     };
     // Done when the file is gone and its record marked (the sweep's last step, after which it ends synchronously).
+    const store = new AttachmentStore(t.storage.attachments, t.clock);
     const swept = (blobId: string) => async () =>
-      !(await t.deps.attachments.list()).includes(blobId) && !new AttachmentStore(t.deps.db, t.clock).expiredBlobIds(100).includes(blobId);
+      !(await t.storage.attachmentBlobs.list()).includes(blobId) && !store.expiredBlobIds(100).includes(blobId);
     const first = await upload();
     // 90 days later (far more than an hour since the start-up sweep), an upload starts a sweep.
     t.clock.advance(ATTACHMENT_TTL_MS);
     const second = await upload();
     await until(swept(first), "the expired file to be removed");
-    expect(await t.deps.attachments.list()).toEqual([second]);
+    expect(await t.storage.attachmentBlobs.list()).toEqual([second]);
 
     // Half an hour before `second` expires, an upload starts a sweep that finds nothing...
     const minute = 60 * 1000;
@@ -144,12 +147,12 @@ describe("removing expired attachments' files", () => {
     t.clock.advance(31 * minute);
     await upload();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await t.deps.attachments.list()).toContain(second);
+    expect(await t.storage.attachmentBlobs.list()).toContain(second);
     // ...until the first upload after the hour.
     t.clock.advance(EXPIRY_SWEEP_INTERVAL_MS - 30 * minute);
     await upload();
     await until(swept(second), "the second expired file to be removed");
-    expect(await t.deps.attachments.list()).toContain(third);
+    expect(await t.storage.attachmentBlobs.list()).toContain(third);
   });
 
   it("through the routes: a sent attachment keeps its file past 90 days, cannot be sent again by id, an unsent one loses it", async () => {
@@ -179,12 +182,13 @@ describe("removing expired attachments' files", () => {
     // Upload-and-send: the attachment it creates is named by its message at once.
     const direct = await api("messages", { recipient, message: { attachment: { type: "image", payload: { url: `${origin.url}/a.png` } } } });
     expect(direct.status).toBe(200);
-    const directMessage = new AttachmentStore(t.deps.db, t.clock).getMessage(((await direct.json()) as { message_id: string }).message_id)!;
+    const { message_id: directId } = (await direct.json()) as { message_id: string };
+    const directMessage = new AttachmentStore(t.storage.attachments, t.clock).getMessage(directId)!;
 
     t.clock.advance(ATTACHMENT_TTL_MS + EXPIRY_SWEEP_INTERVAL_MS);
     await upload(); // starts the sweep
-    await until(async () => !(await t.deps.attachments.list()).includes(unsent), "the unsent attachment's file to be removed");
-    const kept = await t.deps.attachments.list();
+    await until(async () => !(await t.storage.attachmentBlobs.list()).includes(unsent), "the unsent attachment's file to be removed");
+    const kept = await t.storage.attachmentBlobs.list();
     expect(kept).toContain(sent);
     expect(kept).toContain(directMessage.attachmentId);
     // The seed: reusable attachments expire after 90 days and cannot be sent again, even those already in a thread.
@@ -198,14 +202,14 @@ describe("removing expired attachments' files", () => {
     const clock = new FakeClock();
     const config = loadConfig({ DATA_DIR: dir, WA_ADMIN_PASSWORD: "Adm1n!pass" });
     const first = await createAppFromConfig(config, { clock });
-    const store = new AttachmentStore(first.deps.db, clock);
-    const rec = await storedAttachment(store, first.deps.attachments);
+    const store = new AttachmentStore(first.storage.attachments, clock);
+    const rec = await storedAttachment(store, first.storage.attachmentBlobs);
     first.close();
 
     clock.advance(ATTACHMENT_TTL_MS);
     const second = await createAppFromConfig(config, { clock });
     cleanups.push(() => second.close());
-    expect(await second.deps.attachments.list()).toEqual([]);
-    expect(new AttachmentStore(second.deps.db, clock).get(rec.id)?.id).toBe(rec.id);
+    expect(await second.storage.attachmentBlobs.list()).toEqual([]);
+    expect(new AttachmentStore(second.storage.attachments, clock).get(rec.id)?.id).toBe(rec.id);
   });
 });

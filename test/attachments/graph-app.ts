@@ -1,13 +1,12 @@
-/** A Hono app with only the Graph routes, on temporary storage, with a movable clock and injectable DNS. */
+/** The reference app on temporary storage, with a movable clock and injectable DNS, for the Graph operations. */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Hono } from "hono";
-import type { AppDeps } from "../../server/app.ts";
-import { registerGraphRoutes } from "../../server/attachments/routes.ts";
+import type { Hono } from "hono";
+import { createApp } from "../../server/app.ts";
+import type { LookupFunction } from "../../server/attachments/safe-fetcher.ts";
 import { loadConfig } from "../../server/config.ts";
-import { createBlobStore } from "../../server/storage/blob-store.ts";
-import { openDatabase } from "../../server/storage/database.ts";
+import { openSqliteStorage, type SqliteStorage } from "../../server/storage/sqlite/sqlite-storage.ts";
 
 export const PAGE_ID = "1111111111";
 export const TOKEN = "page-token-one-1111";
@@ -27,7 +26,7 @@ export class FakeClock {
 
 export interface GraphTestApp {
   app: Hono;
-  deps: AppDeps;
+  storage: SqliteStorage;
   clock: FakeClock;
   /** `app.request` with the path relative to the server root. */
   request(pathAndQuery: string, init?: RequestInit): Promise<Response>;
@@ -35,35 +34,30 @@ export interface GraphTestApp {
 }
 
 /** Builds the app; `env` adds to or overrides the Messenger variables (allow-list 127.0.0.1, 1.5 s timeouts by default). */
-export async function createGraphTestApp(env: Record<string, string> = {}, lookup?: AppDeps["lookup"]): Promise<GraphTestApp> {
+export async function createGraphTestApp(
+  env: Record<string, string> = {},
+  lookup?: LookupFunction,
+): Promise<GraphTestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "graph-test-"));
   const config = loadConfig({
     DATA_DIR: dataDir,
+    WA_ADMIN_PASSWORD: "Adm1n!pass",
     MESSENGER_PAGES: JSON.stringify({ [PAGE_ID]: TOKEN, [OTHER_PAGE_ID]: OTHER_TOKEN }),
     ATTACHMENT_FETCH_ALLOW: "127.0.0.1",
     ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO: "1500",
     ATTACHMENT_FETCH_TIMEOUT_MS_OTHER: "1500",
     ...env,
   });
-  const db = openDatabase(dataDir);
+  const storage = await openSqliteStorage(dataDir);
   const clock = new FakeClock();
-  const deps: AppDeps = {
-    config,
-    db,
-    media: await createBlobStore(path.join(dataDir, "media")),
-    attachments: await createBlobStore(path.join(dataDir, "attachments")),
-    clock,
-    ...(lookup ? { lookup } : {}),
-  };
-  const app = new Hono();
-  registerGraphRoutes(app, deps);
+  const app = createApp({ config, storage, clock, docs: false, ...(lookup ? { lookup } : {}) });
   return {
     app,
-    deps,
+    storage,
     clock,
     request: async (p, init) => app.request(`http://graph.test${p}`, init),
     close() {
-      db.close();
+      storage.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -75,7 +69,12 @@ export function json(body: unknown, headers: Record<string, string> = {}): Reque
 }
 
 /** The multipart form of a file upload. */
-export function uploadForm(message: unknown, file: Uint8Array, mime: string, order: "message-first" | "file-first" = "message-first"): FormData {
+export function uploadForm(
+  message: unknown,
+  file: Uint8Array,
+  mime: string,
+  order: "message-first" | "file-first" = "message-first",
+): FormData {
   const form = new FormData();
   const blob = new Blob([new Uint8Array(file)], { type: mime });
   if (order === "message-first") form.append("message", JSON.stringify(message));

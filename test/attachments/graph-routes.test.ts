@@ -73,6 +73,9 @@ afterAll(async () => {
   await origin.close();
 });
 
+/** The attachment store over the app's records, on the app's clock. */
+const attachments = () => new AttachmentStore(t.storage.attachments, t.clock);
+
 const q = (token = TOKEN) => `access_token=${encodeURIComponent(token)}`;
 
 function fromUrl(type: string, url: string, isReusable?: boolean) {
@@ -113,9 +116,9 @@ describe("uploadAttachment from a URL", () => {
   ])("stores a %s fetched from %s", async (type, path, mime) => {
     const id = await uploadedId(await upload(fromUrl(type, `${origin.url}${path}`, true)));
     expect(id).toMatch(/^[0-9]{16}$/);
-    const rec = new AttachmentStore(t.deps.db, t.clock).get(id)!;
+    const rec = attachments().get(id)!;
     expect(rec).toMatchObject({ pageId: PAGE_ID, type, isReusable: true, mimeType: mime, source: "url" });
-    const blob = await t.deps.attachments.open(rec.blobId);
+    const blob = await t.storage.attachmentBlobs.open(rec.blobId);
     expect(blob?.size).toBe(rec.size);
     (blob?.stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
   });
@@ -171,10 +174,10 @@ describe("uploadAttachment from a URL", () => {
   });
 
   it("leaves no blob behind after a failed upload", async () => {
-    const used = (t.deps.attachments as { usedBytes(): number }).usedBytes();
+    const used = (t.storage.attachmentBlobs as { usedBytes(): number }).usedBytes();
     await upload(fromUrl("image", `${origin.url}/image-is-pdf.png`));
     await upload(fromUrl("image", `${origin.url}/big-image.png`));
-    expect((t.deps.attachments as { usedBytes(): number }).usedBytes()).toBe(used);
+    expect((t.storage.attachmentBlobs as { usedBytes(): number }).usedBytes()).toBe(used);
   });
 
   it.each([
@@ -205,7 +208,8 @@ describe("uploadAttachment from a file (multipart)", () => {
   it("stores the file whether `message` comes before or after `filedata`", async () => {
     for (const order of ["message-first", "file-first"] as const) {
       const id = await uploadedId(await post(uploadForm({ attachment: { type: "image", payload: { is_reusable: true } } }, pngBytes(), "image/png", order)));
-      expect(new AttachmentStore(t.deps.db, t.clock).get(id)).toMatchObject({ pageId: PAGE_ID, isReusable: true, source: "file", mimeType: "image/png" });
+      const expected = { pageId: PAGE_ID, isReusable: true, source: "file", mimeType: "image/png" };
+      expect(attachments().get(id)).toMatchObject(expected);
     }
   });
 
@@ -274,9 +278,9 @@ describe("authentication and page ids", () => {
 
   it("resolves `me` and the page's own id to the token's page, and refuses another page's id with 100/33", async () => {
     const mine = await uploadedId(await upload(body(), PAGE_ID));
-    expect(new AttachmentStore(t.deps.db, t.clock).get(mine)?.pageId).toBe(PAGE_ID);
+    expect(attachments().get(mine)?.pageId).toBe(PAGE_ID);
     const theirs = await uploadedId(await upload(body(), "me", OTHER_TOKEN));
-    expect(new AttachmentStore(t.deps.db, t.clock).get(theirs)?.pageId).toBe(OTHER_PAGE_ID);
+    expect(attachments().get(theirs)?.pageId).toBe(OTHER_PAGE_ID);
     const err = await expectGraphError("uploadAttachment", await upload(body(), OTHER_PAGE_ID), 400, 100, 33);
     expect(err.message).toBe(documented("GraphUnknownPage").replace("1234567890", OTHER_PAGE_ID));
     await expectGraphError("sendMessage", await send({ attachment_id: mine }, "image", "not-a-page"), 400, 100, 33);
@@ -326,7 +330,8 @@ describe("sendMessage", () => {
     expect(res.status).toBe(200);
     const body = (await expectResponseMatchesSpec("sendMessage", res)) as { recipient_id: string; message_id: string };
     expect(body.recipient_id).toBe("1254459154682919");
-    expect(new AttachmentStore(t.deps.db, t.clock).getMessage(body.message_id)).toMatchObject({ pageId: PAGE_ID, recipientId: "1254459154682919", attachmentId: id });
+    const expected = { pageId: PAGE_ID, recipientId: "1254459154682919", attachmentId: id };
+    expect(attachments().getMessage(body.message_id)).toMatchObject(expected);
     // Reusable: a second send works too.
     expect((await send({ attachment_id: id })).status).toBe(200);
   });
@@ -353,8 +358,8 @@ describe("sendMessage", () => {
     const res = await send({ url: `${origin.url}/image.png` });
     expect(res.status).toBe(200);
     const body = (await expectResponseMatchesSpec("sendMessage", res)) as { message_id: string };
-    const msg = new AttachmentStore(t.deps.db, t.clock).getMessage(body.message_id)!;
-    expect(new AttachmentStore(t.deps.db, t.clock).get(msg.attachmentId)).toMatchObject({ isReusable: false, source: "url" });
+    const msg = attachments().getMessage(body.message_id)!;
+    expect(attachments().get(msg.attachmentId)).toMatchObject({ isReusable: false, source: "url" });
     expect((await send({ url: `${origin.url}/image.png`, is_reusable: false })).status).toBe(200);
   });
 

@@ -78,7 +78,8 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
       if (scratch) await rm(scratch, { recursive: true, force: true });
     });
 
-    const wa = (fetch?: FetchFunction) => createWhatsAppClient({ baseUrl: target.waBaseUrl, ...target.admin }, fetch);
+    const wa = (fetch?: FetchFunction) =>
+      createWhatsAppClient({ baseUrl: target.waBaseUrl, ...target.admin, ...(fetch ? { fetch } : {}) });
     const messenger = (extra: Partial<MessengerClientOptions> = {}) =>
       createMessengerClient({
         accessToken: target.pageToken,
@@ -272,7 +273,7 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
 
       it("a ready token without credentials is never refreshed: its 401 is thrown", async () => {
         const { fetch, seen } = recording((request) => request.headers.delete("Authorization"));
-        const client = createWhatsAppClient({ baseUrl: target.waBaseUrl, token: "not-a-valid-token" }, fetch);
+        const client = createWhatsAppClient({ baseUrl: target.waBaseUrl, token: "not-a-valid-token", fetch });
         const error = await client.getApplicationSettings().catch((e: unknown) => e);
         expect(error).toBeInstanceOf(WhatsAppApiError);
         expect((error as WhatsAppApiError).status).toBe(401);

@@ -15,10 +15,19 @@ import { referenceTarget, type ClientTarget } from "./client-target.ts";
 const run = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** The ```ts code blocks between the README's `<!-- section:client -->` markers. */
-async function readmeClientExamples(): Promise<string[]> {
-  const section = await readmeSection("client");
+/** The ```ts code blocks between the README's `<!-- section:<name> -->` markers. */
+async function readmeExamples(name: string): Promise<string[]> {
+  const section = await readmeSection(name);
   return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
+const readmeClientExamples = () => readmeExamples("client");
+
+/** Imported as the package by readers; here the names point at the sources. */
+function fromSources(code: string): string {
+  return code
+    .replaceAll('from "meta-media-openapi"', `from ${JSON.stringify(path.join(repo, "client", "index.ts"))}`)
+    .replaceAll('from "meta-media-openapi/emulator"', `from ${JSON.stringify(path.join(repo, "server", "emulator.ts"))}`);
 }
 
 describe("README client examples", () => {
@@ -29,12 +38,11 @@ describe("README client examples", () => {
   beforeAll(async () => {
     target = await referenceTarget();
     work = await mkdtemp(path.join(os.tmpdir(), "mmo-readme-"));
-    const examples = await readmeClientExamples();
-    // Imported as the package name by readers; here the name points at the client's source.
+    const examples = [...(await readmeClientExamples()), ...(await readmeExamples("emulator"))];
     files = await Promise.all(
       examples.map(async (code, index) => {
         const file = path.join(work, `example-${index + 1}.mts`);
-        await writeFile(file, code.replaceAll('from "meta-media-openapi"', `from ${JSON.stringify(path.join(repo, "client", "index.ts"))}`));
+        await writeFile(file, fromSources(code));
         return file;
       }),
     );
@@ -53,6 +61,13 @@ describe("README client examples", () => {
     PAGE_ACCESS_TOKEN: target.pageToken,
     APP_SECRET: target.appSecret,
     IMAGE_URL: target.imageUrl,
+  });
+
+  it("the emulator example runs in process: media, the catalogue's 404, an attachment sent", { timeout: 60_000 }, async () => {
+    expect(await readmeExamples("emulator")).toHaveLength(1);
+    const file = files.at(-1)!;
+    const { stdout } = await run(process.execPath, ["--import", "tsx", file], { cwd: repo, timeout: 50_000 });
+    expect(stdout.trim().split("\n")).toEqual(["image/png", "true", "1254459154682919"]);
   });
 
   it("has one example per client family", async () => {

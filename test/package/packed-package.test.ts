@@ -34,6 +34,7 @@ const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 // the compilation if the types ever degrade to `any`.
 const script = `
 import { createMessengerClient, createWhatsAppClient, GraphApiError, WhatsAppApiError } from "meta-media-openapi";
+import { createEmulator } from "meta-media-openapi/emulator";
 import type { components, paths } from "meta-media-openapi/types";
 import spec from "meta-media-openapi/openapi.json" with { type: "json" };
 import whatsappSpec from "meta-media-openapi/whatsapp.openapi.json" with { type: "json" };
@@ -70,6 +71,17 @@ const badSend = await messenger
   .sendAttachment("1254459154682919", { attachmentId: "999999999999", type: "image" })
   .catch((e: unknown) => e);
 
+// The in-process emulator, from the installed package: both clients through its fetch, no server, no port.
+const emulator = createEmulator({ adminPassword: "Emu1ator!pass" });
+const [emulatedPage, emulatedToken] = Object.entries(emulator.pages)[0]!;
+const local = { baseUrl: "http://emulator.local", fetch: emulator.fetch };
+const emulatedWa = createWhatsAppClient({ ...local, username: "admin", password: "Emu1ator!pass" });
+const emulatedId = await emulatedWa.uploadMedia(new Blob(["in memory"]), "text/plain");
+const emulatedText = await new Response((await emulatedWa.downloadMedia(emulatedId)).stream).text();
+const emulatedMessenger = createMessengerClient({ ...local, accessToken: emulatedToken, pageId: emulatedPage });
+const emulatedUpload = await emulatedMessenger.uploadAttachmentFile(png, "pixel.png", "image", { isReusable: true });
+await emulator.close();
+
 type MediaPath = keyof paths;
 const mediaPath: MediaPath = "/v1/media";
 // A specifier in a variable: the server entry is only resolved at run time (its native dependency is not built here).
@@ -90,6 +102,7 @@ console.log(
     familyServers: [whatsappSpec.servers[0]?.url, messengerSpec.servers[0]?.url, messengerFilesSpec.servers[0]?.url],
     mediaPath,
     server: [typeof server.createApp, typeof server.createAppFromConfig],
+    emulated: [emulatedText, emulatedUpload.attachment_id],
   }),
 );
 `;
@@ -193,6 +206,7 @@ describe("the packed package", () => {
       familyServers: ["https://{host}:{port}", "https://graph.facebook.com/{version}", "https://graph.facebook.com/{version}"],
       mediaPath: "/v1/media",
       server: ["function", "function"],
+      emulated: ["in memory", expect.stringMatching(/^\d{16}$/)],
     });
   });
 

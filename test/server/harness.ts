@@ -3,9 +3,10 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Hono } from "hono";
-import { createAppFromConfig, type AppDeps } from "../../server/app.ts";
-import type { Clock } from "../../server/clock.ts";
-import { loadConfig } from "../../server/config.ts";
+import { createAppFromConfig, type AppOverrides } from "../../server/app.ts";
+import { systemClock, type Clock } from "../../server/clock.ts";
+import type { SqliteStorage } from "../../server/storage/sqlite/sqlite-storage.ts";
+import { loadConfig, type ServerConfig } from "../../server/config.ts";
 import { expectResponseMatchesSpec, type SpecResponseOptions } from "../support/spec-response.ts";
 
 export const ADMIN_PASSWORD = "Adm1n!pass";
@@ -23,7 +24,11 @@ export class ManualClock implements Clock {
 
 export interface TestServer {
   app: Hono;
-  deps: AppDeps;
+  /** The storage under `dataDir` (SQLite records, blob folders). */
+  storage: SqliteStorage;
+  /** The configuration in effect (with the data directory's development page). */
+  config: ServerConfig;
+  clock: Clock;
   dataDir: string;
   close(): void;
   /** A valid admin token, when the server was started from the prepared template (no options). */
@@ -58,7 +63,7 @@ function preparedTemplate(): Promise<{ dataDir: string; token: string }> {
  * otherwise. Without options it starts from a prepared copy and offers `adminToken`.
  */
 export async function startTestServer(
-  opts: { env?: Record<string, string | undefined>; dataDir?: string; overrides?: Partial<AppDeps> } = {},
+  opts: { env?: Record<string, string | undefined>; dataDir?: string; overrides?: AppOverrides } = {},
 ): Promise<TestServer> {
   if (!opts.env && !opts.dataDir && !opts.overrides) {
     const prepared = await preparedTemplate();
@@ -68,10 +73,13 @@ export async function startTestServer(
   }
   const dataDir = opts.dataDir ?? makeDataDir();
   const config = loadConfig({ WA_ADMIN_PASSWORD: ADMIN_PASSWORD, ...opts.env, DATA_DIR: dataDir });
-  const { app, deps, close } = await createAppFromConfig(config, opts.overrides);
+  const built = await createAppFromConfig(config, opts.overrides);
+  const { app, storage, close } = built;
   return {
     app,
-    deps,
+    storage,
+    config: built.config,
+    clock: opts.overrides?.clock ?? systemClock,
     dataDir,
     close,
     dispose() {

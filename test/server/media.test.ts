@@ -71,7 +71,11 @@ describe("upload, download, delete", () => {
     expect(up.res.status).toBe(201);
     const id = mediaId(up.body);
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    const record = server.deps.db.prepare("SELECT * FROM media WHERE id = ?").get(id) as { content_type: string; size: number; sha256: string };
+    const record = server.storage.db.prepare("SELECT * FROM media WHERE id = ?").get(id) as {
+      content_type: string;
+      size: number;
+      sha256: string;
+    };
     expect(record).toMatchObject({ content_type: type, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") });
 
     const down = await call(server.app, "downloadMedia", `/v1/media/${id}`, { headers: auth }, { requireHeaders: ["Content-Length", "X-Content-Type-Options", "Content-Disposition"] });
@@ -261,7 +265,9 @@ describe("download and delete of unknown ids", () => {
   it("non-UUID ids never reach the file system", async () => {
     // A file that a naive implementation would serve for this id.
     writeFileSync(path.join(mediaDir(), "planted"), "secret");
-    server.deps.db.prepare("INSERT INTO media (id, content_type, size, sha256, created_at) VALUES ('planted', 'text/plain', 6, '', 0)").run();
+    server.storage.db
+      .prepare("INSERT INTO media (id, content_type, size, sha256, created_at) VALUES ('planted', 'text/plain', 6, '', 0)")
+      .run();
     expect((await server.app.request("/v1/media/planted", { headers: auth })).status).toBe(404);
     expect((await call(server.app, "deleteMedia", "/v1/media/planted", { method: "DELETE", headers: auth })).res.status).toBe(404);
     expect(readFileSync(path.join(mediaDir(), "planted"), "utf8")).toBe("secret");
@@ -286,7 +292,7 @@ describe("storage failures", () => {
     expect(r.res.status).toBe(503);
     expect(waError(r.body).code).toBe(1011);
     expect(storedBlobs()).toEqual([]);
-    expect(server.deps.db.prepare("SELECT COUNT(*) AS n FROM media").get()).toEqual({ n: 0 });
+    expect(server.storage.db.prepare("SELECT COUNT(*) AS n FROM media").get()).toEqual({ n: 0 });
   });
 
   it("503 (1011) past MEDIA_VOLUME_MAX_BYTES; deleting frees the space", async () => {

@@ -26,9 +26,10 @@ describe("blobs left without a record by a crash", () => {
     const mediaId = (up.body as { media: Array<{ id: string }> }).media[0]!.id;
 
     // A recorded attachment, stored the way the upload path does it: blob first, then the record.
-    const attachments = new AttachmentStore(server.deps.db, server.deps.clock);
+    const attachments = new AttachmentStore(server.storage.attachments, server.clock);
     const blobId = attachments.newId();
-    const written = await server.deps.attachments.write(blobId, once(orphanBytes), { maxBytes: orphanBytes.length });
+    const blobs = server.storage.attachmentBlobs;
+    const written = await blobs.write(blobId, once(orphanBytes), { maxBytes: orphanBytes.length });
     attachments.insert({ id: blobId, pageId: "1234", type: "file", isReusable: true, blobId, size: written.size, sha256: written.sha256, mimeType: null, source: "file" });
     server.close();
 
@@ -44,8 +45,8 @@ describe("blobs left without a record by a crash", () => {
     try {
       expect(existsSync(mediaOrphan)).toBe(false);
       expect(existsSync(attachmentOrphan)).toBe(false);
-      expect(server.deps.media.usedBytes()).toBe(png.length);
-      expect(await server.deps.attachments.list()).toEqual([blobId]);
+      expect(server.storage.mediaBlobs.usedBytes()).toBe(png.length);
+      expect(await server.storage.attachmentBlobs.list()).toEqual([blobId]);
 
       const down = await call(server.app, "downloadMedia", `/v1/media/${mediaId}`, { headers: auth });
       expect(down.res.status).toBe(200);

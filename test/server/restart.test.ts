@@ -71,15 +71,15 @@ describe("the generated Messenger development page", () => {
     let server = await startTestServer({ env: { MESSENGER_PAGES: undefined } });
     const { dataDir } = server;
     try {
-      expect(server.deps.config.messenger.generatedDevPage).toBe(true);
-      const [[pageId, token]] = Object.entries(server.deps.config.messenger.pages) as [[string, string]];
+      expect(server.config.messenger.generatedDevPage).toBe(true);
+      const [[pageId, token]] = Object.entries(server.config.messenger.pages) as [[string, string]];
       expect((await upload(server, pageId, token)).status).toBe(200);
       server.close();
 
       // A new start generates a new candidate page, but the data directory already has one: it is kept.
       server = await startTestServer({ dataDir, env: { MESSENGER_PAGES: undefined } });
-      expect(server.deps.config.messenger.pages).toEqual({});
-      expect(Object.keys(server.deps.config.messenger.pageTokenHashes ?? {})).toEqual([pageId]);
+      expect(server.config.messenger.pages).toEqual({});
+      expect(Object.keys(server.config.messenger.pageTokenHashes ?? {})).toEqual([pageId]);
       expect((await upload(server, pageId, token)).status).toBe(200);
       expect((await upload(server, "me", token)).status).toBe(200);
       expect((await upload(server, pageId, `${token}x`)).status).toBe(401);

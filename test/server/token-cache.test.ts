@@ -5,6 +5,7 @@
 import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../server/storage/database.ts";
+import { SqliteUserRecords } from "../../server/storage/sqlite/user-records.ts";
 import { UserStore } from "../../server/users/user-store.ts";
 import { ManualClock, makeDataDir } from "./harness.ts";
 
@@ -24,7 +25,8 @@ function twoStores(tokenCacheMs: number) {
   const dbB = openDatabase(dir);
   closers.push(() => dbA.close(), () => dbB.close());
   const opts = { adminPassword: "Adm1n!pass", tokenCacheMs };
-  return { clock, a: new UserStore(dbA, clock, opts), b: new UserStore(dbB, clock, opts) };
+  const a = new UserStore(new SqliteUserRecords(dbA), clock, opts);
+  return { clock, a, b: new UserStore(new SqliteUserRecords(dbB), clock, opts) };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -240,11 +240,14 @@ describe("user management", () => {
     server = await startTestServer();
     const admin = await login(server.app, "admin", ADMIN_PASSWORD);
     await call(server.app, "createUser", "/v1/users", { method: "POST", ...json({ username: "dave", password: "D4ve!secretpw" }, bearer(admin)) });
-    const rows = server.deps.db.prepare("SELECT username, password_hash FROM users").all() as Array<{ username: string; password_hash: string }>;
+    const rows = server.storage.db.prepare("SELECT username, password_hash FROM users").all() as Array<{
+      username: string;
+      password_hash: string;
+    }>;
     expect(rows.length).toBe(2);
     for (const row of rows) expect(row.password_hash).toMatch(/^scrypt\$\d+\$\d+\$\d+\$[\w-]+\$[\w-]+$/);
     // Same password, different salts.
-    server.deps.db.pragma("wal_checkpoint(FULL)");
+    server.storage.db.pragma("wal_checkpoint(FULL)");
     const files = readdirSync(server.dataDir).filter((f) => f.startsWith("server.sqlite"));
     const raw = Buffer.concat(files.map((f) => readFileSync(path.join(server!.dataDir, f))));
     for (const secret of [ADMIN_PASSWORD, "D4ve!secretpw", admin]) expect(raw.includes(Buffer.from(secret))).toBe(false);

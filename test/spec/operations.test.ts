@@ -40,10 +40,19 @@ describe("operations of the spec", () => {
   it("WA operations use bearer auth except login (basic); Graph operations use the page access token", () => {
     for (const o of operations) {
       const schemes = (o.operation.security ?? []).flatMap((s) => Object.keys(s)).sort();
+      const family = o.operation["x-api-family"];
+      expect(["whatsapp", "messenger"], o.operationId).toContain(family);
       if (o.operationId === "loginUser") expect(schemes).toEqual(["waBasicAuth"]);
-      else if (o.path.startsWith("/v1/")) expect(schemes).toEqual(["waBearerAuth"]);
+      else if (family === "whatsapp") expect(schemes).toEqual(["waBearerAuth"]);
       else expect(schemes).toEqual(["graphAccessToken", "graphBearerAuth"]);
     }
+  });
+
+  it("admin-only operations name ROLE_ADMIN as the scope of their requirement, and exactly they document a 403", () => {
+    const adminOnly = (o: (typeof operations)[number]) =>
+      (o.operation.security ?? []).some((requirement) => requirement.waBearerAuth?.includes("ROLE_ADMIN"));
+    expect(operations.filter(adminOnly).map((o) => o.operationId)).toContain("getApplicationSettings");
+    for (const o of operations) expect(Boolean(o.operation.responses["403"]), o.operationId).toBe(adminOnly(o));
   });
 
   it("Graph paths declare the Graph API server with version v21.0 by default, and a local one", () => {

@@ -1,23 +1,17 @@
 /**
- * Request validation with the spec's own schemas (one ajv instance per process) and the mapping of ajv's errors to
- * WA error codes: 1010 for an unknown field, 1008 for a missing one, 1009 for a wrong type or value, each naming
- * the field as a dotted path.
+ * The WA wording of failed validations: ajv's errors mapped to WA error codes (1010 for an unknown field, 1008 for a
+ * missing one, 1009 for a wrong type or value), each naming the field as a dotted path.
  */
 import type { ErrorObject } from "ajv";
-import { createOpenApiAjv, type OpenApiAjv } from "../validation/openapi-ajv.ts";
-import { WaHttpError } from "./wa-envelope.ts";
-
-let shared: OpenApiAjv | undefined;
-
-/** The process-wide validator set compiled from the bundle. */
-export function specAjv(): OpenApiAjv {
-  shared ??= createOpenApiAjv();
-  return shared;
-}
+import type { ValidationWording } from "./operation-handler.ts";
+import { waErrors, type WaHttpError } from "./wa-envelope.ts";
 
 /** `/webhooks/url` -> `webhooks.url`, `/0/config` -> `[0].config`. */
 export function dottedPath(instancePath: string, child?: string): string {
-  const segments = instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const segments = instancePath
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (child !== undefined) segments.push(child);
   let out = "";
   for (const segment of segments) {
@@ -39,11 +33,8 @@ function describeValueError(e: ErrorObject): string {
   }
 }
 
-export interface ValidationMappingOptions {
-  /** Details for an unknown field, when the field deserves more than "unknown" (for example a read-only one). */
-  unknownFieldDetails?: (field: string) => string | undefined;
-  /** Details for a wrong value of a field whose rule reads better in words than as a schema keyword. */
-  invalidValueDetails?: (field: string) => string | undefined;
+/** How to word a validation error: the family-independent wording plus what the value is. */
+export interface ValidationMappingOptions extends ValidationWording {
   /** What the value is, for the root: "request body", "path parameter media_id"... */
   subject?: string;
 }
@@ -79,32 +70,40 @@ function resolveOneOf(errors: ErrorObject[]): ErrorObject[] {
   names.delete("");
   const summary: ErrorObject = {
     ...oneOf,
-    message: names.size > 0 ? `must hold exactly one of ${[...names].join(" or ")}` : "must match exactly one of the allowed forms",
+    message:
+      names.size > 0
+        ? `must hold exactly one of ${[...names].join(" or ")}`
+        : "must match exactly one of the allowed forms",
   };
   return [summary, ...resolveOneOf(rest)];
 }
 
 /** The WA error for a failed validation: unknown field first (1010), then missing (1008), then invalid (1009). */
-export function validationError(errors: ErrorObject[] | null | undefined, opts: ValidationMappingOptions = {}): WaHttpError {
+export function validationError(
+  errors: ErrorObject[] | null | undefined,
+  opts: ValidationMappingOptions = {},
+): WaHttpError {
   const list = resolveOneOf(errors ?? []);
+  const subject = opts.subject ?? "request body";
   const unknown = list.find((e) => e.keyword === "additionalProperties");
   if (unknown) {
-    const field = dottedPath(unknown.instancePath, String((unknown.params as { additionalProperty: string }).additionalProperty));
-    return new WaHttpError(400, 1010, opts.unknownFieldDetails?.(field) ?? `Unknown parameter: ${field}`);
+    const name = String((unknown.params as { additionalProperty: string }).additionalProperty);
+    const field = dottedPath(unknown.instancePath, name);
+    return waErrors.unknownParameter(opts.unknownField?.(field) ?? `Unknown parameter: ${field}`);
   }
   const missing = list.find((e) => e.keyword === "required");
   if (missing) {
-    const field = dottedPath(missing.instancePath, String((missing.params as { missingProperty: string }).missingProperty));
-    return new WaHttpError(400, 1008, `Missing required parameter: ${field}`);
+    const name = String((missing.params as { missingProperty: string }).missingProperty);
+    return waErrors.missingParameter(`Missing required parameter: ${dottedPath(missing.instancePath, name)}`);
   }
   const invalid = list[0];
-  if (!invalid) return new WaHttpError(400, 1009, `Invalid ${opts.subject ?? "request body"}`);
+  if (!invalid) return waErrors.invalidParameter(`Invalid ${subject}`);
   const field = dottedPath(invalid.instancePath);
-  const custom = field === "" ? undefined : opts.invalidValueDetails?.(field);
-  if (custom !== undefined) return new WaHttpError(400, 1009, custom);
-  return new WaHttpError(
-    400,
-    1009,
-    field === "" ? `Invalid ${opts.subject ?? "request body"}: ${describeValueError(invalid)}` : `Invalid value for ${field}: ${describeValueError(invalid)}`,
+  const custom = field === "" ? undefined : opts.invalidValue?.(field);
+  if (custom !== undefined) return waErrors.invalidParameter(custom);
+  return waErrors.invalidParameter(
+    field === ""
+      ? `Invalid ${subject}: ${describeValueError(invalid)}`
+      : `Invalid value for ${field}: ${describeValueError(invalid)}`,
   );
 }

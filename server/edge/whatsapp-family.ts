@@ -1,0 +1,63 @@
+/**
+ * The WhatsApp Business On-Premises family (`x-api-family: whatsapp`): Basic and Bearer security with roles as
+ * scopes, the WA envelope and catalogue, 256 KB JSON bodies, 405 and 404 in the envelope. Its paths have no prefix.
+ */
+import type { LoginThrottle } from "../users/login-throttle.ts";
+import type { UserStore } from "../users/user-store.ts";
+import type { ApiFamily } from "./api-family.ts";
+import { waErrorBody, waErrorResponse, WaHttpError, waErrors } from "./wa-envelope.ts";
+import { validationError } from "./wa-validation-errors.ts";
+import { basicSecurity, bearerSecurity, type WaAuth } from "./whatsapp-security.ts";
+import { whatsAppErrorCatalogue } from "../../client/errors/whatsapp-error-catalogue.ts";
+
+/** Settings, providers and users are small: anything larger is not a legitimate body for them. */
+export const WA_JSON_BODY_MAX_BYTES = 256 * 1024;
+
+function jsonResponse(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
+}
+
+/**
+ * The WA family, authenticating against `users` (failed logins counted by `loginThrottle`) and answering with
+ * `meta.version` = `apiVersion`.
+ */
+export function createWhatsAppFamily(deps: {
+  users: UserStore;
+  loginThrottle: LoginThrottle;
+  apiVersion: string;
+}): ApiFamily<WaAuth> {
+  const version = deps.apiVersion;
+  return {
+    name: "whatsapp",
+    pathPrefix: "",
+    security: {
+      waBasicAuth: basicSecurity(deps.users, deps.loginThrottle),
+      waBearerAuth: bearerSecurity(deps.users),
+    },
+    jsonBodyMaxBytes: WA_JSON_BODY_MAX_BYTES,
+    closeAfterEarlyRefusal: true,
+    errors: {
+      invalidPathParameter: (name, _value, errors) => validationError(errors, { subject: `path parameter ${name}` }),
+      unsupportedMediaType: (accepted) =>
+        waErrors.unsupportedMediaType(`Content-Type must be ${accepted.join(" or ")}`),
+      bodyTooLarge: (maxBytes) => waErrors.payloadTooLarge(`Request body must be at most ${maxBytes} bytes`),
+      malformedBody: () => waErrors.invalidParameter("Request body is not valid JSON"),
+      // Decoding with replacement characters would store text the client never sent.
+      notUtf8Body: () => waErrors.invalidParameter("Request body is not valid UTF-8 (JSON text must be UTF-8)"),
+      missingBody: () => waErrors.missingParameter("Request body is required"),
+      invalidBody: (errors, wording) => validationError(errors, wording),
+      incompleteBody: (cause) => waErrors.missingParameter(cause.message),
+    },
+    errorResponse: (err) => (err instanceof WaHttpError ? waErrorResponse(err, version) : undefined),
+    faultResponse: () =>
+      jsonResponse(waErrorBody(whatsAppErrorCatalogue.internalError, "Internal error", version), 500),
+    methodNotAllowed(method, specPath, allow) {
+      const list = allow.join(", ");
+      const details = `Method ${method} is not allowed on ${specPath}; allowed: ${list}`;
+      return waErrorResponse(waErrors.methodNotAllowed(details, { Allow: list }), version);
+    },
+    // Every path outside another family's space is WA's: unknown ones answer in its envelope.
+    claimsPath: () => true,
+    notFound: (method, path) => waErrorResponse(waErrors.notFound(`Unknown path ${method} ${path}`), version),
+  };
+}

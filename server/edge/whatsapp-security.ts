@@ -1,0 +1,95 @@
+/**
+ * The security schemes of the WA family, by their names in the spec: `waBasicAuth` (login) and `waBearerAuth`
+ * (everything else). Roles are the scopes of the operation's security requirement: `waBearerAuth: [ROLE_ADMIN]`
+ * admits only admins (403, 1005). Both run before anything reads the request body, so an unauthenticated client
+ * cannot make the server store or parse anything; repeated failed logins are refused before any hashing (429).
+ */
+import type { LoginThrottle } from "../users/login-throttle.ts";
+import type { User, UserStore } from "../users/user-store.ts";
+import { CredentialsAbsent, type SecurityHandler } from "./api-family.ts";
+import { clientAddress } from "./client-address.ts";
+import type { OperationRequest } from "./operation-request.ts";
+import { waErrors } from "./wa-envelope.ts";
+
+/** Who a WA request acts as, and how it proved it. */
+export type WaAuth =
+  | { scheme: "basic"; user: User }
+  | { scheme: "bearer"; user: User; /** sha256 of the bearer token (what logout revokes). */ tokenHash: Buffer };
+
+const REALM = "WhatsApp Business API";
+const BEARER_CHALLENGE = `Bearer realm="${REALM}"`;
+const BASIC_CHALLENGE = `Basic realm="${REALM}", charset="UTF-8"`;
+const BEARER = /^Bearer[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i;
+const BASIC = /^Basic[ \t]+([A-Za-z0-9+/]+=*)[ \t]*$/i;
+
+function unauthorized(details: string, challenge: string) {
+  return waErrors.unauthorized(details, { "WWW-Authenticate": challenge });
+}
+
+/** 403 unless the user has one of the roles the requirement names (no roles named: any user). */
+function checkRoles(user: User, scopes: readonly string[]): void {
+  if (scopes.length > 0 && !scopes.includes(user.role)) {
+    throw waErrors.forbidden(`Access denied: only ${scopes.join(" or ")} may call this operation`);
+  }
+}
+
+/** `Authorization: Bearer <token>` resolved to a user; 401 with `WWW-Authenticate: Bearer` otherwise. */
+export function bearerSecurity(users: UserStore): SecurityHandler<WaAuth> {
+  return (request: OperationRequest, scopes) => {
+    const header = request.header("authorization");
+    if (!header) {
+      return new CredentialsAbsent(
+        unauthorized(
+          "Authentication required: send Authorization: Bearer <token> from POST /v1/users/login",
+          BEARER_CHALLENGE,
+        ),
+      );
+    }
+    const match = BEARER.exec(header);
+    const resolved = match ? users.resolveToken(match[1]!) : undefined;
+    if (!resolved) {
+      throw unauthorized(
+        "Invalid, revoked or expired token; log in again with POST /v1/users/login",
+        `${BEARER_CHALLENGE}, error="invalid_token"`,
+      );
+    }
+    checkRoles(resolved.user, scopes);
+    return { scheme: "bearer", user: resolved.user, tokenHash: resolved.tokenHash };
+  };
+}
+
+/**
+ * `Authorization: Basic base64(user:password)` checked against the stored hash; 401 with `WWW-Authenticate: Basic`
+ * otherwise, and 429 (1015) with `Retry-After`, before any hashing, once the client address or the user name has
+ * failed too often (LoginThrottle).
+ */
+export function basicSecurity(users: UserStore, throttle: LoginThrottle): SecurityHandler<WaAuth> {
+  return async (request: OperationRequest, scopes) => {
+    const header = request.header("authorization");
+    const missing = "Authentication required: send Authorization: Basic with your user name and password";
+    if (!header) return new CredentialsAbsent(unauthorized(missing, BASIC_CHALLENGE));
+    const match = BASIC.exec(header);
+    if (!match) throw unauthorized(missing, BASIC_CHALLENGE);
+    const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 1)
+      throw unauthorized("Malformed Basic credentials: expected base64(username:password)", BASIC_CHALLENGE);
+    const username = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    const admission = throttle.admit(clientAddress(request.context), username);
+    if (!admission.admitted) {
+      const wait = admission.retryAfterSeconds;
+      const details = `Too many failed logins from this address or for this user name: retry in ${wait} s`;
+      throw waErrors.tooManyRequests(details, { "Retry-After": String(wait) });
+    }
+    let user: User | undefined;
+    try {
+      user = await users.authenticate(username, password);
+    } finally {
+      admission.finish(user !== undefined);
+    }
+    if (!user) throw unauthorized("Invalid user name or password", BASIC_CHALLENGE);
+    checkRoles(user, scopes);
+    return { scheme: "basic", user };
+  };
+}
