@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    globalSetup: ["test/support/prism-global-setup.ts"],
+    globalSetup: ["test/support/client-build-global-setup.ts", "test/support/prism-global-setup.ts"],
     // Native modules (better-sqlite3) and per-process memory measurements want real processes.
     pool: "forks",
     testTimeout: 30_000,

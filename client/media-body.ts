@@ -1,12 +1,11 @@
 /** Turns the body kinds `uploadMedia` accepts into a fetch body that is streamed, never read whole. */
-import { openAsBlob } from "node:fs";
-import { Readable } from "node:stream";
+import { requireNodeBuiltin } from "./node-builtin.ts";
 
 /**
- * What `uploadMedia` accepts: bytes in memory (`Blob`, `Uint8Array`), a stream (web `ReadableStream`, Node `Readable`)
- * or a file path (streamed from disk).
+ * What `uploadMedia` accepts: bytes in memory (`Blob`, `Uint8Array`), a stream (web `ReadableStream`, or any async
+ * iterable of bytes such as a Node `Readable`) or, in Node, a file path (streamed from disk).
  */
-export type MediaUploadBody = Blob | Uint8Array | ReadableStream<Uint8Array> | NodeJS.ReadableStream | string;
+export type MediaUploadBody = Blob | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | string;
 
 /** One attempt's body, with the `duplex` mode fetch needs when the body is a stream. */
 export interface PreparedBody {
@@ -27,13 +26,37 @@ function isWebStream(body: unknown): body is ReadableStream<Uint8Array> {
   return typeof (body as ReadableStream | undefined)?.getReader === "function";
 }
 
-function isNodeStream(body: unknown): body is NodeJS.ReadableStream {
-  return typeof (body as NodeJS.ReadableStream | undefined)?.pipe === "function";
+function isAsyncIterable(body: unknown): body is AsyncIterable<Uint8Array | string> {
+  return typeof (body as AsyncIterable<unknown> | undefined)?.[Symbol.asyncIterator] === "function";
+}
+
+/**
+ * A web stream over an async iterable (a Node `Readable`...), pulling one chunk at a time so the source's own
+ * back-pressure holds. `ReadableStream.from` would do it, but browsers other than Firefox lack it.
+ */
+function webStreamOf(chunks: AsyncIterable<Uint8Array | string>): ReadableStream<Uint8Array> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await iterator.next();
+      if (done) controller.close();
+      else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
+    },
+    async cancel(reason) {
+      await iterator.return?.(reason);
+    },
+  });
 }
 
 /** Prepares a `MediaUploadBody`; a file path becomes a file-backed Blob (`fs.openAsBlob`), read lazily while sending. */
 export async function uploadBodySource(body: MediaUploadBody): Promise<UploadBodySource> {
   if (typeof body === "string") {
+    const { openAsBlob } = requireNodeBuiltin<typeof import("node:fs")>(
+      "node:fs",
+      "uploadMedia with a file path",
+      "elsewhere pass a Blob, a File, bytes or a stream",
+    );
     const file = await openAsBlob(body);
     return { replayable: true, attempt: () => ({ body: file }) };
   }
@@ -42,11 +65,12 @@ export async function uploadBodySource(body: MediaUploadBody): Promise<UploadBod
   }
   let stream: ReadableStream<Uint8Array> | undefined;
   if (isWebStream(body)) stream = body;
-  else if (isNodeStream(body)) {
-    const readable = body instanceof Readable ? body : new Readable().wrap(body);
-    stream = Readable.toWeb(readable) as ReadableStream<Uint8Array>;
-  } else {
-    throw new TypeError("uploadMedia: body must be a Blob, a Uint8Array, a ReadableStream, a Node Readable or a file path");
+  else if (isAsyncIterable(body)) stream = webStreamOf(body);
+  else {
+    throw new TypeError(
+      "uploadMedia: body must be a Blob, a Uint8Array, a ReadableStream, an async iterable of bytes (a Node Readable) " +
+        "or a file path",
+    );
   }
   let used = false;
   return {

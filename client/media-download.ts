@@ -1,8 +1,5 @@
 /** A downloaded media file and the helper that saves one to disk through a stream pipeline. */
-import { createWriteStream } from "node:fs";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
+import { requireNodeBuiltin } from "./node-builtin.ts";
 
 /** What `downloadMedia` resolves to: the stored content type, the length the server announced, and the bytes. */
 export interface DownloadedMedia {
@@ -14,11 +11,19 @@ export interface DownloadedMedia {
   stream: ReadableStream<Uint8Array>;
 }
 
-/** Streams a downloaded media file into `filePath` (created or truncated) and resolves to the number of bytes written. */
+/**
+ * Streams a downloaded media file into `filePath` (created or truncated) and resolves to the number of bytes written.
+ * Node only: in a browser, read `media.stream` (or `new Response(media.stream).blob()`).
+ */
 export async function saveMediaToFile(media: DownloadedMedia, filePath: string): Promise<number> {
+  const needs = <Module>(id: string) =>
+    requireNodeBuiltin<Module>(id, "saveMediaToFile", "elsewhere read media.stream (e.g. new Response(media.stream).blob())");
+  const { createWriteStream } = needs<typeof import("node:fs")>("node:fs");
+  const { Readable } = needs<typeof import("node:stream")>("node:stream");
+  const { pipeline } = needs<typeof import("node:stream/promises")>("node:stream/promises");
   let bytes = 0;
   await pipeline(
-    Readable.fromWeb(media.stream as NodeWebReadableStream<Uint8Array>),
+    Readable.fromWeb(media.stream as Parameters<typeof Readable.fromWeb>[0]),
     async function* count(chunks: AsyncIterable<Uint8Array>) {
       for await (const chunk of chunks) {
         bytes += chunk.byteLength;

@@ -1,5 +1,4 @@
 /** Typed client for the Messenger Platform attachment upload and Send API (Graph API). */
-import { createHmac } from "node:crypto";
 import createClient from "openapi-fetch";
 import type { components, paths } from "../generated/openapi.d.ts";
 import { GraphApiError } from "./graph-api-error.ts";
@@ -48,9 +47,17 @@ export interface MessengerClient {
   sendAttachment(recipientId: string, attachment: AttachmentSource): Promise<Schemas["SendMessageResponse"]>;
 }
 
-/** The `appsecret_proof` Graph expects: lower-case hex HMAC-SHA256 of the access token keyed by the app secret. */
-export function appsecretProof(accessToken: string, appSecret: string): string {
-  return createHmac("sha256", appSecret).update(accessToken, "utf8").digest("hex");
+/**
+ * The `appsecret_proof` Graph expects: lower-case hex HMAC-SHA256 of the access token keyed by the app secret.
+ * Computed with Web Crypto (`crypto.subtle`, in Node and in browsers' secure contexts), hence a promise.
+ */
+export async function appsecretProof(accessToken: string, appSecret: string): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle === undefined) throw new TypeError("appsecretProof needs Web Crypto (crypto.subtle): Node, or a secure context");
+  const encoder = new TextEncoder();
+  const key = await subtle.importKey("raw", encoder.encode(appSecret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await subtle.sign("HMAC", key, encoder.encode(accessToken)));
+  return Array.from(mac, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 type Reply = { data?: unknown; error?: unknown; response: Response };
@@ -66,7 +73,6 @@ async function succeeded<R extends Reply>(pending: Promise<R>): Promise<SuccessD
 export function createMessengerClient(options: MessengerClientOptions): MessengerClient {
   const { accessToken, pageId = "me", version = "v21.0", baseUrl = "https://graph.facebook.com", appSecret } = options;
   const root = baseUrl.replace(/\/+$/, "");
-  const proof = appSecret === undefined ? undefined : appsecretProof(accessToken, appSecret);
   const api = createClient<paths>({
     baseUrl: version === "" ? root : `${root}/${version}`,
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -75,10 +81,22 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
       const search = new URLSearchParams();
       for (const [name, value] of Object.entries(query)) if (value !== undefined) search.set(name, String(value));
       search.set("access_token", accessToken);
-      if (proof !== undefined) search.set("appsecret_proof", proof);
       return search.toString();
     },
   });
+  if (appSecret !== undefined) {
+    // Web Crypto is asynchronous and a query serializer is not: the proof is computed once, on the first request, and
+    // added to each request's URL here. The new Request takes over the body (a stream is moved, not copied).
+    let proof: Promise<string> | undefined;
+    api.use({
+      async onRequest({ request }) {
+        proof ??= appsecretProof(accessToken, appSecret);
+        const url = new URL(request.url);
+        url.searchParams.set("appsecret_proof", await proof);
+        return new Request(url, request);
+      },
+    });
+  }
   const page = { path: { page_id: pageId } };
   // Send API needs the type next to an attachment id; remember the ones this client uploaded.
   const uploadedTypes = new Map<string, AttachmentType>();

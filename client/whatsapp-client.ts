@@ -82,8 +82,11 @@ function parseExpiresAfter(value: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+// UTF-8 bytes of `user:password` in base64; btoa takes one character per byte, so the bytes go through a binary string.
 function basicAuthorization(username: string, password: string): string {
-  return `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
+  let binary = "";
+  for (const byte of new TextEncoder().encode(`${username}:${password}`)) binary += String.fromCharCode(byte);
+  return `Basic ${btoa(binary)}`;
 }
 
 /**

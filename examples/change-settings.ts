@@ -2,10 +2,8 @@
  * Read the application settings, change a few, and see which changes need a Coreapp restart (admin only).
  *
  *   WA_BASE_URL=http://127.0.0.1:8080 WA_USERNAME=admin WA_PASSWORD='Chang3-Me!' npx tsx examples/change-settings.ts
- *
- * In your own project, import from "meta-media-openapi" instead of "../client/index.ts".
  */
-import { createWhatsAppClient, WhatsAppApiError } from "../client/index.ts";
+import { createWhatsAppClient, WhatsAppApiError } from "@meta-media-openapi/client";
 
 const wa = createWhatsAppClient({
   baseUrl: process.env.WA_BASE_URL ?? "http://127.0.0.1:8080",

@@ -1,5 +1,7 @@
 /**
- * `npm run build`: compiles client/, server/ (with the emulator, `meta-media-openapi/emulator`) and cli/ to JavaScript
+ * `npm run build`: the tool package. Builds the client workspace first (the tool imports `@meta-media-openapi/client`
+ * by name and compiles against its declarations; the tool's tarball carries no copy of it), then compiles server/
+ * (with the emulator, `meta-media-openapi/emulator`), conformance/ and cli/ to JavaScript
  * and declarations in dist/ (tsc rewrites the `.ts` import specifiers), then lays dist/ out as a package root of its
  * own, so code that finds files relative to itself
  * (`../../generated/openapi.json` from server/validation/, the package root from server/docs/) finds them there too.
@@ -18,6 +20,16 @@ const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = path.join(root, "dist");
 const cliEntry = path.join(dist, "cli", "meta-media-openapi.js");
+
+try {
+  await run(process.execPath, [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/build-client.ts"], {
+    cwd: root,
+  });
+} catch (err) {
+  const { stdout = "", stderr = "" } = err as { stdout?: string; stderr?: string };
+  process.stderr.write(`${stdout}${stderr}build: the client package did not build\n`);
+  process.exit(1);
+}
 
 await rm(dist, { recursive: true, force: true });
 try {
@@ -59,5 +71,5 @@ try {
   process.exit(1);
 }
 
-const parts = ["client", "server", "emulator", ...(cli === undefined ? [] : ["cli"]), "api-docs"];
+const parts = ["server", "emulator", "conformance", ...(cli === undefined ? [] : ["cli"]), "api-docs"];
 console.log(`build: ${path.relative(root, dist)}/ written (${parts.join(", ")})`);

@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Context, Hono } from "hono";
 import { compress } from "hono/compress";
-import { whatsAppErrorCatalogue } from "../../client/errors/whatsapp-error-catalogue.ts";
+import { whatsAppErrorCatalogue } from "@meta-media-openapi/client";
 import { waErrorBody } from "../edge/wa-envelope.ts";
 import type { MessengerConfig } from "../attachments/config.ts";
 import { bundlePath as defaultBundlePath } from "../validation/openapi-document.ts";

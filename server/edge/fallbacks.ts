@@ -4,7 +4,7 @@
  */
 import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { whatsAppErrorCatalogue } from "../../client/errors/whatsapp-error-catalogue.ts";
+import { whatsAppErrorCatalogue } from "@meta-media-openapi/client";
 import { waErrorBody, waErrorResponse, WaHttpError } from "./wa-envelope.ts";
 
 /** Installs `onError` on the app. */

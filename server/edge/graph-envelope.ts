@@ -10,7 +10,7 @@ import {
   graphErrorCatalogue,
   type GraphErrorEntry,
   type GraphErrorName,
-} from "../../client/errors/graph-error-catalogue.ts";
+} from "@meta-media-openapi/client";
 import { perDocument, type OpenApiDocument } from "../validation/openapi-document.ts";
 
 /** The body of one Graph error (inside `{"error": ...}`). */

@@ -8,7 +8,7 @@ import {
   whatsAppErrorCatalogue,
   type WaErrorEntry,
   type WhatsAppErrorName,
-} from "../../client/errors/whatsapp-error-catalogue.ts";
+} from "@meta-media-openapi/client";
 
 export type WaMeta = components["schemas"]["WaMeta"];
 export type WaErrorResponse = components["schemas"]["WaErrorResponse"];

@@ -8,7 +8,7 @@ import type { ApiFamily } from "./api-family.ts";
 import { waErrorBody, waErrorResponse, WaHttpError, waErrors } from "./wa-envelope.ts";
 import { validationError } from "./wa-validation-errors.ts";
 import { basicSecurity, bearerSecurity, type WaAuth } from "./whatsapp-security.ts";
-import { whatsAppErrorCatalogue } from "../../client/errors/whatsapp-error-catalogue.ts";
+import { whatsAppErrorCatalogue } from "@meta-media-openapi/client";
 
 /** Settings, providers and users are small: anything larger is not a legitimate body for them. */
 export const WA_JSON_BODY_MAX_BYTES = 256 * 1024;

@@ -26,7 +26,7 @@ const readmeClientExamples = () => readmeExamples("client");
 /** Imported as the package by readers; here the names point at the sources. */
 function fromSources(code: string): string {
   return code
-    .replaceAll('from "meta-media-openapi"', `from ${JSON.stringify(path.join(repo, "client", "index.ts"))}`)
+    .replaceAll('from "@meta-media-openapi/client"', `from ${JSON.stringify(path.join(repo, "client", "index.ts"))}`)
     .replaceAll('from "meta-media-openapi/emulator"', `from ${JSON.stringify(path.join(repo, "server", "emulator.ts"))}`);
 }
 
