@@ -73,6 +73,17 @@ async function succeeded<R extends Reply>(pending: Promise<R>): Promise<SuccessD
 export function createMessengerClient(options: MessengerClientOptions): MessengerClient {
   const { accessToken, pageId = "me", version = "v21.0", baseUrl = "https://graph.facebook.com", appSecret } = options;
   const root = baseUrl.replace(/\/+$/, "");
+  // Web Crypto is asynchronous and a query serializer is not: the proof is computed as the client is made, and each
+  // method waits for it before its request is built, so the serializer adds it to the URL. Rebuilding a Request to add
+  // it later would turn a FormData body into a stream, which browsers only upload over HTTP/2.
+  let proof: string | undefined;
+  const proofReady =
+    appSecret === undefined
+      ? Promise.resolve()
+      : appsecretProof(accessToken, appSecret).then((value) => {
+          proof = value;
+        });
+  proofReady.catch(() => undefined); // reported by the first call that needs it, not as an unhandled rejection
   const api = createClient<paths>({
     baseUrl: version === "" ? root : `${root}/${version}`,
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -81,22 +92,27 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
       const search = new URLSearchParams();
       for (const [name, value] of Object.entries(query)) if (value !== undefined) search.set(name, String(value));
       search.set("access_token", accessToken);
+      if (proof !== undefined) search.set("appsecret_proof", proof);
       return search.toString();
     },
   });
   if (appSecret !== undefined) {
-    // Web Crypto is asynchronous and a query serializer is not: the proof is computed once, on the first request, and
-    // added to each request's URL here. The new Request takes over the body (a stream is moved, not copied).
-    let proof: Promise<string> | undefined;
+    // A call through `api` made before the proof was ready: add it now (a body-less or small request, in practice).
     api.use({
       async onRequest({ request }) {
-        proof ??= appsecretProof(accessToken, appSecret);
         const url = new URL(request.url);
-        url.searchParams.set("appsecret_proof", await proof);
+        if (url.searchParams.has("appsecret_proof")) return undefined;
+        await proofReady;
+        url.searchParams.set("appsecret_proof", proof!);
         return new Request(url, request);
       },
     });
   }
+  /** Sends once the proof (if any) is ready, and turns a non-2xx reply into a GraphApiError. */
+  const send = async <R extends Reply>(request: () => Promise<R>): Promise<SuccessData<R>> => {
+    await proofReady;
+    return succeeded(request());
+  };
   const page = { path: { page_id: pageId } };
   // Send API needs the type next to an attachment id; remember the ones this client uploaded.
   const uploadedTypes = new Map<string, AttachmentType>();
@@ -111,7 +127,7 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
     api,
     uploadAttachmentFromUrl: (url, type, { isReusable = false } = {}) =>
       remember(
-        succeeded(
+        send(() =>
           api.POST("/{page_id}/message_attachments", {
             params: page,
             body: { message: { attachment: { type, payload: { url, is_reusable: isReusable } } } },
@@ -123,7 +139,7 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
       const message: Schemas["AttachmentFileMessage"] = { attachment: { type, payload: { is_reusable: isReusable } } };
       const form: Schemas["AttachmentUploadForm"] = { message: JSON.stringify(message), filedata: file };
       return remember(
-        succeeded(
+        send(() =>
           api.POST("/{page_id}/message_attachments", {
             params: page,
             body: form,
@@ -148,7 +164,7 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
       }
       const payload: Schemas["SendMessageRequest"]["message"]["attachment"]["payload"] =
         "attachmentId" in attachment ? { attachment_id: attachment.attachmentId } : { url: attachment.url };
-      return succeeded(
+      return send(() =>
         api.POST("/{page_id}/messages", {
           params: page,
           body: { recipient: { id: recipientId }, messaging_type: "RESPONSE", message: { attachment: { type, payload } } },

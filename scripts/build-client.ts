@@ -5,10 +5,12 @@
  * never edited: generated/ stays the one source, guarded by `npm run check:generated`.
  *
  * `--if-stale` builds only when a source or generated file is newer than the last build: the repository's own server,
- * tool and examples import the client by its package name, that is from client/dist/.
+ * tool and examples import the client by its package name, that is from client/dist/. For the same reason a build is
+ * written to a folder of its own and swapped in whole: processes importing the client meanwhile (a test run packing
+ * the packages) never see a half-written or missing client/dist/.
  */
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -34,7 +36,7 @@ async function newestInput(): Promise<number> {
     for (const entry of await readdir(folder, { withFileTypes: true })) {
       const file = path.join(folder, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== "dist" && entry.name !== "node_modules") await walk(file);
+        if (!["dist", "node_modules"].includes(entry.name) && !entry.name.startsWith(".dist-next-")) await walk(file);
       } else {
         times.push((await stat(file)).mtimeMs);
       }
@@ -42,7 +44,7 @@ async function newestInput(): Promise<number> {
   };
   await walk(clientDir);
   for (const file of generatedFiles) times.push((await stat(path.join(root, "generated", file))).mtimeMs);
-  times.push((await stat(path.join(root, "tsconfig.json"))).mtimeMs);
+  for (const file of ["tsconfig.json", "scripts/build-client.ts"]) times.push((await stat(path.join(root, file))).mtimeMs);
   return Math.max(...times);
 }
 
@@ -51,19 +53,26 @@ if (process.argv.includes("--if-stale")) {
   if (built !== undefined && built >= (await newestInput())) process.exit(0);
 }
 
-await rm(dist, { recursive: true, force: true });
+const next = await mkdtemp(path.join(clientDir, ".dist-next-"));
 try {
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  await run(process.execPath, [tsc, "-p", path.join(clientDir, "tsconfig.build.json")], { cwd: clientDir });
+  await run(process.execPath, [tsc, "-p", path.join(clientDir, "tsconfig.build.json"), "--outDir", path.join(next, "lib")], {
+    cwd: clientDir,
+  });
 } catch (err) {
   const { stdout = "", stderr = "" } = err as { stdout?: string; stderr?: string };
+  await rm(next, { recursive: true, force: true });
   process.stderr.write(`${stdout}${stderr}build-client: tsc failed\n`);
   process.exit(1);
 }
-await mkdir(path.join(dist, "generated"), { recursive: true });
+await mkdir(path.join(next, "generated"));
 for (const file of generatedFiles) {
-  await copyFile(path.join(root, "generated", file), path.join(dist, "generated", file));
+  await copyFile(path.join(root, "generated", file), path.join(next, "generated", file));
 }
-// Written last: a build that stopped half-way is stale.
-await writeFile(stamp, `${new Date().toISOString()}\n`);
+await writeFile(path.join(next, "build-stamp"), `${new Date().toISOString()}\n`);
+// Two renames: the old build moves aside, the new one takes its place; the old one is removed after.
+const previous = `${next}-previous`;
+const hadDist = await rename(dist, previous).then(() => true, () => false);
+await rename(next, dist);
+if (hadDist) await rm(previous, { recursive: true, force: true });
 console.log(`build-client: ${path.relative(root, dist)}/ written (lib, generated)`);
