@@ -68,7 +68,8 @@ export async function uploadBodySource(body: MediaUploadBody): Promise<UploadBod
   else if (isAsyncIterable(body)) stream = webStreamOf(body);
   else {
     throw new TypeError(
-      "uploadMedia: body must be a Blob, a Uint8Array, a ReadableStream, an async iterable of bytes (a Node Readable) " +
+      "uploadMedia: body must be a Blob, a Uint8Array, a ReadableStream, " +
+        "an async iterable of bytes (a Node Readable) " +
         "or a file path",
     );
   }

@@ -53,9 +53,12 @@ export interface MessengerClient {
  */
 export async function appsecretProof(accessToken: string, appSecret: string): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
-  if (subtle === undefined) throw new TypeError("appsecretProof needs Web Crypto (crypto.subtle): Node, or a secure context");
+  if (subtle === undefined) {
+    throw new TypeError("appsecretProof needs Web Crypto (crypto.subtle): Node, or a browser's secure context");
+  }
   const encoder = new TextEncoder();
-  const key = await subtle.importKey("raw", encoder.encode(appSecret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const hmac = { name: "HMAC", hash: "SHA-256" };
+  const key = await subtle.importKey("raw", encoder.encode(appSecret), hmac, false, ["sign"]);
   const mac = new Uint8Array(await subtle.sign("HMAC", key, encoder.encode(accessToken)));
   return Array.from(mac, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

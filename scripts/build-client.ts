@@ -44,7 +44,9 @@ async function newestInput(): Promise<number> {
   };
   await walk(clientDir);
   for (const file of generatedFiles) times.push((await stat(path.join(root, "generated", file))).mtimeMs);
-  for (const file of ["tsconfig.json", "scripts/build-client.ts"]) times.push((await stat(path.join(root, file))).mtimeMs);
+  for (const file of ["tsconfig.json", "scripts/build-client.ts"]) {
+    times.push((await stat(path.join(root, file))).mtimeMs);
+  }
   return Math.max(...times);
 }
 
@@ -56,9 +58,8 @@ if (process.argv.includes("--if-stale")) {
 const next = await mkdtemp(path.join(clientDir, ".dist-next-"));
 try {
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  await run(process.execPath, [tsc, "-p", path.join(clientDir, "tsconfig.build.json"), "--outDir", path.join(next, "lib")], {
-    cwd: clientDir,
-  });
+  const config = path.join(clientDir, "tsconfig.build.json");
+  await run(process.execPath, [tsc, "-p", config, "--outDir", path.join(next, "lib")], { cwd: clientDir });
 } catch (err) {
   const { stdout = "", stderr = "" } = err as { stdout?: string; stderr?: string };
   await rm(next, { recursive: true, force: true });

@@ -12,11 +12,14 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CLIENT = "@meta-media-openapi/client";
 // Semantic Versioning 2.0.0 (https://semver.org), without a leading "v".
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+const IDENTIFIERS = "[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*";
+const SEMVER = new RegExp(`^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-${IDENTIFIERS})?(\\+${IDENTIFIERS})?$`);
 
 type Json = Record<string, any>;
-const readJson = async (file: string): Promise<Json> => JSON.parse(await readFile(path.join(root, file), "utf8")) as Json;
-const writeJson = (file: string, value: Json) => writeFile(path.join(root, file), `${JSON.stringify(value, null, 2)}\n`);
+const readJson = async (file: string): Promise<Json> =>
+  JSON.parse(await readFile(path.join(root, file), "utf8")) as Json;
+const writeJson = (file: string, value: Json) =>
+  writeFile(path.join(root, file), `${JSON.stringify(value, null, 2)}\n`);
 
 const args = process.argv.slice(2);
 const tool = await readJson("package.json");

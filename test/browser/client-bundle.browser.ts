@@ -18,7 +18,12 @@ import { freshProject, npm, packClient, run, tsc } from "../package/package-proj
 
 // What the page runs. `run` is the bundle's export, called by the test with the server's details.
 const entry = `
-import { createMessengerClient, createWhatsAppClient, saveMediaToFile, WhatsAppApiError } from "@meta-media-openapi/client";
+import {
+  createMessengerClient,
+  createWhatsAppClient,
+  saveMediaToFile,
+  WhatsAppApiError,
+} from "@meta-media-openapi/client";
 
 export interface PageConfig {
   origin: string;
@@ -55,7 +60,8 @@ export async function run(config: PageConfig) {
     baseUrl: config.origin,
     appSecret: config.appSecret,
   });
-  const png = new File([Uint8Array.from(atob(config.pngBase64), (c) => c.charCodeAt(0))], "pixel.png", { type: "image/png" });
+  const pngBytes = Uint8Array.from(atob(config.pngBase64), (c) => c.charCodeAt(0));
+  const png = new File([pngBytes], "pixel.png", { type: "image/png" });
   const uploaded = await messenger.uploadAttachmentFile(png, png.name, "image", { isReusable: true });
   const sent = await messenger.sendAttachment("1254459154682919", { attachmentId: uploaded.attachment_id });
 

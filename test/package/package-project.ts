@@ -34,7 +34,8 @@ export interface Tarballs {
 
 /** `npm pack --workspaces --include-workspace-root` into `destination`: the tool and the client, one command. */
 export async function packBoth(destination: string): Promise<Tarballs> {
-  await run(npm, ["pack", "--workspaces", "--include-workspace-root", "--pack-destination", destination], { cwd: repo });
+  const args = ["pack", "--workspaces", "--include-workspace-root", "--pack-destination", destination];
+  await run(npm, args, { cwd: repo });
   const names = await readdir(destination);
   const client = names.find((f) => /^meta-media-openapi-client-\d+\.\d+\.\d+.*\.tgz$/.test(f));
   const tool = names.find((f) => /^meta-media-openapi-\d+\.\d+\.\d+.*\.tgz$/.test(f));
@@ -45,7 +46,8 @@ export async function packBoth(destination: string): Promise<Tarballs> {
 /** `npm pack -w client` into `destination`: the client's tarball alone. */
 export async function packClient(destination: string): Promise<string> {
   await run(npm, ["pack", "-w", "client", "--pack-destination", destination], { cwd: repo });
-  const name = (await readdir(destination)).find((f) => f.startsWith("meta-media-openapi-client-") && f.endsWith(".tgz"));
+  const names = await readdir(destination);
+  const name = names.find((f) => f.startsWith("meta-media-openapi-client-") && f.endsWith(".tgz"));
   if (!name) throw new Error("npm pack -w client made no tarball");
   return path.join(destination, name);
 }
@@ -119,7 +121,8 @@ export function nodeBinary(major: number): Promise<string> {
     binary = (async () => {
       nodeCache ??= mkdtemp(path.join(os.tmpdir(), "mmo-node-binaries-"));
       const prefix = path.join(await nodeCache, `node${major}`);
-      await run(npm, ["install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--prefix", prefix, `node@${major}`]);
+      const quiet = ["--no-save", "--no-package-lock", "--no-audit", "--no-fund"];
+      await run(npm, ["install", ...quiet, "--prefix", prefix, `node@${major}`]);
       const node = path.join(prefix, "node_modules", "node", "bin", "node");
       const { stdout } = await run(node, ["--version"]);
       if (!stdout.startsWith(`v${major}.`)) throw new Error(`node@${major} installed ${stdout.trim()}`);

@@ -5,8 +5,8 @@
  *   node_modules holds at most 5 packages, and a strict TypeScript script type-checks against the installed
  *   declarations and runs against the reference server on Node 20 and on Node 24; the README it ships type-checks.
  * - The tool (`meta-media-openapi`) with the client: the client is installed once (the tool's tarball carries no copy),
- *   `npx meta-media-openapi --help` answers, the emulator imports, and from a read-only install `serve`, `docs`, `mock`,
- *   `lint` and `test --target <that server> --junit` work without writing a byte into node_modules.
+ *   `npx meta-media-openapi --help` answers, the emulator imports, and from a read-only install `serve`, `docs`,
+ *   `mock`, `lint` and `test --target <that server> --junit` work without writing a byte into node_modules.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { copyFile, chmod, chown, lstat, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
@@ -190,7 +190,8 @@ describe("the tarballs", () => {
 
     const tool = await tarballFiles(tarballs.tool);
     expect(tool).toContain("LICENSE");
-    for (const name of ["index.html", "openapi.yaml", "whatsapp.openapi.yaml", "messenger.openapi.yaml", "build-stamp.json"]) {
+    const docs = ["index.html", "openapi.yaml", "whatsapp.openapi.yaml", "messenger.openapi.yaml", "build-stamp.json"];
+    for (const name of docs) {
       expect(tool).toContain(`dist/api-docs/${name}`);
     }
     expect(tool.filter((f) => /(^|\/)client\/|whatsapp-client|messenger-client/.test(f))).toEqual([]);
@@ -269,7 +270,11 @@ describe("the client package installed alone", () => {
         messageId: expect.any(String),
         badSend: [400, 100, 2018074],
         openapi: "3.1.0",
-        familyServers: ["https://{host}:{port}", "https://graph.facebook.com/{version}", "https://graph.facebook.com/{version}"],
+        familyServers: [
+          "https://{host}:{port}",
+          "https://graph.facebook.com/{version}",
+          "https://graph.facebook.com/{version}",
+        ],
         mediaPath: "/v1/media",
       });
     }
@@ -305,7 +310,8 @@ describe("the tool installed with the client", () => {
     const packages = await installedPackages(path.join(project, "node_modules"));
     const clients = packages.filter((p) => p.name === CLIENT);
     const tool = packages.find((p) => p.name === "meta-media-openapi");
-    expect(clients.map((p) => path.relative(project, p.dir))).toEqual([path.join("node_modules", "@meta-media-openapi", "client")]);
+    const where = clients.map((p) => path.relative(project, p.dir));
+    expect(where).toEqual([path.join("node_modules", "@meta-media-openapi", "client")]);
     expect(clients[0]!.version).toBe(tool!.version);
     const toolManifest = JSON.parse(await readFile(path.join(tool!.dir, "package.json"), "utf8"));
     expect(toolManifest.dependencies[CLIENT]).toBe(tool!.version);
@@ -314,7 +320,9 @@ describe("the tool installed with the client", () => {
   it("answers npx meta-media-openapi --help", async () => {
     const { stdout } = await run("npx", ["--no-install", "meta-media-openapi", "--help"], { cwd: project });
     expect(stdout).toMatch(/^Usage: meta-media-openapi <command>/);
-    for (const command of ["serve", "mock", "docs", "lint", "test"]) expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    for (const command of ["serve", "mock", "docs", "lint", "test"]) {
+      expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    }
   });
 
   it("imports the emulator and drives it with the client package", { timeout: 120_000 }, async () => {
@@ -331,7 +339,7 @@ describe("the tool installed with the client", () => {
     expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toEqual(["in memory", expect.stringMatching(/^\d{16}$/)]);
   });
 
-  const readOnly = "runs serve, docs, mock, lint and test --target --junit from a read-only install, writing nothing in it";
+  const readOnly = "runs serve, docs, mock, lint and test --target --junit from a read-only install, writing nothing";
   it(readOnly, { timeout: 600_000 }, async () => {
     const nodeModules = path.join(project, "node_modules");
     // The native module is what `npm install` would compile from the same source with the same Node: copied from the

@@ -29,7 +29,7 @@ describe("one version for both packages", () => {
     expect(lock.packages[`node_modules/${CLIENT}`]).toEqual({ resolved: "client", link: true });
   });
 
-  it("the client's only dependency is openapi-fetch, and both carry the same license, LICENSE and engines", async () => {
+  it("the client depends on openapi-fetch alone, and both carry the same license, LICENSE and engines", async () => {
     const tool = await readJson("package.json");
     const client = await readJson("client/package.json");
     expect(Object.keys(client.dependencies)).toEqual(["openapi-fetch"]);
