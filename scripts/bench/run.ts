@@ -63,7 +63,7 @@ const machine = {
   memoryGiB: os.totalmem() / 1024 ** 3,
   node: process.version,
   os: `${os.type()} ${os.release()}`,
-  date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+  date: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
 };
 const results: BenchResults = {
   machine,

@@ -5,7 +5,7 @@
  * redirects), and the body is counted against the type's limit; what a host name reaches is the function's
  * business.
  */
-import { type AddressPolicy } from "./address-policy.ts";
+import type { AddressPolicy } from "./address-policy.ts";
 import { checkFetchUrl, FetchError, type SafeFetcher } from "./safe-fetcher.ts";
 
 /** A fetch function (the global `fetch` has this shape). */

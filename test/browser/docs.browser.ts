@@ -36,7 +36,10 @@ const operations: Operation[] = Object.values(bundle.paths).flatMap((item) =>
 function errorCodesOfSpec(): number[] {
   const codes = new Set<number>();
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
     if (node === null || typeof node !== "object") return;
     const obj = node as Record<string, unknown>;
     if (Array.isArray(obj.errors)) for (const e of obj.errors) if (typeof e?.code === "number") codes.add(e.code);
