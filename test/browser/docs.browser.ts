@@ -123,7 +123,7 @@ describe("/docs in Chromium", () => {
     await page.goto(`${server.baseUrl}/docs`);
     await expect.poll(() => page.getByRole("heading", { name: /Meta messaging media APIs/ }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
     seenText.push(await page.innerText("body"));
-    (await literalMarkdown()).forEach((text) => markdownShown.add(text));
+    for (const text of await literalMarkdown()) markdownShown.add(text);
     await page.screenshot({ path: path.join(screenshots, "docs-overview.png") });
 
     for (const tag of bundle.tags) {
@@ -146,7 +146,7 @@ describe("/docs in Chromium", () => {
         for (let i = 0; i < count; i++) {
           await tabs.nth(i).click();
           seenText.push(await page.innerText("body"));
-          (await literalMarkdown()).forEach((text) => markdownShown.add(text));
+          for (const text of await literalMarkdown()) markdownShown.add(text);
         }
       }
     }
