@@ -123,7 +123,7 @@ export async function writeJson(file: string, r: BenchResults): Promise<void> {
   await writeFile(file, `${JSON.stringify(r, null, 2)}\n`);
 }
 
-/** The README's one-line summary of a run: the settings ratios, the ranges of the media ratios, the worst RSS growth. */
+/** The README's one-line summary of a run: settings ratios, the ranges of the media ratios, the worst RSS growth. */
 export function renderHeadline(r: BenchResults): string {
   const s = r.settings;
   const vsRaw = ratio(s.reference?.load.requestsPerSecond, s.raw?.load.requestsPerSecond);

@@ -10,8 +10,8 @@
  * also capped at 60 s), --quick (2 s settings phases, 256 MiB media phases), --connections <n> (settings read,
  * default 10), --rounds <n> (servers take turns n times; best throughput and worst RSS reported; default 2, quick 1),
  * --sizes 1,16,100, --out <file> (default bench-results/latest.json), --write-docs (copy the table into
- * docs/benchmarks.md and the headline into the README), --no-prism, --reference-entry <file> (another build of the server to measure, e.g. a
- * patched copy, default server/main.ts).
+ * docs/benchmarks.md and the headline into the README), --no-prism, --reference-entry <file> (another build of the
+ * server to measure, e.g. a patched copy, default server/main.ts).
  */
 import { randomBytes } from "node:crypto";
 import { createReadStream, readFileSync } from "node:fs";
@@ -24,7 +24,15 @@ import { startPrism, type RunningPrism } from "../../conformance/prism-process.t
 import { repoRoot, startChildServer, type ChildServer } from "./child-server.ts";
 import { runLoad, type LoadResult, type LoadSpec } from "./load.ts";
 import { loginAdmin, startReferenceServer } from "./reference-server.ts";
-import { describeMachine, renderHeadline, renderTable, replaceBenchBlock, writeJson, type BenchResults, type MediaFigures } from "./report.ts";
+import {
+  describeMachine,
+  renderHeadline,
+  renderTable,
+  replaceBenchBlock,
+  writeJson,
+  type BenchResults,
+  type MediaFigures,
+} from "./report.ts";
 import { watchRss } from "./rss-sampler.ts";
 
 const MiB = 1024 * 1024;

@@ -34,7 +34,9 @@ afterAll(async () => {
 /** Every command after `npm ci` and `npm start`, in one bash as a reader types them, against the started server. */
 async function walkThrough(started: StartedServer, cwd: string): Promise<string> {
   const port = new URL(started.baseUrl).port;
-  const script = ["set -euo pipefail", ...commands.slice(2)].join("\n").replaceAll("127.0.0.1:8080", `127.0.0.1:${port}`);
+  const script = ["set -euo pipefail", ...commands.slice(2)]
+    .join("\n")
+    .replaceAll("127.0.0.1:8080", `127.0.0.1:${port}`);
   const { stdout } = await run("bash", ["-c", script], { cwd, timeout: 60_000 });
   return stdout;
 }
