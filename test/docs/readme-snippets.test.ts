@@ -152,7 +152,7 @@ afterAll(async () => {
 });
 
 describe("README snippets", () => {
-  it("every ts, js and sh block runs here, in a test that reads its section, or is a fragment with a reason", async () => {
+  it("each ts, js and sh block runs here, in a test reading its section, or is a fragment with a reason", async () => {
     for (const block of blocks.filter((b) => runnable.has(b.lang))) {
       const where = `README.md:${block.line}`;
       if (block.runBy) {
