@@ -210,7 +210,7 @@ async function lint(args: string[]): Promise<number> {
 async function test(args: string[]): Promise<number> {
   // The suite is loaded only for this command: the other commands start faster without it.
   const { parseTestOptions, testHelp, TestUsageError } = await import("../conformance/test-options.ts");
-  let options;
+  let options: ReturnType<typeof parseTestOptions>;
   try {
     options = parseTestOptions(args);
   } catch (err) {

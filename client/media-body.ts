@@ -49,7 +49,7 @@ function webStreamOf(chunks: AsyncIterable<Uint8Array | string>): ReadableStream
   });
 }
 
-/** Prepares a `MediaUploadBody`; a file path becomes a file-backed Blob (`fs.openAsBlob`), read lazily while sending. */
+/** Prepares a `MediaUploadBody`; a file path becomes a file-backed Blob (`fs.openAsBlob`), read lazily when sent. */
 export async function uploadBodySource(body: MediaUploadBody): Promise<UploadBodySource> {
   if (typeof body === "string") {
     const { openAsBlob } = requireNodeBuiltin<typeof import("node:fs")>(

@@ -17,7 +17,7 @@ export interface DownloadedMedia {
  */
 export async function saveMediaToFile(media: DownloadedMedia, filePath: string): Promise<number> {
   const needs = <Module>(id: string) =>
-    requireNodeBuiltin<Module>(id, "saveMediaToFile", "elsewhere read media.stream (new Response(media.stream).blob())");
+    requireNodeBuiltin<Module>(id, "saveMediaToFile", "elsewhere read media.stream: new Response(media.stream).blob()");
   const { createWriteStream } = needs<typeof import("node:fs")>("node:fs");
   const { Readable } = needs<typeof import("node:stream")>("node:stream");
   const { pipeline } = needs<typeof import("node:stream/promises")>("node:stream/promises");

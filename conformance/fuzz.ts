@@ -83,7 +83,7 @@ class FuzzContext {
   }
 }
 
-function pathParamArbitrary(ctx: FuzzContext, op: SpecOperation, name: string, schema: JsonSchema | undefined): fc.Arbitrary<string> {
+function pathParamArbitrary(ctx: FuzzContext, name: string, schema: JsonSchema | undefined): fc.Arbitrary<string> {
   const fromSchema = (schema ? schemaArbitrary(schema) : fc.string({ minLength: 1 })).map(String);
   const known = (values: string[]) => (values.length ? fc.oneof(fc.constantFrom(...values), fromSchema) : fromSchema);
   const key = paramKey(name);
@@ -123,7 +123,7 @@ function requestArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Gen
   const doc = loadOpenApiDocument();
   const pathParams = op.parameters.filter((p) => p.in === "path");
   const queryParams = op.parameters.filter((p) => p.in === "query" && p.name !== "access_token");
-  const params = fc.record(Object.fromEntries(pathParams.map((p) => [p.name, pathParamArbitrary(ctx, op, p.name, p.schema)]))) as fc.Arbitrary<Record<string, string>>;
+  const params = fc.record(Object.fromEntries(pathParams.map((p) => [p.name, pathParamArbitrary(ctx, p.name, p.schema)]))) as fc.Arbitrary<Record<string, string>>;
   const graph = familyOf(op.operationId) === "whatsapp" ? undefined : ctx.session.graphQuery();
   // Optional query parameters stay out: a random appsecret_proof is (rightly) refused when the app has a secret.
   void queryParams;
@@ -231,7 +231,7 @@ function mutationArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Mu
         });
       }
       options.push(() => ({ request: withHeaders({ ...req.headers, "content-type": UNDOCUMENTED_TYPES[pick2 % UNDOCUMENTED_TYPES.length]! }), rule: "wrong content type gets a 4xx" }));
-      options.push(() => ({ request: { ...req, body: JSON.stringify(value).slice(0, Math.max(1, (pick2 % 8) + 1)) + "\u0000{" }, rule: "malformed JSON gets a 4xx" }));
+      options.push(() => ({ request: { ...req, body: `${JSON.stringify(value).slice(0, Math.max(1, (pick2 % 8) + 1))}\u0000{` }, rule: "malformed JSON gets a 4xx" }));
       options.push(() => ({
         request: { ...req, body: JSON.stringify({ contract_padding: "x".repeat(OVERSIZED_JSON_BYTES) }) },
         rule: `oversized body (${OVERSIZED_JSON_BYTES} bytes) gets a 4xx`,
@@ -265,7 +265,7 @@ function mutationArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Mu
         const variant = pick2 % 3;
         if (variant !== 0) fd.set("message", variant === 1 ? "{not json" : JSON.stringify({ attachment: { type: "image", contract_unknown_field: 1 } }));
         if (variant !== 1 || pick % 2) fd.set("filedata", form.get("filedata")!);
-        return { request: withHeaders(req.headers ?? {}, fd), rule: ["missing required field message", "message is not JSON", "unknown property in message"][variant]! + " gets a 4xx" };
+        return { request: withHeaders(req.headers ?? {}, fd), rule: `${["missing required field message", "message is not JSON", "unknown property in message"][variant]!} gets a 4xx` };
       });
     }
     for (const name of pathParams) {

@@ -31,7 +31,9 @@ function setAt(root: unknown, path: Path, replace: (parent: Record<string | numb
 }
 
 function replaceAt(path: Path, next: unknown): (value: unknown) => unknown {
-  return (value) => (path.length === 0 ? clone(next) : setAt(value, path, (parent, key) => void (parent[key] = clone(next))));
+  return (value) => (path.length === 0 ? clone(next) : setAt(value, path, (parent, key) => {
+    parent[key] = clone(next);
+  }));
 }
 
 const pointer = (path: Path) => (path.length ? `/${path.join("/")}` : "(root)");
@@ -115,12 +117,14 @@ export function valueMutations(schema: JsonSchema, value: unknown, doc: OpenApiD
         found.push({
           kind: "unknown property",
           at: pointer([...path, "contract_unknown_field"]),
-          apply: (v) => (path.length === 0 ? { ...(clone(v) as object), contract_unknown_field: true } : setAt(v, path, (parent, key) => void ((parent[key] as Record<string, unknown>).contract_unknown_field = true))),
+          apply: (v) => (path.length === 0 ? { ...(clone(v) as object), contract_unknown_field: true } : setAt(v, path, (parent, key) => {
+            (parent[key] as Record<string, unknown>).contract_unknown_field = true;
+          })),
         });
       }
       for (const [name, child] of Object.entries(node as Record<string, unknown>)) if (props[name]) walk(props[name]!, child, [...path, name]);
     }
-    if (Array.isArray(node) && s.items) node.forEach((item, i) => walk(s.items as JsonSchema, item, [...path, i]));
+    if (Array.isArray(node) && s.items) for (const [i, item] of node.entries()) walk(s.items as JsonSchema, item, [...path, i]);
   };
   walk(schema, value, []);
   const validate = bundleAjv().schema(schema);

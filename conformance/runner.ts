@@ -83,7 +83,7 @@ async function writeReport(file: string, text: string): Promise<void> {
 export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = consoleOutput): Promise<number> {
   const seed = opts.seed ?? randomSeed();
   let target: ContractTarget;
-  let close = async () => undefined as void;
+  let close: () => Promise<void> = async () => {};
   let app: SuiteOptions["app"];
   if (opts.target) {
     target = targetOf(opts);

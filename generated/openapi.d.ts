@@ -26,9 +26,10 @@ export interface paths {
          *
          *     Repeated failed logins are throttled, per client address and per user name: once the wrong user names or
          *     passwords seen in a sliding window reach a limit, the login answers 429 (1015) with `Retry-After` (in seconds),
-         *     without checking the password, even a right one, until enough failures have left the window. A login whose
-         *     outcome is not known yet counts against the limits until it is known, so a burst of concurrent attempts is held to
-         *     them too. The reference server's defaults are 30 failures per client address and 100 per user name in
+         *     without checking the password, even a right one, until enough failures have left the window. Passwords are
+         *     checked one at a time, and each attempt is judged again when its turn comes, on the failures of the attempts
+         *     checked before it, so a burst of concurrent wrong logins is held to the limits too, while right logins sent
+         *     together all pass. The reference server's defaults are 30 failures per client address and 100 per user name in
          *     15 minutes (`LOGIN_MAX_FAILURES_PER_ADDRESS`, `LOGIN_MAX_FAILURES_PER_USER`, `LOGIN_FAILURE_WINDOW_SECONDS`); an IPv6
          *     client is counted by its /64 network. Passwords are hashed one at a time, so that a flood of logins cannot
          *     starve uploads and downloads of the server's file I/O.

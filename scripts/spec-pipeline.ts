@@ -40,7 +40,7 @@ async function redoclyBundle(input: string, output: string, extraArgs: string[] 
   const args = ["bundle", input, "--output", output, "--ext", "json", ...extraArgs];
   await run(redoclyBin, args, { env: redoclyEnv, cwd: repoRoot });
   const bundle = JSON.parse(await readFile(output, "utf8")) as OpenApiDocument;
-  await writeFile(output, JSON.stringify(bundle, null, 2) + "\n");
+  await writeFile(output, `${JSON.stringify(bundle, null, 2)}\n`);
   return bundle;
 }
 

@@ -3,7 +3,7 @@
  * into the Graph error the spec documents for it.
  */
 import { GraphError, graphErrors } from "../edge/graph-envelope.ts";
-import type { BlobStore } from "../storage/blob-store.ts";
+import type { BlobStore, BlobWriteResult } from "../storage/blob-store.ts";
 import { BlobStorageUnavailableError, BlobTooLargeError } from "../storage/blob-store.ts";
 import type { ExpirySweeper } from "./attachment-expiry.ts";
 import type { AttachmentLimits } from "./attachment-limits.ts";
@@ -61,7 +61,7 @@ export class AttachmentUploads {
     let mimeType: string | undefined;
     try {
       const resource = await this.deps.fetcher.get(input.url, { maxBytes, signal: controller.signal });
-      let written;
+      let written: BlobWriteResult;
       try {
         written = await this.deps.blobs.write(blobId, resource.body, {
           maxBytes,

@@ -70,7 +70,7 @@ export function loadMessengerConfig(env: NodeJS.ProcessEnv): MessengerConfig {
   let generatedDevPage = false;
   if (rawPages === undefined || rawPages.trim() === "") {
     const id = String(randomInt(1, 10)) + Array.from({ length: 14 }, () => randomInt(0, 10)).join("");
-    pages = { [id]: "dev-" + randomBytes(24).toString("base64url") };
+    pages = { [id]: `dev-${randomBytes(24).toString("base64url")}` };
     generatedDevPage = true;
   } else {
     pages = readPages(rawPages);

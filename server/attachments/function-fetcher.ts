@@ -5,8 +5,8 @@
  * redirects), and the body is counted against the type's limit; what a host name reaches is the function's
  * business.
  */
-import { type AddressPolicy } from "./address-policy.ts";
-import { checkFetchUrl, FetchError, type SafeFetcher } from "./safe-fetcher.ts";
+import type { AddressPolicy } from "./address-policy.ts";
+import { checkFetchUrl, FetchError, redirectTarget, type SafeFetcher } from "./safe-fetcher.ts";
 
 /** A fetch function (the global `fetch` has this shape). */
 export type FetchFunction = (request: Request) => Response | Promise<Response>;
@@ -54,16 +54,7 @@ export function createFunctionFetcher(
         }
         if (REDIRECTS.has(res.status)) {
           await res.body?.cancel().catch(() => undefined);
-          const location = res.headers.get("location");
-          if (!location) throw new FetchError("status", `Redirect ${res.status} without Location`);
-          if (redirects >= maxRedirects) throw new FetchError("redirects", `More than ${maxRedirects} redirects`);
-          let next: URL;
-          try {
-            next = new URL(location, url);
-          } catch {
-            throw new FetchError("badUrl", "Redirect to an invalid URL");
-          }
-          url = checkFetchUrl(next, policy);
+          url = redirectTarget(res.status, res.headers.get("location"), url, redirects, maxRedirects, policy);
           continue;
         }
         if (res.status < 200 || res.status >= 300) {

@@ -90,6 +90,26 @@ export function checkFetchUrl(raw: string | URL, policy: AddressPolicy): URL {
   return url;
 }
 
+/** Where a redirect leads, judged like the first URL; FetchError for no target, an invalid one, or one too many. */
+export function redirectTarget(
+  status: number,
+  location: string | null | undefined,
+  from: URL,
+  redirects: number,
+  maxRedirects: number,
+  policy: AddressPolicy,
+): URL {
+  if (!location) throw new FetchError("status", `Redirect ${status} without Location`);
+  if (redirects >= maxRedirects) throw new FetchError("redirects", `More than ${maxRedirects} redirects`);
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    throw new FetchError("badUrl", "Redirect to an invalid URL");
+  }
+  return checkFetchUrl(next, policy);
+}
+
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** A callback-style lookup for net.connect that refuses the whole name if any of its addresses is refused. */
@@ -200,16 +220,7 @@ export function createSafeFetcher(options: SafeFetcherOptions): SafeFetcher {
         }
         if (REDIRECTS.has(res.statusCode)) {
           drop(res.body);
-          const location = header(res.headers, "location");
-          if (!location) throw new FetchError("status", `Redirect ${res.statusCode} without Location`);
-          if (redirects >= maxRedirects) throw new FetchError("redirects", `More than ${maxRedirects} redirects`);
-          let next: URL;
-          try {
-            next = new URL(location, url);
-          } catch {
-            throw new FetchError("badUrl", "Redirect to an invalid URL");
-          }
-          url = checkFetchUrl(next, policy);
+          url = redirectTarget(res.statusCode, header(res.headers, "location"), url, redirects, maxRedirects, policy);
           continue;
         }
         if (res.statusCode < 200 || res.statusCode >= 300) {

@@ -205,7 +205,7 @@ export async function buildDocs(loc: DocsLocation): Promise<{ docsDir: string; s
     for (const twin of yamlTwins) {
       await run(process.execPath, [redocly, "bundle", twin.json, "--ext", "yaml", "--output", path.join(work, twin.yaml)], opts);
     }
-    await writeFile(path.join(work, docsFiles.stamp), JSON.stringify(stamp, null, 2) + "\n");
+    await writeFile(path.join(work, docsFiles.stamp), `${JSON.stringify(stamp, null, 2)}\n`);
     // The stamp goes last: it claims the other files are complete.
     for (const name of [docsFiles.html, ...yamlTwins.map((twin) => twin.yaml), docsFiles.stamp]) {
       await rename(path.join(work, name), path.join(docsDir, name));

@@ -33,9 +33,9 @@ export interface FamilyRegistration<Auth> {
 }
 
 // The registrar treats every family alike; each table is typed against its own family where it is written.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each table is typed against its own family where it is written
 type AnyRegistration = FamilyRegistration<any>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each table is typed against its own family where it is written
 type AnyEntry = OperationEntry<OperationId, any>;
 
 /** `/v1/media/{media_id}` -> `/v1/media/:media_id`. */

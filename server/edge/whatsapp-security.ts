@@ -4,7 +4,7 @@
  * admits only admins (403, 1005). Both run before anything reads the request body, so an unauthenticated client
  * cannot make the server store or parse anything; repeated failed logins are refused before any hashing (429).
  */
-import type { LoginThrottle } from "../users/login-throttle.ts";
+import type { LoginAdmission, LoginThrottle } from "../users/login-throttle.ts";
 import type { User, UserStore } from "../users/user-store.ts";
 import { CredentialsAbsent, type SecurityHandler } from "./api-family.ts";
 import { clientAddress } from "./client-address.ts";
@@ -63,6 +63,11 @@ export function bearerSecurity(users: UserStore): SecurityHandler<WaAuth> {
  * otherwise, and 429 (1015) with `Retry-After`, before any hashing, once the client address or the user name has
  * failed too often (LoginThrottle).
  */
+function tooManyFailures(waitSeconds: number) {
+  const details = `Too many failed logins from this address or for this user name: retry in ${waitSeconds} s`;
+  return waErrors.tooManyRequests(details, { "Retry-After": String(waitSeconds) });
+}
+
 export function basicSecurity(users: UserStore, throttle: LoginThrottle): SecurityHandler<WaAuth> {
   return async (request: OperationRequest, scopes) => {
     const header = request.header("authorization");
@@ -76,17 +81,22 @@ export function basicSecurity(users: UserStore, throttle: LoginThrottle): Securi
       throw unauthorized("Malformed Basic credentials: expected base64(username:password)", BASIC_CHALLENGE);
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
-    const admission = throttle.admit(clientAddress(request.context), username);
-    if (!admission.admitted) {
-      const wait = admission.retryAfterSeconds;
-      const details = `Too many failed logins from this address or for this user name: retry in ${wait} s`;
-      throw waErrors.tooManyRequests(details, { "Retry-After": String(wait) });
-    }
+    const address = clientAddress(request.context);
+    // Judged twice: on arrival, so that a throttled client costs nothing, and again when its hashing gets its turn
+    // (one at a time), on the failures of the attempts hashed before it. Only the attempt being hashed counts as in
+    // flight, so a burst of wrong logins is held to the limit while any number of right ones waiting together pass.
+    const early = throttle.retryAfter(address, username);
+    if (early !== undefined) throw tooManyFailures(early);
+    let admission: Extract<LoginAdmission, { admitted: true }> | undefined;
     let user: User | undefined;
     try {
-      user = await users.authenticate(username, password);
+      user = await users.authenticate(username, password, () => {
+        const turn = throttle.admit(address, username);
+        if (!turn.admitted) throw tooManyFailures(turn.retryAfterSeconds);
+        admission = turn;
+      });
     } finally {
-      admission.finish(user !== undefined);
+      admission?.finish(user !== undefined);
     }
     if (!user) throw unauthorized("Invalid user name or password", BASIC_CHALLENGE);
     checkRoles(user, scopes);

@@ -6,7 +6,7 @@ import { formatMediaType, isMediaRange, parseMediaType } from "../edge/content-t
 import type { HandlerTable } from "../edge/operation-handler.ts";
 import { waErrors, waMeta } from "../edge/wa-envelope.ts";
 import type { WaAuth } from "../edge/whatsapp-security.ts";
-import { BlobStorageUnavailableError, BlobTooLargeError, type BlobStore } from "../storage/blob-store.ts";
+import { BlobStorageUnavailableError, BlobTooLargeError, type BlobStore, type BlobWriteResult } from "../storage/blob-store.ts";
 import type { MediaRecords } from "../storage/records.ts";
 import type { OpenApiDocument } from "../validation/openapi-document.ts";
 import { INSPECTION_HEAD_BYTES, inspectUploadHead } from "./media-inspection.ts";
@@ -64,7 +64,7 @@ export function mediaHandlers({ spec, records, blobs, clock, config }: MediaHand
         if (!body) throw waErrors.missingParameter("Request body is empty: send the media bytes");
 
         const id = randomUUID();
-        let written;
+        let written: BlobWriteResult;
         try {
           written = await blobs.write(id, body, {
             maxBytes: limit,

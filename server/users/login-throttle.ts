@@ -1,8 +1,9 @@
 /**
  * Throttling of failed logins (FACTS §2): failures are counted per client address and per user name in a sliding
  * window; past a limit, `POST /v1/users/login` answers 429 (1015) with `Retry-After` before any password is hashed.
- * A login whose outcome is not known yet counts as a failure until it is known, so a burst of concurrent attempts
- * is held to the limit too instead of all being hashed before the first failure is recorded.
+ * A login admitted and not finished counts as a failure until its outcome is known. The server admits an attempt
+ * when its password hashing gets its turn (one at a time), so only the attempt being hashed is in flight: a burst
+ * of wrong logins is held to the limit, and right logins waiting together are not refused for being many.
  */
 import ipaddr from "ipaddr.js";
 import type { Clock } from "../clock.ts";
@@ -58,19 +59,25 @@ export class LoginThrottle {
     this.windowMs = limits.windowSeconds * 1000;
   }
 
-  /** Admits a login attempt of `username` from `address`, or says how long to wait (nothing is hashed then). */
-  admit(address: string, username: string): LoginAdmission {
+  /** Seconds an attempt of `username` from `address` must wait now, or undefined; counts nothing. */
+  retryAfter(address: string, username: string): number | undefined {
     const now = this.clock.now().getTime();
-    const keys: Array<[string, number]> = [
-      [`address ${addressKey(address)}`, this.limits.maxFailuresPerAddress],
-      [`user ${username.slice(0, USERNAME_KEY_CHARS)}`, this.limits.maxFailuresPerUser],
-    ];
     let waitMs = 0;
-    for (const [key, max] of keys) {
+    for (const [key, max] of this.keysOf(address, username)) {
       const state = this.keys.get(key);
       if (state) waitMs = Math.max(waitMs, this.waitMs(state, max, now));
     }
-    if (waitMs > 0) return { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+    return waitMs > 0 ? Math.max(1, Math.ceil(waitMs / 1000)) : undefined;
+  }
+
+  /**
+   * Admits a login attempt of `username` from `address` (it counts as in flight until `finish`), or says how long to
+   * wait (nothing is hashed then). The server calls it when the attempt's hashing gets its turn.
+   */
+  admit(address: string, username: string): LoginAdmission {
+    const retryAfterSeconds = this.retryAfter(address, username);
+    if (retryAfterSeconds !== undefined) return { admitted: false, retryAfterSeconds };
+    const keys = this.keysOf(address, username);
     const states = keys.map(([key, max]) => [key, this.state(key), max] as const);
     for (const [, state] of states) state.inFlight++;
     let finished = false;
@@ -95,6 +102,13 @@ export class LoginThrottle {
         this.evictIfFull(at);
       },
     };
+  }
+
+  private keysOf(address: string, username: string): Array<[string, number]> {
+    return [
+      [`address ${addressKey(address)}`, this.limits.maxFailuresPerAddress],
+      [`user ${username.slice(0, USERNAME_KEY_CHARS)}`, this.limits.maxFailuresPerUser],
+    ];
   }
 
   /** Milliseconds until an attempt under this key fits its limit again (0: now). */

@@ -16,14 +16,27 @@ const MAXMEM = 64 * 1024 * 1024;
  */
 export const PASSWORD_HASHING = new ConcurrencyLimit(1);
 
-function derive(password: string, salt: Buffer, opts: ScryptOptions, keyLength: number): Promise<Buffer> {
+/**
+ * Called when a derivation gets its turn, just before it starts; throwing there skips the derivation (the error is
+ * the result). The login throttle decides there, so that attempts waiting in the queue are judged on the failures
+ * of the attempts hashed before them.
+ */
+export type HashingTurn = () => void;
+
+function derive(
+  password: string,
+  salt: Buffer,
+  opts: ScryptOptions,
+  keyLength: number,
+  onTurn?: HashingTurn,
+): Promise<Buffer> {
   const options = { ...opts, maxmem: MAXMEM };
-  return PASSWORD_HASHING.run(
-    () =>
-      new Promise<Buffer>((resolve, reject) =>
-        scrypt(password.normalize("NFC"), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))),
-      ),
-  );
+  return PASSWORD_HASHING.run(() => {
+    onTurn?.();
+    return new Promise<Buffer>((resolve, reject) =>
+      scrypt(password.normalize("NFC"), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))),
+    );
+  });
 }
 
 function encode(salt: Buffer, key: Buffer): string {
@@ -43,12 +56,13 @@ export function hashPasswordSync(password: string): string {
 }
 
 /** Whether `password` matches `stored`; a malformed stored value never matches. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(password: string, stored: string, onTurn?: HashingTurn): Promise<boolean> {
   const parts = stored.split("$");
   if (parts.length !== 6 || parts[0] !== "scrypt") return false;
   const [, n, r, p, saltText, keyText] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(keyText, "base64url");
-  const actual = await derive(password, Buffer.from(saltText, "base64url"), { N: Number(n), r: Number(r), p: Number(p) }, expected.length);
+  const params = { N: Number(n), r: Number(r), p: Number(p) };
+  const actual = await derive(password, Buffer.from(saltText, "base64url"), params, expected.length, onTurn);
   return expected.length > 0 && timingSafeEqual(actual, expected);
 }
 

@@ -6,6 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import type { UserRecords, UserRole } from "../storage/records.ts";
 import { DUMMY_HASH, hashPassword, hashPasswordSync, verifyPassword } from "./password-hash.ts";
+import type { HashingTurn } from "./password-hash.ts";
 
 export type { UserRole };
 
@@ -69,10 +70,13 @@ export class UserStore {
     }
   }
 
-  /** The user when the password is right; takes as long for an unknown user as for a wrong password. */
-  async authenticate(username: string, password: string): Promise<User | undefined> {
+  /**
+   * The user when the password is right; takes as long for an unknown user as for a wrong password. `onTurn` runs
+   * when the password's hashing gets its turn (see HashingTurn).
+   */
+  async authenticate(username: string, password: string, onTurn?: HashingTurn): Promise<User | undefined> {
     const found = this.records.find(username);
-    const ok = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
+    const ok = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH, onTurn);
     return found && ok ? { username, role: found.role, mustChangePassword: found.mustChangePassword } : undefined;
   }
 

@@ -2,50 +2,10 @@ import { describe, expect, it } from "vitest";
 import { classifyAddress, createAddressPolicy, parseAllowList } from "../../server/attachments/address-policy.ts";
 import { loadMessengerConfig } from "../../server/attachments/config.ts";
 import { AddressRefusedError, checkFetchUrl, FetchError } from "../../server/attachments/safe-fetcher.ts";
+import { REFUSED_URL_HOSTS } from "./refused-hosts.ts";
 
 const noAllow = createAddressPolicy([]);
 
-/** Every address form the fetcher must refuse, as a URL host would spell it, and the address it denotes. */
-export const REFUSED_URL_HOSTS: Array<[string, string]> = [
-  ["127.0.0.1", "loopback"],
-  ["0x7f000001", "loopback, hex"],
-  ["2130706433", "loopback, decimal"],
-  ["017700000001", "loopback, octal"],
-  ["0x7f.1", "loopback, mixed short form"],
-  ["127.1", "loopback, short form"],
-  ["127.0.0.1.", "loopback, trailing dot"],
-  ["0177.0.0.1", "loopback, octal first part"],
-  ["%31%32%37.0.0.1", "loopback, percent-encoded"],
-  ["\u2460\u2461\u2466.0.0.1", "loopback, circled digits (IDNA-mapped)"],
-  ["[::1]", "IPv6 loopback"],
-  ["[::ffff:127.0.0.1]", "IPv4-mapped loopback, dotted"],
-  ["[::ffff:7f00:1]", "IPv4-mapped loopback, hex"],
-  ["[0:0:0:0:0:ffff:7f00:1]", "IPv4-mapped loopback, long"],
-  ["[::127.0.0.1]", "IPv4-compatible loopback"],
-  ["[::ffff:0:a00:1]", "SIIT-translated 10.0.0.1"],
-  ["[64:ff9b::a9fe:a9fe]", "NAT64 of 169.254.169.254"],
-  ["[2002:a00:1::1]", "6to4 of 10.0.0.1"],
-  ["10.0.0.1", "10/8"],
-  ["10.255.255.254", "10/8 top"],
-  ["172.16.0.1", "172.16/12"],
-  ["172.31.255.254", "172.16/12 top"],
-  ["192.168.0.1", "192.168/16"],
-  ["169.254.169.254", "cloud metadata (link-local)"],
-  ["100.64.0.1", "carrier-grade NAT"],
-  ["100.127.255.254", "carrier-grade NAT top"],
-  ["[fc00::1]", "unique-local"],
-  ["[fd12:3456::1]", "unique-local fd"],
-  ["[fe80::1]", "IPv6 link-local"],
-  ["[fec0::1]", "IPv6 site-local"],
-  ["224.0.0.1", "IPv4 multicast"],
-  ["[ff02::1]", "IPv6 multicast"],
-  ["0.0.0.0", "unspecified"],
-  ["0", "unspecified, short form"],
-  ["[::]", "IPv6 unspecified"],
-  ["255.255.255.255", "broadcast"],
-  ["240.0.0.1", "reserved 240/4"],
-  ["192.0.2.1", "TEST-NET-1"],
-];
 
 describe("address rules", () => {
   it.each(REFUSED_URL_HOSTS)("refuses http://%s/ (%s) before any connection", (host) => {

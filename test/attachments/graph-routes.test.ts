@@ -120,7 +120,7 @@ describe("uploadAttachment from a URL", () => {
     expect(rec).toMatchObject({ pageId: PAGE_ID, type, isReusable: true, mimeType: mime, source: "url" });
     const blob = await t.storage.attachmentBlobs.open(rec.blobId);
     expect(blob?.size).toBe(rec.size);
-    (blob?.stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+    (blob!.stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
   });
 
   it("answers 2018008 with the same message for an unreachable URL and a refused address", async () => {

@@ -11,7 +11,7 @@ import {
   guardedLookup,
   type LookupFunction,
 } from "../../server/attachments/safe-fetcher.ts";
-import { REFUSED_URL_HOSTS } from "./address-policy.test.ts";
+import { REFUSED_URL_HOSTS } from "./refused-hosts.ts";
 import { type Origin, startOrigin, streamChunked } from "./origin.ts";
 
 /**

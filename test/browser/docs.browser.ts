@@ -36,7 +36,10 @@ const operations: Operation[] = Object.values(bundle.paths).flatMap((item) =>
 function errorCodesOfSpec(): number[] {
   const codes = new Set<number>();
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
     if (node === null || typeof node !== "object") return;
     const obj = node as Record<string, unknown>;
     if (Array.isArray(obj.errors)) for (const e of obj.errors) if (typeof e?.code === "number") codes.add(e.code);
@@ -120,7 +123,7 @@ describe("/docs in Chromium", () => {
     await page.goto(`${server.baseUrl}/docs`);
     await expect.poll(() => page.getByRole("heading", { name: /Meta messaging media APIs/ }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
     seenText.push(await page.innerText("body"));
-    (await literalMarkdown()).forEach((text) => markdownShown.add(text));
+    for (const text of await literalMarkdown()) markdownShown.add(text);
     await page.screenshot({ path: path.join(screenshots, "docs-overview.png") });
 
     for (const tag of bundle.tags) {
@@ -143,7 +146,7 @@ describe("/docs in Chromium", () => {
         for (let i = 0; i < count; i++) {
           await tabs.nth(i).click();
           seenText.push(await page.innerText("body"));
-          (await literalMarkdown()).forEach((text) => markdownShown.add(text));
+          for (const text of await literalMarkdown()) markdownShown.add(text);
         }
       }
     }

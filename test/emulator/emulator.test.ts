@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   createMessengerClient,
   createWhatsAppClient,
-  GraphApiError,
+  type GraphApiError,
   graphErrorCatalogue,
   WhatsAppApiError,
   whatsAppErrorCatalogue,

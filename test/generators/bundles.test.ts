@@ -22,7 +22,10 @@ const graphServers = combined.paths["/{page_id}/messages"]!.servers;
 function reachableComponents(doc: OpenApiDocument): Set<string> {
   const seen = new Set<string>();
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
     if (!node || typeof node !== "object") return;
     for (const [key, value] of Object.entries(node as Json)) {
       if (key === "$ref" && typeof value === "string" && !seen.has(value)) {
@@ -58,12 +61,15 @@ function allSchemas(doc: OpenApiDocument): Array<{ at: string; schema: Json }> {
     out.push({ at, schema: schema as Json });
     for (const [key, value] of Object.entries(schema as Json)) {
       if (schemaMaps.includes(key)) for (const [name, child] of Object.entries(value as Json)) walkSchema(child, `${at}/${key}/${name}`);
-      else if (schemaLists.includes(key)) (value as unknown[]).forEach((child, i) => walkSchema(child, `${at}/${key}/${i}`));
+      else if (schemaLists.includes(key)) for (const [i, child] of (value as unknown[]).entries()) walkSchema(child, `${at}/${key}/${i}`);
       else if (schemaValues.includes(key)) walkSchema(value, `${at}/${key}`);
     }
   };
   const walk = (node: unknown, at: string): void => {
-    if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${at}/${i}`));
+    if (Array.isArray(node)) {
+      for (const [i, item] of node.entries()) walk(item, `${at}/${i}`);
+      return;
+    }
     if (!node || typeof node !== "object") return;
     for (const [key, value] of Object.entries(node as Json)) {
       if (key === "schema") walkSchema(value, `${at}/schema`);

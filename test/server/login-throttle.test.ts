@@ -141,6 +141,24 @@ describe("POST /v1/users/login under repeated failures", () => {
     expect((await attempt(server.app, "nobody", "Wr0ng-pass!", "198.51.100.200")).res.status).toBe(401);
   });
 
+  it("holds a concurrent burst of wrong logins to the limit, and lets any number of right ones sent together in", async () => {
+    server = await startTestServer({ env: { LOGIN_MAX_FAILURES_PER_ADDRESS: "5", LOGIN_MAX_FAILURES_PER_USER: "1000" } });
+    const app = server.app;
+    // 12 right logins at once from one address: more than the limit of failures, none of them a failure.
+    const right = await Promise.all(Array.from({ length: 12 }, () => attempt(app, "admin", ADMIN_PASSWORD, "192.0.2.50")));
+    expect(right.map((r) => r.res.status)).toEqual(Array(12).fill(200));
+    // 20 wrong ones at once from another address: exactly the limit is checked (401), the rest wait (429).
+    const authenticate = vi.spyOn(UserStore.prototype, "authenticate");
+    const wrong = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(app, `user${i}`, "Wr0ng-pass!", "192.0.2.51")));
+    const statuses = wrong.map((r) => r.res.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+    expect(authenticate).toHaveBeenCalledTimes(20);
+    // Right logins from that address now wait too; from the first one they still pass.
+    expect((await attempt(app, "admin", ADMIN_PASSWORD, "192.0.2.51")).res.status).toBe(429);
+    expect((await attempt(app, "admin", ADMIN_PASSWORD, "192.0.2.50")).res.status).toBe(200);
+  });
+
   it("with the default limits, a person who mistypes a few times still gets in", async () => {
     server = await startTestServer();
     for (let i = 0; i < 5; i++) expect((await attempt(server.app, "admin", "typo-Passw0rd!")).res.status).toBe(401);

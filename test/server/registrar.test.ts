@@ -116,7 +116,12 @@ function tinySpec(): OpenApiDocument {
 
 function tinyHandlers() {
   return table({
-    getThing: { handle: ({ params, auth }: never) => ({ status: 200, body: { thing: params["thing_id"], by: auth } }) },
+    getThing: {
+      handle: ({ params, auth }: { params: { thing_id: string }; auth: unknown }) => ({
+        status: 200,
+        body: { thing: params.thing_id, by: auth },
+      }),
+    },
     getSpecial: { handle: () => ({ status: 200, body: { thing: "special" } }) },
     deleteThing: { handle: () => ({ status: 204 }) },
     createThing: {

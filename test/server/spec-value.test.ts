@@ -12,7 +12,7 @@ const ADMIN = "Sp3c-Value!";
 const PAGE = { id: "4242424242", token: "spec-value-page-token" };
 
 /** A fresh copy of the bundle, changed by `edit` (which walks it as plain JSON). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the edits walk the document as plain JSON
 function specWith(edit: (doc: any) => void): OpenApiDocument {
   const doc = readOpenApiDocument();
   edit(doc);

@@ -27,7 +27,7 @@ describe("login with the built-in admin and its default password", () => {
     expect(r.res.status).toBe(400);
     expect(waError(r.body).code).toBe(1008);
 
-    for (const weak of ["short1!", "alllowercase1!", "ALLUPPERCASE1!", "NoDigitsHere!", "NoSpecial123", "A1!" + "a".repeat(62)]) {
+    for (const weak of ["short1!", "alllowercase1!", "ALLUPPERCASE1!", "NoDigitsHere!", "NoSpecial123", `A1!${"a".repeat(62)}`]) {
       r = await call(app, "loginUser", "/v1/users/login", { method: "POST", ...json({ new_password: weak }, auth) });
       expect(r.res.status, weak).toBe(400);
       expect(waError(r.body), weak).toMatchObject({ code: 1009, details: expect.stringContaining("new_password must be 8 to 64 characters") });
@@ -151,7 +151,7 @@ describe("bearer tokens", () => {
 
   it("rejects malformed Authorization headers", async () => {
     server = await startTestServer();
-    for (const value of ["Bearer", "Bearer ", "Token abc", "Bearer a b", basic("admin", ADMIN_PASSWORD), "Bearer " + "x".repeat(43)]) {
+    for (const value of ["Bearer", "Bearer ", "Token abc", "Bearer a b", basic("admin", ADMIN_PASSWORD), `Bearer ${"x".repeat(43)}`]) {
       const r = await call(server.app, "getApplicationSettings", "/v1/settings/application", { headers: { Authorization: value } });
       expect(r.res.status, value).toBe(401);
     }

@@ -32,7 +32,7 @@ function mediaTypeExamples(where: string, media: MediaTypeObject): ExampleCase[]
 /** Walks the whole document: media types anywhere (requests, responses, components) and schemas' own `examples`. */
 function collectExamples(node: unknown, pointer: string, out: ExampleCase[], inSchema = false): ExampleCase[] {
   if (Array.isArray(node)) {
-    node.forEach((item, i) => collectExamples(item, `${pointer}/${i}`, out, inSchema));
+    for (const [i, item] of node.entries()) collectExamples(item, `${pointer}/${i}`, out, inSchema);
     return out;
   }
   if (!node || typeof node !== "object") return out;

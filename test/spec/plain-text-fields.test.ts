@@ -15,7 +15,10 @@ const MARKDOWN = /`|\*\*|__|\]\(|^\s*#|\||<\/?[A-Za-z]/m;
 function plainTextFields(doc: unknown): Array<{ where: string; text: string }> {
   const found: Array<{ where: string; text: string }> = [];
   const visit = (node: unknown, where: string, parentKey: string): void => {
-    if (Array.isArray(node)) return node.forEach((item, i) => visit(item, `${where}[${i}]`, parentKey));
+    if (Array.isArray(node)) {
+      for (const [i, item] of node.entries()) visit(item, `${where}[${i}]`, parentKey);
+      return;
+    }
     if (node === null || typeof node !== "object") return;
     for (const [key, value] of Object.entries(node)) {
       const at = `${where}/${key}`;
