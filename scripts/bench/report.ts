@@ -69,7 +69,8 @@ export function renderTable(r: BenchResults): string {
     fmt(s.prism?.load.requestsPerSecond),
     `${fmt(vsRaw, 2)}x raw, ${fmt(vsPrism, 1)}x Prism`,
     `>= ${TARGETS.settingsVsRaw}x raw, >= ${TARGETS.settingsVsPrism}x Prism`,
-    `raw: ${verdict(vsRaw, (v) => v >= TARGETS.settingsVsRaw)}, Prism: ${verdict(vsPrism, (v) => v >= TARGETS.settingsVsPrism)}`,
+    `raw: ${verdict(vsRaw, (v) => v >= TARGETS.settingsVsRaw)}, ` +
+      `Prism: ${verdict(vsPrism, (v) => v >= TARGETS.settingsVsPrism)}`,
   ]);
   rows.push([
     "GET /v1/settings/application, p99 ms",
