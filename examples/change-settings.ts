@@ -3,7 +3,7 @@
  *
  *   WA_BASE_URL=http://127.0.0.1:8080 WA_USERNAME=admin WA_PASSWORD='Chang3-Me!' npx tsx examples/change-settings.ts
  *
- * In your own project, import from "meta-media-openapi" instead of "../client/index.ts".
+ * In your own project, import from "@meta-media-openapi/client" instead of "../client/index.ts".
  */
 import { createWhatsAppClient, WhatsAppApiError } from "../client/index.ts";
 

@@ -5,7 +5,7 @@
  *     npx tsx examples/upload-and-download-media.ts ./photo.png image/png ./photo-copy.png
  *
  * The account's password must already be set (the first login of the built-in admin changes it: see the README).
- * In your own project, import from "meta-media-openapi" instead of "../client/index.ts".
+ * In your own project, import from "@meta-media-openapi/client" instead of "../client/index.ts".
  */
 import { stat } from "node:fs/promises";
 import { createWhatsAppClient, saveMediaToFile, WhatsAppApiError, type MediaContentType } from "../client/index.ts";

@@ -7,7 +7,7 @@
  * Against Meta, leave GRAPH_BASE_URL unset (https://graph.facebook.com) and use your page's id and token; set
  * APP_SECRET when your app requires appsecret_proof. Against the reference server, `npm start` prints a development
  * page id and token (or set MESSENGER_PAGES).
- * In your own project, import from "meta-media-openapi" instead of "../client/index.ts".
+ * In your own project, import from "@meta-media-openapi/client" instead of "../client/index.ts".
  */
 import { openAsBlob } from "node:fs";
 import path from "node:path";

@@ -1,4 +1,4 @@
-/** Turns benchmark measurements into the printed table, the JSON file and the README section. */
+/** Turns benchmark measurements into the printed table, the JSON file, docs/benchmarks.md and the README headline. */
 import { readFile, writeFile } from "node:fs/promises";
 import type { LoadResult } from "./load.ts";
 import type { RssPhase } from "./rss-sampler.ts";
@@ -114,7 +114,7 @@ export function renderTable(r: BenchResults): string {
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-/** One line describing the machine, for the README. */
+/** One line describing the machine, for docs/benchmarks.md. */
 export function describeMachine(m: MachineInfo): string {
   return `${m.cpus} cores (${m.cpuModel}), ${fmt(m.memoryGiB)} GiB memory, Node ${m.node}, ${m.os}, ${m.date}`;
 }
@@ -124,20 +124,40 @@ export async function writeJson(file: string, r: BenchResults): Promise<void> {
   await writeFile(file, `${JSON.stringify(r, null, 2)}\n`);
 }
 
+/** The README's one-line summary of a run: settings ratios, the ranges of the media ratios, the worst RSS growth. */
+export function renderHeadline(r: BenchResults): string {
+  const s = r.settings;
+  const vsRaw = ratio(s.reference?.load.requestsPerSecond, s.raw?.load.requestsPerSecond);
+  const vsPrism = ratio(s.reference?.load.requestsPerSecond, s.prism?.load.requestsPerSecond);
+  const range = (phase: "upload" | "download") => {
+    const ratios = r.media
+      .map((m) => ratio(m[phase].reference?.mibPerSecond, m[phase].raw?.mibPerSecond))
+      .filter((v): v is number => v !== undefined);
+    if (ratios.length === 0) return "n/a";
+    const [low, high] = [Math.min(...ratios), Math.max(...ratios)];
+    return low === high ? `${fmt(low, 2)}x` : `${fmt(low, 2)}x to ${fmt(high, 2)}x`;
+  };
+  const sizes = r.media.map((m) => m.sizeMiB).join(", ");
+  const growths = r.media.flatMap((m) => [m.upload.reference?.rss.growthMiB, m.download.reference?.rss.growthMiB]);
+  const known = growths.filter((v): v is number => v !== undefined);
+  const growth = known.length ? `+${fmt(Math.max(...known))} MiB` : "n/a";
+  return (
+    `Latest run (${r.machine.date}, ${r.machine.cpus} cores, Node ${r.machine.node}): settings read ` +
+    `${fmt(vsRaw, 2)}x raw \`node:http\` and ${fmt(vsPrism, 1)}x Prism; media (${sizes} MiB) uploads ${range("upload")} ` +
+    `raw, downloads ${range("download")} raw; peak RSS growth at most ${growth}.`
+  );
+}
+
 /**
- * Replaces the latest table inside the README's `bench` section: the text between `<!-- bench:latest -->` and
- * `<!-- /bench:latest -->`, which must sit inside `<!-- section:bench -->`. The prose around it is kept.
+ * Replaces the text between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` in a Markdown file, keeping the rest:
+ * `latest` (the table) in docs/benchmarks.md, `headline` in the README.
  */
-export async function updateReadmeTable(readmePath: string, body: string): Promise<void> {
-  const readme = await readFile(readmePath, "utf8");
-  const section = readme.indexOf("<!-- section:bench -->");
-  const sectionEnd = readme.indexOf("<!-- /section:bench -->");
-  const open = "<!-- bench:latest -->";
-  const close = "<!-- /bench:latest -->";
-  const start = readme.indexOf(open);
-  const end = readme.indexOf(close);
-  if (section < 0 || start < section || end < start || sectionEnd < end) {
-    throw new Error(`${readmePath} has no ${open} ... ${close} block inside its bench section`);
-  }
-  await writeFile(readmePath, `${readme.slice(0, start + open.length)}\n${body.trim()}\n${readme.slice(end)}`);
+export async function replaceBenchBlock(file: string, name: string, body: string): Promise<void> {
+  const text = await readFile(file, "utf8");
+  const open = `<!-- bench:${name} -->`;
+  const close = `<!-- /bench:${name} -->`;
+  const start = text.indexOf(open);
+  const end = text.indexOf(close);
+  if (start < 0 || end < start) throw new Error(`${file} has no ${open} ... ${close} block`);
+  await writeFile(file, `${text.slice(0, start + open.length)}\n${body.trim()}\n${text.slice(end)}`);
 }

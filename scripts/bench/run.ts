@@ -9,9 +9,9 @@
  * (MiB each media phase moves, default 512: count-based so a big body is never cut off mid-way; each phase is
  * also capped at 60 s), --quick (2 s settings phases, 256 MiB media phases), --connections <n> (settings read,
  * default 10), --rounds <n> (servers take turns n times; best throughput and worst RSS reported; default 2, quick 1),
- * --sizes 1,16,100, --out <file> (default bench-results/latest.json), --readme (copy the table into
- * the README's bench section), --no-prism, --reference-entry <file> (another build of the server to measure, e.g. a
- * patched copy, default server/main.ts).
+ * --sizes 1,16,100, --out <file> (default bench-results/latest.json), --write-docs (copy the table into
+ * docs/benchmarks.md and the headline into the README), --no-prism, --reference-entry <file> (another build of the
+ * server to measure, e.g. a patched copy, default server/main.ts).
  */
 import { randomBytes } from "node:crypto";
 import { createReadStream, readFileSync } from "node:fs";
@@ -24,7 +24,15 @@ import { startPrism, type RunningPrism } from "../../conformance/prism-process.t
 import { repoRoot, startChildServer, type ChildServer } from "./child-server.ts";
 import { runLoad, type LoadResult, type LoadSpec } from "./load.ts";
 import { loginAdmin, startReferenceServer } from "./reference-server.ts";
-import { describeMachine, renderTable, updateReadmeTable, writeJson, type BenchResults, type MediaFigures } from "./report.ts";
+import {
+  describeMachine,
+  renderHeadline,
+  renderTable,
+  replaceBenchBlock,
+  writeJson,
+  type BenchResults,
+  type MediaFigures,
+} from "./report.ts";
 import { watchRss } from "./rss-sampler.ts";
 
 const MiB = 1024 * 1024;
@@ -40,7 +48,7 @@ const { values } = parseArgs({
     rounds: { type: "string" },
     "reference-entry": { type: "string", default: "server/main.ts" },
     out: { type: "string", default: "bench-results/latest.json" },
-    readme: { type: "boolean", default: false },
+    "write-docs": { type: "boolean", default: false },
     "no-prism": { type: "boolean", default: false },
   },
 });
@@ -299,8 +307,10 @@ const out = path.resolve(repoRoot, values.out);
 await mkdir(path.dirname(out), { recursive: true });
 await writeJson(out, results);
 console.log(`results written to ${path.relative(repoRoot, out)}`);
-if (values.readme) {
+if (values["write-docs"]) {
   const notes = results.notes.length ? `\n\nNotes from this run: ${results.notes.join("; ")}.` : "";
-  await updateReadmeTable(path.join(repoRoot, "README.md"), `Measured on ${describeMachine(machine)} (\`npm run bench\`, ${rounds} rounds):\n\n${table}${notes}`);
-  console.log("README bench table updated");
+  const measured = `Measured on ${describeMachine(machine)} (\`npm run bench\`, ${rounds} rounds):`;
+  await replaceBenchBlock(path.join(repoRoot, "docs", "benchmarks.md"), "latest", `${measured}\n\n${table}${notes}`);
+  await replaceBenchBlock(path.join(repoRoot, "README.md"), "headline", renderHeadline(results));
+  console.log("docs/benchmarks.md table and README headline updated");
 }

@@ -14,10 +14,14 @@ export interface StartedServer {
   stop(): Promise<void>;
 }
 
-/** `npm start` in its own process group with a temporary DATA_DIR; resolves once it prints where it listens. */
+/**
+ * `npm start` in its own process group; resolves once it prints where it listens. Without `DATA_DIR` in `env` it uses
+ * a temporary one, removed on stop; a given one is kept, so a later start can reuse it.
+ */
 export async function npmStart(env: Record<string, string> = {}, timeoutMs = 150_000): Promise<StartedServer> {
   const port = await freePort();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "npm-start-"));
+  const ownDataDir = env.DATA_DIR === undefined;
+  const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), "npm-start-")));
   const child = spawn("npm", ["start"], {
     cwd: repoRoot,
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), DATA_DIR: dataDir, ...env },
@@ -43,7 +47,7 @@ export async function npmStart(env: Record<string, string> = {}, timeoutMs = 150
       await exited;
       clearTimeout(killTimer);
     }
-    await rm(dataDir, { recursive: true, force: true });
+    if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
   };
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
