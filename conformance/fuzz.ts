@@ -83,7 +83,17 @@ class FuzzContext {
   }
 }
 
+/**
+ * A value that a URL can carry as one path segment: "." and ".." are removed by every URL parser before a request
+ * leaves (`/providers/.` becomes `/providers/`), so they would test another operation than the one meant.
+ */
+const isPathSegment = (value: string) => value !== "" && value !== "." && value !== "..";
+
 function pathParamArbitrary(ctx: FuzzContext, name: string, schema: JsonSchema | undefined): fc.Arbitrary<string> {
+  return anyPathParamArbitrary(ctx, name, schema).filter(isPathSegment);
+}
+
+function anyPathParamArbitrary(ctx: FuzzContext, name: string, schema: JsonSchema | undefined): fc.Arbitrary<string> {
   const fromSchema = (schema ? schemaArbitrary(schema) : fc.string({ minLength: 1 })).map(String);
   const known = (values: string[]) => (values.length ? fc.oneof(fc.constantFrom(...values), fromSchema) : fromSchema);
   const key = paramKey(name);
