@@ -1,7 +1,7 @@
 /**
  * `meta-media-openapi serve | mock | docs | lint | test`: the reference server, the Prism mock, the rendered docs, the
- * spec linter and the conformance suite, usable from the installed package. Every file and tool is found relative to this package, never to the
- * caller's working directory.
+ * spec linter and the conformance suite, usable from the installed package. Every file and tool is found relative to
+ * this package, never to the caller's working directory.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";

@@ -1,4 +1,6 @@
-/** Which (operationId, status) pairs the spec documents, and which of them the suites actually saw the server answer. */
+/**
+ * Which (operationId, status) pairs the spec documents, and which of them the suites actually saw the server answer.
+ */
 import { listOperations } from "./spec.ts";
 
 /** A documented (operationId, status) pair. */
@@ -78,11 +80,18 @@ export class CoverageRecorder {
     for (const p of pairs) {
       const n = this.count(p.operationId, p.status);
       const why = this.skipped.get(`${p.operationId} ${p.status}`);
-      rows.push(`${p.operationId.padEnd(width)}  ${p.status.padEnd(6)}  ${String(n).padStart(9)}  ${n > 0 ? "yes" : `NO${why ? ` (${why})` : ""}`}`);
+      const verdict = n > 0 ? "yes" : `NO${why ? ` (${why})` : ""}`;
+      rows.push(`${p.operationId.padEnd(width)}  ${p.status.padEnd(6)}  ${String(n).padStart(9)}  ${verdict}`);
     }
-    for (const u of this.undocumented()) rows.push(`${u.operationId.padEnd(width)}  ${u.status.padEnd(6)}  ${String(this.count(u.operationId, u.status)).padStart(9)}  UNDOCUMENTED`);
+    for (const u of this.undocumented()) {
+      const n = this.count(u.operationId, u.status);
+      rows.push(`${u.operationId.padEnd(width)}  ${u.status.padEnd(6)}  ${String(n).padStart(9)}  UNDOCUMENTED`);
+    }
     const covered = pairs.length - this.missing().length;
-    rows.push(`coverage: ${covered}/${pairs.length} documented (operationId, status) pairs exercised (${this.percent().toFixed(1)}%)`);
+    rows.push(
+      `coverage: ${covered}/${pairs.length} documented (operationId, status) pairs exercised ` +
+        `(${this.percent().toFixed(1)}%)`,
+    );
     return rows.join("\n");
   }
 }

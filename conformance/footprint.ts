@@ -196,7 +196,9 @@ export class TargetFootprint {
     return this.snapshot?.providerNames.has(providerName) ?? false;
   }
 
-  /** Puts the target back: restores the settings, deletes created media, providers and users; one cleanup check each. */
+  /**
+   * Puts the target back: restores the settings, deletes created media, providers and users; one cleanup check each.
+   */
   async leaveAsFound(session: ContractSession, report: RunReport): Promise<void> {
     session.beginRestoring();
     const whatsapp = session.target.families.includes("whatsapp");
@@ -224,9 +226,8 @@ export class TargetFootprint {
         }
         const left = differences(this.snapshot.settings, await read());
         if (left.length) {
-          throw new Error(
-            `the settings differ from before the run${unrestorable.length ? ` (no PATCH can set back ${unrestorable.join(", ")})` : ""}: ${left.join("; ")}`,
-          );
+          const why = unrestorable.length ? ` (no PATCH can set back ${unrestorable.join(", ")})` : "";
+          throw new Error(`the settings differ from before the run${why}: ${left.join("; ")}`);
         }
       });
       const deleteEach = async (what: string, subject: string, names: Set<string>, request: (name: string) => Omit<ContractRequest, "headers">) => {
@@ -278,7 +279,10 @@ export class TargetFootprint {
   /** What the run left on the target that cannot be undone, as sentences (empty when nothing). */
   irreversible(): string[] {
     const out: string[] = [];
-    if (this.attachments.length) out.push(`${this.attachments.length} attachment(s) uploaded (the Graph API cannot delete them): ${this.attachments.slice(0, 10).join(", ")}`);
+    if (this.attachments.length) {
+      const ids = this.attachments.slice(0, 10).join(", ");
+      out.push(`${this.attachments.length} attachment(s) uploaded (the Graph API cannot delete them): ${ids}`);
+    }
     if (this.messagesSent) out.push(`${this.messagesSent} message(s) sent`);
     const foreign = [...this.passwordsChanged].filter((name) => !this.createdUsers.has(name));
     if (foreign.length) out.push(`the password of ${foreign.join(", ")} was changed by a login`);

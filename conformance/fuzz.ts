@@ -83,7 +83,17 @@ class FuzzContext {
   }
 }
 
+/**
+ * A value that a URL can carry as one path segment: "." and ".." are removed by every URL parser before a request
+ * leaves (`/providers/.` becomes `/providers/`), so they would test another operation than the one meant.
+ */
+const isPathSegment = (value: string) => value !== "" && value !== "." && value !== "..";
+
 function pathParamArbitrary(ctx: FuzzContext, name: string, schema: JsonSchema | undefined): fc.Arbitrary<string> {
+  return anyPathParamArbitrary(ctx, name, schema).filter(isPathSegment);
+}
+
+function anyPathParamArbitrary(ctx: FuzzContext, name: string, schema: JsonSchema | undefined): fc.Arbitrary<string> {
   const fromSchema = (schema ? schemaArbitrary(schema) : fc.string({ minLength: 1 })).map(String);
   const known = (values: string[]) => (values.length ? fc.oneof(fc.constantFrom(...values), fromSchema) : fromSchema);
   const key = paramKey(name);
@@ -101,7 +111,9 @@ function pathParamArbitrary(ctx: FuzzContext, name: string, schema: JsonSchema |
   return fromSchema;
 }
 
-/** A generated URL made harmless: its host moves under `.invalid` (never resolves), or it is the target's fetchable URL. */
+/**
+ * A generated URL made harmless: its host moves under `.invalid` (never resolves), or it is the target's fetchable URL.
+ */
 function safeUrls(value: unknown, fetchable: string | undefined, pick: number): unknown {
   if (typeof value === "string" && /^https?:\/\//.test(value)) {
     if (fetchable && pick % 3 === 0) return fetchable;
@@ -265,7 +277,8 @@ function mutationArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Mu
         const variant = pick2 % 3;
         if (variant !== 0) fd.set("message", variant === 1 ? "{not json" : JSON.stringify({ attachment: { type: "image", contract_unknown_field: 1 } }));
         if (variant !== 1 || pick % 2) fd.set("filedata", form.get("filedata")!);
-        return { request: withHeaders(req.headers ?? {}, fd), rule: `${["missing required field message", "message is not JSON", "unknown property in message"][variant]!} gets a 4xx` };
+        const broken = ["missing required field message", "message is not JSON", "unknown property in message"][variant]!;
+        return { request: withHeaders(req.headers ?? {}, fd), rule: `${broken} gets a 4xx` };
       });
     }
     for (const name of pathParams) {
@@ -296,7 +309,9 @@ function fuzzFailure(kind: string, operationId: string, opts: FuzzOptions, err: 
   const e = err as Error & { cause?: unknown };
   const message = e.message ?? String(err);
   const pathMatch = /path: ?"([0-9:]+)"/.exec(message);
-  const replay = `${opts.replayCommand ?? "npx meta-media-openapi test"} --layer fuzz --seed ${seed} --operation ${operationId}${pathMatch ? ` --fuzz-path ${pathMatch[1]}` : ""}`;
+  const command = opts.replayCommand ?? "npx meta-media-openapi test";
+  const fuzzPath = pathMatch ? ` --fuzz-path ${pathMatch[1]}` : "";
+  const replay = `${command} --layer fuzz --seed ${seed} --operation ${operationId}${fuzzPath}`;
   // fast-check prints the whole counterexample (a body can be a megabyte); our violation already shows an excerpt.
   const head = message
     .split("\n")
@@ -484,7 +499,12 @@ async function statefulModels(ctx: FuzzContext, opts: FuzzOptions, result: FuzzR
         await patchRequest(patch, "a valid patch is applied");
         const after = await get();
         const diff = leafDifference(patch, after);
-        if (diff) throw new Error(`updateApplicationSettings broke rule "patch -> get shows the patch": ${diff}; patch ${JSON.stringify(patch)}`);
+        if (diff) {
+          throw new Error(
+            `updateApplicationSettings broke rule "patch -> get shows the patch": ` +
+              `${diff}; patch ${JSON.stringify(patch)}`,
+          );
+        }
         if (s.target.destructive) {
           await s.exchange({ operationId: "resetApplicationSettings", method: "DELETE", path: "/v1/settings/application", headers }, { expect: 200 });
           const back = leafDifference(defaults, await get());
@@ -495,7 +515,12 @@ async function statefulModels(ctx: FuzzContext, opts: FuzzOptions, result: FuzzR
         if (Object.keys(restore).length) await patchRequest(restore, "a PATCH of the previous values is applied");
         const again = await get();
         const left = Object.keys(before).filter((k) => k !== "wa_id" && !unrestorable.includes(k) && JSON.stringify(before[k]) !== JSON.stringify(again[k]));
-        if (left.length) throw new Error(`updateApplicationSettings broke rule "a PATCH of the previous values restores them": ${left.join(", ")} differ; restoring patch ${JSON.stringify(restore)}`);
+        if (left.length) {
+          throw new Error(
+            `updateApplicationSettings broke rule "a PATCH of the previous values restores them": ` +
+              `${left.join(", ")} differ; restoring patch ${JSON.stringify(restore)}`,
+          );
+        }
         ["updateApplicationSettings", "getApplicationSettings"].forEach(bump);
       },
       opts,
@@ -560,7 +585,9 @@ export async function sampleGeneratedRequests(session: ContractSession, operatio
 /** One line of progress for an operation of the fuzz layer. */
 function progressLine(operationId: string, c: FuzzCounts, failed: number, skipped?: string): string {
   if (skipped) return `  fuzz       ${operationId.padEnd(26)} skipped: ${skipped}`;
-  return `  fuzz       ${operationId.padEnd(26)} ${c.generated} generated, ${c.mutated} mutated, ${c.security} security, ${failed ? `${failed} FAILED` : "ok"} (${(c.ms / 1000).toFixed(1)} s)`;
+  const counts = `${c.generated} generated, ${c.mutated} mutated, ${c.security} security`;
+  const verdict = failed ? `${failed} FAILED` : "ok";
+  return `  fuzz       ${operationId.padEnd(26)} ${counts}, ${verdict} (${(c.ms / 1000).toFixed(1)} s)`;
 }
 
 /** Runs layer 4 for every operation (or the chosen ones). */
@@ -660,7 +687,8 @@ export async function runFuzzLayer(session: ContractSession, opts: FuzzOptions):
   }
   const before = result.failures.length;
   await statefulModels(ctx, opts, result);
-  opts.log?.(`  fuzz       stateful models            ${result.failures.length - before ? `${result.failures.length - before} FAILED` : "done"}`);
+  const statefulFailures = result.failures.length - before;
+  opts.log?.(`  fuzz       stateful models            ${statefulFailures ? `${statefulFailures} FAILED` : "done"}`);
   result.skipped.push(...session.skipped);
   return result;
 }
@@ -671,7 +699,14 @@ export function fuzzTable(result: FuzzResult): string {
   const width = Math.max("operationId".length, ...rows.map(([id]) => id.length));
   const lines = [`${"operationId".padEnd(width)}  generated  mutated  security  stateful  seconds`];
   for (const [id, c] of rows) {
-    lines.push(`${id.padEnd(width)}  ${String(c.generated).padStart(9)}  ${String(c.mutated).padStart(7)}  ${String(c.security).padStart(8)}  ${String(c.stateful).padStart(8)}  ${(c.ms / 1000).toFixed(1).padStart(7)}`);
+    const cells = [
+      String(c.generated).padStart(9),
+      String(c.mutated).padStart(7),
+      String(c.security).padStart(8),
+      String(c.stateful).padStart(8),
+      (c.ms / 1000).toFixed(1).padStart(7),
+    ];
+    lines.push(`${id.padEnd(width)}  ${cells.join("  ")}`);
   }
   const total = rows.reduce((a, [, c]) => a + c.generated + c.mutated + c.security, 0);
   lines.push(`fuzz seed ${result.seed}: ${total} requests over ${rows.length} operations`);

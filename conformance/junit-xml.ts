@@ -25,19 +25,24 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 const attr = (value: string) => xmlEscape(value).replace(/\n/g, "&#10;").replace(/\t/g, "&#9;");
 
 function testcase(check: CheckResult, classPrefix: string): string {
-  const open = `    <testcase classname="${attr(`${classPrefix}.${check.subject}`)}" name="${attr(check.name)}" time="${seconds(check.ms)}"`;
+  const className = attr(`${classPrefix}.${check.subject}`);
+  const open = `    <testcase classname="${className}" name="${attr(check.name)}" time="${seconds(check.ms)}"`;
   if (check.status === "passed") return `${open}/>`;
   if (check.status === "skipped") return `${open}>\n      <skipped message="${attr(check.message ?? "skipped")}"/>\n    </testcase>`;
   const message = attr(check.message ?? "failed");
-  return `${open}>\n      <failure message="${message}" type="ConformanceFailure">${xmlEscape(check.details ?? check.message ?? "")}</failure>\n    </testcase>`;
+  const details = xmlEscape(check.details ?? check.message ?? "");
+  const failure = `<failure message="${message}" type="ConformanceFailure">${details}</failure>`;
+  return `${open}>\n      ${failure}\n    </testcase>`;
 }
 
 /** The report as a JUnit XML document; `properties` (target, seed, ...) go on every suite. */
 export function junitXml(report: RunReport, properties: Record<string, string | number | boolean>): string {
   const all = report.counts();
+  const timestamp = report.startedAt.toISOString();
   const lines = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="meta-media-openapi conformance" tests="${all.tests}" failures="${all.failed}" errors="0" skipped="${all.skipped}" time="${seconds(all.ms)}" timestamp="${report.startedAt.toISOString()}">`,
+    `<testsuites name="meta-media-openapi conformance" tests="${all.tests}" failures="${all.failed}" errors="0" ` +
+      `skipped="${all.skipped}" time="${seconds(all.ms)}" timestamp="${timestamp}">`,
   ];
   const props = Object.entries(properties)
     .map(([name, value]) => `      <property name="${attr(name)}" value="${attr(String(value))}"/>`)
@@ -46,7 +51,8 @@ export function junitXml(report: RunReport, properties: Record<string, string | 
     const checks = report.checks.filter((c) => c.layer === layer);
     const n = report.counts(layer);
     lines.push(
-      `  <testsuite name="${attr(layer)}" tests="${n.tests}" failures="${n.failed}" errors="0" skipped="${n.skipped}" time="${seconds(n.ms)}" timestamp="${report.startedAt.toISOString()}">`,
+      `  <testsuite name="${attr(layer)}" tests="${n.tests}" failures="${n.failed}" errors="0" ` +
+        `skipped="${n.skipped}" time="${seconds(n.ms)}" timestamp="${timestamp}">`,
     );
     if (props) lines.push(`    <properties>\n${props}\n    </properties>`);
     const classPrefix = `conformance.${layer.replace(/ /g, "-")}`;

@@ -99,7 +99,9 @@ function box(type: string, payload: Buffer): Buffer {
   return Buffer.concat([header, payload]);
 }
 
-/** An ISO base media file (ftyp + empty mdat) with the given major brand: `isom` (MP4), `M4A ` (audio), `3gp4` (3GPP). */
+/**
+ * An ISO base media file (ftyp + empty mdat) with the given major brand: `isom` (MP4), `M4A ` (audio), `3gp4` (3GPP).
+ */
 export function isoMedia(brand: "isom" | "M4A " | "3gp4"): Buffer {
   const ftyp = Buffer.concat([Buffer.from(brand, "latin1"), Buffer.from([0, 0, 2, 0]), Buffer.from(`${brand}mp41`, "latin1")]);
   return Buffer.concat([box("ftyp", ftyp), box("mdat", Buffer.alloc(16))]);

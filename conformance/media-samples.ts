@@ -6,7 +6,10 @@
 import { getOperation } from "./spec.ts";
 import { aac, amr, isoMedia, jpeg, mp3, oggOpus, pdf, png, webp } from "./media-files.ts";
 
-/** A concrete content type and matching bytes for each request content type `uploadMedia` documents (ranges made concrete). */
+/**
+ * A concrete content type and matching bytes for each request
+ * content type `uploadMedia` documents (ranges made concrete).
+ */
 export function mediaSamples(): Array<{ documented: string; contentType: string; bytes: Buffer; category: string; maxBytes: number }> {
   const content = getOperation("uploadMedia").operation.requestBody?.content ?? {};
   const make: Record<string, () => [string, Buffer]> = {

@@ -60,17 +60,23 @@ export function responseProblems(operationId: string, reply: ReplyFacts): string
 
   const content = documented.content;
   if (!content || Object.keys(content).length === 0) {
-    if (reply.size > 0) problems.push(`${where}: documented without a body, got ${reply.size} bytes (${reply.headers.get("content-type") ?? "no content type"})`);
+    if (reply.size > 0) {
+      const type = reply.headers.get("content-type") ?? "no content type";
+      problems.push(`${where}: documented without a body, got ${reply.size} bytes (${type})`);
+    }
     return problems;
   }
   const rawType = reply.headers.get("content-type");
   const contentType = parseMediaType(rawType);
-  if (!contentType) return [...problems, `${where}: no valid Content-Type (got ${JSON.stringify(rawType)}), documented: ${Object.keys(content).join(", ")}`];
+  const documentedTypes = Object.keys(content).join(", ");
+  if (!contentType) {
+    return [...problems, `${where}: no valid Content-Type (got ${JSON.stringify(rawType)}), documented: ${documentedTypes}`];
+  }
   const match = Object.entries(content)
     .map(([key, media]) => ({ key, media, range: parseMediaType(key) }))
     .filter((m) => m.range && mediaTypeMatches(m.range, contentType))
     .sort((a, b) => mediaTypeSpecificity(b.range!) - mediaTypeSpecificity(a.range!))[0];
-  if (!match) return [...problems, `${where}: Content-Type ${rawType} is not documented (documented: ${Object.keys(content).join(", ")})`];
+  if (!match) return [...problems, `${where}: Content-Type ${rawType} is not documented (documented: ${documentedTypes})`];
   const isJson = contentType.essence === "application/json" || contentType.subtype.endsWith("+json");
   if (!isJson || !match.media.schema) return problems;
   let body: unknown;

@@ -78,8 +78,12 @@ export async function routedProbes(session: ContractSession): Promise<RouteProbe
     const started = performance.now();
     try {
       const res = await probe(session, req, true);
-      if (res.status === 404 || res.status === 405) problem = `${req.method} ${shownUrl(session, req)} answered ${res.status}: the target does not route this documented operation`;
-      else if (res.status !== 401) problem = `${req.method} ${shownUrl(session, req)} without credentials answered ${res.status}, the spec documents 401`;
+      const shown = `${req.method} ${shownUrl(session, req)}`;
+      if (res.status === 404 || res.status === 405) {
+        problem = `${shown} answered ${res.status}: the target does not route this documented operation`;
+      } else if (res.status !== 401) {
+        problem = `${shown} without credentials answered ${res.status}, the spec documents 401`;
+      }
     } catch (err) {
       problem = `${req.method} ${shownUrl(session, req)}: no reply: ${(err as Error).message}`;
     }
@@ -116,7 +120,10 @@ export async function methodNotAllowedProbes(session: ContractSession): Promise<
             .map((m) => m.trim().toUpperCase())
             .filter((m) => m && m !== "HEAD" && m !== "OPTIONS");
           const want = [...documented].sort().join(", ");
-          if ([...new Set(allow)].sort().join(", ") !== want) problem = `${method} ${url}: Allow is ${JSON.stringify(res.headers.get("allow"))}, the documented methods are ${want}`;
+          if ([...new Set(allow)].sort().join(", ") !== want) {
+            const got = JSON.stringify(res.headers.get("allow"));
+            problem = `${method} ${url}: Allow is ${got}, the documented methods are ${want}`;
+          }
         }
       } catch (err) {
         problem = `${method} ${shownUrl(session, req)}: no reply: ${(err as Error).message}`;
@@ -165,9 +172,15 @@ export async function unknownPathProbes(session: ContractSession): Promise<Route
       } else {
         const validate = bundleAjv().component("GraphErrorResponse");
         if (res.status < 400 || res.status >= 500) problem = `GET ${url}: expected a 4xx for a path outside the spec, got ${res.status}`;
-        else if (!validate(body)) problem = `GET ${url}: ${res.status} body is not a Graph error envelope: ${describeAjvErrors(validate.errors)}`;
+        else if (!validate(body)) {
+          const errors = describeAjvErrors(validate.errors);
+          problem = `GET ${url}: ${res.status} body is not a Graph error envelope: ${errors}`;
+        }
       }
-      if (problem) problem += `\n  response: ${res.status} ${res.headers.get("content-type") ?? "no content type"} ${(res.text ?? "").slice(0, 300)}`;
+      if (problem) {
+        const type = res.headers.get("content-type") ?? "no content type";
+        problem += `\n  response: ${res.status} ${type} ${(res.text ?? "").slice(0, 300)}`;
+      }
     } catch (err) {
       problem = `GET ${shownUrl(session, req)}: no reply: ${(err as Error).message}`;
     }

@@ -190,7 +190,10 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
   }
   const n = report.counts();
   const verdict = session.interrupted ? "INTERRUPTED" : n.failed || crashed ? "FAIL" : "PASS";
-  io.out(`\n${verdict}: ${n.passed} passed, ${n.failed} failed, ${n.skipped} skipped (${n.tests} checks, ${session.exchanges} exchanges, seed ${seed})`);
+  io.out(
+    `\n${verdict}: ${n.passed} passed, ${n.failed} failed, ${n.skipped} skipped ` +
+      `(${n.tests} checks, ${session.exchanges} exchanges, seed ${seed})`,
+  );
   if (session.interrupted) return 130;
   return n.failed || crashed ? 1 : 0;
 }

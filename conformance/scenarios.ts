@@ -190,7 +190,12 @@ export function scenarios(): Scenario[] {
           ...via,
           expect: 429,
           rule: "past the limit, 429 with Retry-After",
-          check: (res) => (/^[1-9][0-9]*$/.test(res.headers.get("retry-after") ?? "") ? undefined : `Retry-After must be a whole number of seconds, got ${JSON.stringify(res.headers.get("retry-after"))}`),
+          check: (res) => {
+            const retryAfter = res.headers.get("retry-after");
+            return /^[1-9][0-9]*$/.test(retryAfter ?? "")
+              ? undefined
+              : `Retry-After must be a whole number of seconds, got ${JSON.stringify(retryAfter)}`;
+          },
         });
       },
     },

@@ -33,7 +33,9 @@ export function resolveSchema(doc: OpenApiDocument, schema: JsonSchema): JsonSch
 
 const LOOKAHEAD = /^\(\?=\.\*(\[(?:\\.|[^\]])*\]|\\.|[^()])\)/;
 
-/** `fc.stringMatching` without lookaheads: `^(?=.*X)(?=.*Y)rest$` becomes "one X, one Y, then rest", checked afterwards. */
+/**
+ * `fc.stringMatching` without lookaheads: `^(?=.*X)(?=.*Y)rest$` becomes "one X, one Y, then rest", checked afterwards.
+ */
 function patternArbitrary(pattern: string, maxLength: number | undefined): fc.Arbitrary<string> {
   const regex = new RegExp(pattern, "u");
   let body = pattern.startsWith("^") ? pattern.slice(1) : pattern;

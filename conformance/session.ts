@@ -138,7 +138,10 @@ export class ContractSession {
     if (!this.skipped.includes(what)) this.skipped.push(what);
   }
 
-  /** Sends, records coverage, checks the reply against the spec and the scenario's expectation; throws a ContractViolation. */
+  /**
+   * Sends, records coverage, checks the reply against the spec
+   * and the scenario's expectation; throws a ContractViolation.
+   */
   async exchange(req: ContractRequest, opts: ExchangeOptions = {}): Promise<ContractResponse> {
     if (this.interruptedFlag && !opts.restoring && !this.restoringPhase) throw new RunInterrupted();
     const bases = opts.via ?? this.direct;

@@ -89,7 +89,9 @@ function coverageLayer(session: ContractSession, report: RunReport, opts: SuiteO
     const name = `${pair.operationId} ${pair.status} exercised`;
     if (n > 0) report.add({ layer: "coverage", subject: pair.operationId, name, status: "passed", message: `${n} replies` });
     else if (askedAndFailed.has(`${pair.operationId} ${pair.status}`)) {
-      report.add({ layer: "coverage", subject: pair.operationId, name, status: "failed", message: `the scenario for ${pair.operationId} ${pair.status} ran, and the target never answered ${pair.status}` });
+      const scenario = `${pair.operationId} ${pair.status}`;
+      const message = `the scenario for ${scenario} ran, and the target never answered ${pair.status}`;
+      report.add({ layer: "coverage", subject: pair.operationId, name, status: "failed", message });
     } else {
       report.add({ layer: "coverage", subject: pair.operationId, name, status: "skipped", message: coverage.skipReason(pair.operationId, pair.status) ?? "not exercised on this run" });
     }
@@ -100,7 +102,9 @@ function coverageLayer(session: ContractSession, report: RunReport, opts: SuiteO
       subject: u.operationId,
       name: `${u.operationId} ${u.status} is not documented`,
       status: "failed",
-      message: `the target answered ${u.operationId} with ${u.status} ${coverage.count(u.operationId, u.status)} time(s); the spec does not document it`,
+      message:
+        `the target answered ${u.operationId} with ${u.status} ${coverage.count(u.operationId, u.status)} time(s); ` +
+        "the spec does not document it",
     });
   }
   const min = opts.minCoverage ?? 0;

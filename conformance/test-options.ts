@@ -23,13 +23,29 @@ interface OptionSpec {
 
 /** Every option of `test`, in the order the help lists them. */
 export const TEST_OPTIONS: readonly OptionSpec[] = [
-  { flag: "target", env: "CONFORMANCE_TARGET", kind: "string", arg: "URL", help: "base URL of the deployment under test (WA paths /v1/... are appended); without it an in-process reference server is started" },
+  {
+    flag: "target",
+    env: "CONFORMANCE_TARGET",
+    kind: "string",
+    arg: "URL",
+    help:
+      "base URL of the deployment under test (WA paths /v1/... are appended); " +
+      "without it an in-process reference server is started",
+  },
   { flag: "family", env: "CONFORMANCE_FAMILY", kind: "string", arg: "whatsapp|messenger|all", help: "API family to test (default all; a family without credentials is skipped)" },
   { flag: "wa-username", env: "WA_USERNAME", kind: "string", arg: "NAME", help: "an admin account of the WA API (default admin)" },
   { flag: "wa-password", env: "WA_PASSWORD", kind: "string", arg: "PASSWORD", help: "its password (required for the whatsapp family)" },
   { flag: "wa-user-username", env: "WA_USER_USERNAME", kind: "string", arg: "NAME", help: "a non-admin account for the 403 checks (default: the suite creates one and deletes it)" },
   { flag: "wa-user-password", env: "WA_USER_PASSWORD", kind: "string", arg: "PASSWORD", help: "its password" },
-  { flag: "wa-login-failure-limit", env: "WA_LOGIN_FAILURE_LIMIT", kind: "string", arg: "N", help: "the target's limit of failed logins per user name, when known: the 429 check spends it on a user name of its own (skipped without)" },
+  {
+    flag: "wa-login-failure-limit",
+    env: "WA_LOGIN_FAILURE_LIMIT",
+    kind: "string",
+    arg: "N",
+    help:
+      "the target's limit of failed logins per user name, when known: " +
+      "the 429 check spends it on a user name of its own (skipped without)",
+  },
   { flag: "page-id", env: "MESSENGER_PAGE_ID", kind: "string", arg: "ID", help: "the Facebook Page to test with (default me: the page of the token)" },
   { flag: "page-token", env: "MESSENGER_PAGE_TOKEN", kind: "string", arg: "TOKEN", help: "its page access token (required for the messenger family)" },
   { flag: "graph-base-url", env: "MESSENGER_GRAPH_BASE_URL", kind: "string", arg: "URL", help: "Graph base URL with its version (default <target>/v21.0)" },

@@ -13,9 +13,13 @@ const wa = createWhatsAppClient({
 
 try {
   const before = (await wa.getApplicationSettings()).settings.application;
-  console.log(`callback_backoff_delay_ms: ${before.callback_backoff_delay_ms}, auto_download: ${JSON.stringify(before.media?.auto_download)}`);
+  console.log(
+    `callback_backoff_delay_ms: ${before.callback_backoff_delay_ms}, ` +
+      `auto_download: ${JSON.stringify(before.media?.auto_download)}`,
+  );
 
-  // A PATCH names only what changes; it is all-or-nothing, and unknown fields or bad values are refused (400, 1009/1010).
+  // A PATCH names only what changes; it is all-or-nothing, and
+  // unknown fields or bad values are refused (400, 1009/1010).
   const reply = await wa.updateApplicationSettings({
     callback_backoff_delay_ms: 5000,
     media: { auto_download: ["image", "document"] },
@@ -24,7 +28,10 @@ try {
   console.log(`restart required for: ${reply?.restart_required?.join(", ") || "nothing"}`);
 
   const after = (await wa.getApplicationSettings()).settings.application;
-  console.log(`callback_backoff_delay_ms: ${after.callback_backoff_delay_ms}, auto_download: ${JSON.stringify(after.media?.auto_download)}`);
+  console.log(
+    `callback_backoff_delay_ms: ${after.callback_backoff_delay_ms}, ` +
+      `auto_download: ${JSON.stringify(after.media?.auto_download)}`,
+  );
 } catch (err) {
   if (err instanceof WhatsAppApiError) {
     console.error(err.message); // for example "WhatsApp API 400: 1010 Parameter is not required: ..."

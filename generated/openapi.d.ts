@@ -666,11 +666,12 @@ export interface components {
             meta?: components["schemas"]["WaMeta"];
         } | null;
         /**
-         * @description Name of a media provider (letters, digits, `.`, `_` and `-`; 1 to 64 characters). A message that sends media by
-         *     link names the provider whose credentials are used to fetch it. Meta documents no rule for the name; this is a
-         *     choice of this contract, kept because the name is a path segment of
-         *     `DELETE /v1/settings/application/media/providers/{provider-name}`: a name of these characters never needs
-         *     percent-encoding, so every provider that can be created can also be addressed and deleted.
+         * @description Name of a media provider (letters, digits, `.`, `_` and `-`; 1 to 64 characters; not `.` or `..`). A message
+         *     that sends media by link names the provider whose credentials are used to fetch it. Meta documents no rule for the
+         *     name; this is a choice of this contract, kept because the name is a path segment of
+         *     `DELETE /v1/settings/application/media/providers/{provider_name}`: a name of these characters never needs
+         *     percent-encoding, and `.` and `..` are refused because URLs resolve them away (`/providers/.` is `/providers/`),
+         *     so every provider that can be created can also be addressed and deleted.
          */
         ProviderName: string;
         /** @description A media provider as read back; its secrets are masked as `********`. */

@@ -41,7 +41,8 @@ try {
   process.exit(1);
 }
 
-// tsc emits no copy of a declaration file or of JSON read at run time: the bundles and the types are copied as they are.
+// tsc emits no copy of a declaration file or of JSON read at
+// run time: the bundles and the types are copied as they are.
 await mkdir(path.join(dist, "generated"), { recursive: true });
 for (const file of [...Object.values(bundleFileNames), "openapi.d.ts"]) {
   await copyFile(path.join(root, "generated", file), path.join(dist, "generated", file));
@@ -50,10 +51,8 @@ for (const file of [...Object.values(bundleFileNames), "openapi.d.ts"]) {
 await copyFile(path.join(root, "redocly.yaml"), path.join(dist, "redocly.yaml"));
 // dist/ is the package root for the compiled code: ES modules, and the version the CLI reports.
 const manifest = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as { name: string; version: string };
-await writeFile(
-  path.join(dist, "package.json"),
-  `${JSON.stringify({ name: `${manifest.name}-dist`, private: true, version: manifest.version, type: "module" }, null, 2)}\n`,
-);
+const distManifest = { name: `${manifest.name}-dist`, private: true, version: manifest.version, type: "module" };
+await writeFile(path.join(dist, "package.json"), `${JSON.stringify(distManifest, null, 2)}\n`);
 
 // The command-line entry runs as a program: it needs its interpreter line and the execute bit.
 const cli = await readFile(cliEntry, "utf8").catch(() => undefined);

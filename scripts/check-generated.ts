@@ -26,7 +26,8 @@ try {
   }
   if (stale.length > 0) {
     console.error(
-      `generated/ is out of date with spec/: ${stale.join(", ")} differ${stale.length === 1 ? "s" : ""}. Run \`npm run generate\` and commit the result.`,
+      `generated/ is out of date with spec/: ${stale.join(", ")} differ${stale.length === 1 ? "s" : ""}. ` +
+        "Run `npm run generate` and commit the result.",
     );
     process.exitCode = 1;
   } else {

@@ -1,4 +1,7 @@
-/** Server configuration from environment variables, validated up front so a bad value stops the start with a clear message. */
+/**
+ * Server configuration from environment variables, validated up
+ * front so a bad value stops the start with a clear message.
+ */
 import path from "node:path";
 import { loadMessengerConfig, type MessengerConfig } from "./attachments/config.ts";
 import type { LoginThrottleLimits } from "./users/login-throttle.ts";
@@ -92,7 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const adminPassword = env.WA_ADMIN_PASSWORD === undefined || env.WA_ADMIN_PASSWORD === "" ? undefined : env.WA_ADMIN_PASSWORD;
   if (adminPassword !== undefined && !PASSWORD_RULE.test(adminPassword)) {
     throw new ConfigError(
-      "WA_ADMIN_PASSWORD must be 8 to 64 characters with at least one upper-case letter, one lower-case letter, one digit and one special character",
+      "WA_ADMIN_PASSWORD must be 8 to 64 characters with at least one upper-case letter, one lower-case letter, " +
+        "one digit and one special character",
     );
   }
 

@@ -69,7 +69,8 @@ export function renderTable(r: BenchResults): string {
     fmt(s.prism?.load.requestsPerSecond),
     `${fmt(vsRaw, 2)}x raw, ${fmt(vsPrism, 1)}x Prism`,
     `>= ${TARGETS.settingsVsRaw}x raw, >= ${TARGETS.settingsVsPrism}x Prism`,
-    `raw: ${verdict(vsRaw, (v) => v >= TARGETS.settingsVsRaw)}, Prism: ${verdict(vsPrism, (v) => v >= TARGETS.settingsVsPrism)}`,
+    `raw: ${verdict(vsRaw, (v) => v >= TARGETS.settingsVsRaw)}, ` +
+      `Prism: ${verdict(vsPrism, (v) => v >= TARGETS.settingsVsPrism)}`,
   ]);
   rows.push([
     "GET /v1/settings/application, p99 ms",
@@ -142,8 +143,9 @@ export function renderHeadline(r: BenchResults): string {
   const growth = known.length ? `+${fmt(Math.max(...known))} MiB` : "n/a";
   return (
     `Latest run (${r.machine.date}, ${r.machine.cpus} cores, Node ${r.machine.node}): settings read ` +
-    `${fmt(vsRaw, 2)}x raw \`node:http\` and ${fmt(vsPrism, 1)}x Prism; media (${sizes} MiB) uploads ${range("upload")} ` +
-    `raw, downloads ${range("download")} raw; peak RSS growth at most ${growth}.`
+    `${fmt(vsRaw, 2)}x raw \`node:http\` and ${fmt(vsPrism, 1)}x Prism; ` +
+    `media (${sizes} MiB) uploads ${range("upload")} raw, downloads ${range("download")} raw; ` +
+    `peak RSS growth at most ${growth}.`
   );
 }
 

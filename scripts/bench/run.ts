@@ -97,7 +97,8 @@ process.on("SIGINT", () => void cleanUp().then(() => process.exit(130)));
 
 function checkLoad(label: string, load: LoadResult): void {
   if (load.non2xx || load.errors || load.timeouts) {
-    note(`${label}: ${load.non2xx} non-2xx (${JSON.stringify(load.statusCodes)}), ${load.errors} errors, ${load.timeouts} timeouts`);
+    const statuses = JSON.stringify(load.statusCodes);
+    note(`${label}: ${load.non2xx} non-2xx (${statuses}), ${load.errors} errors, ${load.timeouts} timeouts`);
   }
 }
 
@@ -105,7 +106,10 @@ async function measure(label: string, spec: Omit<LoadSpec, "durationSeconds" | "
   if (warm && warmupSeconds > 0) await runLoad({ ...spec, durationSeconds: warmupSeconds, timeoutSeconds: 30 });
   const load = await runLoad({ ...spec, durationSeconds, timeoutSeconds: 60 });
   checkLoad(label, load);
-  console.log(`  ${label}: ${load.ok2xx} ok in ${load.elapsedSeconds.toFixed(1)} s, ${load.requestsPerSecond.toFixed(0)} req/s, p99 ${load.latencyMs.p99} ms`);
+  console.log(
+    `  ${label}: ${load.ok2xx} ok in ${load.elapsedSeconds.toFixed(1)} s, ` +
+      `${load.requestsPerSecond.toFixed(0)} req/s, p99 ${load.latencyMs.p99} ms`,
+  );
   return load;
 }
 
@@ -149,7 +153,10 @@ async function settingsDocument(ref: { server: ChildServer; token: string } | un
 }
 
 async function benchSettings(): Promise<void> {
-  console.log(`settings read: ${connections} connections, ${rounds} round(s) of ${durationSeconds} s per server (after ${warmupSeconds} s warm-up)`);
+  console.log(
+    `settings read: ${connections} connections, ${rounds} round(s) of ${durationSeconds} s per server ` +
+      `(after ${warmupSeconds} s warm-up)`,
+  );
   const ref = await startReference("settings-reference");
   const rawToken = randomBytes(32).toString("base64url");
   const settingsFile = path.join(root, "settings.json");
@@ -219,7 +226,10 @@ async function benchMediaSize(sizeMiB: number, smallBody: string): Promise<void>
   await makeBody(bodyFile, size);
   const mediaConnections = sizeMiB >= 100 ? 1 : 2;
   const requests = Math.max(3, mediaConnections, Math.round(mediaPhaseBytes / size));
-  console.log(`media ${sizeMiB} MiB: ${mediaConnections} connection(s), ${requests} uploads then ${requests} downloads per server`);
+  console.log(
+    `media ${sizeMiB} MiB: ${mediaConnections} connection(s), ` +
+      `${requests} uploads then ${requests} downloads per server`,
+  );
   const entry: BenchResults["media"][number] = { sizeMiB, upload: {}, download: {} };
   const runs = { upload: { raw: [] as MediaFigures[], reference: [] as MediaFigures[] }, download: { raw: [] as MediaFigures[], reference: [] as MediaFigures[] } };
   for (let round = 1; round <= rounds; round++) for (const kind of ["raw", "reference"] as const) {
@@ -251,7 +261,10 @@ async function benchMediaSize(sizeMiB: number, smallBody: string): Promise<void>
       const memory = rss.stop();
       checkLoad(label, load);
       const mibPerSecond = load.elapsedSeconds > 0 ? (load.ok2xx * size) / MiB / load.elapsedSeconds : 0;
-      console.log(`  ${label}: ${load.ok2xx} ok in ${load.elapsedSeconds.toFixed(1)} s, ${mibPerSecond.toFixed(0)} MiB/s, peak RSS ${memory.peakMiB.toFixed(0)} MiB (+${memory.growthMiB.toFixed(0)})`);
+      console.log(
+        `  ${label}: ${load.ok2xx} ok in ${load.elapsedSeconds.toFixed(1)} s, ${mibPerSecond.toFixed(0)} MiB/s, ` +
+          `peak RSS ${memory.peakMiB.toFixed(0)} MiB (+${memory.growthMiB.toFixed(0)})`,
+      );
       return { load, mibPerSecond, rss: memory };
     };
     runs.upload[kind].push(await phase(`${kind} upload (round ${round})`, { ...upload, bodyFile, durationSeconds: mediaPhaseCapSeconds, maxRequests: requests, timeoutSeconds: 60 }));

@@ -87,7 +87,8 @@ function classifyV6(addr: ipaddr.IPv6): AddressVerdict {
   if (V6_REASONS[range]) return { allowed: false, reason: V6_REASONS[range]! };
   // Local-use NAT64 (64:ff9b:1::/48) translates into whatever network the operator chose.
   if (range === "rfc6052") return { allowed: false, reason: "special" };
-  // ::/8 holds the deprecated IPv4-compatible form (::a.b.c.d) besides loopback/unspecified; nothing public lives there.
+  // ::/8 holds the deprecated IPv4-compatible form (::a.b.c.d)
+  // besides loopback/unspecified; nothing public lives there.
   if (addr.match(IETF_RESERVED_V6)) return { allowed: false, reason: "ipv4Compatible" };
   if (range === "unicast") return { allowed: true };
   // Teredo, discard, benchmarking, ORCHID, segment routing...: not a web server.
@@ -103,7 +104,9 @@ export function classifyAddress(ip: string): AddressVerdict {
 
 /** The address rules plus the operator's allow-list (ATTACHMENT_FETCH_ALLOW). */
 export interface AddressPolicy {
-  /** True when the host name (as in the URL, lower case) is named in the allow-list: all its addresses may be dialled. */
+  /**
+   * True when the host name (as in the URL, lower case) is named in the allow-list: all its addresses may be dialled.
+   */
   isHostAllowed(hostname: string): boolean;
   /** Verdict for an address about to be dialled for `hostname` (the URL's host; absent for IP-literal URLs). */
   check(ip: string, hostname?: string): AddressVerdict;
@@ -115,7 +118,9 @@ function normaliseHostName(name: string): string {
   return name.toLowerCase().replace(/\.$/, "");
 }
 
-/** Parses the allow-list entries: IPs, CIDR ranges (v4 or v6) or host names; throws on an entry that is none of them. */
+/**
+ * Parses the allow-list entries: IPs, CIDR ranges (v4 or v6) or host names; throws on an entry that is none of them.
+ */
 export function parseAllowList(entries: readonly string[]): { hosts: Set<string>; ranges: Array<[Address, number]> } {
   const hosts = new Set<string>();
   const ranges: Array<[Address, number]> = [];

@@ -48,7 +48,10 @@ function readPages(raw: string): Record<string, string> {
   for (const [id, token] of Object.entries(parsed)) {
     if (!PAGE_ID.test(id)) throw new Error(`MESSENGER_PAGES: page id ${JSON.stringify(id)} must be a numeric string`);
     if (typeof token !== "string" || !TOKEN.test(token)) {
-      throw new Error(`MESSENGER_PAGES: the token of page ${id} must be a string of 8 to 512 printable ASCII characters without spaces`);
+      throw new Error(
+        `MESSENGER_PAGES: the token of page ${id} must be a string of 8 to 512 printable ASCII characters ` +
+          "without spaces",
+      );
     }
     // A token identifies its page (`me`), so two pages cannot share one.
     if (seenTokens.has(token)) throw new Error(`MESSENGER_PAGES: page ${id} reuses another page's token`);
@@ -63,7 +66,10 @@ function optional<K extends string>(key: K, value: number | undefined): { [P in 
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
 }
 
-/** Reads MESSENGER_PAGES, MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW and the fetch timeouts; throws a clear error on bad values. */
+/**
+ * Reads MESSENGER_PAGES, MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW
+ * and the fetch timeouts; throws a clear error on bad values.
+ */
 export function loadMessengerConfig(env: NodeJS.ProcessEnv): MessengerConfig {
   const rawPages = env.MESSENGER_PAGES;
   let pages: Record<string, string>;

@@ -21,7 +21,8 @@ export class CorruptVideoError extends Error {
   override name = "CorruptVideoError";
 }
 
-// Containers that file-type reports as video but that routinely carry audio only (m4a in mp4, webm/ogg audio, 3gp voice).
+// Containers that file-type reports as video but that routinely
+// carry audio only (m4a in mp4, webm/ogg audio, 3gp voice).
 const AUDIO_CONTAINERS = new Set(["video/mp4", "video/webm", "video/ogg", "video/3gpp", "video/3gpp2"]);
 
 function matches(type: AttachmentType, mime: string): boolean {

@@ -41,7 +41,10 @@ export interface SafeFetcherOptions {
   maxRedirects?: number;
   /** TCP/TLS connect timeout (ms). */
   connectTimeoutMs?: number;
-  /** The connector that actually dials, after the checks; tests pass a spy. Defaults to undici's with the checked lookup. */
+  /**
+   * The connector that actually dials, after the checks; tests
+   * pass a spy. Defaults to undici's with the checked lookup.
+   */
   dial?: buildConnector.connector;
 }
 
@@ -51,7 +54,9 @@ export interface FetchedResource {
   url: string;
   contentType: string | undefined;
   contentLength: number | undefined;
-  /** The body, counted: iterating past `maxBytes` throws FetchError("tooLarge"). Stopping early closes the connection. */
+  /**
+   * The body, counted: iterating past `maxBytes` throws FetchError("tooLarge"). Stopping early closes the connection.
+   */
   body: AsyncIterable<Uint8Array>;
   /** Drops the body unread (for a caller that gives up before iterating it). */
   discard(): void;
@@ -139,7 +144,10 @@ export function guardedLookup(policy: AddressPolicy, lookup: LookupFunction) {
   };
 }
 
-/** The connector of the fetcher's Agent: IP-literal hosts are checked here (net.connect skips lookup for them), names in the lookup. */
+/**
+ * The connector of the fetcher's Agent: IP-literal hosts are checked
+ * here (net.connect skips lookup for them), names in the lookup.
+ */
 export function guardedConnector(policy: AddressPolicy, dial: buildConnector.connector): buildConnector.connector {
   return (options, callback) => {
     const host = bareHost(options.hostname);

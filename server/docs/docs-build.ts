@@ -88,7 +88,9 @@ export async function resolveDocsDir(
   return { docsDir: cache, source: "cache" };
 }
 
-/** Absolute path of a dependency's command-line entry, found from this package (works once installed, without a repo). */
+/**
+ * Absolute path of a dependency's command-line entry, found from this package (works once installed, without a repo).
+ */
 export function packageBin(pkg: "@redocly/cli" | "@stoplight/prism-cli", bin: string): string {
   let manifestPath: string;
   try {
@@ -102,7 +104,9 @@ export function packageBin(pkg: "@redocly/cli" | "@stoplight/prism-cli", bin: st
   return path.join(path.dirname(manifestPath), rel);
 }
 
-/** The installed Redocly CLI's version; null where it is not installed (docs shipped prebuilt, nothing to rebuild with). */
+/**
+ * The installed Redocly CLI's version; null where it is not installed (docs shipped prebuilt, nothing to rebuild with).
+ */
 function redoclyVersion(): string | null {
   try {
     return (JSON.parse(readFileSync(require.resolve("@redocly/cli/package.json"), "utf8")) as { version: string }).version;

@@ -1,4 +1,6 @@
-/** The HTML of `/`: where the docs and the spec are, which Messenger pages are configured, what the first login needs. */
+/**
+ * The HTML of `/`: where the docs and the spec are, which Messenger pages are configured, what the first login needs.
+ */
 
 /** What `/` shows; tokens are never part of it. */
 export interface IndexPageFacts {
@@ -20,20 +22,26 @@ export const INDEX_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; fr
 
 function adminSection(required: boolean | undefined, base: string): string {
   if (required === true) {
-    return `<p id="admin-status" data-state="change-required"><strong>First login:</strong> the built-in <code>admin</code>
+    return (
+      `<p id="admin-status" data-state="change-required"><strong>First login:</strong> the built-in ` +
+      `<code>admin</code>
 still has the default password <code>secret</code>. The first <code>POST /v1/users/login</code> must carry
 <code>{"new_password": "..."}</code> (8 to 64 characters with an upper-case letter, a lower-case letter, a digit and a
 special character); without it the login is refused.</p>
 <pre>curl -u admin:secret -H 'Content-Type: application/json' \\
-  -d '{"new_password":"Chang3-Me!"}' ${escapeHtml(base)}/v1/users/login</pre>`;
+  -d '{"new_password":"Chang3-Me!"}' ${escapeHtml(base)}/v1/users/login</pre>`
+    );
   }
   if (required === false) {
     return `<p id="admin-status" data-state="changed">The <code>admin</code> password has been set: log in with
 <code>POST /v1/users/login</code> and HTTP Basic authentication to get a bearer token.</p>`;
   }
-  return `<p id="admin-status" data-state="unknown">Log in with <code>POST /v1/users/login</code> and HTTP Basic
-authentication. Unless <code>WA_ADMIN_PASSWORD</code> was set, the first login of <code>admin</code> / <code>secret</code>
-must carry <code>new_password</code>.</p>`;
+  return (
+    `<p id="admin-status" data-state="unknown">Log in with <code>POST /v1/users/login</code> and HTTP Basic
+authentication. Unless <code>WA_ADMIN_PASSWORD</code> was set, the first login of ` +
+    `<code>admin</code> / <code>secret</code>
+must carry <code>new_password</code>.</p>`
+  );
 }
 
 function pagesSection(pageIds: string[], generated: boolean): string {
@@ -43,13 +51,17 @@ function pagesSection(pageIds: string[], generated: boolean): string {
       "<code>MESSENGER_PAGES</code> to choose); its page access token was printed in the server's log at that " +
       "first start."
     : "From <code>MESSENGER_PAGES</code>; their page access tokens are in your configuration.";
-  return `<ul id="pages">\n${items}\n</ul>\n<p>${origin} Call <code>POST /v21.0/{page_id}/message_attachments?access_token=...</code>
-(any <code>vN.N</code> version prefix) or use <code>me</code> for the token's own page.</p>`;
+  return (
+    `<ul id="pages">\n${items}\n</ul>\n<p>${origin} ` +
+    `Call <code>POST /v21.0/{page_id}/message_attachments?access_token=...</code>
+(any <code>vN.N</code> version prefix) or use <code>me</code> for the token's own page.</p>`
+  );
 }
 
 /** Renders `/`. `base` is the origin the request reached, used in the sample command. */
 export function renderIndexPage(facts: IndexPageFacts, base: string): string {
   const title = escapeHtml(facts.title);
+  const specVersion = escapeHtml(facts.specVersion);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -67,7 +79,7 @@ a { color: #0b57d0; }
 <h1>${title}</h1>
 <p>Reference server of <code>meta-media-openapi</code>: the WhatsApp Business On-Premises media, users and application
 settings API (WA envelope, <code>meta.version</code> ${escapeHtml(facts.waApiVersion)}) and the Messenger Platform
-attachment upload and send API (Graph envelope), as described by the spec (version ${escapeHtml(facts.specVersion)}).</p>
+attachment upload and send API (Graph envelope), as described by the spec (version ${specVersion}).</p>
 <h2>Documentation</h2>
 <ul id="links">
 <li><a href="/docs">API reference</a> (rendered with Redoc)</li>

@@ -1,4 +1,7 @@
-/** Parsing of `Content-Type` values (RFC 9110 media types): case-insensitive type, subtype and parameter names, quoted values. */
+/**
+ * Parsing of `Content-Type` values (RFC 9110 media types):
+ * case-insensitive type, subtype and parameter names, quoted values.
+ */
 
 export interface MediaType {
   /** `type/subtype`, lower case. */

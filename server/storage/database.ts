@@ -3,7 +3,10 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 
-/** Opens (creating when needed) `<dataDir>/server.sqlite` in WAL mode with full syncs: a reply means the record is on disk. */
+/**
+ * Opens (creating when needed) `<dataDir>/server.sqlite` in WAL
+ * mode with full syncs: a reply means the record is on disk.
+ */
 export function openDatabase(dataDir: string): Database.Database {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(path.join(dataDir, "server.sqlite"));

@@ -66,5 +66,7 @@ export async function verifyPassword(password: string, stored: string, onTurn?: 
   return expected.length > 0 && timingSafeEqual(actual, expected);
 }
 
-/** A hash of a password nobody has: verifying against it costs the same as a real check, so unknown users take as long. */
+/**
+ * A hash of a password nobody has: verifying against it costs the same as a real check, so unknown users take as long.
+ */
 export const DUMMY_HASH = hashPasswordSync(randomBytes(16).toString("hex"));

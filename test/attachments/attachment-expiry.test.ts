@@ -109,7 +109,8 @@ describe("removing expired attachments' files", () => {
         created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, blob_id TEXT NOT NULL, size INTEGER NOT NULL,
         sha256 TEXT NOT NULL, mime_type TEXT, source TEXT NOT NULL
       );
-      INSERT INTO attachments VALUES ('1234567890123456', '1', 'image', 1, 0, 1000, '1234567890123456', 3, 'x', NULL, 'url');
+      INSERT INTO attachments VALUES
+        ('1234567890123456', '1', 'image', 1, 0, 1000, '1234567890123456', 3, 'x', NULL, 'url');
     `);
     const clock = new FakeClock(2000);
     const store = new AttachmentStore(new SqliteAttachmentRecords(db), clock);
@@ -155,7 +156,7 @@ describe("removing expired attachments' files", () => {
     expect(await t.storage.attachmentBlobs.list()).toContain(third);
   });
 
-  it("through the routes: a sent attachment keeps its file past 90 days, cannot be sent again by id, an unsent one loses it", async () => {
+  it("through the routes: a sent attachment keeps its file past 90 days, " + "cannot be sent again by id, an unsent one loses it", async () => {
     const png = samples.png();
     const origin = await startOrigin((_req, res) => {
       res.writeHead(200, { "content-type": "image/png", "content-length": png.length });

@@ -33,7 +33,9 @@ export interface GraphTestApp {
   close(): void;
 }
 
-/** Builds the app; `env` adds to or overrides the Messenger variables (allow-list 127.0.0.1, 1.5 s timeouts by default). */
+/**
+ * Builds the app; `env` adds to or overrides the Messenger variables (allow-list 127.0.0.1, 1.5 s timeouts by default).
+ */
 export async function createGraphTestApp(
   env: Record<string, string> = {},
   lookup?: LookupFunction,

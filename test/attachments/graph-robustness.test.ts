@@ -53,7 +53,11 @@ describe("robustness", () => {
         fc.constantFrom("zzz", "", "a b", "x".repeat(80)),
         fc.oneof(fc.constant("me"), fc.stringMatching(/^[0-9a-z%.-]{1,20}$/).filter((p) => !/^\.+$/.test(p))),
         async (bytes, boundary, page) => {
-          const prefix = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="message"\r\n\r\n{"attachment":{"type":"image"}}\r\n--${boundary}\r\nContent-Disposition: form-data; name="filedata"; filename="f"\r\n\r\n`);
+          const prefix = Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="message"\r\n\r\n` +
+              `{"attachment":{"type":"image"}}\r\n` +
+              `--${boundary}\r\nContent-Disposition: form-data; name="filedata"; filename="f"\r\n\r\n`,
+          );
           const res = await t.request(`/v21.0/${page}/message_attachments?access_token=${TOKEN}`, {
             method: "POST",
             headers: { "content-type": `multipart/form-data; boundary=${boundary}` },

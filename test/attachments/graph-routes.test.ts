@@ -367,7 +367,7 @@ describe("sendMessage", () => {
     await expectGraphError("sendMessage", await send({ url: `${origin.url}/image.png`, is_reusable: true }), 400, 100, undefined, documented("GraphReusableInSend"));
   });
 
-  it("refuses is_public in an upload-and-send (100): attachments in a thread are always private (seed 002)", async () => {
+  it("refuses is_public in an upload-and-send (100): " + "attachments in a thread are always private (seed 002)", async () => {
     const res = await send({ url: `${origin.url}/image.png`, is_public: true });
     await expectGraphError("sendMessage", res, 400, 100);
   });

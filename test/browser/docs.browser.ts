@@ -216,14 +216,15 @@ describe("/docs in Chromium", () => {
   });
 
   it("loaded nothing from outside the server and raised no script error", () => {
-    // Redoc's attribution logo and telemetry point at Redocly's hosts; the page's CSP must stop them before the network.
+    // Redoc's attribution logo and telemetry point at Redocly's
+    // hosts; the page's CSP must stop them before the network.
     expect(offOrigin.filter((r) => r.failure !== "csp")).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 });
 
 describe("/ in Chromium", () => {
-  it("lists the development page (id only) and that the admin password needs changing, and its links work", async () => {
+  it("lists the development page (id only) and that the admin password needs changing, " + "and its links work", async () => {
     const res = await page.goto(`${server.baseUrl}/`);
     expect(res?.status()).toBe(200);
     const devPage = /development page ([0-9]+), page access token (\S+)/.exec(server.output());

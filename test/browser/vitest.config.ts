@@ -1,6 +1,7 @@
 import { defineConfig } from "vitest/config";
 
-// `npm run test:browser`: drives Debian's Chromium against `npm start`; not part of `npm test` (needs /usr/bin/chromium).
+// `npm run test:browser`: drives Debian's Chromium against `npm
+// start`; not part of `npm test` (needs /usr/bin/chromium).
 export default defineConfig({
   test: {
     include: ["test/browser/**/*.browser.ts"],

@@ -17,7 +17,10 @@ export interface ClientTarget {
   name: string;
   /** Root of the WA paths (`/v1/...`). */
   waBaseUrl: string;
-  /** Graph root and version: the reference server serves `/v21.0/{page_id}/...`, Prism ignores servers and serves `/{page_id}/...`. */
+  /**
+   * Graph root and version: the reference server serves
+   * `/v21.0/{page_id}/...`, Prism ignores servers and serves `/{page_id}/...`.
+   */
   graphBaseUrl: string;
   graphVersion: string;
   admin: { username: string; password: string };

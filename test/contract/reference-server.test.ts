@@ -38,7 +38,7 @@ describe("contract suite against the reference server", () => {
     }
   }, 180_000);
 
-  it(`layer 4: ${RUNS} generated and ${RUNS} mutated requests per operation, security and stateful models (seed ${SEED})`, async () => {
+  it(`layer 4: ${RUNS} generated and ${RUNS} mutated requests per operation, ` + `security and stateful models (seed ${SEED})`, async () => {
     const result = await runFuzzLayer(session, { seed: SEED, runs: RUNS, statefulRuns: 10 });
     console.log(fuzzTable(result));
     expect(result.failures.map((f) => f.message)).toEqual([]);

@@ -1,4 +1,7 @@
-/** `meta-media-openapi serve | mock | docs | lint | test`, run from a folder outside the repository as an installed user would. */
+/**
+ * `meta-media-openapi serve | mock | docs | lint | test`, run from
+ * a folder outside the repository as an installed user would.
+ */
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";

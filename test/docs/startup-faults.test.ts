@@ -73,7 +73,10 @@ function runToExit(command: string, args: string[], env: Record<string, string>)
   });
 }
 
-/** `npm start` with settings from the environment (HOST and PORT are set to something sane unless a case says otherwise). */
+/**
+ * `npm start` with settings from the environment (HOST and PORT
+ * are set to something sane unless a case says otherwise).
+ */
 const npmStart = (env: Record<string, string>) => runToExit("npm", ["start", "--silent"], { HOST: "127.0.0.1", PORT: "0", ...env });
 /** `meta-media-openapi serve` with flags (the environment cleared of the same settings). */
 const cliServe = (args: string[]) => runToExit(process.execPath, [cli, "serve", ...args], { HOST: "", PORT: "", DATA_DIR: "" });

@@ -165,7 +165,7 @@ describe("the spec keeps to what client generators understand", () => {
     expect([...byLowerCase.values()].filter((spellings) => spellings.size > 1).map((s) => [...s])).toEqual([]);
   });
 
-  it("no required property has a default (generators turn it into a wrong type): defaults of replies are x-default", () => {
+  it("no required property has a default (generators turn it into a wrong type): " + "defaults of replies are x-default", () => {
     const offenders: string[] = [];
     for (const { at, schema } of allSchemas(combined)) {
       const required = new Set((schema.required ?? []) as string[]);

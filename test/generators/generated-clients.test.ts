@@ -130,7 +130,8 @@ describe("README: Generate a client", () => {
     });
 
     it("completes the round trip against the reference server", { timeout: 180_000 }, async () => {
-      // The faithful default admin (admin / secret, changed at the first login) and a page that requires appsecret_proof.
+      // The faithful default admin (admin / secret, changed at the
+      // first login) and a page that requires appsecret_proof.
       target = await referenceTarget({ env: { WA_ADMIN_PASSWORD: "" } });
       const newPassword = "Gener4ted-Client!";
       const run = commands.filter((c) => c.includes(g.example));

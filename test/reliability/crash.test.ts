@@ -44,7 +44,7 @@ afterEach(async () => {
 });
 
 describe("SIGKILL during uploads", () => {
-  it("keeps every acknowledged upload byte-identical, shows nothing partial, and leaves no temporary file", async () => {
+  it("keeps every acknowledged upload byte-identical, " + "shows nothing partial, and leaves no temporary file", async () => {
     const dataDir = await freshDataDir();
     const first = await start(dataDir);
 

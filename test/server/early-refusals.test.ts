@@ -91,7 +91,7 @@ function rawExchange(head: string, body?: Buffer): Promise<{ text: string; close
 }
 
 describe("the lingering close is bounded", () => {
-  it("a client that announces a body and stops sending still gets the reply, and the server closes the connection", async () => {
+  it("a client that announces a body and stops sending still gets the reply, " + "and the server closes the connection", async () => {
     // 6 MiB announced, 1 KiB sent, then silence: the server must not wait for the rest forever.
     const { text, closed } = await rawExchange(
       `POST /v1/media HTTP/1.1\r\nHost: test\r\nContent-Type: image/png\r\nContent-Length: ${6 * MiB}\r\n\r\n`,
@@ -106,7 +106,9 @@ describe("the lingering close is bounded", () => {
     const { port } = new URL(server.url);
     const socket = net.connect(Number(port), "127.0.0.1");
     const body = JSON.stringify({});
-    const request = `POST /v1/users/login HTTP/1.1\r\nHost: test\r\nAuthorization: ${basic("admin", ADMIN_PASSWORD)}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const request =
+      `POST /v1/users/login HTTP/1.1\r\nHost: test\r\nAuthorization: ${basic("admin", ADMIN_PASSWORD)}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
     let received = "";
     const twoReplies = new Promise<void>((resolve, reject) => {
       socket.on("data", (c: Buffer) => {

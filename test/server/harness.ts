@@ -1,4 +1,6 @@
-/** An in-process reference server on a temporary data directory, with helpers that check every reply against the spec. */
+/**
+ * An in-process reference server on a temporary data directory, with helpers that check every reply against the spec.
+ */
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -115,7 +115,7 @@ describe("POST /v1/users/login under repeated failures", () => {
   const attempt = (app: TestServer["app"], username: string, password: string, remoteAddress?: string) =>
     call(app, "loginUser", "/v1/users/login", { method: "POST", headers: { Authorization: basic(username, password) } }, undefined, remoteAddress);
 
-  it("answers 429 (1015) with Retry-After past the per-address limit, without hashing, until the window has passed", async () => {
+  it("answers 429 (1015) with Retry-After past the per-address limit, " + "without hashing, until the window has passed", async () => {
     const clock = new ManualClock();
     server = await startTestServer({ env: { LOGIN_MAX_FAILURES_PER_ADDRESS: "3", LOGIN_FAILURE_WINDOW_SECONDS: "300" }, overrides: { clock } });
     for (const name of ["admin", "alice", "bob"]) expect((await attempt(server.app, name, "Wr0ng-pass!", "203.0.113.5")).res.status).toBe(401);
@@ -141,7 +141,7 @@ describe("POST /v1/users/login under repeated failures", () => {
     expect((await attempt(server.app, "nobody", "Wr0ng-pass!", "198.51.100.200")).res.status).toBe(401);
   });
 
-  it("holds a concurrent burst of wrong logins to the limit, and lets any number of right ones sent together in", async () => {
+  it("holds a concurrent burst of wrong logins to the limit, " + "and lets any number of right ones sent together in", async () => {
     server = await startTestServer({ env: { LOGIN_MAX_FAILURES_PER_ADDRESS: "5", LOGIN_MAX_FAILURES_PER_USER: "1000" } });
     const app = server.app;
     // 12 right logins at once from one address: more than the limit of failures, none of them a failure.

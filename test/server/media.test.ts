@@ -237,7 +237,7 @@ describe("upload refusals", () => {
     expect((await upload("application/pdf", samples.pdf())).res.status).toBe(201);
   });
 
-  it("authenticates before reading the body: a large unauthenticated upload is refused after a bounded read", async () => {
+  it("authenticates before reading the body: " + "a large unauthenticated upload is refused after a bounded read", async () => {
     const { stream, state } = countingStream(100 * 1024 * 1024, samples.pdf());
     const res = await server.app.request("/v1/media", {
       method: "POST",

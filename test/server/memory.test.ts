@@ -93,8 +93,10 @@ describe("memory while streaming 100 MiB", () => {
 
     const growth = afterDownload.maxRss - before.maxRss;
     console.log(
-      `server RSS: before ${(before.rss / MiB).toFixed(1)} MiB, peak after upload ${(afterUpload.maxRss / MiB).toFixed(1)} MiB, ` +
-        `peak after download ${(afterDownload.maxRss / MiB).toFixed(1)} MiB (growth ${(growth / MiB).toFixed(1)} MiB for ${UPLOAD_BYTES / MiB} MiB each way)`,
+      `server RSS: before ${(before.rss / MiB).toFixed(1)} MiB, ` +
+        `peak after upload ${(afterUpload.maxRss / MiB).toFixed(1)} MiB, ` +
+        `peak after download ${(afterDownload.maxRss / MiB).toFixed(1)} MiB ` +
+        `(growth ${(growth / MiB).toFixed(1)} MiB for ${UPLOAD_BYTES / MiB} MiB each way)`,
     );
     expect(growth).toBeLessThan(48 * MiB);
   }, 60_000);

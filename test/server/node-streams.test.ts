@@ -42,7 +42,9 @@ interface RawReply {
   body: Buffer;
 }
 
-/** A POST /v1/media whose body is written in `chunkSize` pieces with chunked transfer encoding (no length announced). */
+/**
+ * A POST /v1/media whose body is written in `chunkSize` pieces with chunked transfer encoding (no length announced).
+ */
 function chunkedUpload(contentType: string, body: Buffer, chunkSize = 64 * 1024): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${base}/v1/media`, {

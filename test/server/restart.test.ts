@@ -57,7 +57,7 @@ describe("admin password from configuration", () => {
 });
 
 describe("the generated Messenger development page", () => {
-  it("keeps its id and token across restarts on the same data directory, with only the token's hash at rest", async () => {
+  it("keeps its id and token across restarts on the same data directory, " + "with only the token's hash at rest", async () => {
     const upload = (server: TestServer, pageId: string, token: string) =>
       server.app.request(`/v21.0/${pageId}/message_attachments?access_token=${encodeURIComponent(token)}`, {
         method: "POST",

@@ -206,6 +206,9 @@ describe("media providers", () => {
       [[{ name: "a", type: "www", config: { basic: { username: "u" } } }], 1008, "[0].config.basic.password"],
       [[{ type: "www", config: { bearer: "t" } }], 1008, "[0].name"],
       [[{ name: "a", type: "ftp", config: { bearer: "t" } }], 1009, "[0].type"],
+      // "." and ".." could never be addressed: URLs resolve them away.
+      [[{ name: ".", type: "www", config: { bearer: "t" } }], 1009, "[0].name"],
+      [[{ name: "..", type: "www", config: { bearer: "t" } }], 1009, "[0].name"],
       [[{ name: "a", type: "www", config: { bearer: "t" }, extra: 1 }], 1010, "[0].extra"],
       [[], 1009, "request body"],
       [[{ name: "a", type: "www", config: { bearer: "t" } }, { name: "b", type: "www", config: { bearer: "t" } }], 1009, "request body"],
@@ -218,5 +221,9 @@ describe("media providers", () => {
       expect(waError(r.body).details, JSON.stringify(body)).toContain(details);
     }
     expect(await list()).toEqual([]);
+    // Dots elsewhere are fine.
+    for (const name of ["...", ".cdn", "cdn.", "a..b"]) {
+      expect((await post([{ name, type: "www", config: { bearer: "t" } }])).res.status, name).toBe(200);
+    }
   });
 });

@@ -66,7 +66,7 @@ describe("login", () => {
     }
   });
 
-  it("reads the optional body only as JSON: 415 for another type, 400 for malformed JSON or unknown fields", async () => {
+  it("reads the optional body only as JSON: " + "415 for another type, 400 for malformed JSON or unknown fields", async () => {
     server = await startTestServer();
     const auth = { Authorization: basic("admin", ADMIN_PASSWORD) };
     let r = await call(server.app, "loginUser", "/v1/users/login", { method: "POST", headers: { ...auth, "Content-Type": "text/plain" }, body: "hi" });
@@ -82,7 +82,7 @@ describe("login", () => {
     expect(r.res.status).toBe(200);
   });
 
-  it("a password change revokes every other token of the user; the login that changed it gets a fresh one", async () => {
+  it("a password change revokes every other token of the user; " + "the login that changed it gets a fresh one", async () => {
     server = await startTestServer();
     const { app } = server;
     const adminToken = await login(app, "admin", ADMIN_PASSWORD);
@@ -101,7 +101,7 @@ describe("login", () => {
     expect((await settings(adminToken)).res.status).toBe(200);
   });
 
-  it("accepts a new_password equal to the current one (no rule of Meta's forbids it) and still revokes the other tokens", async () => {
+  it("accepts a new_password equal to the current one (no rule of Meta's forbids it) " + "and still revokes the other tokens", async () => {
     server = await startTestServer();
     const other = await login(server.app, "admin", ADMIN_PASSWORD);
     const r = await call(server.app, "loginUser", "/v1/users/login", { method: "POST", ...json({ new_password: ADMIN_PASSWORD }, { Authorization: basic("admin", ADMIN_PASSWORD) }) });

@@ -69,7 +69,11 @@ describe("Graph operations", () => {
   });
 
   it("refuses a send body that is not UTF-8, also when it carries the token", async () => {
-    const body = withInvalidByte(`{"access_token":"${TOKEN}","recipient":{"id":"1254459154682919"},"message":{"attachment":{"type":"image","payload":{"attachment_id":"1`, '"}}}}');
+    const body = withInvalidByte(
+      `{"access_token":"${TOKEN}","recipient":{"id":"1254459154682919"},` +
+        `"message":{"attachment":{"type":"image","payload":{"attachment_id":"1`,
+      '"}}}}',
+    );
     const res = await t.request("/v21.0/me/messages", { method: "POST", headers: { "content-type": "application/json" }, body });
     // Without a readable body there is no token: the request is refused as unauthenticated.
     expect(res.status).toBe(401);
@@ -82,7 +86,10 @@ describe("Graph operations", () => {
       Buffer.concat([
         Buffer.from(`--${boundary}\r\n`),
         messagePart,
-        Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="filedata"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`),
+        Buffer.from(
+          `\r\n--${boundary}\r\nContent-Disposition: form-data; name="filedata"; filename="a.png"\r\n` +
+            "Content-Type: image/png\r\n\r\n",
+        ),
         samples.png(),
         Buffer.from(`\r\n--${boundary}--\r\n`),
       ]),

@@ -11,7 +11,7 @@ const text = (value: unknown) => JSON.stringify(value);
 const tag = (name: string) => ((doc.tags as Array<{ name: string; description: string }>).find((t) => t.name === name)?.description ?? "");
 
 describe("notes of the source pages", () => {
-  it("media: the 14-day re-request, what deleting early costs, receipts are no proof of download (seeds 000, 001)", () => {
+  it("media: the 14-day re-request, what deleting early costs, " + "receipts are no proof of download (seeds 000, 001)", () => {
     for (const where of [tag("Media"), getOperation("deleteMedia").operation.description]) {
       expect(where).toMatch(/14 days/);
       expect(where).toMatch(/no\s+longer\s+available/);
@@ -19,7 +19,7 @@ describe("notes of the source pages", () => {
     }
   });
 
-  it("settings: v2.51.1 on verbose_logging and log_level, db_garbagecollector_enable and /services/message/gc, pass_through (seed 003)", () => {
+  it("settings: v2.51.1 on verbose_logging and log_level, " + "db_garbagecollector_enable and /services/message/gc, pass_through (seed 003)", () => {
     for (const name of ["ApplicationSettings", "ApplicationSettingsPatch"]) {
       const props = schema(name).properties;
       expect(props.verbose_logging!.description, name).toContain("v2.51.1 and above");

@@ -1,4 +1,7 @@
-/** Runs `meta-media-openapi` (the package's own bin, `cli/meta-media-openapi.mjs`) as a child process, from a temporary folder. */
+/**
+ * Runs `meta-media-openapi` (the package's own bin,
+ * `cli/meta-media-openapi.mjs`) as a child process, from a temporary folder.
+ */
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
