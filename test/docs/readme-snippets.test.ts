@@ -2,8 +2,8 @@
  * Every ```ts, ```js and ```sh block of the README runs as pasted, in a fresh ES module project, against `npm start`
  * on a free port: the blocks are taken in order, a TypeScript or JavaScript block is saved under the name its first
  * line gives (`// whatsapp-media.ts`), and a shell block is run in the project folder. Blocks that cannot run alone say
- * so with `<!-- snippet: fragment: <reason> -->`; the `npm install` ones among them are done here by linking this
- * repository's packages (see `installPackage`). A section whose `<!-- snippets: run by <test> -->` line names another
+ * so with `<!-- snippet: fragment: <reason> -->`; the `npm install` ones among them are done here: the client from its
+ * packed tarball, the tool's emulator linked from this repository (see `installPackage`). A section whose `<!-- snippets: run by <test> -->` line names another
  * test (the first-run walkthrough, the generators) is left to that test, which must read the section.
  *
  * What the README tells a reader is what this test does: the admin password is changed with step 1 of the first run,
@@ -30,12 +30,31 @@ const exec = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, "../..");
 const runnable = new Set(["ts", "js", "sh"]);
 
+/** The client's tarball, packed once per run (its `prepack` builds it) into a folder removed at the end. */
+let clientTarball: Promise<string> | undefined;
+const packFolder = mkdtemp(path.join(os.tmpdir(), "readme-pack-"));
+
+function packClient(): Promise<string> {
+  clientTarball ??= (async () => {
+    const dir = await packFolder;
+    const { stdout } = await exec("npm", ["pack", "-w", "client", "--pack-destination", dir, "--json"], {
+      cwd: repo,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const [packed] = JSON.parse(stdout.slice(stdout.indexOf("["))) as Array<{ filename: string }>;
+    return path.join(dir, packed!.filename);
+  })();
+  return clientTarball;
+}
+
+/** Packages this test provides by hand; npm prunes what it did not install, so they are put back after it runs. */
+const providedByHand = new Set<string>();
+
 /**
- * Makes `npm install <name>` true in `project` without the registry. For now the packages resolve to this
- * repository's sources: `@meta-media-openapi/client` to `client/index.ts` and `meta-media-openapi/emulator` to
- * `server/emulator.ts`, each through a small package of its own in node_modules whose entry re-exports them (tsx runs
- * them, tsc checks them); tsx is this repository's copy. Once the client is a workspace package, this is the one place
- * to install its packed tarball instead.
+ * Makes `npm install <name>` true in `project`. `@meta-media-openapi/client` is the real thing: its packed tarball,
+ * installed by npm (from the registry only openapi-fetch and its helper types). The tool is not installed (its
+ * tarball is tested by test/package/): `meta-media-openapi/emulator` resolves to `server/emulator.ts` through a small
+ * package whose entry re-exports it (tsx runs it, tsc checks it); tsx is this repository's copy.
  */
 async function installPackage(project: string, name: string): Promise<void> {
   const modules = path.join(project, "node_modules");
@@ -51,11 +70,19 @@ async function installPackage(project: string, name: string): Promise<void> {
     await writeFile(path.join(dir, "package.json"), JSON.stringify({ name: pkg, type: "module", exports }, null, 2));
   };
   switch (name) {
-    case "@meta-media-openapi/client":
-      return reexport(name, { ".": "client/index.ts" });
+    case "@meta-media-openapi/client": {
+      const args = ["install", "--no-audit", "--no-fund", "--no-package-lock", await packClient()];
+      await exec("npm", args, { cwd: project, maxBuffer: 16 * 1024 * 1024 });
+      for (const again of providedByHand) await installPackage(project, again);
+      return;
+    }
     case "meta-media-openapi":
+      providedByHand.add(name);
       return reexport(name, { "./emulator": "server/emulator.ts" });
     case "tsx":
+      providedByHand.add(name);
+      await rm(path.join(modules, "tsx"), { recursive: true, force: true });
+      await rm(path.join(modules, ".bin", "tsx"), { force: true });
       await mkdir(path.join(modules, ".bin"), { recursive: true });
       await symlink(path.join(repo, "node_modules", "tsx"), path.join(modules, "tsx"));
       await symlink("../tsx/dist/cli.mjs", path.join(modules, ".bin", "tsx"));
@@ -149,6 +176,7 @@ afterAll(async () => {
   await server?.stop();
   await new Promise((resolve) => (imageServer ? imageServer.close(resolve) : resolve(undefined)));
   if (project) await rm(project, { recursive: true, force: true });
+  await rm(await packFolder, { recursive: true, force: true });
 });
 
 describe("README snippets", () => {
