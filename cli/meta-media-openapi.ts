@@ -123,7 +123,12 @@ const redoclyEnv = { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_
 async function serve(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { host: { type: "string" }, port: { type: "string" }, "data-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      "data-dir": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help) return help("serve");
   // Loaded only here: the other commands need none of the server.
@@ -164,8 +169,16 @@ async function mock(args: string[]): Promise<number> {
   });
   if (values.help) return help("mock");
   const scopes: readonly string[] = [...apiFamilies, "all"];
-  if (!scopes.includes(values.family)) throw new UsageError(`--family must be one of ${scopes.join(", ")}, not "${values.family}"`);
-  const prismArgs = ["mock", scopeBundlePath(values.family as BundleScope), "--host", values.host, "--port", values.port];
+  if (!scopes.includes(values.family))
+    throw new UsageError(`--family must be one of ${scopes.join(", ")}, not "${values.family}"`);
+  const prismArgs = [
+    "mock",
+    scopeBundlePath(values.family as BundleScope),
+    "--host",
+    values.host,
+    "--port",
+    values.port,
+  ];
   if (values.dynamic) prismArgs.push("--dynamic");
   if (values.errors) prismArgs.push("--errors");
   return runNode(packageBin("@stoplight/prism-cli", "prism"), prismArgs);
@@ -192,19 +205,30 @@ async function docs(args: string[]): Promise<number> {
   }
   await mkdir(docsDir, { recursive: true });
   await buildDocs({ docsDir });
-  console.log(`Built the API docs (${reason}): ${path.join(docsDir, "index.html")} and ${path.join(docsDir, "openapi.yaml")}`);
+  console.log(
+    `Built the API docs (${reason}): ${path.join(docsDir, "index.html")} and ${path.join(docsDir, "openapi.yaml")}`,
+  );
   return 0;
 }
 
 async function lint(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { help: { type: "boolean", short: "h" } },
+  });
   if (values.help) return help("lint");
   if (positionals.length > 1) throw new UsageError("lint takes at most one FILE");
   const config = path.join(packageRoot, "redocly.yaml");
   const ownSpec = path.join(packageRoot, "spec", "openapi.yaml");
-  const target = positionals[0] !== undefined ? path.resolve(positionals[0]) : existsSync(ownSpec) ? ownSpec : bundlePath;
+  const target =
+    positionals[0] !== undefined ? path.resolve(positionals[0]) : existsSync(ownSpec) ? ownSpec : bundlePath;
   if (!existsSync(target)) throw new UsageError(`no such file: ${target}`);
-  return runNode(packageBin("@redocly/cli", "redocly"), ["lint", target, "--config", config, "--format", "stylish"], redoclyEnv);
+  return runNode(
+    packageBin("@redocly/cli", "redocly"),
+    ["lint", target, "--config", config, "--format", "stylish"],
+    redoclyEnv,
+  );
 }
 
 async function test(args: string[]): Promise<number> {

@@ -1,4 +1,7 @@
-/** meta-media-openapi client: typed WhatsApp On-Premises and Messenger clients built on openapi-fetch and the spec's types. */
+/**
+ * meta-media-openapi client: typed WhatsApp On-Premises and Messenger clients built on openapi-fetch and the spec's
+ * types.
+ */
 export {
   createWhatsAppClient,
   type FetchFunction,

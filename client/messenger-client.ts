@@ -43,7 +43,10 @@ export interface MessengerClient {
     type: AttachmentType,
     options?: { isReusable?: boolean },
   ): Promise<Schemas["AttachmentUploadResponse"]>;
-  /** `POST /{page_id}/messages` sending an uploaded attachment (its type defaults to the one this client uploaded it as) or a URL. */
+  /**
+   * `POST /{page_id}/messages` sending an uploaded attachment (its type defaults to the one this client uploaded it
+   * as) or a URL.
+   */
   sendAttachment(recipientId: string, attachment: AttachmentSource): Promise<Schemas["SendMessageResponse"]>;
 }
 
@@ -161,16 +164,23 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
       );
     },
     sendAttachment(recipientId, attachment) {
-      const type = attachment.type ?? ("attachmentId" in attachment ? uploadedTypes.get(attachment.attachmentId) : undefined);
+      const type =
+        attachment.type ?? ("attachmentId" in attachment ? uploadedTypes.get(attachment.attachmentId) : undefined);
       if (type === undefined) {
-        throw new TypeError("sendAttachment: give the attachment's type (this client did not upload that attachment id)");
+        throw new TypeError(
+          "sendAttachment: give the attachment's type (this client did not upload that attachment id)",
+        );
       }
       const payload: Schemas["SendMessageRequest"]["message"]["attachment"]["payload"] =
         "attachmentId" in attachment ? { attachment_id: attachment.attachmentId } : { url: attachment.url };
       return send(() =>
         api.POST("/{page_id}/messages", {
           params: page,
-          body: { recipient: { id: recipientId }, messaging_type: "RESPONSE", message: { attachment: { type, payload } } },
+          body: {
+            recipient: { id: recipientId },
+            messaging_type: "RESPONSE",
+            message: { attachment: { type, payload } },
+          },
         }),
       );
     },

@@ -39,7 +39,10 @@ export type OpenApiClient = Client<paths>;
 export interface WhatsAppClient {
   /** The underlying openapi-fetch client; it adds the bearer token (logging in first if needed) but does not retry. */
   readonly api: OpenApiClient;
-  /** `POST /v1/users/login` with Basic credentials; keeps the token, and the new password when `new_password` is sent. */
+  /**
+   * `POST /v1/users/login` with Basic credentials; keeps the token, and the new password when `new_password` is
+   * sent.
+   */
   loginUser(body?: JsonRequest<"loginUser">): Promise<Schemas["LoginResponse"]>;
   /** `POST /v1/users/logout`: revokes the kept token and forgets it. */
   logoutUser(): Promise<Schemas["WaMetaResponse"]>;
@@ -56,7 +59,9 @@ export interface WhatsAppClient {
   /** `GET /v1/settings/application` (admin). */
   getApplicationSettings(): Promise<Schemas["ApplicationSettingsResponse"]>;
   /** `PATCH /v1/settings/application` (admin) with the settings to change. */
-  updateApplicationSettings(patch: JsonRequest<"updateApplicationSettings">): Promise<Schemas["ApplicationSettingsUpdateResponse"]>;
+  updateApplicationSettings(
+    patch: JsonRequest<"updateApplicationSettings">,
+  ): Promise<Schemas["ApplicationSettingsUpdateResponse"]>;
   /** `DELETE /v1/settings/application` (admin): every setting back to its default. */
   resetApplicationSettings(): Promise<Schemas["WaOptionalMetaResponse"]>;
   /** `GET /v1/settings/application/media/providers` (admin); secrets come back masked. */
@@ -147,7 +152,10 @@ export function createWhatsAppClient(options: WhatsAppClientOptions, legacyFetch
    * Sends with the kept token; on 401 logs in again once (with credentials) and resends once. A stream body cannot be
    * resent: its 401 is thrown, and the refused token is dropped so that the next call logs in again.
    */
-  async function authed<R extends Reply>(send: (authorization: string) => Promise<R>, replayable = true): Promise<SuccessData<R>> {
+  async function authed<R extends Reply>(
+    send: (authorization: string) => Promise<R>,
+    replayable = true,
+  ): Promise<SuccessData<R>> {
     const token = await currentToken();
     let reply = await send(`Bearer ${token}`);
     if (reply.response.status === 401 && credentials) {
@@ -170,14 +178,20 @@ export function createWhatsAppClient(options: WhatsAppClientOptions, legacyFetch
     api,
     loginUser,
     async logoutUser() {
-      const data = await authed((authorization) => api.POST("/v1/users/logout", { headers: { Authorization: authorization } }));
+      const data = await authed((authorization) =>
+        api.POST("/v1/users/logout", { headers: { Authorization: authorization } }),
+      );
       kept = undefined;
       return data;
     },
-    createUser: (body) => authed((authorization) => api.POST("/v1/users", { body, headers: { Authorization: authorization } })),
+    createUser: (body) =>
+      authed((authorization) => api.POST("/v1/users", { body, headers: { Authorization: authorization } })),
     deleteUser: (username) =>
       authed((authorization) =>
-        api.DELETE("/v1/users/{username}", { params: { path: { username } }, headers: { Authorization: authorization } }),
+        api.DELETE("/v1/users/{username}", {
+          params: { path: { username } },
+          headers: { Authorization: authorization },
+        }),
       ),
     async uploadMedia(body, contentType) {
       const source = await uploadBodySource(body);
@@ -219,12 +233,17 @@ export function createWhatsAppClient(options: WhatsAppClientOptions, legacyFetch
     },
     deleteMedia: (mediaId) =>
       authed((authorization) =>
-        api.DELETE("/v1/media/{media_id}", { params: { path: { media_id: mediaId } }, headers: { Authorization: authorization } }),
+        api.DELETE("/v1/media/{media_id}", {
+          params: { path: { media_id: mediaId } },
+          headers: { Authorization: authorization },
+        }),
       ),
     getApplicationSettings: () =>
       authed((authorization) => api.GET("/v1/settings/application", { headers: { Authorization: authorization } })),
     updateApplicationSettings: (patch) =>
-      authed((authorization) => api.PATCH("/v1/settings/application", { body: patch, headers: { Authorization: authorization } })),
+      authed((authorization) =>
+        api.PATCH("/v1/settings/application", { body: patch, headers: { Authorization: authorization } }),
+      ),
     resetApplicationSettings: () =>
       authed((authorization) => api.DELETE("/v1/settings/application", { headers: { Authorization: authorization } })),
     getMediaProviders: () =>
@@ -233,7 +252,10 @@ export function createWhatsAppClient(options: WhatsAppClientOptions, legacyFetch
       ),
     updateMediaProviders: (providers) =>
       authed((authorization) =>
-        api.POST("/v1/settings/application/media/providers", { body: providers, headers: { Authorization: authorization } }),
+        api.POST("/v1/settings/application/media/providers", {
+          body: providers,
+          headers: { Authorization: authorization },
+        }),
       ),
     deleteMediaProvider: (providerName) =>
       authed((authorization) =>

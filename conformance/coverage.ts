@@ -11,7 +11,9 @@ export interface CoveragePair {
 
 /** Every pair the spec documents, in document order. */
 export function documentedPairs(): CoveragePair[] {
-  return listOperations().flatMap((op) => Object.keys(op.operation.responses).map((status) => ({ operationId: op.operationId, status })));
+  return listOperations().flatMap((op) =>
+    Object.keys(op.operation.responses).map((status) => ({ operationId: op.operationId, status })),
+  );
 }
 
 /** Counts every reply the suites see, by operation and status. */
@@ -61,10 +63,12 @@ export class CoverageRecorder {
   /** Statuses seen that the spec does not document for the operation. */
   undocumented(): CoveragePair[] {
     const documented = new Set(documentedPairs().map((p) => `${p.operationId} ${p.status}`));
-    return [...this.seen.keys()].filter((k) => !documented.has(k)).map((k) => {
-      const [operationId = "", status = ""] = k.split(" ");
-      return { operationId, status };
-    });
+    return [...this.seen.keys()]
+      .filter((k) => !documented.has(k))
+      .map((k) => {
+        const [operationId = "", status = ""] = k.split(" ");
+        return { operationId, status };
+      });
   }
 
   percent(): number {
@@ -76,7 +80,10 @@ export class CoverageRecorder {
   table(): string {
     const pairs = documentedPairs();
     const width = Math.max(...pairs.map((p) => p.operationId.length), "operationId".length);
-    const rows = [`${"operationId".padEnd(width)}  status  responses  covered`, `${"-".repeat(width)}  ------  ---------  -------`];
+    const rows = [
+      `${"operationId".padEnd(width)}  status  responses  covered`,
+      `${"-".repeat(width)}  ------  ---------  -------`,
+    ];
     for (const p of pairs) {
       const n = this.count(p.operationId, p.status);
       const why = this.skipped.get(`${p.operationId} ${p.status}`);

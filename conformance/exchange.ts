@@ -36,7 +36,11 @@ export function requestUrl(bases: BaseUrls, req: ContractRequest): string {
 }
 
 /** Sends a request and reads the whole reply (test-sized bodies only). */
-export async function sendRequest(bases: BaseUrls, req: ContractRequest, timeoutMs = 30_000): Promise<ContractResponse> {
+export async function sendRequest(
+  bases: BaseUrls,
+  req: ContractRequest,
+  timeoutMs = 30_000,
+): Promise<ContractResponse> {
   const url = requestUrl(bases, req);
   const response = await fetch(url, {
     method: req.method,
@@ -48,7 +52,12 @@ export async function sendRequest(bases: BaseUrls, req: ContractRequest, timeout
   const bytes = new Uint8Array(await response.arrayBuffer());
   const contentType = response.headers.get("content-type");
   const textual = bytes.length === 0 || (contentType !== null && /json|^text\//i.test(contentType));
-  return { status: response.status, headers: response.headers, bytes, ...(textual ? { text: new TextDecoder().decode(bytes) } : {}) };
+  return {
+    status: response.status,
+    headers: response.headers,
+    bytes,
+    ...(textual ? { text: new TextDecoder().decode(bytes) } : {}),
+  };
 }
 
 const SECRET_HEADERS = new Set(["authorization", "cookie"]);
@@ -60,13 +69,18 @@ function redact(value: string): string {
 
 function bodyExcerpt(body: ContractRequest["body"], max = 300): string {
   if (body === undefined) return "(none)";
-  if (typeof body === "string") return body.length > max ? `${body.slice(0, max)}… (${body.length} chars)` : body || "(empty)";
+  if (typeof body === "string")
+    return body.length > max ? `${body.slice(0, max)}… (${body.length} chars)` : body || "(empty)";
   if (body instanceof Uint8Array) {
     return `${body.length} bytes: ${Buffer.from(body.subarray(0, 24)).toString("hex")}${body.length > 24 ? "…" : ""}`;
   }
   const parts: string[] = [];
   for (const [name, value] of body.entries()) {
-    parts.push(typeof value === "string" ? `${name}=${value.slice(0, 120)}` : `${name}=<file ${value.type || "no type"} ${value.size} bytes>`);
+    parts.push(
+      typeof value === "string"
+        ? `${name}=${value.slice(0, 120)}`
+        : `${name}=<file ${value.type || "no type"} ${value.size} bytes>`,
+    );
   }
   return `multipart: ${parts.join("; ")}`;
 }
@@ -86,7 +100,15 @@ export class ContractViolation extends Error {
     super(ContractViolation.describe(operationId, rule, detail, request, url, response, replay));
   }
 
-  static describe(operationId: string, rule: string, detail: string, req: ContractRequest, url: string, res?: ContractResponse, replay?: string): string {
+  static describe(
+    operationId: string,
+    rule: string,
+    detail: string,
+    req: ContractRequest,
+    url: string,
+    res?: ContractResponse,
+    replay?: string,
+  ): string {
     const headers = Object.entries(req.headers ?? {})
       .map(([k, v]) => `${k}: ${SECRET_HEADERS.has(k.toLowerCase()) ? redact(v) : v}`)
       .join(", ");
@@ -109,5 +131,10 @@ export class ContractViolation extends Error {
 
 /** Every way a reply departs from the spec for its operation (status, content type, JSON body, documented headers). */
 export function conformanceProblems(operationId: string, res: ContractResponse): string[] {
-  return responseProblems(operationId, { status: res.status, headers: res.headers, size: res.bytes.length, ...(res.text !== undefined ? { text: res.text } : {}) });
+  return responseProblems(operationId, {
+    status: res.status,
+    headers: res.headers,
+    size: res.bytes.length,
+    ...(res.text !== undefined ? { text: res.text } : {}),
+  });
 }

@@ -38,11 +38,19 @@ export interface TargetSnapshot {
 }
 
 /** A PATCH body that sets `now` back to `before`, and the settings no PATCH can set back. */
-export function restoringPatch(before: Record<string, Json>, now: Record<string, Json>): { patch: Record<string, Json>; unrestorable: string[] } {
+export function restoringPatch(
+  before: Record<string, Json>,
+  now: Record<string, Json>,
+): { patch: Record<string, Json>; unrestorable: string[] } {
   const doc = loadOpenApiDocument();
   const root = getOperation("updateApplicationSettings").operation.requestBody!.content["application/json"]!.schema!;
   const unrestorable: string[] = [];
-  const walk = (b: Record<string, Json>, n: Record<string, Json>, schema: JsonSchema, at: string): Record<string, Json> => {
+  const walk = (
+    b: Record<string, Json>,
+    n: Record<string, Json>,
+    schema: JsonSchema,
+    at: string,
+  ): Record<string, Json> => {
     const props = (resolveSchema(doc, schema).properties ?? {}) as Record<string, JsonSchema>;
     const out: Record<string, Json> = {};
     for (const key of new Set([...Object.keys(b), ...Object.keys(n)])) {
@@ -78,8 +86,10 @@ function differences(before: Record<string, Json>, now: Record<string, Json>, at
   for (const key of new Set([...Object.keys(before), ...Object.keys(now)])) {
     const path = at ? `${at}.${key}` : key;
     if (path === "wa_id") continue;
-    if (isObject(before[key]) && isObject(now[key])) out.push(...differences(before[key] as Record<string, Json>, now[key] as Record<string, Json>, path));
-    else if (JSON.stringify(before[key]) !== JSON.stringify(now[key])) out.push(`${path}: ${JSON.stringify(before[key])} before, ${JSON.stringify(now[key])} now`);
+    if (isObject(before[key]) && isObject(now[key]))
+      out.push(...differences(before[key] as Record<string, Json>, now[key] as Record<string, Json>, path));
+    else if (JSON.stringify(before[key]) !== JSON.stringify(now[key]))
+      out.push(`${path}: ${JSON.stringify(before[key])} before, ${JSON.stringify(now[key])} now`);
   }
   return out;
 }
@@ -131,7 +141,9 @@ export class TargetFootprint {
         break;
       }
       case "updateMediaProviders":
-        if (Array.isArray(body)) for (const p of body as Array<{ name?: unknown }>) if (typeof p?.name === "string") this.providers.add(p.name);
+        if (Array.isArray(body))
+          for (const p of body as Array<{ name?: unknown }>)
+            if (typeof p?.name === "string") this.providers.add(p.name);
         break;
       case "deleteMediaProvider": {
         const name = lastSegment(req.path);
@@ -163,7 +175,8 @@ export class TargetFootprint {
         if (typeof token === "string") this.tokens.add(token);
         const changed = (body as { new_password?: unknown } | undefined)?.new_password;
         const m = /^Basic\s+(\S+)$/i.exec(req.headers?.authorization ?? "");
-        if (typeof changed === "string" && m) this.passwordsChanged.add(Buffer.from(m[1]!, "base64").toString("utf8").split(":")[0]!);
+        if (typeof changed === "string" && m)
+          this.passwordsChanged.add(Buffer.from(m[1]!, "base64").toString("utf8").split(":")[0]!);
         break;
       }
     }
@@ -178,16 +191,36 @@ export class TargetFootprint {
       { expect: 200, rule: "the settings can be read (to restore them after the run)", unchecked: true },
     );
     const providers = await session.exchange(
-      { operationId: "getMediaProviders", method: "GET", path: "/v1/settings/application/media/providers", headers: auth },
-      { expect: 200, rule: "the media providers can be listed (so that the run never touches an existing one)", unchecked: true },
+      {
+        operationId: "getMediaProviders",
+        method: "GET",
+        path: "/v1/settings/application/media/providers",
+        headers: auth,
+      },
+      {
+        expect: 200,
+        rule: "the media providers can be listed (so that the run never touches an existing one)",
+        unchecked: true,
+      },
     );
-    const list = (jsonOf(providers.text) as { settings?: { application?: { media?: { providers?: unknown } } } } | undefined)?.settings?.application?.media?.providers;
-    const current = (jsonOf(settings.text) as { settings?: { application?: unknown } } | undefined)?.settings?.application;
-    if (!Array.isArray(list)) throw new Error(`the providers reply has no settings.application.media.providers list: ${(providers.text ?? "").slice(0, 200)}`);
-    if (!isObject(current)) throw new Error(`the settings reply has no settings.application object: ${(settings.text ?? "").slice(0, 200)}`);
+    const list = (
+      jsonOf(providers.text) as { settings?: { application?: { media?: { providers?: unknown } } } } | undefined
+    )?.settings?.application?.media?.providers;
+    const current = (jsonOf(settings.text) as { settings?: { application?: unknown } } | undefined)?.settings
+      ?.application;
+    if (!Array.isArray(list))
+      throw new Error(
+        `the providers reply has no settings.application.media.providers list: ${(providers.text ?? "").slice(0, 200)}`,
+      );
+    if (!isObject(current))
+      throw new Error(`the settings reply has no settings.application object: ${(settings.text ?? "").slice(0, 200)}`);
     this.snapshot = {
       settings: current,
-      providerNames: new Set(list.flatMap((p) => (typeof (p as { name?: unknown })?.name === "string" ? [(p as { name: string }).name] : []))),
+      providerNames: new Set(
+        list.flatMap((p) =>
+          typeof (p as { name?: unknown })?.name === "string" ? [(p as { name: string }).name] : [],
+        ),
+      ),
     };
   }
 
@@ -208,29 +241,62 @@ export class TargetFootprint {
       let auth: Record<string, string> | undefined;
       const adminAuth = async () => (auth ??= { authorization: `Bearer ${await session.adminToken()}` });
       const send = (req: Omit<ContractRequest, "headers">, expect: number | number[], rule: string) =>
-        adminAuth().then((headers) => session.exchange({ ...req, headers: { ...headers, ...(req.body !== undefined ? { "content-type": "application/json" } : {}) } }, { expect, rule, restoring: true, unchecked: true }));
+        adminAuth().then((headers) =>
+          session.exchange(
+            {
+              ...req,
+              headers: { ...headers, ...(req.body !== undefined ? { "content-type": "application/json" } : {}) },
+            },
+            { expect, rule, restoring: true, unchecked: true },
+          ),
+        );
 
-      await report.run("cleanup", "getApplicationSettings", "the application settings read back as before the run", async () => {
-        if (!this.snapshot) throw new CheckSkipped("the settings were not read before the run");
-        const read = async () =>
-          (jsonOf((await send({ operationId: "getApplicationSettings", method: "GET", path: "/v1/settings/application" }, 200, "read the settings")).text) as {
-            settings: { application: Record<string, Json> };
-          }).settings.application;
-        const { patch, unrestorable } = restoringPatch(this.snapshot.settings, await read());
-        if (Object.keys(patch).length) {
-          await send(
-            { operationId: "updateApplicationSettings", method: "PATCH", path: "/v1/settings/application", body: JSON.stringify(patch) },
-            200,
-            "a PATCH of the values the run changed restores them",
-          );
-        }
-        const left = differences(this.snapshot.settings, await read());
-        if (left.length) {
-          const why = unrestorable.length ? ` (no PATCH can set back ${unrestorable.join(", ")})` : "";
-          throw new Error(`the settings differ from before the run${why}: ${left.join("; ")}`);
-        }
-      });
-      const deleteEach = async (what: string, subject: string, names: Set<string>, request: (name: string) => Omit<ContractRequest, "headers">) => {
+      await report.run(
+        "cleanup",
+        "getApplicationSettings",
+        "the application settings read back as before the run",
+        async () => {
+          if (!this.snapshot) throw new CheckSkipped("the settings were not read before the run");
+          const read = async () =>
+            (
+              jsonOf(
+                (
+                  await send(
+                    { operationId: "getApplicationSettings", method: "GET", path: "/v1/settings/application" },
+                    200,
+                    "read the settings",
+                  )
+                ).text,
+              ) as {
+                settings: { application: Record<string, Json> };
+              }
+            ).settings.application;
+          const { patch, unrestorable } = restoringPatch(this.snapshot.settings, await read());
+          if (Object.keys(patch).length) {
+            await send(
+              {
+                operationId: "updateApplicationSettings",
+                method: "PATCH",
+                path: "/v1/settings/application",
+                body: JSON.stringify(patch),
+              },
+              200,
+              "a PATCH of the values the run changed restores them",
+            );
+          }
+          const left = differences(this.snapshot.settings, await read());
+          if (left.length) {
+            const why = unrestorable.length ? ` (no PATCH can set back ${unrestorable.join(", ")})` : "";
+            throw new Error(`the settings differ from before the run${why}: ${left.join("; ")}`);
+          }
+        },
+      );
+      const deleteEach = async (
+        what: string,
+        subject: string,
+        names: Set<string>,
+        request: (name: string) => Omit<ContractRequest, "headers">,
+      ) => {
         const count = names.size;
         await report.run("cleanup", subject, `the ${what} the run created are deleted (${count})`, async () => {
           const problems: string[] = [];
@@ -242,7 +308,8 @@ export class TargetFootprint {
               problems.push(`${name}: ${(err as Error).message}`);
             }
           }
-          if (problems.length) throw new Error(`${problems.length} of ${count} ${what} could not be deleted:\n${problems.join("\n")}`);
+          if (problems.length)
+            throw new Error(`${problems.length} of ${count} ${what} could not be deleted:\n${problems.join("\n")}`);
         });
       };
       await deleteEach("media providers", "deleteMediaProvider", this.providers, (name) => ({
@@ -250,8 +317,16 @@ export class TargetFootprint {
         method: "DELETE",
         path: `/v1/settings/application/media/providers/${encodeURIComponent(name)}`,
       }));
-      await deleteEach("media", "deleteMedia", this.media, (id) => ({ operationId: "deleteMedia", method: "DELETE", path: `/v1/media/${encodeURIComponent(id)}` }));
-      await deleteEach("users", "deleteUser", this.users, (name) => ({ operationId: "deleteUser", method: "DELETE", path: `/v1/users/${encodeURIComponent(name)}` }));
+      await deleteEach("media", "deleteMedia", this.media, (id) => ({
+        operationId: "deleteMedia",
+        method: "DELETE",
+        path: `/v1/media/${encodeURIComponent(id)}`,
+      }));
+      await deleteEach("users", "deleteUser", this.users, (name) => ({
+        operationId: "deleteUser",
+        method: "DELETE",
+        path: `/v1/users/${encodeURIComponent(name)}`,
+      }));
       // Last, as the cleanup's own login is one of them: every session the run opened is closed.
       const tokens = this.tokens;
       await report.run("cleanup", "logoutUser", `the run's login tokens are logged out (${tokens.size})`, async () => {
@@ -259,7 +334,12 @@ export class TargetFootprint {
         for (const token of [...tokens]) {
           try {
             await session.exchange(
-              { operationId: "logoutUser", method: "POST", path: "/v1/users/logout", headers: { authorization: `Bearer ${token}` } },
+              {
+                operationId: "logoutUser",
+                method: "POST",
+                path: "/v1/users/logout",
+                headers: { authorization: `Bearer ${token}` },
+              },
               // 401: already revoked (its user was deleted, or a password change revoked it).
               { expect: [200, 401], rule: "log out a token the run obtained", restoring: true, unchecked: true },
             );
@@ -286,7 +366,10 @@ export class TargetFootprint {
     if (this.messagesSent) out.push(`${this.messagesSent} message(s) sent`);
     const foreign = [...this.passwordsChanged].filter((name) => !this.createdUsers.has(name));
     if (foreign.length) out.push(`the password of ${foreign.join(", ")} was changed by a login`);
-    if (this.settingsReset) out.push("the application settings were reset to their defaults at least once (then restored by PATCH where possible)");
+    if (this.settingsReset)
+      out.push(
+        "the application settings were reset to their defaults at least once (then restored by PATCH where possible)",
+      );
     return out;
   }
 }

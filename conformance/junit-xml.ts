@@ -28,7 +28,8 @@ function testcase(check: CheckResult, classPrefix: string): string {
   const className = attr(`${classPrefix}.${check.subject}`);
   const open = `    <testcase classname="${className}" name="${attr(check.name)}" time="${seconds(check.ms)}"`;
   if (check.status === "passed") return `${open}/>`;
-  if (check.status === "skipped") return `${open}>\n      <skipped message="${attr(check.message ?? "skipped")}"/>\n    </testcase>`;
+  if (check.status === "skipped")
+    return `${open}>\n      <skipped message="${attr(check.message ?? "skipped")}"/>\n    </testcase>`;
   const message = attr(check.message ?? "failed");
   const details = xmlEscape(check.details ?? check.message ?? "");
   const failure = `<failure message="${message}" type="ConformanceFailure">${details}</failure>`;

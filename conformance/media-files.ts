@@ -36,7 +36,9 @@ export function tinyPng(width = 4, height = 4, rgb: [number, number, number] = [
 
 /** JPEG start (SOI + JFIF APP0) and end markers. */
 export function jpeg(): Buffer {
-  const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]);
+  const app0 = Buffer.from([
+    0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+  ]);
   return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, Buffer.from([0xff, 0xd9])]);
 }
 
@@ -103,7 +105,11 @@ function box(type: string, payload: Buffer): Buffer {
  * An ISO base media file (ftyp + empty mdat) with the given major brand: `isom` (MP4), `M4A ` (audio), `3gp4` (3GPP).
  */
 export function isoMedia(brand: "isom" | "M4A " | "3gp4"): Buffer {
-  const ftyp = Buffer.concat([Buffer.from(brand, "latin1"), Buffer.from([0, 0, 2, 0]), Buffer.from(`${brand}mp41`, "latin1")]);
+  const ftyp = Buffer.concat([
+    Buffer.from(brand, "latin1"),
+    Buffer.from([0, 0, 2, 0]),
+    Buffer.from(`${brand}mp41`, "latin1"),
+  ]);
   return Buffer.concat([box("ftyp", ftyp), box("mdat", Buffer.alloc(16))]);
 }
 
@@ -119,7 +125,11 @@ export function amr(): Buffer {
 
 /** An ID3v2 tag header followed by an MPEG audio frame header. */
 export function mp3(): Buffer {
-  return Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 0x03, 0, 0, 0, 0, 0, 0]), Buffer.from([0xff, 0xfb, 0x90, 0x64]), Buffer.alloc(28)]);
+  return Buffer.concat([
+    Buffer.from([0x49, 0x44, 0x33, 0x03, 0, 0, 0, 0, 0, 0]),
+    Buffer.from([0xff, 0xfb, 0x90, 0x64]),
+    Buffer.alloc(28),
+  ]);
 }
 
 /** A minimal PDF. */

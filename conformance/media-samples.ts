@@ -10,7 +10,13 @@ import { aac, amr, isoMedia, jpeg, mp3, oggOpus, pdf, png, webp } from "./media-
  * A concrete content type and matching bytes for each request
  * content type `uploadMedia` documents (ranges made concrete).
  */
-export function mediaSamples(): Array<{ documented: string; contentType: string; bytes: Buffer; category: string; maxBytes: number }> {
+export function mediaSamples(): Array<{
+  documented: string;
+  contentType: string;
+  bytes: Buffer;
+  category: string;
+  maxBytes: number;
+}> {
   const content = getOperation("uploadMedia").operation.requestBody?.content ?? {};
   const make: Record<string, () => [string, Buffer]> = {
     "audio/aac": () => ["audio/aac", aac()],
@@ -29,6 +35,12 @@ export function mediaSamples(): Array<{ documented: string; contentType: string;
     const maker = make[documented];
     if (!maker) throw new Error(`media-samples: no sample for the documented upload type ${documented}; add one`);
     const [contentType, bytes] = maker();
-    return { documented, contentType, bytes, category: String(media["x-media-category"]), maxBytes: Number(media["x-max-bytes"]) };
+    return {
+      documented,
+      contentType,
+      bytes,
+      category: String(media["x-media-category"]),
+      maxBytes: Number(media["x-max-bytes"]),
+    };
   });
 }

@@ -21,7 +21,11 @@ function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
-function setAt(root: unknown, path: Path, replace: (parent: Record<string | number, unknown>, key: string | number) => void): unknown {
+function setAt(
+  root: unknown,
+  path: Path,
+  replace: (parent: Record<string | number, unknown>, key: string | number) => void,
+): unknown {
   const copy = clone(root);
   if (path.length === 0) throw new Error("root replacement goes through replaceRoot");
   let node = copy as Record<string | number, unknown>;
@@ -31,9 +35,12 @@ function setAt(root: unknown, path: Path, replace: (parent: Record<string | numb
 }
 
 function replaceAt(path: Path, next: unknown): (value: unknown) => unknown {
-  return (value) => (path.length === 0 ? clone(next) : setAt(value, path, (parent, key) => {
-    parent[key] = clone(next);
-  }));
+  return (value) =>
+    path.length === 0
+      ? clone(next)
+      : setAt(value, path, (parent, key) => {
+          parent[key] = clone(next);
+        });
 }
 
 const pointer = (path: Path) => (path.length ? `/${path.join("/")}` : "(root)");
@@ -57,7 +64,16 @@ function wrongTypeValue(types: string[]): unknown {
     [["null"], false],
   ];
   const disallowed = (v: unknown) => {
-    const t = v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "number" ? (Number.isInteger(v) ? "integer" : "number") : typeof v;
+    const t =
+      v === null
+        ? "null"
+        : Array.isArray(v)
+          ? "array"
+          : typeof v === "number"
+            ? Number.isInteger(v)
+              ? "integer"
+              : "number"
+            : typeof v;
     return !types.includes(t) && !(t === "integer" && types.includes("number"));
   };
   for (const [, v] of candidates) if (disallowed(v)) return v;
@@ -67,8 +83,18 @@ function wrongTypeValue(types: string[]): unknown {
 /** Values that break a constraint of a scalar/array schema (each with a label). */
 function outOfRangeValues(schema: JsonSchema, current: unknown): unknown[] {
   const out: unknown[] = [];
-  if ("const" in schema) out.push(typeof schema.const === "boolean" ? !schema.const : typeof schema.const === "string" ? `${schema.const}-other` : null);
-  if (Array.isArray(schema.enum)) out.push(typeof schema.enum[0] === "number" ? Math.max(...(schema.enum as number[])) + 1 : "not-a-documented-value");
+  if ("const" in schema)
+    out.push(
+      typeof schema.const === "boolean"
+        ? !schema.const
+        : typeof schema.const === "string"
+          ? `${schema.const}-other`
+          : null,
+    );
+  if (Array.isArray(schema.enum))
+    out.push(
+      typeof schema.enum[0] === "number" ? Math.max(...(schema.enum as number[])) + 1 : "not-a-documented-value",
+    );
   if (typeof schema.minimum === "number") out.push(schema.minimum - 1);
   if (typeof schema.maximum === "number") out.push(schema.maximum + 1);
   if (typeof schema.maxLength === "number") out.push("x".repeat(schema.maxLength + 1));
@@ -78,14 +104,19 @@ function outOfRangeValues(schema: JsonSchema, current: unknown): unknown[] {
   if (schema.format === "uri") out.push("not a uri");
   if (Array.isArray(current)) {
     if (typeof schema.minItems === "number" && schema.minItems > 0) out.push([]);
-    if (typeof schema.maxItems === "number" && current.length > 0) out.push(Array.from({ length: schema.maxItems + 1 }, () => current[0]));
+    if (typeof schema.maxItems === "number" && current.length > 0)
+      out.push(Array.from({ length: schema.maxItems + 1 }, () => current[0]));
     if (schema.uniqueItems && current.length > 0) out.push([...current, current[0]]);
   }
   return out;
 }
 
 /** Every mutation that makes `value` invalid against `schema` (checked with ajv; ineffective ones are dropped). */
-export function valueMutations(schema: JsonSchema, value: unknown, doc: OpenApiDocument = loadOpenApiDocument()): ValueMutation[] {
+export function valueMutations(
+  schema: JsonSchema,
+  value: unknown,
+  doc: OpenApiDocument = loadOpenApiDocument(),
+): ValueMutation[] {
   const found: ValueMutation[] = [];
   const walk = (raw: JsonSchema, node: unknown, path: Path) => {
     let s = resolveSchema(doc, raw);
@@ -100,8 +131,10 @@ export function valueMutations(schema: JsonSchema, value: unknown, doc: OpenApiD
     }
     const types = typesOf(s);
     const wrong = wrongTypeValue(types);
-    if (types.length && wrong !== Symbol.for("none")) found.push({ kind: "wrong type", at: pointer(path), apply: replaceAt(path, wrong) });
-    for (const bad of outOfRangeValues(s, node)) found.push({ kind: "out-of-range value", at: pointer(path), apply: replaceAt(path, bad) });
+    if (types.length && wrong !== Symbol.for("none"))
+      found.push({ kind: "wrong type", at: pointer(path), apply: replaceAt(path, wrong) });
+    for (const bad of outOfRangeValues(s, node))
+      found.push({ kind: "out-of-range value", at: pointer(path), apply: replaceAt(path, bad) });
     if (node && typeof node === "object" && !Array.isArray(node)) {
       const props = (s.properties ?? {}) as Record<string, JsonSchema>;
       for (const name of (s.required ?? []) as string[]) {
@@ -109,7 +142,10 @@ export function valueMutations(schema: JsonSchema, value: unknown, doc: OpenApiD
           found.push({
             kind: "missing required field",
             at: pointer([...path, name]),
-            apply: (v) => (path.length === 0 ? (({ [name]: _drop, ...rest }) => rest)(clone(v) as Record<string, unknown>) : setAt(v, path, (parent, key) => void delete (parent[key] as Record<string, unknown>)[name])),
+            apply: (v) =>
+              path.length === 0
+                ? (({ [name]: _drop, ...rest }) => rest)(clone(v) as Record<string, unknown>)
+                : setAt(v, path, (parent, key) => void delete (parent[key] as Record<string, unknown>)[name]),
           });
         }
       }
@@ -117,14 +153,19 @@ export function valueMutations(schema: JsonSchema, value: unknown, doc: OpenApiD
         found.push({
           kind: "unknown property",
           at: pointer([...path, "contract_unknown_field"]),
-          apply: (v) => (path.length === 0 ? { ...(clone(v) as object), contract_unknown_field: true } : setAt(v, path, (parent, key) => {
-            (parent[key] as Record<string, unknown>).contract_unknown_field = true;
-          })),
+          apply: (v) =>
+            path.length === 0
+              ? { ...(clone(v) as object), contract_unknown_field: true }
+              : setAt(v, path, (parent, key) => {
+                  (parent[key] as Record<string, unknown>).contract_unknown_field = true;
+                }),
         });
       }
-      for (const [name, child] of Object.entries(node as Record<string, unknown>)) if (props[name]) walk(props[name]!, child, [...path, name]);
+      for (const [name, child] of Object.entries(node as Record<string, unknown>))
+        if (props[name]) walk(props[name]!, child, [...path, name]);
     }
-    if (Array.isArray(node) && s.items) for (const [i, item] of node.entries()) walk(s.items as JsonSchema, item, [...path, i]);
+    if (Array.isArray(node) && s.items)
+      for (const [i, item] of node.entries()) walk(s.items as JsonSchema, item, [...path, i]);
   };
   walk(schema, value, []);
   const validate = bundleAjv().schema(schema);

@@ -15,7 +15,10 @@ interface EffectEntry {
 }
 
 const EFFECTS: Record<string, EffectEntry> = {
-  loginUser: { effect: "session", note: "the suite's own tokens; it never changes the password of an account it did not create" },
+  loginUser: {
+    effect: "session",
+    note: "the suite's own tokens; it never changes the password of an account it did not create",
+  },
   logoutUser: { effect: "session", note: "revokes only tokens the suite obtained" },
   createUser: { effect: "undoable", note: "the users the suite creates are deleted at the end" },
   deleteUser: { effect: "undoable", note: "only users the suite created (other names are fresh, unknown ones)" },
@@ -44,7 +47,8 @@ const EFFECTS: Record<string, EffectEntry> = {
 /** The effect entry of an operation; throws for an operation this table does not know (the spec gained one). */
 function entryOf(operationId: string): EffectEntry {
   const entry = EFFECTS[operationId];
-  if (!entry) throw new Error(`conformance/operation-effects.ts does not say what ${operationId} changes on a target; add it`);
+  if (!entry)
+    throw new Error(`conformance/operation-effects.ts does not say what ${operationId} changes on a target; add it`);
   return entry;
 }
 
@@ -67,5 +71,7 @@ export function isIrreversible(operationId: string): boolean {
 export function irreversibleOperationsNotice(): string[] {
   return listOperations()
     .filter((op) => isIrreversible(op.operationId))
-    .map((op) => `  ${op.method.toUpperCase().padEnd(6)} ${op.path}  (${op.operationId}): ${effectNote(op.operationId)}`);
+    .map(
+      (op) => `  ${op.method.toUpperCase().padEnd(6)} ${op.path}  (${op.operationId}): ${effectNote(op.operationId)}`,
+    );
 }

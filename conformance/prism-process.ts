@@ -13,9 +13,13 @@ export interface RunningPrism {
 export async function startPrism(args: string[] = ["mock", bundlePath], timeoutMs = 60_000): Promise<RunningPrism> {
   const port = await freePort();
   // Prism's entry is a Node program: run it with this Node, so the pid is Prism's own and stopping it stops Prism.
-  const child: ChildProcess = spawn(process.execPath, [packageBin("@stoplight/prism-cli", "prism"), ...args, "--host", "127.0.0.1", "--port", String(port)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [packageBin("@stoplight/prism-cli", "prism"), ...args, "--host", "127.0.0.1", "--port", String(port)],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {

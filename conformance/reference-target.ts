@@ -66,12 +66,18 @@ async function startFileServer(): Promise<{ url: string; close(): Promise<void> 
 
 /** DNS that knows no name: generated attachment URLs never send a query off this machine (IP literals need none). */
 const offlineLookup = (async (hostname: string) => {
-  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname} (contract suite: offline DNS)`), { code: "ENOTFOUND", hostname });
+  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname} (contract suite: offline DNS)`), {
+    code: "ENOTFOUND",
+    hostname,
+  });
 }) as unknown as LookupFunction;
 
 /** A blob store that fails like a full or read-only volume while `fault()` says so. */
 function faultable(store: BlobStore, fault: () => boolean): BlobStore {
-  const unavailable = () => Promise.reject(new BlobStorageUnavailableError("contract suite: simulated storage fault (volume full or read-only)"));
+  const unavailable = () =>
+    Promise.reject(
+      new BlobStorageUnavailableError("contract suite: simulated storage fault (volume full or read-only)"),
+    );
   return {
     write: (id, body, opts) => (fault() ? unavailable() : store.write(id, body, opts)),
     open: (id) => store.open(id),
@@ -82,7 +88,9 @@ function faultable(store: BlobStore, fault: () => boolean): BlobStore {
 }
 
 /** Starts the reference server (and its helpers) for the contract suite. */
-export async function startReferenceTarget(options: { wrap?: AppWrapper; families?: ApiFamily[] } = {}): Promise<ReferenceTarget> {
+export async function startReferenceTarget(
+  options: { wrap?: AppWrapper; families?: ApiFamily[] } = {},
+): Promise<ReferenceTarget> {
   const cleanups: Array<() => Promise<void> | void> = [];
   const close = async () => {
     for (const fn of cleanups.reverse()) await fn();
@@ -112,7 +120,9 @@ export async function startReferenceTarget(options: { wrap?: AppWrapper; familie
       attachments: faultable(await createBlobStore(path.join(dataDir, "attachments")), faulty),
     });
     cleanups.push(() => built.close());
-    const served = options.wrap ? options.wrap(built.app) : { fetch: (request: Request, env?: unknown) => built.app.fetch(request, env) };
+    const served = options.wrap
+      ? options.wrap(built.app)
+      : { fetch: (request: Request, env?: unknown) => built.app.fetch(request, env) };
     const main = await serveNode(served, { host: "127.0.0.1", port: 0 });
     cleanups.push(() => main.close());
 

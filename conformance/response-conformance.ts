@@ -52,10 +52,14 @@ export function responseProblems(operationId: string, reply: ReplyFacts): string
     }
     if (!header.schema) continue;
     const schema = deref<JsonSchema>(doc, header.schema);
-    const typed = (schema.type === "integer" || schema.type === "number") && value.trim() !== "" && !Number.isNaN(Number(value)) ? Number(value) : value;
+    const typed =
+      (schema.type === "integer" || schema.type === "number") && value.trim() !== "" && !Number.isNaN(Number(value))
+        ? Number(value)
+        : value;
     const validate = bundleAjv().schema(header.schema);
     if (!validate(typed)) problems.push(`${where}: header ${name}=${value}: ${describeAjvErrors(validate.errors)}`);
-    if (name.toLowerCase() === "content-length" && Number(value) !== reply.size) problems.push(`${where}: Content-Length ${value} but the body has ${reply.size} bytes`);
+    if (name.toLowerCase() === "content-length" && Number(value) !== reply.size)
+      problems.push(`${where}: Content-Length ${value} but the body has ${reply.size} bytes`);
   }
 
   const content = documented.content;
@@ -70,13 +74,17 @@ export function responseProblems(operationId: string, reply: ReplyFacts): string
   const contentType = parseMediaType(rawType);
   const documentedTypes = Object.keys(content).join(", ");
   if (!contentType) {
-    return [...problems, `${where}: no valid Content-Type (got ${JSON.stringify(rawType)}), documented: ${documentedTypes}`];
+    return [
+      ...problems,
+      `${where}: no valid Content-Type (got ${JSON.stringify(rawType)}), documented: ${documentedTypes}`,
+    ];
   }
   const match = Object.entries(content)
     .map(([key, media]) => ({ key, media, range: parseMediaType(key) }))
     .filter((m) => m.range && mediaTypeMatches(m.range, contentType))
     .sort((a, b) => mediaTypeSpecificity(b.range!) - mediaTypeSpecificity(a.range!))[0];
-  if (!match) return [...problems, `${where}: Content-Type ${rawType} is not documented (documented: ${documentedTypes})`];
+  if (!match)
+    return [...problems, `${where}: Content-Type ${rawType} is not documented (documented: ${documentedTypes})`];
   const isJson = contentType.essence === "application/json" || contentType.subtype.endsWith("+json");
   if (!isJson || !match.media.schema) return problems;
   let body: unknown;

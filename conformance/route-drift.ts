@@ -51,14 +51,19 @@ export interface RouteProbe {
 }
 
 const PROBE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-const SAMPLE_PARAMS: Record<string, string> = { mediaid: "f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68", username: "contract-nobody", providername: "contract-none" };
+const SAMPLE_PARAMS: Record<string, string> = {
+  mediaid: "f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68",
+  username: "contract-nobody",
+  providername: "contract-none",
+};
 
 function samplePath(session: ContractSession, specPath: string): string {
   const params: Record<string, string> = { ...SAMPLE_PARAMS, pageid: session.target.graph.pageId };
   return specPath.replace(/\{([^}]+)\}/g, (_m, n: string) => encodeURIComponent(params[paramKey(n)] ?? "x"));
 }
 
-const shownUrl = (session: ContractSession, req: ContractRequest) => requestUrl(session.direct, req).replace(/(access_token=)[^&]+/, "$1…");
+const shownUrl = (session: ContractSession, req: ContractRequest) =>
+  requestUrl(session.direct, req).replace(/(access_token=)[^&]+/, "$1…");
 
 /** Sends a probe; only a documented method and path counts for the operation's coverage and footprint. */
 async function probe(session: ContractSession, req: ContractRequest, ofOperation: boolean): Promise<ContractResponse> {
@@ -72,7 +77,11 @@ export async function routedProbes(session: ContractSession): Promise<RouteProbe
   const out: RouteProbe[] = [];
   for (const op of listOperations()) {
     if (!session.covers(op.operationId)) continue;
-    const req: ContractRequest = { operationId: op.operationId, method: op.method.toUpperCase(), path: samplePath(session, op.path) };
+    const req: ContractRequest = {
+      operationId: op.operationId,
+      method: op.method.toUpperCase(),
+      path: samplePath(session, op.path),
+    };
     const name = `${req.method} ${op.path} is routed (no credentials: 401, not the unknown-path 404 or a 405)`;
     let problem: string | undefined;
     const started = performance.now();
@@ -102,10 +111,19 @@ export async function methodNotAllowedProbes(session: ContractSession): Promise<
     if (!session.covers(first.operationId)) continue;
     const documented = ops.map((op) => op.method.toUpperCase());
     const path = samplePath(session, specPath);
-    const creds = (await session.credentials(first.operationId === "loginUser" ? "logoutUser" : first.operationId, "admin")) ?? { headers: {}, query: {} };
+    const creds = (await session.credentials(
+      first.operationId === "loginUser" ? "logoutUser" : first.operationId,
+      "admin",
+    )) ?? { headers: {}, query: {} };
     for (const method of PROBE_METHODS) {
       if (documented.includes(method)) continue;
-      const req: ContractRequest = { operationId: first.operationId, method, path, headers: creds.headers, query: creds.query };
+      const req: ContractRequest = {
+        operationId: first.operationId,
+        method,
+        path,
+        headers: creds.headers,
+        query: creds.query,
+      };
       const name = `${method} ${specPath} answers 405 with Allow: ${[...documented].sort().join(", ")}`;
       let problem: string | undefined;
       const started = performance.now();
@@ -135,7 +153,9 @@ export async function methodNotAllowedProbes(session: ContractSession): Promise<
 }
 
 /** The problems of `methodNotAllowedProbes`, with the number of probes sent. */
-export async function methodNotAllowedProblems(session: ContractSession): Promise<{ probes: number; problems: string[] }> {
+export async function methodNotAllowedProblems(
+  session: ContractSession,
+): Promise<{ probes: number; problems: string[] }> {
   const probes = await methodNotAllowedProbes(session);
   return { probes: probes.length, problems: probes.flatMap((p) => (p.problem ? [p.problem] : [])) };
 }
@@ -147,11 +167,17 @@ export async function unknownPathProbes(session: ContractSession): Promise<Route
   const anyOf = (family: ApiFamily) => listOperations().find((op) => familyOf(op.operationId) === family)!.operationId;
   for (const family of session.target.families) {
     const operationId = anyOf(family);
-    const creds = (await session.credentials(family === "whatsapp" ? "getApplicationSettings" : operationId, "admin")) ?? { headers: {}, query: {} };
-    const path = family === "whatsapp" ? `/v1/${unknown}` : `/${encodeURIComponent(session.target.graph.pageId)}/${unknown}`;
+    const creds = (await session.credentials(
+      family === "whatsapp" ? "getApplicationSettings" : operationId,
+      "admin",
+    )) ?? { headers: {}, query: {} };
+    const path =
+      family === "whatsapp" ? `/v1/${unknown}` : `/${encodeURIComponent(session.target.graph.pageId)}/${unknown}`;
     const req: ContractRequest = { operationId, method: "GET", path, headers: creds.headers, query: creds.query };
     const name =
-      family === "whatsapp" ? `GET /v1/${unknown} (outside the spec) answers 404 with code 1006 in the WA envelope` : `GET /{page_id}/${unknown} (outside the spec) answers a 4xx Graph error`;
+      family === "whatsapp"
+        ? `GET /v1/${unknown} (outside the spec) answers 404 with code 1006 in the WA envelope`
+        : `GET /{page_id}/${unknown} (outside the spec) answers a 4xx Graph error`;
     let problem: string | undefined;
     const started = performance.now();
     try {
@@ -167,11 +193,13 @@ export async function unknownPathProbes(session: ContractSession): Promise<Route
         const validate = bundleAjv().component("WaErrorResponse");
         const code = (body as { errors?: Array<{ code?: number }> } | undefined)?.errors?.[0]?.code;
         if (res.status !== 404) problem = `GET ${url}: expected 404 for a path outside the spec, got ${res.status}`;
-        else if (!validate(body)) problem = `GET ${url}: 404 body is not a WA error envelope: ${describeAjvErrors(validate.errors)}`;
+        else if (!validate(body))
+          problem = `GET ${url}: 404 body is not a WA error envelope: ${describeAjvErrors(validate.errors)}`;
         else if (code !== 1006) problem = `GET ${url}: 404 with code ${code}, the spec documents 1006`;
       } else {
         const validate = bundleAjv().component("GraphErrorResponse");
-        if (res.status < 400 || res.status >= 500) problem = `GET ${url}: expected a 4xx for a path outside the spec, got ${res.status}`;
+        if (res.status < 400 || res.status >= 500)
+          problem = `GET ${url}: expected a 4xx for a path outside the spec, got ${res.status}`;
         else if (!validate(body)) {
           const errors = describeAjvErrors(validate.errors);
           problem = `GET ${url}: ${res.status} body is not a Graph error envelope: ${errors}`;

@@ -65,7 +65,8 @@ export class RunReport {
       return this.add({ layer, subject, name, status: "passed", ms: performance.now() - started });
     } catch (err) {
       const ms = performance.now() - started;
-      if (err instanceof CheckSkipped || err instanceof RunInterrupted) return this.add({ layer, subject, name, status: "skipped", message: err.message, ms });
+      if (err instanceof CheckSkipped || err instanceof RunInterrupted)
+        return this.add({ layer, subject, name, status: "skipped", message: err.message, ms });
       const text = err instanceof Error ? err.message : String(err);
       return this.add({ layer, subject, name, status: "failed", message: firstLine(text), details: text, ms });
     }

@@ -43,7 +43,12 @@ function targetOf(opts: TestOptions): ContractTarget {
 }
 
 /** The JSON report: every check, the coverage table and pairs, the seed, what was left behind, failed logins. */
-function jsonReport(report: RunReport, session: ContractSession, context: Record<string, unknown>, coverageTable: string): string {
+function jsonReport(
+  report: RunReport,
+  session: ContractSession,
+  context: Record<string, unknown>,
+  coverageTable: string,
+): string {
   const coverage = session.coverage;
   return `${JSON.stringify(
     {
@@ -51,7 +56,12 @@ function jsonReport(report: RunReport, session: ContractSession, context: Record
       ...context,
       startedAt: report.startedAt.toISOString(),
       summary: report.counts(),
-      byLayer: Object.fromEntries(["scenarios", "coverage", "route drift", "fuzz", "cleanup"].map((l) => [l, report.counts(l as CheckResult["layer"])])),
+      byLayer: Object.fromEntries(
+        ["scenarios", "coverage", "route drift", "fuzz", "cleanup"].map((l) => [
+          l,
+          report.counts(l as CheckResult["layer"]),
+        ]),
+      ),
       checks: report.checks.map((c) => ({ ...c, ms: Math.round(c.ms) })),
       coverage: {
         percent: Number(coverage.percent().toFixed(1)),
@@ -140,7 +150,14 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
     });
   } catch (err) {
     crashed = err as Error;
-    report.add({ layer: "cleanup", subject: "run", name: "the run completes", status: "failed", message: crashed.message.split("\n", 1)[0]!, details: crashed.stack ?? crashed.message });
+    report.add({
+      layer: "cleanup",
+      subject: "run",
+      name: "the run completes",
+      status: "failed",
+      message: crashed.message.split("\n", 1)[0]!,
+      details: crashed.stack ?? crashed.message,
+    });
   } finally {
     process.off("SIGINT", onSigint);
     await close().catch(() => undefined);
@@ -154,13 +171,22 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
   if (skipped.length) {
     const reasons = new Map<string, number>();
     for (const c of skipped) reasons.set(c.message ?? "skipped", (reasons.get(c.message ?? "skipped") ?? 0) + 1);
-    io.out(`\nskipped checks by reason:\n${[...reasons].map(([why, n]) => `  ${String(n).padStart(4)}  ${why}`).join("\n")}`);
+    io.out(
+      `\nskipped checks by reason:\n${[...reasons].map(([why, n]) => `  ${String(n).padStart(4)}  ${why}`).join("\n")}`,
+    );
   }
   const behind = session.footprint.irreversible();
-  if (behind.length && !target.disposable) io.out(`\nleft on the target (cannot be undone):\n${behind.map((b) => `  - ${b}`).join("\n")}`);
+  if (behind.length && !target.disposable)
+    io.out(`\nleft on the target (cannot be undone):\n${behind.map((b) => `  - ${b}`).join("\n")}`);
   const logins = session.failedLogins;
   io.out(
-    `\nfailed logins caused: ${logins.total} from this address${logins.total ? ` (by user name: ${Object.entries(logins.byUsername).map(([u, n]) => `${u} ${n}`).join(", ")})` : ""}`,
+    `\nfailed logins caused: ${logins.total} from this address${
+      logins.total
+        ? ` (by user name: ${Object.entries(logins.byUsername)
+            .map(([u, n]) => `${u} ${n}`)
+            .join(", ")})`
+        : ""
+    }`,
   );
 
   const context = {
@@ -174,7 +200,13 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
     ...(opts.operations ? { operations: opts.operations } : {}),
     interrupted: session.interrupted,
   };
-  const properties = { target: String(context.target), families: target.families.join(","), seed, runs: opts.runs, destructive: target.destructive };
+  const properties = {
+    target: String(context.target),
+    families: target.families.join(","),
+    seed,
+    runs: opts.runs,
+    destructive: target.destructive,
+  };
   for (const [file, text] of [
     [opts.junit, () => junitXml(report, properties)],
     [opts.json, () => jsonReport(report, session, context, coverageTable)],

@@ -4,7 +4,14 @@
  * request" report.
  */
 import fc from "fast-check";
-import { createOpenApiAjv, loadOpenApiDocument, resolvePointer, type JsonSchema, type OpenApiAjv, type OpenApiDocument } from "./spec.ts";
+import {
+  createOpenApiAjv,
+  loadOpenApiDocument,
+  resolvePointer,
+  type JsonSchema,
+  type OpenApiAjv,
+  type OpenApiDocument,
+} from "./spec.ts";
 
 export interface SchemaArbitraryOptions {
   doc?: OpenApiDocument;
@@ -52,7 +59,10 @@ function patternArbitrary(pattern: string, maxLength: number | undefined): fc.Ar
     .filter((s) => regex.test(s));
 }
 
-function stringArbitrary(schema: JsonSchema, opts: Required<Omit<SchemaArbitraryOptions, "doc">> & { doc: OpenApiDocument }): fc.Arbitrary<string> {
+function stringArbitrary(
+  schema: JsonSchema,
+  opts: Required<Omit<SchemaArbitraryOptions, "doc">> & { doc: OpenApiDocument },
+): fc.Arbitrary<string> {
   const minLength = (schema.minLength as number | undefined) ?? 0;
   const maxLength = schema.maxLength as number | undefined;
   const lengthOk = (s: string) => [...s].length >= minLength && (maxLength === undefined || [...s].length <= maxLength);
@@ -69,38 +79,65 @@ function stringArbitrary(schema: JsonSchema, opts: Required<Omit<SchemaArbitrary
 }
 
 function integerArbitrary(schema: JsonSchema): fc.Arbitrary<number> {
-  const min = (schema.minimum as number | undefined) ?? (typeof schema.exclusiveMinimum === "number" ? schema.exclusiveMinimum + 1 : -(2 ** 31));
-  const max = (schema.maximum as number | undefined) ?? (typeof schema.exclusiveMaximum === "number" ? schema.exclusiveMaximum - 1 : 2 ** 31 - 1);
+  const min =
+    (schema.minimum as number | undefined) ??
+    (typeof schema.exclusiveMinimum === "number" ? schema.exclusiveMinimum + 1 : -(2 ** 31));
+  const max =
+    (schema.maximum as number | undefined) ??
+    (typeof schema.exclusiveMaximum === "number" ? schema.exclusiveMaximum - 1 : 2 ** 31 - 1);
   return fc.integer({ min, max });
 }
 
-function objectArbitrary(schema: JsonSchema, opts: Required<Omit<SchemaArbitraryOptions, "doc">> & { doc: OpenApiDocument }): fc.Arbitrary<Record<string, unknown>> {
+function objectArbitrary(
+  schema: JsonSchema,
+  opts: Required<Omit<SchemaArbitraryOptions, "doc">> & { doc: OpenApiDocument },
+): fc.Arbitrary<Record<string, unknown>> {
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema.required ?? []) as string[]);
   const model: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [name, raw] of Object.entries(properties)) {
     const prop = resolveSchema(opts.doc, raw);
-    if (!required.has(name) && ((opts.direction === "request" && prop.readOnly) || (opts.direction === "response" && prop.writeOnly))) continue;
+    if (
+      !required.has(name) &&
+      ((opts.direction === "request" && prop.readOnly) || (opts.direction === "response" && prop.writeOnly))
+    )
+      continue;
     model[name] = schemaArbitraryOf(prop, opts);
   }
-  return fc.record(model, { requiredKeys: Object.keys(model).filter((k) => required.has(k)) }) as fc.Arbitrary<Record<string, unknown>>;
+  return fc.record(model, { requiredKeys: Object.keys(model).filter((k) => required.has(k)) }) as fc.Arbitrary<
+    Record<string, unknown>
+  >;
 }
 
-function arrayArbitrary(schema: JsonSchema, opts: Required<Omit<SchemaArbitraryOptions, "doc">> & { doc: OpenApiDocument }): fc.Arbitrary<unknown[]> {
+function arrayArbitrary(
+  schema: JsonSchema,
+  opts: Required<Omit<SchemaArbitraryOptions, "doc">> & { doc: OpenApiDocument },
+): fc.Arbitrary<unknown[]> {
   const items = schemaArbitraryOf((schema.items ?? {}) as JsonSchema, opts);
   const minLength = (schema.minItems as number | undefined) ?? 0;
   const maxLength = (schema.maxItems as number | undefined) ?? minLength + Math.min(opts.slack, 6);
-  return schema.uniqueItems ? fc.uniqueArray(items, { minLength, maxLength, selector: (v) => JSON.stringify(v) }) : fc.array(items, { minLength, maxLength });
+  return schema.uniqueItems
+    ? fc.uniqueArray(items, { minLength, maxLength, selector: (v) => JSON.stringify(v) })
+    : fc.array(items, { minLength, maxLength });
 }
 
-function typedArbitrary(type: string, schema: JsonSchema, opts: Required<Omit<SchemaArbitraryOptions, "doc">> & { doc: OpenApiDocument }): fc.Arbitrary<unknown> {
+function typedArbitrary(
+  type: string,
+  schema: JsonSchema,
+  opts: Required<Omit<SchemaArbitraryOptions, "doc">> & { doc: OpenApiDocument },
+): fc.Arbitrary<unknown> {
   switch (type) {
     case "string":
       return stringArbitrary(schema, opts);
     case "integer":
       return integerArbitrary(schema);
     case "number":
-      return fc.double({ noNaN: true, noDefaultInfinity: true, ...(typeof schema.minimum === "number" ? { min: schema.minimum } : {}), ...(typeof schema.maximum === "number" ? { max: schema.maximum } : {}) });
+      return fc.double({
+        noNaN: true,
+        noDefaultInfinity: true,
+        ...(typeof schema.minimum === "number" ? { min: schema.minimum } : {}),
+        ...(typeof schema.maximum === "number" ? { max: schema.maximum } : {}),
+      });
     case "boolean":
       return fc.boolean();
     case "null":
@@ -114,7 +151,10 @@ function typedArbitrary(type: string, schema: JsonSchema, opts: Required<Omit<Sc
   }
 }
 
-function schemaArbitraryOf(raw: JsonSchema, opts: Required<Omit<SchemaArbitraryOptions, "doc">> & { doc: OpenApiDocument }): fc.Arbitrary<unknown> {
+function schemaArbitraryOf(
+  raw: JsonSchema,
+  opts: Required<Omit<SchemaArbitraryOptions, "doc">> & { doc: OpenApiDocument },
+): fc.Arbitrary<unknown> {
   const schema = resolveSchema(opts.doc, raw);
   if ("const" in schema) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
@@ -123,13 +163,19 @@ function schemaArbitraryOf(raw: JsonSchema, opts: Required<Omit<SchemaArbitraryO
     const { oneOf: _o, anyOf: _a, ...parent } = schema;
     return fc.oneof(...branches.map((b) => schemaArbitraryOf({ ...parent, ...resolveSchema(opts.doc, b) }, opts)));
   }
-  const types = Array.isArray(schema.type) ? (schema.type as string[]) : typeof schema.type === "string" ? [schema.type] : undefined;
+  const types = Array.isArray(schema.type)
+    ? (schema.type as string[])
+    : typeof schema.type === "string"
+      ? [schema.type]
+      : undefined;
   if (!types) {
     if (schema.properties) return typedArbitrary("object", schema, opts);
     if (schema.items) return typedArbitrary("array", schema, opts);
     return fc.jsonValue({ maxDepth: 2 });
   }
-  return types.length === 1 ? typedArbitrary(types[0]!, schema, opts) : fc.oneof(...types.map((t) => typedArbitrary(t, schema, opts)));
+  return types.length === 1
+    ? typedArbitrary(types[0]!, schema, opts)
+    : fc.oneof(...types.map((t) => typedArbitrary(t, schema, opts)));
 }
 
 /** An arbitrary of values valid against `schema` (a schema of the bundle, `$ref`s into its components allowed). */

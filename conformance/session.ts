@@ -5,7 +5,15 @@
  */
 import { createHmac, randomBytes } from "node:crypto";
 import { CoverageRecorder } from "./coverage.ts";
-import { conformanceProblems, ContractViolation, requestUrl, sendRequest, type BaseUrls, type ContractRequest, type ContractResponse } from "./exchange.ts";
+import {
+  conformanceProblems,
+  ContractViolation,
+  requestUrl,
+  sendRequest,
+  type BaseUrls,
+  type ContractRequest,
+  type ContractResponse,
+} from "./exchange.ts";
 import { TargetFootprint } from "./footprint.ts";
 import { RunInterrupted } from "./run-report.ts";
 import { familyOf, type ApiFamily } from "./spec.ts";
@@ -150,7 +158,15 @@ export class ContractSession {
     try {
       res = await sendRequest(bases, req);
     } catch (err) {
-      throw new ContractViolation(req.operationId, "the server answers", `no reply: ${(err as Error).message}`, req, url, undefined, opts.replay);
+      throw new ContractViolation(
+        req.operationId,
+        "the server answers",
+        `no reply: ${(err as Error).message}`,
+        req,
+        url,
+        undefined,
+        opts.replay,
+      );
     }
     this.observe(req, res);
     const fail = (rule: string, detail: string): never => {
@@ -159,16 +175,27 @@ export class ContractSession {
     const violations = opts.unchecked ? null : res.headers.get("sl-violations");
     if (violations) {
       const parsed = safeJson(violations);
-      const responseSide = Array.isArray(parsed) ? parsed.filter((v: { location?: string[] }) => v.location?.[0] === "response") : [];
-      if (responseSide.length > 0 || opts.strictProxy || !Array.isArray(parsed)) fail("validating proxy reports no violation", violations.slice(0, 1500));
+      const responseSide = Array.isArray(parsed)
+        ? parsed.filter((v: { location?: string[] }) => v.location?.[0] === "response")
+        : [];
+      if (responseSide.length > 0 || opts.strictProxy || !Array.isArray(parsed))
+        fail("validating proxy reports no violation", violations.slice(0, 1500));
     }
     if (res.status >= 500 && !opts.allowServerError) fail("no 5xx", `the server answered ${res.status}`);
     const problems = opts.unchecked ? [] : conformanceProblems(req.operationId, res);
     if (problems.length) fail("response matches the spec", problems.join("; "));
     if (opts.expect !== undefined) {
       const ok =
-        typeof opts.expect === "function" ? opts.expect(res.status) : Array.isArray(opts.expect) ? opts.expect.includes(res.status) : res.status === opts.expect;
-      if (!ok) fail(opts.rule ?? "expected status", `expected ${typeof opts.expect === "function" ? "another status" : String(opts.expect)}, got ${res.status}`);
+        typeof opts.expect === "function"
+          ? opts.expect(res.status)
+          : Array.isArray(opts.expect)
+            ? opts.expect.includes(res.status)
+            : res.status === opts.expect;
+      if (!ok)
+        fail(
+          opts.rule ?? "expected status",
+          `expected ${typeof opts.expect === "function" ? "another status" : String(opts.expect)}, got ${res.status}`,
+        );
     }
     const extra = opts.check?.(res);
     if (extra) fail(opts.rule ?? "scenario check", extra);
@@ -210,7 +237,10 @@ export class ContractSession {
   /** The non-admin account the suite created for itself (creating it on first use); deleted when the run ends. */
   async ownAccountCreated(): Promise<WaAccount> {
     if (this.createdUser) return this.createdUser;
-    const account = { username: `contract-user-${randomBytes(4).toString("hex")}`, password: `Cu-${randomBytes(9).toString("base64url")}9a!` };
+    const account = {
+      username: `contract-user-${randomBytes(4).toString("hex")}`,
+      password: `Cu-${randomBytes(9).toString("base64url")}9a!`,
+    };
     await this.exchange(
       {
         operationId: "createUser",
@@ -237,7 +267,10 @@ export class ContractSession {
         operationId: "loginUser",
         method: "POST",
         path: "/v1/users/login",
-        headers: { authorization: basic(account), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+        headers: {
+          authorization: basic(account),
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       },
       { expect: 200, rule: `${account.username} can log in` },
@@ -252,7 +285,10 @@ export class ContractSession {
   }
 
   /** Headers and query parameters that carry the given credentials for an operation. */
-  async credentials(operationId: string, kind: CredentialKind): Promise<{ headers: Record<string, string>; query: Record<string, string> } | undefined> {
+  async credentials(
+    operationId: string,
+    kind: CredentialKind,
+  ): Promise<{ headers: Record<string, string>; query: Record<string, string> } | undefined> {
     const family = familyOf(operationId);
     if (kind === "none") return { headers: {}, query: {} };
     if (family === "messenger") {
@@ -260,12 +296,17 @@ export class ContractSession {
       return { headers: {}, query: this.graphQuery() };
     }
     if (operationId === "loginUser") {
-      if (kind === "invalid") return { headers: { authorization: basic({ username: this.wrongPasswordUsername(), password: "Wrong-Passw0rd!" }) }, query: {} };
+      if (kind === "invalid")
+        return {
+          headers: { authorization: basic({ username: this.wrongPasswordUsername(), password: "Wrong-Passw0rd!" }) },
+          query: {},
+        };
       if (kind === "user" && !this.target.user && !this.createdUser) await this.userToken();
       const account = kind === "admin" ? this.target.admin : (this.target.user ?? this.createdUser);
       return account ? { headers: { authorization: basic(account) }, query: {} } : undefined;
     }
-    if (kind === "invalid") return { headers: { authorization: `Bearer invalid-${randomBytes(8).toString("hex")}` }, query: {} };
+    if (kind === "invalid")
+      return { headers: { authorization: `Bearer invalid-${randomBytes(8).toString("hex")}` }, query: {} };
     const token = kind === "admin" ? await this.adminToken() : await this.userToken();
     return token === undefined ? undefined : { headers: { authorization: `Bearer ${token}` }, query: {} };
   }
@@ -281,7 +322,10 @@ export class ContractSession {
   /** `access_token` (and `appsecret_proof` when the app has a secret) for Graph requests. */
   graphQuery(): Record<string, string> {
     const { accessToken, appSecret } = this.target.graph;
-    return { access_token: accessToken, ...(appSecret ? { appsecret_proof: createHmac("sha256", appSecret).update(accessToken).digest("hex") } : {}) };
+    return {
+      access_token: accessToken,
+      ...(appSecret ? { appsecret_proof: createHmac("sha256", appSecret).update(accessToken).digest("hex") } : {}),
+    };
   }
 
   /** Forgets the suite's own account once the footprint has deleted it. */

@@ -30,7 +30,8 @@ export { apiFamilies as API_FAMILIES, type ApiFamily } from "../server/validatio
 /** The family an operation belongs to, as its `x-api-family` says; it decides base URL, envelope and credentials. */
 export function familyOf(operationId: string): ApiFamily {
   const family = (getOperation(operationId).operation as { "x-api-family"?: unknown })["x-api-family"];
-  if (family !== "whatsapp" && family !== "messenger") throw new Error(`${operationId} declares no x-api-family (whatsapp | messenger)`);
+  if (family !== "whatsapp" && family !== "messenger")
+    throw new Error(`${operationId} declares no x-api-family (whatsapp | messenger)`);
   return family;
 }
 

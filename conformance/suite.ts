@@ -60,10 +60,15 @@ function recordProbes(report: RunReport, probes: RouteProbe[]): void {
 async function routeDriftLayer(session: ContractSession, report: RunReport, opts: SuiteOptions): Promise<void> {
   const log = opts.log ?? (() => undefined);
   if (opts.app) {
-    await report.run("route drift", "reference server", "the Hono app routes exactly the spec's operations (app.routes)", async () => {
-      const problems = routeDrift(opts.app!);
-      if (problems.length) throw new Error(problems.join("\n"));
-    });
+    await report.run(
+      "route drift",
+      "reference server",
+      "the Hono app routes exactly the spec's operations (app.routes)",
+      async () => {
+        const problems = routeDrift(opts.app!);
+        if (problems.length) throw new Error(problems.join("\n"));
+      },
+    );
   }
   for (const [what, probes] of [
     ["documented operations routed", routedProbes],
@@ -87,13 +92,20 @@ function coverageLayer(session: ContractSession, report: RunReport, opts: SuiteO
   for (const pair of documentedPairs()) {
     const n = coverage.count(pair.operationId, pair.status);
     const name = `${pair.operationId} ${pair.status} exercised`;
-    if (n > 0) report.add({ layer: "coverage", subject: pair.operationId, name, status: "passed", message: `${n} replies` });
+    if (n > 0)
+      report.add({ layer: "coverage", subject: pair.operationId, name, status: "passed", message: `${n} replies` });
     else if (askedAndFailed.has(`${pair.operationId} ${pair.status}`)) {
       const scenario = `${pair.operationId} ${pair.status}`;
       const message = `the scenario for ${scenario} ran, and the target never answered ${pair.status}`;
       report.add({ layer: "coverage", subject: pair.operationId, name, status: "failed", message });
     } else {
-      report.add({ layer: "coverage", subject: pair.operationId, name, status: "skipped", message: coverage.skipReason(pair.operationId, pair.status) ?? "not exercised on this run" });
+      report.add({
+        layer: "coverage",
+        subject: pair.operationId,
+        name,
+        status: "skipped",
+        message: coverage.skipReason(pair.operationId, pair.status) ?? "not exercised on this run",
+      });
     }
   }
   for (const u of coverage.undocumented()) {
@@ -119,11 +131,20 @@ function coverageLayer(session: ContractSession, report: RunReport, opts: SuiteO
 }
 
 /** Runs the chosen layers against the session's target, recording every check in `report`. */
-export async function runConformanceSuite(session: ContractSession, report: RunReport, opts: SuiteOptions): Promise<SuiteResult> {
+export async function runConformanceSuite(
+  session: ContractSession,
+  report: RunReport,
+  opts: SuiteOptions,
+): Promise<SuiteResult> {
   const log = opts.log ?? (() => undefined);
   const layers = new Set(opts.layers ?? SELECTABLE_LAYERS);
   const result: SuiteResult = {};
-  const preflight = await report.run("cleanup", "preflight", "log in and read the settings and providers to restore after the run", () => session.footprint.begin(session));
+  const preflight = await report.run(
+    "cleanup",
+    "preflight",
+    "log in and read the settings and providers to restore after the run",
+    () => session.footprint.begin(session),
+  );
   if (preflight.status === "failed") {
     log(`cannot start: ${preflight.message}`);
     result.preflightFailed = true;
@@ -131,10 +152,15 @@ export async function runConformanceSuite(session: ContractSession, report: RunR
   }
   try {
     if (layers.has("scenarios")) {
-      const proxies = opts.proxy === false ? undefined : await startValidatingProxies(session.direct, session.target.families);
+      const proxies =
+        opts.proxy === false ? undefined : await startValidatingProxies(session.direct, session.target.families);
       try {
         log(`layer 1: scenarios${proxies ? " through Prism validating proxies" : " (no proxy)"}`);
-        result.scenarios = await runScenarioLayer(session, proxies, { ...(opts.operations ? { operations: opts.operations } : {}), report, log });
+        result.scenarios = await runScenarioLayer(session, proxies, {
+          ...(opts.operations ? { operations: opts.operations } : {}),
+          report,
+          log,
+        });
       } finally {
         await proxies?.stop();
       }
@@ -146,7 +172,9 @@ export async function runConformanceSuite(session: ContractSession, report: RunR
       });
     }
     if (layers.has("fuzz")) {
-      log(`layer 4: fuzzing with seed ${opts.seed}, ${opts.runs} generated + ${opts.runs} mutated requests per operation`);
+      log(
+        `layer 4: fuzzing with seed ${opts.seed}, ${opts.runs} generated + ${opts.runs} mutated requests per operation`,
+      );
       result.fuzz = await runFuzzLayer(session, {
         seed: opts.seed,
         runs: opts.runs,

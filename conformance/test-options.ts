@@ -32,10 +32,34 @@ export const TEST_OPTIONS: readonly OptionSpec[] = [
       "base URL of the deployment under test (WA paths /v1/... are appended); " +
       "without it an in-process reference server is started",
   },
-  { flag: "family", env: "CONFORMANCE_FAMILY", kind: "string", arg: "whatsapp|messenger|all", help: "API family to test (default all; a family without credentials is skipped)" },
-  { flag: "wa-username", env: "WA_USERNAME", kind: "string", arg: "NAME", help: "an admin account of the WA API (default admin)" },
-  { flag: "wa-password", env: "WA_PASSWORD", kind: "string", arg: "PASSWORD", help: "its password (required for the whatsapp family)" },
-  { flag: "wa-user-username", env: "WA_USER_USERNAME", kind: "string", arg: "NAME", help: "a non-admin account for the 403 checks (default: the suite creates one and deletes it)" },
+  {
+    flag: "family",
+    env: "CONFORMANCE_FAMILY",
+    kind: "string",
+    arg: "whatsapp|messenger|all",
+    help: "API family to test (default all; a family without credentials is skipped)",
+  },
+  {
+    flag: "wa-username",
+    env: "WA_USERNAME",
+    kind: "string",
+    arg: "NAME",
+    help: "an admin account of the WA API (default admin)",
+  },
+  {
+    flag: "wa-password",
+    env: "WA_PASSWORD",
+    kind: "string",
+    arg: "PASSWORD",
+    help: "its password (required for the whatsapp family)",
+  },
+  {
+    flag: "wa-user-username",
+    env: "WA_USER_USERNAME",
+    kind: "string",
+    arg: "NAME",
+    help: "a non-admin account for the 403 checks (default: the suite creates one and deletes it)",
+  },
   { flag: "wa-user-password", env: "WA_USER_PASSWORD", kind: "string", arg: "PASSWORD", help: "its password" },
   {
     flag: "wa-login-failure-limit",
@@ -46,23 +70,123 @@ export const TEST_OPTIONS: readonly OptionSpec[] = [
       "the target's limit of failed logins per user name, when known: " +
       "the 429 check spends it on a user name of its own (skipped without)",
   },
-  { flag: "page-id", env: "MESSENGER_PAGE_ID", kind: "string", arg: "ID", help: "the Facebook Page to test with (default me: the page of the token)" },
-  { flag: "page-token", env: "MESSENGER_PAGE_TOKEN", kind: "string", arg: "TOKEN", help: "its page access token (required for the messenger family)" },
-  { flag: "graph-base-url", env: "MESSENGER_GRAPH_BASE_URL", kind: "string", arg: "URL", help: "Graph base URL with its version (default <target>/v21.0)" },
-  { flag: "app-secret", env: "MESSENGER_APP_SECRET", kind: "string", arg: "SECRET", help: "app secret, when the target requires appsecret_proof" },
-  { flag: "fetchable-url", env: "MESSENGER_FETCHABLE_URL", kind: "string", arg: "URL", help: "an image URL the target can fetch (attachment upload from a URL)" },
-  { flag: "unfetchable-url", env: "MESSENGER_UNFETCHABLE_URL", kind: "string", arg: "URL", help: "a URL the target can reach that answers 404 (the could-not-fetch error)" },
-  { flag: "destructive", env: "CONFORMANCE_DESTRUCTIVE", kind: "boolean", help: "also run what cannot be undone: settings reset, attachment uploads, sent messages" },
-  { flag: "layer", env: "CONFORMANCE_LAYERS", kind: "list", arg: "LAYER", help: `only these layers: ${SELECTABLE_LAYERS.join(", ")} (repeatable or comma-separated; default all)` },
-  { flag: "operation", env: "CONFORMANCE_OPERATIONS", kind: "list", arg: "OPERATION_ID", help: "only these operations (repeatable or comma-separated)" },
-  { flag: "runs", env: "CONFORMANCE_RUNS", kind: "string", arg: "N", help: "generated and mutated requests per operation (default 100)" },
-  { flag: "stateful-runs", env: "CONFORMANCE_STATEFUL_RUNS", kind: "string", arg: "N", help: "runs of each stateful model (default 10)" },
-  { flag: "seed", env: "CONFORMANCE_SEED", kind: "string", arg: "S", help: "fuzzing seed (default random, printed: pass it back to replay a run)" },
-  { flag: "fuzz-path", env: "CONFORMANCE_FUZZ_PATH", kind: "string", arg: "PATH", help: "replay one fuzz counterexample (with its --seed and one --operation)" },
-  { flag: "no-proxy", env: "CONFORMANCE_NO_PROXY", kind: "boolean", help: "send the scenarios straight to the target, without the Prism validating proxies" },
-  { flag: "min-coverage", env: "CONFORMANCE_MIN_COVERAGE", kind: "string", arg: "P", help: "fail below P % of documented (operationId, status) pairs exercised (default 0)" },
-  { flag: "junit", env: "CONFORMANCE_JUNIT", kind: "string", arg: "FILE", help: "write a JUnit XML report (also when the run fails)" },
-  { flag: "json", env: "CONFORMANCE_JSON", kind: "string", arg: "FILE", help: "write a JSON report: every check, the coverage table, the seed" },
+  {
+    flag: "page-id",
+    env: "MESSENGER_PAGE_ID",
+    kind: "string",
+    arg: "ID",
+    help: "the Facebook Page to test with (default me: the page of the token)",
+  },
+  {
+    flag: "page-token",
+    env: "MESSENGER_PAGE_TOKEN",
+    kind: "string",
+    arg: "TOKEN",
+    help: "its page access token (required for the messenger family)",
+  },
+  {
+    flag: "graph-base-url",
+    env: "MESSENGER_GRAPH_BASE_URL",
+    kind: "string",
+    arg: "URL",
+    help: "Graph base URL with its version (default <target>/v21.0)",
+  },
+  {
+    flag: "app-secret",
+    env: "MESSENGER_APP_SECRET",
+    kind: "string",
+    arg: "SECRET",
+    help: "app secret, when the target requires appsecret_proof",
+  },
+  {
+    flag: "fetchable-url",
+    env: "MESSENGER_FETCHABLE_URL",
+    kind: "string",
+    arg: "URL",
+    help: "an image URL the target can fetch (attachment upload from a URL)",
+  },
+  {
+    flag: "unfetchable-url",
+    env: "MESSENGER_UNFETCHABLE_URL",
+    kind: "string",
+    arg: "URL",
+    help: "a URL the target can reach that answers 404 (the could-not-fetch error)",
+  },
+  {
+    flag: "destructive",
+    env: "CONFORMANCE_DESTRUCTIVE",
+    kind: "boolean",
+    help: "also run what cannot be undone: settings reset, attachment uploads, sent messages",
+  },
+  {
+    flag: "layer",
+    env: "CONFORMANCE_LAYERS",
+    kind: "list",
+    arg: "LAYER",
+    help: `only these layers: ${SELECTABLE_LAYERS.join(", ")} (repeatable or comma-separated; default all)`,
+  },
+  {
+    flag: "operation",
+    env: "CONFORMANCE_OPERATIONS",
+    kind: "list",
+    arg: "OPERATION_ID",
+    help: "only these operations (repeatable or comma-separated)",
+  },
+  {
+    flag: "runs",
+    env: "CONFORMANCE_RUNS",
+    kind: "string",
+    arg: "N",
+    help: "generated and mutated requests per operation (default 100)",
+  },
+  {
+    flag: "stateful-runs",
+    env: "CONFORMANCE_STATEFUL_RUNS",
+    kind: "string",
+    arg: "N",
+    help: "runs of each stateful model (default 10)",
+  },
+  {
+    flag: "seed",
+    env: "CONFORMANCE_SEED",
+    kind: "string",
+    arg: "S",
+    help: "fuzzing seed (default random, printed: pass it back to replay a run)",
+  },
+  {
+    flag: "fuzz-path",
+    env: "CONFORMANCE_FUZZ_PATH",
+    kind: "string",
+    arg: "PATH",
+    help: "replay one fuzz counterexample (with its --seed and one --operation)",
+  },
+  {
+    flag: "no-proxy",
+    env: "CONFORMANCE_NO_PROXY",
+    kind: "boolean",
+    help: "send the scenarios straight to the target, without the Prism validating proxies",
+  },
+  {
+    flag: "min-coverage",
+    env: "CONFORMANCE_MIN_COVERAGE",
+    kind: "string",
+    arg: "P",
+    help: "fail below P % of documented (operationId, status) pairs exercised (default 0)",
+  },
+  {
+    flag: "junit",
+    env: "CONFORMANCE_JUNIT",
+    kind: "string",
+    arg: "FILE",
+    help: "write a JUnit XML report (also when the run fails)",
+  },
+  {
+    flag: "json",
+    env: "CONFORMANCE_JSON",
+    kind: "string",
+    arg: "FILE",
+    help: "write a JSON report: every check, the coverage table, the seed",
+  },
 ];
 
 /** The help text of `meta-media-openapi test`. */
@@ -90,8 +214,20 @@ export interface TestOptions {
   families: ApiFamily[];
   /** One line per family left out, and why. */
   familyNotes: string[];
-  wa?: { username: string; password: string; user?: { username: string; password: string }; loginFailureLimit?: number };
-  messenger?: { pageId: string; pageToken: string; graphBaseUrl?: string; appSecret?: string; fetchableUrl?: string; unfetchableUrl?: string };
+  wa?: {
+    username: string;
+    password: string;
+    user?: { username: string; password: string };
+    loginFailureLimit?: number;
+  };
+  messenger?: {
+    pageId: string;
+    pageToken: string;
+    graphBaseUrl?: string;
+    appSecret?: string;
+    fetchableUrl?: string;
+    unfetchableUrl?: string;
+  };
   destructive: boolean;
   layers: SelectableLayer[];
   operations?: string[];
@@ -116,7 +252,8 @@ function parseBoolean(name: string, value: string): boolean {
 
 function wholeNumber(name: string, value: string, min: number): number {
   const n = Number(value);
-  if (!/^[0-9]+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new TestUsageError(`${name} must be a whole number of at least ${min}, got "${value}"`);
+  if (!/^[0-9]+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min)
+    throw new TestUsageError(`${name} must be a whole number of at least ${min}, got "${value}"`);
   return n;
 }
 
@@ -127,24 +264,32 @@ function httpUrl(name: string, value: string): string {
   } catch {
     throw new TestUsageError(`${name} must be an http:// or https:// URL, got "${value}"`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TestUsageError(`${name} must be an http:// or https:// URL, got "${value}"`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new TestUsageError(`${name} must be an http:// or https:// URL, got "${value}"`);
   return value.replace(/\/+$/, "");
 }
 
 /** Parses the arguments after `test` and the environment; throws TestUsageError for anything wrong. */
 export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): TestOptions {
   if (argv.includes("--allow-writes")) {
-    throw new TestUsageError("--allow-writes is gone: what can be undone now always runs (and is undone); --destructive adds what cannot be");
+    throw new TestUsageError(
+      "--allow-writes is gone: what can be undone now always runs (and is undone); --destructive adds what cannot be",
+    );
   }
-  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = { help: { type: "boolean", short: "h" } };
-  for (const o of TEST_OPTIONS) options[o.flag] = o.kind === "boolean" ? { type: "boolean" } : { type: "string", ...(o.kind === "list" ? { multiple: true } : {}) };
+  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {
+    help: { type: "boolean", short: "h" },
+  };
+  for (const o of TEST_OPTIONS)
+    options[o.flag] =
+      o.kind === "boolean" ? { type: "boolean" } : { type: "string", ...(o.kind === "list" ? { multiple: true } : {}) };
   let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (err) {
     throw new TestUsageError((err as Error).message);
   }
-  if (parsed.positionals.length) throw new TestUsageError(`unexpected argument "${parsed.positionals[0]}" (options start with --)`);
+  if (parsed.positionals.length)
+    throw new TestUsageError(`unexpected argument "${parsed.positionals[0]}" (options start with --)`);
   const { values } = parsed;
   if (values.help) return { help: true } as TestOptions;
 
@@ -166,34 +311,51 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     const spec = TEST_OPTIONS.find((o) => o.flag === flag)!;
     const v = values[flag] as string[] | undefined;
     const raw = v?.length ? v : env[spec.env] ? [env[spec.env]!] : undefined;
-    return raw?.flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
+    return raw
+      ?.flatMap((x) => x.split(","))
+      .map((x) => x.trim())
+      .filter(Boolean);
   };
 
   const target = str("target") !== undefined ? httpUrl("--target", str("target")!) : undefined;
   const familyValue = str("family") ?? "all";
-  if (familyValue !== "all" && !API_FAMILIES.includes(familyValue as ApiFamily)) throw new TestUsageError(`--family must be whatsapp, messenger or all, got "${familyValue}"`);
+  if (familyValue !== "all" && !API_FAMILIES.includes(familyValue as ApiFamily))
+    throw new TestUsageError(`--family must be whatsapp, messenger or all, got "${familyValue}"`);
   const wanted: ApiFamily[] = familyValue === "all" ? [...API_FAMILIES] : [familyValue as ApiFamily];
 
   const layers = (list("layer") ?? [...SELECTABLE_LAYERS]) as SelectableLayer[];
-  for (const l of layers) if (!SELECTABLE_LAYERS.includes(l)) throw new TestUsageError(`unknown layer "${l}"; layers: ${SELECTABLE_LAYERS.join(", ")}`);
+  for (const l of layers)
+    if (!SELECTABLE_LAYERS.includes(l))
+      throw new TestUsageError(`unknown layer "${l}"; layers: ${SELECTABLE_LAYERS.join(", ")}`);
   const known = new Set(listOperations().map((o) => o.operationId));
   const operations = list("operation");
-  for (const id of operations ?? []) if (!known.has(id)) throw new TestUsageError(`unknown operation "${id}"; operations: ${[...known].join(", ")}`);
+  for (const id of operations ?? [])
+    if (!known.has(id)) throw new TestUsageError(`unknown operation "${id}"; operations: ${[...known].join(", ")}`);
 
   const runs = str("runs") !== undefined ? wholeNumber("--runs", str("runs")!, 1) : 100;
-  const statefulRuns = str("stateful-runs") !== undefined ? wholeNumber("--stateful-runs", str("stateful-runs")!, 1) : 10;
+  const statefulRuns =
+    str("stateful-runs") !== undefined ? wholeNumber("--stateful-runs", str("stateful-runs")!, 1) : 10;
   const seedText = str("seed");
-  if (seedText !== undefined && !/^-?[0-9]+$/.test(seedText.trim())) throw new TestUsageError(`--seed must be a whole number, got "${seedText}"`);
+  if (seedText !== undefined && !/^-?[0-9]+$/.test(seedText.trim()))
+    throw new TestUsageError(`--seed must be a whole number, got "${seedText}"`);
   const seed = seedText !== undefined ? Number(seedText) : undefined;
-  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new TestUsageError(`--seed is out of range: ${seedText}`);
+  if (seed !== undefined && !Number.isSafeInteger(seed))
+    throw new TestUsageError(`--seed is out of range: ${seedText}`);
   const fuzzPath = str("fuzz-path");
   if (fuzzPath !== undefined) {
-    if (!/^[0-9]+(:[0-9]+)*$/.test(fuzzPath)) throw new TestUsageError(`--fuzz-path must look like 12:0:3 (from a failure's replay line), got "${fuzzPath}"`);
-    if (seed === undefined || operations?.length !== 1) throw new TestUsageError("--fuzz-path replays one counterexample: give it with the failure's --seed and exactly one --operation");
+    if (!/^[0-9]+(:[0-9]+)*$/.test(fuzzPath))
+      throw new TestUsageError(`--fuzz-path must look like 12:0:3 (from a failure's replay line), got "${fuzzPath}"`);
+    if (seed === undefined || operations?.length !== 1)
+      throw new TestUsageError(
+        "--fuzz-path replays one counterexample: give it with the failure's --seed and exactly one --operation",
+      );
   }
   const minText = str("min-coverage");
   const minCoverage = minText !== undefined ? Number(minText) : 0;
-  if (minText !== undefined && (minText.trim() === "" || !Number.isFinite(minCoverage) || minCoverage < 0 || minCoverage > 100)) {
+  if (
+    minText !== undefined &&
+    (minText.trim() === "" || !Number.isFinite(minCoverage) || minCoverage < 0 || minCoverage > 100)
+  ) {
     throw new TestUsageError(`--min-coverage must be a percentage from 0 to 100, got "${minText}"`);
   }
 
@@ -216,7 +378,19 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     ignoredCredentials: [],
   };
 
-  const credentialFlags = ["wa-username", "wa-password", "wa-user-username", "wa-user-password", "wa-login-failure-limit", "page-id", "page-token", "graph-base-url", "app-secret", "fetchable-url", "unfetchable-url"];
+  const credentialFlags = [
+    "wa-username",
+    "wa-password",
+    "wa-user-username",
+    "wa-user-password",
+    "wa-login-failure-limit",
+    "page-id",
+    "page-token",
+    "graph-base-url",
+    "app-secret",
+    "fetchable-url",
+    "unfetchable-url",
+  ];
   if (!target) {
     // The in-process reference server brings its own accounts, page and URLs.
     result.ignoredCredentials = credentialFlags.filter((f) => typeof values[f] === "string").map((f) => `--${f}`);
@@ -226,16 +400,22 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
 
   const userName = str("wa-user-username");
   const userPassword = str("wa-user-password");
-  if ((userName === undefined) !== (userPassword === undefined)) throw new TestUsageError("--wa-user-username and --wa-user-password (WA_USER_USERNAME, WA_USER_PASSWORD) go together");
+  if ((userName === undefined) !== (userPassword === undefined))
+    throw new TestUsageError(
+      "--wa-user-username and --wa-user-password (WA_USER_USERNAME, WA_USER_PASSWORD) go together",
+    );
   const waPassword = str("wa-password");
   const pageToken = str("page-token");
-  if (str("page-id") !== undefined && pageToken === undefined) throw new TestUsageError("--page-id was given without --page-token (MESSENGER_PAGE_TOKEN)");
-  for (const flag of ["graph-base-url", "fetchable-url", "unfetchable-url"]) if (str(flag) !== undefined) httpUrl(`--${flag}`, str(flag)!);
+  if (str("page-id") !== undefined && pageToken === undefined)
+    throw new TestUsageError("--page-id was given without --page-token (MESSENGER_PAGE_TOKEN)");
+  for (const flag of ["graph-base-url", "fetchable-url", "unfetchable-url"])
+    if (str(flag) !== undefined) httpUrl(`--${flag}`, str(flag)!);
 
   for (const family of wanted) {
     if (family === "whatsapp") {
       if (waPassword === undefined) {
-        if (familyValue === "whatsapp") throw new TestUsageError("the whatsapp family needs an admin password: --wa-password or WA_PASSWORD");
+        if (familyValue === "whatsapp")
+          throw new TestUsageError("the whatsapp family needs an admin password: --wa-password or WA_PASSWORD");
         result.familyNotes.push("whatsapp: skipped (no --wa-password / WA_PASSWORD)");
         continue;
       }
@@ -243,12 +423,19 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
       result.wa = {
         username: str("wa-username") ?? "admin",
         password: waPassword,
-        ...(userName !== undefined && userPassword !== undefined ? { user: { username: userName, password: userPassword } } : {}),
-        ...(loginFailureLimit !== undefined ? { loginFailureLimit: wholeNumber("--wa-login-failure-limit", loginFailureLimit, 1) } : {}),
+        ...(userName !== undefined && userPassword !== undefined
+          ? { user: { username: userName, password: userPassword } }
+          : {}),
+        ...(loginFailureLimit !== undefined
+          ? { loginFailureLimit: wholeNumber("--wa-login-failure-limit", loginFailureLimit, 1) }
+          : {}),
       };
     } else {
       if (pageToken === undefined) {
-        if (familyValue === "messenger") throw new TestUsageError("the messenger family needs a page access token: --page-token or MESSENGER_PAGE_TOKEN");
+        if (familyValue === "messenger")
+          throw new TestUsageError(
+            "the messenger family needs a page access token: --page-token or MESSENGER_PAGE_TOKEN",
+          );
         result.familyNotes.push("messenger: skipped (no --page-token / MESSENGER_PAGE_TOKEN)");
         continue;
       }
@@ -264,7 +451,9 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     result.families.push(family);
   }
   if (result.families.length === 0) {
-    throw new TestUsageError("no credentials for either family: give --wa-password (WA_PASSWORD) and/or --page-token (MESSENGER_PAGE_TOKEN)");
+    throw new TestUsageError(
+      "no credentials for either family: give --wa-password (WA_PASSWORD) and/or --page-token (MESSENGER_PAGE_TOKEN)",
+    );
   }
   return result;
 }

@@ -16,9 +16,16 @@ export interface ValidatingProxies {
 }
 
 /** Starts the proxies (strict and lenient) in front of the given base URLs, for the given families. */
-export async function startValidatingProxies(upstream: BaseUrls, families: readonly ApiFamily[] = ["whatsapp", "messenger"]): Promise<ValidatingProxies> {
+export async function startValidatingProxies(
+  upstream: BaseUrls,
+  families: readonly ApiFamily[] = ["whatsapp", "messenger"],
+): Promise<ValidatingProxies> {
   const wanted = families.flatMap((family) => [true, false].map((strict) => ({ family, strict })));
-  const started = await Promise.allSettled(wanted.map(({ family, strict }) => startPrism(["proxy", bundlePath, upstream[family], ...(strict ? ["--errors"] : [])])));
+  const started = await Promise.allSettled(
+    wanted.map(({ family, strict }) =>
+      startPrism(["proxy", bundlePath, upstream[family], ...(strict ? ["--errors"] : [])]),
+    ),
+  );
   const running = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const stop = async () => {
     await Promise.all(running.map((p) => p.stop()));

@@ -34,7 +34,9 @@ const messenger = createMessengerClient({
 try {
   // The file goes up as multipart/form-data, streamed from disk; the MIME type comes from the Blob.
   const blob = await openAsBlob(file, { type: process.env.FILE_MIME_TYPE ?? mimeFromName(file) });
-  const { attachment_id } = await messenger.uploadAttachmentFile(blob, path.basename(file), type as AttachmentType, { isReusable: true });
+  const { attachment_id } = await messenger.uploadAttachmentFile(blob, path.basename(file), type as AttachmentType, {
+    isReusable: true,
+  });
   console.log(`uploaded ${file} as attachment ${attachment_id}`);
 
   const sent = await messenger.sendAttachment(recipientId, { attachmentId: attachment_id });
@@ -49,8 +51,14 @@ try {
 
 function mimeFromName(name: string): string {
   const byExtension: Record<string, string> = {
-    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".mp4": "video/mp4",
-    ".mp3": "audio/mpeg", ".pdf": "application/pdf", ".txt": "text/plain",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".mp4": "video/mp4",
+    ".mp3": "audio/mpeg",
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
   };
   return byExtension[path.extname(name).toLowerCase()] ?? "application/octet-stream";
 }

@@ -51,7 +51,10 @@ async function newestInput(): Promise<number> {
 }
 
 if (process.argv.includes("--if-stale")) {
-  const built = await stat(stamp).then((s) => s.mtimeMs, () => undefined);
+  const built = await stat(stamp).then(
+    (s) => s.mtimeMs,
+    () => undefined,
+  );
   if (built !== undefined && built >= (await newestInput())) process.exit(0);
 }
 
@@ -73,7 +76,10 @@ for (const file of generatedFiles) {
 await writeFile(path.join(next, "build-stamp"), `${new Date().toISOString()}\n`);
 // Two renames: the old build moves aside, the new one takes its place; the old one is removed after.
 const previous = `${next}-previous`;
-const hadDist = await rename(dist, previous).then(() => true, () => false);
+const hadDist = await rename(dist, previous).then(
+  () => true,
+  () => false,
+);
 await rename(next, dist);
 if (hadDist) await rm(previous, { recursive: true, force: true });
 console.log(`build-client: ${path.relative(root, dist)}/ written (lib, generated)`);

@@ -33,7 +33,11 @@ try {
 
 await rm(dist, { recursive: true, force: true });
 try {
-  await run(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root });
+  await run(
+    process.execPath,
+    [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
+    { cwd: root },
+  );
 } catch (err) {
   const { stdout = "", stderr = "" } = err as { stdout?: string; stderr?: string };
   process.stderr.write(`${stdout}${stderr}`);
@@ -50,7 +54,10 @@ for (const file of [...Object.values(bundleFileNames), "openapi.d.ts"]) {
 // Redoc's rendering options, read from the package root by the docs build.
 await copyFile(path.join(root, "redocly.yaml"), path.join(dist, "redocly.yaml"));
 // dist/ is the package root for the compiled code: ES modules, and the version the CLI reports.
-const manifest = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as { name: string; version: string };
+const manifest = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as {
+  name: string;
+  version: string;
+};
 const distManifest = { name: `${manifest.name}-dist`, private: true, version: manifest.version, type: "module" };
 await writeFile(path.join(dist, "package.json"), `${JSON.stringify(distManifest, null, 2)}\n`);
 

@@ -15,6 +15,7 @@ const CLIENT = "@meta-media-openapi/client";
 const IDENTIFIERS = "[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*";
 const SEMVER = new RegExp(`^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-${IDENTIFIERS})?(\\+${IDENTIFIERS})?$`);
 
+// biome-ignore lint/suspicious/noExplicitAny: package manifests and the lock file are edited as plain JSON
 type Json = Record<string, any>;
 const readJson = async (file: string): Promise<Json> =>
   JSON.parse(await readFile(path.join(root, file), "utf8")) as Json;

@@ -81,7 +81,8 @@ function byteCount(env: NodeJS.ProcessEnv, name: string): number | undefined {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const host = value(env, "HOST") ?? "127.0.0.1";
-  if (/[\s/]/.test(host)) throw new ConfigError(`HOST must be a host name or an IP address, got ${JSON.stringify(host)}`);
+  if (/[\s/]/.test(host))
+    throw new ConfigError(`HOST must be a host name or an IP address, got ${JSON.stringify(host)}`);
 
   const rawPort = value(env, "PORT") ?? "8080";
   const port = Number(rawPort);
@@ -92,7 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = path.resolve(value(env, "DATA_DIR") ?? "./data");
 
   // The raw value: leading/trailing spaces may be part of a password.
-  const adminPassword = env.WA_ADMIN_PASSWORD === undefined || env.WA_ADMIN_PASSWORD === "" ? undefined : env.WA_ADMIN_PASSWORD;
+  const adminPassword =
+    env.WA_ADMIN_PASSWORD === undefined || env.WA_ADMIN_PASSWORD === "" ? undefined : env.WA_ADMIN_PASSWORD;
   if (adminPassword !== undefined && !PASSWORD_RULE.test(adminPassword)) {
     throw new ConfigError(
       "WA_ADMIN_PASSWORD must be 8 to 64 characters with at least one upper-case letter, one lower-case letter, " +
@@ -101,7 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
 
   const waId = value(env, "WA_ID") ?? "16315551019";
-  if (!/^[0-9]{5,20}$/.test(waId)) throw new ConfigError(`WA_ID must be a phone number in digits (5 to 20), got ${JSON.stringify(waId)}`);
+  if (!/^[0-9]{5,20}$/.test(waId))
+    throw new ConfigError(`WA_ID must be a phone number in digits (5 to 20), got ${JSON.stringify(waId)}`);
 
   const mediaMaxBytes = byteCount(env, "MEDIA_MAX_BYTES") ?? DEFAULT_MEDIA_MAX_BYTES;
   const mediaVolumeMaxBytes = byteCount(env, "MEDIA_VOLUME_MAX_BYTES");

@@ -42,7 +42,10 @@ declare module "autocannon" {
   interface Instance {
     stop(): void;
     on(event: "done", listener: (result: AutocannonResult) => void): void;
-    on(event: "response", listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void;
+    on(
+      event: "response",
+      listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void,
+    ): void;
   }
   function autocannon(opts: AutocannonOptions, cb: (err: Error | null, result: AutocannonResult) => void): Instance;
   export default autocannon;

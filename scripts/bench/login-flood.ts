@@ -95,7 +95,12 @@ try {
   const answers = [...statuses].map(([status, count]) => `${count} x ${status}`).join(", ");
   const last = `the last answered after ${(floodMs / 1000).toFixed(1)} s`;
   console.log(`during ${logins} concurrent wrong logins (${answers}; ${last}): ${summary(during)}`);
-  console.log(`  first downloads of the flood, ms: ${during.slice(0, 8).map((ms) => ms.toFixed(0)).join(", ")}`);
+  console.log(
+    `  first downloads of the flood, ms: ${during
+      .slice(0, 8)
+      .map((ms) => ms.toFixed(0))
+      .join(", ")}`,
+  );
 } finally {
   await server.stop();
   await rm(dataDir, { recursive: true, force: true });

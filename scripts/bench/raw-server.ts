@@ -22,7 +22,8 @@ const host = process.env.HOST ?? "127.0.0.1";
 const port = Number(process.env.PORT ?? "0");
 const dataDir = process.env.DATA_DIR;
 const token = process.env.BENCH_TOKEN;
-if (!dataDir || !token || !process.env.SETTINGS_FILE) throw new Error("DATA_DIR, BENCH_TOKEN and SETTINGS_FILE are required");
+if (!dataDir || !token || !process.env.SETTINGS_FILE)
+  throw new Error("DATA_DIR, BENCH_TOKEN and SETTINGS_FILE are required");
 const meta = { api_status: "stable", version: "3.0.1" };
 const settingsReply = JSON.stringify({
   settings: { application: JSON.parse(readFileSync(process.env.SETTINGS_FILE, "utf8")) as unknown },
@@ -61,7 +62,8 @@ async function upload(req: http.IncomingMessage, res: http.ServerResponse): Prom
     json(res, 201, { media: [{ id }], meta });
   } catch (err) {
     await rm(tmp, { force: true });
-    if (!res.headersSent) json(res, 503, { errors: [{ code: 1011, title: "Service not ready", details: String(err) }] });
+    if (!res.headersSent)
+      json(res, 503, { errors: [{ code: 1011, title: "Service not ready", details: String(err) }] });
   }
 }
 

@@ -52,9 +52,13 @@ export const TARGETS = {
 } as const;
 
 const fmt = (n: number | undefined, digits = 0) =>
-  n === undefined || !Number.isFinite(n) ? "n/a" : n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? a / b : undefined);
-const verdict = (value: number | undefined, ok: (v: number) => boolean) => (value === undefined ? "n/a" : ok(value) ? "yes" : "**no**");
+  n === undefined || !Number.isFinite(n)
+    ? "n/a"
+    : n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
+const verdict = (value: number | undefined, ok: (v: number) => boolean) =>
+  value === undefined ? "n/a" : ok(value) ? "yes" : "**no**";
 
 /** The result table, in Markdown (readable as plain text too). */
 export function renderTable(r: BenchResults): string {
@@ -109,7 +113,15 @@ export function renderTable(r: BenchResults): string {
       ]);
     }
   }
-  const header = ["measurement", "reference server", "raw node:http", "Prism mock", "reference / baseline", "target", "met"];
+  const header = [
+    "measurement",
+    "reference server",
+    "raw node:http",
+    "Prism mock",
+    "reference / baseline",
+    "target",
+    "met",
+  ];
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }

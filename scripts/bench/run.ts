@@ -61,8 +61,13 @@ const sizesMiB = values.sizes.split(",").map(Number);
 const mediaPhaseBytes = Number(values["media-mib"] ?? (quick ? 256 : 512)) * MiB;
 const mediaPhaseCapSeconds = 60;
 const rounds = Number(values.rounds ?? (quick ? 1 : 2));
-if (![durationSeconds, connections, mediaPhaseBytes, rounds, ...sizesMiB].every((n) => Number.isFinite(n) && n > 0) || !(warmupSeconds >= 0)) {
-  throw new Error("--duration, --connections, --media-mib, --rounds and --sizes take positive numbers, --warmup zero or more");
+if (
+  ![durationSeconds, connections, mediaPhaseBytes, rounds, ...sizesMiB].every((n) => Number.isFinite(n) && n > 0) ||
+  !(warmupSeconds >= 0)
+) {
+  throw new Error(
+    "--duration, --connections, --media-mib, --rounds and --sizes take positive numbers, --warmup zero or more",
+  );
 }
 
 const machine = {
@@ -75,7 +80,17 @@ const machine = {
 };
 const results: BenchResults = {
   machine,
-  options: { referenceEntry: values["reference-entry"], durationSeconds, warmupSeconds, connections, sizesMiB, quick, rounds, mediaPhaseBytes, mediaPhaseCapSeconds },
+  options: {
+    referenceEntry: values["reference-entry"],
+    durationSeconds,
+    warmupSeconds,
+    connections,
+    sizesMiB,
+    quick,
+    rounds,
+    mediaPhaseBytes,
+    mediaPhaseCapSeconds,
+  },
   settings: {},
   media: [],
   notes: [],
@@ -102,7 +117,11 @@ function checkLoad(label: string, load: LoadResult): void {
   }
 }
 
-async function measure(label: string, spec: Omit<LoadSpec, "durationSeconds" | "timeoutSeconds">, warm: boolean): Promise<LoadResult> {
+async function measure(
+  label: string,
+  spec: Omit<LoadSpec, "durationSeconds" | "timeoutSeconds">,
+  warm: boolean,
+): Promise<LoadResult> {
   if (warm && warmupSeconds > 0) await runLoad({ ...spec, durationSeconds: warmupSeconds, timeoutSeconds: 30 });
   const load = await runLoad({ ...spec, durationSeconds, timeoutSeconds: 60 });
   checkLoad(label, load);
@@ -117,7 +136,11 @@ async function startReference(name: string): Promise<{ server: ChildServer; toke
   const dataDir = path.join(root, name);
   try {
     // The node's upload cap is raised above the 100 MiB document limit so the per-type limit is the one that applies.
-    const server = await startReferenceServer({ dataDir, entry: values["reference-entry"], env: { MEDIA_MAX_BYTES: String(128 * MiB) } });
+    const server = await startReferenceServer({
+      dataDir,
+      entry: values["reference-entry"],
+      env: { MEDIA_MAX_BYTES: String(128 * MiB) },
+    });
     children.push(server);
     return { server, token: await loginAdmin(server.url) };
   } catch (err) {
@@ -128,7 +151,13 @@ async function startReference(name: string): Promise<{ server: ChildServer; toke
 
 async function startRaw(name: string, token: string, settingsFile: string): Promise<ChildServer> {
   const server = await startChildServer("scripts/bench/raw-server.ts", {
-    env: { HOST: "127.0.0.1", PORT: "0", DATA_DIR: path.join(root, name), BENCH_TOKEN: token, SETTINGS_FILE: settingsFile },
+    env: {
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATA_DIR: path.join(root, name),
+      BENCH_TOKEN: token,
+      SETTINGS_FILE: settingsFile,
+    },
   });
   children.push(server);
   return server;
@@ -143,7 +172,9 @@ async function stopChild(server: ChildServer | undefined): Promise<void> {
 /** The settings document served by the raw baseline: the reference server's own reply, else the spec's example. */
 async function settingsDocument(ref: { server: ChildServer; token: string } | undefined): Promise<unknown> {
   if (ref) {
-    const res = await fetch(`${ref.server.url}/v1/settings/application`, { headers: { Authorization: `Bearer ${ref.token}` } });
+    const res = await fetch(`${ref.server.url}/v1/settings/application`, {
+      headers: { Authorization: `Bearer ${ref.token}` },
+    });
     const body = (await res.json()) as { settings?: { application?: unknown } };
     if (res.status === 200 && body.settings?.application) return body.settings.application;
     note(`reference GET /v1/settings/application answered ${res.status}; the raw baseline serves the spec example`);
@@ -171,8 +202,24 @@ async function benchSettings(): Promise<void> {
   });
   const targets: Array<[keyof BenchResults["settings"], string, ReturnType<typeof spec>]> = [
     ["raw", "raw node:http", spec(raw.url, rawToken)],
-    ...(ref ? [["reference", "reference", spec(ref.server.url, ref.token)] as [keyof BenchResults["settings"], string, ReturnType<typeof spec>]] : []),
-    ...(prism ? [["prism", "Prism mock", spec(prism.url, rawToken)] as [keyof BenchResults["settings"], string, ReturnType<typeof spec>]] : []),
+    ...(ref
+      ? [
+          ["reference", "reference", spec(ref.server.url, ref.token)] as [
+            keyof BenchResults["settings"],
+            string,
+            ReturnType<typeof spec>,
+          ],
+        ]
+      : []),
+    ...(prism
+      ? [
+          ["prism", "Prism mock", spec(prism.url, rawToken)] as [
+            keyof BenchResults["settings"],
+            string,
+            ReturnType<typeof spec>,
+          ],
+        ]
+      : []),
   ];
   const runs = new Map<string, LoadResult[]>();
   // Servers take turns round after round, so a burst of load from elsewhere on the machine hits them all alike.
@@ -211,7 +258,8 @@ function uploadOnce(url: string, token: string, file: string, size: number): Pro
       let text = "";
       res.on("data", (c: Buffer) => (text += c.toString()));
       res.on("end", () => {
-        const id = res.statusCode === 201 ? (JSON.parse(text) as { media?: Array<{ id?: string }> }).media?.[0]?.id : undefined;
+        const id =
+          res.statusCode === 201 ? (JSON.parse(text) as { media?: Array<{ id?: string }> }).media?.[0]?.id : undefined;
         if (id) resolve(id);
         else reject(new Error(`upload answered ${res.statusCode}: ${text.slice(0, 300)}`));
       });
@@ -231,51 +279,81 @@ async function benchMediaSize(sizeMiB: number, smallBody: string): Promise<void>
       `${requests} uploads then ${requests} downloads per server`,
   );
   const entry: BenchResults["media"][number] = { sizeMiB, upload: {}, download: {} };
-  const runs = { upload: { raw: [] as MediaFigures[], reference: [] as MediaFigures[] }, download: { raw: [] as MediaFigures[], reference: [] as MediaFigures[] } };
-  for (let round = 1; round <= rounds; round++) for (const kind of ["raw", "reference"] as const) {
-    let server: ChildServer | undefined;
-    let token: string;
-    const name = `media-${sizeMiB}-${kind}-${round}`;
-    if (kind === "raw") {
-      token = randomBytes(32).toString("base64url");
-      server = await startRaw(name, token, path.join(root, "settings.json"));
-    } else {
-      const ref = await startReference(name);
-      if (!ref) continue;
-      ({ server, token } = ref);
-    }
-    const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/pdf" };
-    const upload = { url: `${server.url}/v1/media`, method: "POST" as const, headers, connections: mediaConnections };
-    // Warm-ups use the 1 MiB body, so the idle RSS the growth is measured from is not inflated by a big body.
-    const smallId = await uploadOnce(server.url, token, smallBody, MiB);
-    if (warmupSeconds > 0) {
-      await runLoad({ ...upload, bodyFile: smallBody, durationSeconds: warmupSeconds, maxRequests: 20, timeoutSeconds: 30 });
-      await runLoad({
-        url: `${server.url}/v1/media/${smallId}`, method: "GET", headers: { Authorization: headers.Authorization },
-        connections: mediaConnections, durationSeconds: warmupSeconds, maxRequests: 20, timeoutSeconds: 30,
-      });
-    }
-    const phase = async (label: string, spec: LoadSpec): Promise<MediaFigures> => {
-      const rss = watchRss(server!.pid);
-      const load = await runLoad(spec);
-      const memory = rss.stop();
-      checkLoad(label, load);
-      const mibPerSecond = load.elapsedSeconds > 0 ? (load.ok2xx * size) / MiB / load.elapsedSeconds : 0;
-      console.log(
-        `  ${label}: ${load.ok2xx} ok in ${load.elapsedSeconds.toFixed(1)} s, ${mibPerSecond.toFixed(0)} MiB/s, ` +
-          `peak RSS ${memory.peakMiB.toFixed(0)} MiB (+${memory.growthMiB.toFixed(0)})`,
+  const runs = {
+    upload: { raw: [] as MediaFigures[], reference: [] as MediaFigures[] },
+    download: { raw: [] as MediaFigures[], reference: [] as MediaFigures[] },
+  };
+  for (let round = 1; round <= rounds; round++)
+    for (const kind of ["raw", "reference"] as const) {
+      let server: ChildServer | undefined;
+      let token: string;
+      const name = `media-${sizeMiB}-${kind}-${round}`;
+      if (kind === "raw") {
+        token = randomBytes(32).toString("base64url");
+        server = await startRaw(name, token, path.join(root, "settings.json"));
+      } else {
+        const ref = await startReference(name);
+        if (!ref) continue;
+        ({ server, token } = ref);
+      }
+      const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/pdf" };
+      const upload = { url: `${server.url}/v1/media`, method: "POST" as const, headers, connections: mediaConnections };
+      // Warm-ups use the 1 MiB body, so the idle RSS the growth is measured from is not inflated by a big body.
+      const smallId = await uploadOnce(server.url, token, smallBody, MiB);
+      if (warmupSeconds > 0) {
+        await runLoad({
+          ...upload,
+          bodyFile: smallBody,
+          durationSeconds: warmupSeconds,
+          maxRequests: 20,
+          timeoutSeconds: 30,
+        });
+        await runLoad({
+          url: `${server.url}/v1/media/${smallId}`,
+          method: "GET",
+          headers: { Authorization: headers.Authorization },
+          connections: mediaConnections,
+          durationSeconds: warmupSeconds,
+          maxRequests: 20,
+          timeoutSeconds: 30,
+        });
+      }
+      const phase = async (label: string, spec: LoadSpec): Promise<MediaFigures> => {
+        const rss = watchRss(server!.pid);
+        const load = await runLoad(spec);
+        const memory = rss.stop();
+        checkLoad(label, load);
+        const mibPerSecond = load.elapsedSeconds > 0 ? (load.ok2xx * size) / MiB / load.elapsedSeconds : 0;
+        console.log(
+          `  ${label}: ${load.ok2xx} ok in ${load.elapsedSeconds.toFixed(1)} s, ${mibPerSecond.toFixed(0)} MiB/s, ` +
+            `peak RSS ${memory.peakMiB.toFixed(0)} MiB (+${memory.growthMiB.toFixed(0)})`,
+        );
+        return { load, mibPerSecond, rss: memory };
+      };
+      runs.upload[kind].push(
+        await phase(`${kind} upload (round ${round})`, {
+          ...upload,
+          bodyFile,
+          durationSeconds: mediaPhaseCapSeconds,
+          maxRequests: requests,
+          timeoutSeconds: 60,
+        }),
       );
-      return { load, mibPerSecond, rss: memory };
-    };
-    runs.upload[kind].push(await phase(`${kind} upload (round ${round})`, { ...upload, bodyFile, durationSeconds: mediaPhaseCapSeconds, maxRequests: requests, timeoutSeconds: 60 }));
-    const id = await uploadOnce(server.url, token, bodyFile, size);
-    runs.download[kind].push(await phase(`${kind} download (round ${round})`, {
-      url: `${server.url}/v1/media/${id}`, method: "GET", headers: { Authorization: headers.Authorization },
-      connections: mediaConnections, durationSeconds: mediaPhaseCapSeconds, maxRequests: requests, timeoutSeconds: 60,
-    }));
-    await stopChild(server);
-    await rm(path.join(root, name), { recursive: true, force: true });
-  }
+      const id = await uploadOnce(server.url, token, bodyFile, size);
+      runs.download[kind].push(
+        await phase(`${kind} download (round ${round})`, {
+          url: `${server.url}/v1/media/${id}`,
+          method: "GET",
+          headers: { Authorization: headers.Authorization },
+          connections: mediaConnections,
+          durationSeconds: mediaPhaseCapSeconds,
+          maxRequests: requests,
+          timeoutSeconds: 60,
+        }),
+      );
+      await stopChild(server);
+      await rm(path.join(root, name), { recursive: true, force: true });
+    }
   // Throughput: the best round (least disturbed by other load on the machine). Memory: the worst round.
   for (const direction of ["upload", "download"] as const) {
     for (const kind of ["raw", "reference"] as const) {
@@ -283,7 +361,12 @@ async function benchMediaSize(sizeMiB: number, smallBody: string): Promise<void>
       if (all.length === 0) continue;
       const best = all.reduce((a, b) => (b.mibPerSecond > a.mibPerSecond ? b : a));
       const worstRss = all.reduce((a, b) => (b.rss.growthMiB > a.rss.growthMiB ? b : a)).rss;
-      entry[direction][kind] = { load: best.load, mibPerSecond: best.mibPerSecond, rss: worstRss, rounds: all.map(({ rounds: _, ...r }) => r) };
+      entry[direction][kind] = {
+        load: best.load,
+        mibPerSecond: best.mibPerSecond,
+        rss: worstRss,
+        rounds: all.map(({ rounds: _, ...r }) => r),
+      };
     }
   }
   await rm(bodyFile, { force: true });

@@ -145,7 +145,9 @@ export function parseAllowList(entries: readonly string[]): { hosts: Set<string>
     }
     const host = normaliseHostName(entry);
     if (!HOST_NAME.test(host)) {
-      throw new Error(`ATTACHMENT_FETCH_ALLOW: ${JSON.stringify(entry)} is neither a host name, an IP address nor a CIDR range`);
+      throw new Error(
+        `ATTACHMENT_FETCH_ALLOW: ${JSON.stringify(entry)} is neither a host name, an IP address nor a CIDR range`,
+      );
     }
     hosts.add(host);
   }
@@ -154,7 +156,10 @@ export function parseAllowList(entries: readonly string[]): { hosts: Set<string>
 
 function inRanges(addr: Address, ranges: ReadonlyArray<[Address, number]>): boolean {
   // An IPv4-mapped address reaches the IPv4 address, so v4 ranges apply to it too.
-  const alt = addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : undefined;
+  const alt =
+    addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress()
+      ? (addr as ipaddr.IPv6).toIPv4Address()
+      : undefined;
   for (const [net, bits] of ranges) {
     if (net.kind() === addr.kind() && addr.match(net, bits)) return true;
     if (alt && net.kind() === "ipv4" && alt.match(net, bits)) return true;

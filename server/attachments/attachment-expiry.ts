@@ -50,7 +50,9 @@ export class ExpirySweeper {
     this.lastRun = now;
     this.running = removeExpiredAttachmentBlobs(this.store, this.blobs)
       .then(() => undefined)
-      .catch((err: unknown) => console.warn("Removing expired attachment files failed (retried at the next sweep):", err))
+      .catch((err: unknown) =>
+        console.warn("Removing expired attachment files failed (retried at the next sweep):", err),
+      )
       .finally(() => {
         this.running = undefined;
       });

@@ -43,7 +43,9 @@ class PartTooLargeError extends Error {}
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Reads the form; resolves with the validated message and the stored (not yet recorded) file. */
-export function readAttachmentForm(opts: ReadAttachmentFormOptions): Promise<{ message: AttachmentFileMessage; file: PendingFile }> {
+export function readAttachmentForm(
+  opts: ReadAttachmentFormOptions,
+): Promise<{ message: AttachmentFileMessage; file: PendingFile }> {
   return new Promise((resolve, reject) => {
     if (!opts.body) {
       reject(graphErrors.invalidParameter("The parameter filedata is required"));
@@ -76,8 +78,13 @@ export function readAttachmentForm(opts: ReadAttachmentFormOptions): Promise<{ m
       // A file being written stops at once and its temporary file goes; a finished one is removed.
       fileStream?.on("error", () => undefined);
       fileStream?.destroy(new Error("form rejected"));
-      fileTask?.then((file) => opts.discardFile(file), () => undefined);
-      reject(err instanceof GraphError ? err : graphErrors.invalidParameter("The multipart/form-data body is malformed"));
+      fileTask?.then(
+        (file) => opts.discardFile(file),
+        () => undefined,
+      );
+      reject(
+        err instanceof GraphError ? err : graphErrors.invalidParameter("The multipart/form-data body is malformed"),
+      );
     };
 
     const acceptMessage = (text: string) => {
@@ -92,7 +99,8 @@ export function readAttachmentForm(opts: ReadAttachmentFormOptions): Promise<{ m
 
     bb.on("field", (name, value, info) => {
       if (name !== "message") return; // Meta's sample also sends `type`; extra fields are ignored.
-      if (info.valueTruncated) return fail(graphErrors.invalidParameter(`Param message is longer than ${FORM_LIMITS.fieldSize} bytes`));
+      if (info.valueTruncated)
+        return fail(graphErrors.invalidParameter(`Param message is longer than ${FORM_LIMITS.fieldSize} bytes`));
       acceptMessage(value);
     });
 
@@ -119,14 +127,24 @@ export function readAttachmentForm(opts: ReadAttachmentFormOptions): Promise<{ m
           acceptMessage(text);
         })().catch((err) => {
           stream.resume();
-          fail(err instanceof PartTooLargeError ? graphErrors.invalidParameter(`Param message is longer than ${FORM_LIMITS.fieldSize} bytes`) : err);
+          fail(
+            err instanceof PartTooLargeError
+              ? graphErrors.invalidParameter(`Param message is longer than ${FORM_LIMITS.fieldSize} bytes`)
+              : err,
+          );
         });
         pending.add(task);
         return;
       }
       if (name !== "filedata" || fileTask) {
         stream.resume();
-        return fail(graphErrors.invalidParameter(name === "filedata" ? "The parameter filedata is given more than once" : `Param ${name.slice(0, 100)} is not a recognised file parameter`));
+        return fail(
+          graphErrors.invalidParameter(
+            name === "filedata"
+              ? "The parameter filedata is given more than once"
+              : `Param ${name.slice(0, 100)} is not a recognised file parameter`,
+          ),
+        );
       }
       fileStream = stream;
       fileTask = opts.writeFile(stream, message);
@@ -134,7 +152,9 @@ export function readAttachmentForm(opts: ReadAttachmentFormOptions): Promise<{ m
     });
 
     bb.on("partsLimit", () => fail(graphErrors.invalidParameter(`The form has more than ${FORM_LIMITS.parts} parts`)));
-    bb.on("fieldsLimit", () => fail(graphErrors.invalidParameter(`The form has more than ${FORM_LIMITS.fields} fields`)));
+    bb.on("fieldsLimit", () =>
+      fail(graphErrors.invalidParameter(`The form has more than ${FORM_LIMITS.fields} fields`)),
+    );
     bb.on("filesLimit", () => fail(graphErrors.invalidParameter("The form has more than one file")));
     bb.on("error", (err) => fail(err));
     source.on("error", (err) => fail(err));

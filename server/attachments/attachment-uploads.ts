@@ -48,13 +48,22 @@ export class AttachmentUploads {
   }
 
   /** Fetches `url` (SSRF-safe, limited in size and time), checks its bytes against `type`, stores and records it. */
-  async fromUrl(input: { pageId: string; type: AttachmentType; url: string; isReusable: boolean; signal?: AbortSignal }): Promise<AttachmentRecord> {
+  async fromUrl(input: {
+    pageId: string;
+    type: AttachmentType;
+    url: string;
+    isReusable: boolean;
+    signal?: AbortSignal;
+  }): Promise<AttachmentRecord> {
     const { type } = input;
     const maxBytes = this.maxBytesFor(type);
     const configured = type === "video" ? this.deps.timeoutsMs?.video : this.deps.timeoutsMs?.other;
     const timeoutMs = configured ?? this.deps.limits.byType[type].fetchTimeoutMs;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new FetchTimeoutError(`No complete answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => controller.abort(new FetchTimeoutError(`No complete answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onClientGone = () => controller.abort(input.signal?.reason);
     input.signal?.addEventListener("abort", onClientGone, { once: true });
     const blobId = this.deps.store.newId();
@@ -100,14 +109,23 @@ export class AttachmentUploads {
           if (type) checkedMime = await checkAttachmentHead(type, head);
         },
       });
-      return { blobId, size: written.size, sha256: written.sha256, head, ...(type ? { checkedType: type, checkedMime } : {}) };
+      return {
+        blobId,
+        size: written.size,
+        sha256: written.sha256,
+        head,
+        ...(type ? { checkedType: type, checkedMime } : {}),
+      };
     } catch (err) {
       throw fileError(err);
     }
   }
 
   /** Checks a written file part against its type (if not done while writing) and records it; deletes it on failure. */
-  async completeFile(file: PendingFile, input: { pageId: string; type: AttachmentType; isReusable: boolean }): Promise<AttachmentRecord> {
+  async completeFile(
+    file: PendingFile,
+    input: { pageId: string; type: AttachmentType; isReusable: boolean },
+  ): Promise<AttachmentRecord> {
     try {
       if (file.size === 0) throw graphErrors.invalidParameter("The parameter filedata is empty");
       let mime = file.checkedMime;

@@ -28,7 +28,9 @@ function readTimeout(env: NodeJS.ProcessEnv, name: string): number | undefined {
   if (raw === undefined || raw.trim() === "") return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > 600_000) {
-    throw new Error(`${name} must be an integer number of milliseconds between 1 and 600000, got ${JSON.stringify(raw)}`);
+    throw new Error(
+      `${name} must be an integer number of milliseconds between 1 and 600000, got ${JSON.stringify(raw)}`,
+    );
   }
   return value;
 }
@@ -38,10 +40,14 @@ function readPages(raw: string): Record<string, string> {
   try {
     parsed = JSON.parse(raw);
   } catch (err) {
-    throw new Error(`MESSENGER_PAGES must be a JSON object mapping page ids to page access tokens: ${(err as Error).message}`);
+    throw new Error(
+      `MESSENGER_PAGES must be a JSON object mapping page ids to page access tokens: ${(err as Error).message}`,
+    );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new Error('MESSENGER_PAGES must be a JSON object mapping page ids to page access tokens, e.g. {"1234567890":"EAAB..."}');
+    throw new Error(
+      'MESSENGER_PAGES must be a JSON object mapping page ids to page access tokens, e.g. {"1234567890":"EAAB..."}',
+    );
   }
   const pages: Record<string, string> = Object.create(null);
   const seenTokens = new Set<string>();

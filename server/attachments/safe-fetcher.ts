@@ -26,7 +26,10 @@ export class FetchError extends Error {
 /** The connection was refused by the address policy before any packet was sent. */
 export class AddressRefusedError extends FetchError {
   override name = "AddressRefusedError";
-  constructor(readonly address: string, readonly hostname: string | undefined) {
+  constructor(
+    readonly address: string,
+    readonly hostname: string | undefined,
+  ) {
     super("refused", `Address ${address}${hostname ? ` (${hostname})` : ""} is not allowed`);
   }
 }
@@ -83,8 +86,10 @@ export function checkFetchUrl(raw: string | URL, policy: AddressPolicy): URL {
   } catch {
     throw new FetchError("badUrl", "Not a URL");
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new FetchError("badUrl", `Scheme ${url.protocol} is not allowed`);
-  if (url.username !== "" || url.password !== "") throw new FetchError("badUrl", "Credentials in the URL are not allowed");
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new FetchError("badUrl", `Scheme ${url.protocol} is not allowed`);
+  if (url.username !== "" || url.password !== "")
+    throw new FetchError("badUrl", "Credentials in the URL are not allowed");
   const host = bareHost(url.hostname);
   if (host === "") throw new FetchError("badUrl", "The URL has no host");
   if (parseIp(host)) {
@@ -119,9 +124,14 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
 
 /** A callback-style lookup for net.connect that refuses the whole name if any of its addresses is refused. */
 export function guardedLookup(policy: AddressPolicy, lookup: LookupFunction) {
-  return (hostname: string, options: { all?: boolean; family?: number | string } | number, callback: LookupCallback): void => {
-    const opts = typeof options === "number" ? { family: options } : options ?? {};
-    const family = opts.family === "IPv4" ? 4 : opts.family === "IPv6" ? 6 : typeof opts.family === "number" ? opts.family : 0;
+  return (
+    hostname: string,
+    options: { all?: boolean; family?: number | string } | number,
+    callback: LookupCallback,
+  ): void => {
+    const opts = typeof options === "number" ? { family: options } : (options ?? {});
+    const family =
+      opts.family === "IPv4" ? 4 : opts.family === "IPv6" ? 6 : typeof opts.family === "number" ? opts.family : 0;
     lookup(hostname, { all: true, family: family as 0 | 4 | 6 }).then(
       (addresses) => {
         const list = (Array.isArray(addresses) ? addresses : [addresses]) as LookupAddress[];
@@ -170,11 +180,18 @@ export function guardedConnector(policy: AddressPolicy, dial: buildConnector.con
 }
 
 /** undici's connector with the checked lookup: what actually opens sockets for names. */
-export function createDial(policy: AddressPolicy, lookup: LookupFunction = dnsPromises.lookup, connectTimeoutMs = 10_000): buildConnector.connector {
+export function createDial(
+  policy: AddressPolicy,
+  lookup: LookupFunction = dnsPromises.lookup,
+  connectTimeoutMs = 10_000,
+): buildConnector.connector {
   return buildConnector({ lookup: guardedLookup(policy, lookup) as never, timeout: connectTimeoutMs });
 }
 
-async function* counted(body: AsyncIterable<Uint8Array> & { destroy(err?: Error): unknown }, maxBytes: number): AsyncGenerator<Uint8Array> {
+async function* counted(
+  body: AsyncIterable<Uint8Array> & { destroy(err?: Error): unknown },
+  maxBytes: number,
+): AsyncGenerator<Uint8Array> {
   let total = 0;
   try {
     for await (const chunk of body) {
@@ -215,7 +232,11 @@ export function createSafeFetcher(options: SafeFetcherOptions): SafeFetcher {
           res = await request(url, {
             dispatcher: agent,
             method: "GET",
-            headers: { accept: "*/*", "accept-encoding": "identity", "user-agent": "meta-media-openapi-reference-server" },
+            headers: {
+              accept: "*/*",
+              "accept-encoding": "identity",
+              "user-agent": "meta-media-openapi-reference-server",
+            },
             signal,
           });
         } catch (err) {
@@ -236,7 +257,8 @@ export function createSafeFetcher(options: SafeFetcherOptions): SafeFetcher {
           throw new FetchError("status", `HTTP ${res.statusCode}`);
         }
         const lengthHeader = header(res.headers, "content-length");
-        const contentLength = lengthHeader !== undefined && /^[0-9]{1,16}$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+        const contentLength =
+          lengthHeader !== undefined && /^[0-9]{1,16}$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
         if (contentLength !== undefined && contentLength > maxBytes) {
           drop(res.body);
           throw new FetchError("tooLarge", `Content-Length ${contentLength} is over ${maxBytes}`);

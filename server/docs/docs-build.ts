@@ -96,7 +96,9 @@ export function packageBin(pkg: "@redocly/cli" | "@stoplight/prism-cli", bin: st
   try {
     manifestPath = require.resolve(`${pkg}/package.json`);
   } catch {
-    throw new Error(`${pkg} is not installed next to this package: install it (npm install ${pkg}) to use this command`);
+    throw new Error(
+      `${pkg} is not installed next to this package: install it (npm install ${pkg}) to use this command`,
+    );
   }
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { bin?: string | Record<string, string> };
   const rel = typeof manifest.bin === "string" ? manifest.bin : manifest.bin?.[bin];
@@ -109,7 +111,8 @@ export function packageBin(pkg: "@redocly/cli" | "@stoplight/prism-cli", bin: st
  */
 function redoclyVersion(): string | null {
   try {
-    return (JSON.parse(readFileSync(require.resolve("@redocly/cli/package.json"), "utf8")) as { version: string }).version;
+    return (JSON.parse(readFileSync(require.resolve("@redocly/cli/package.json"), "utf8")) as { version: string })
+      .version;
   } catch {
     return null;
   }
@@ -136,7 +139,9 @@ export interface DocsStamp {
 
 async function sha256Of(file: string): Promise<string | null> {
   if (!existsSync(file)) return null;
-  return createHash("sha256").update(await readFile(file)).digest("hex");
+  return createHash("sha256")
+    .update(await readFile(file))
+    .digest("hex");
 }
 
 async function expectedStamp(bundlePath: string): Promise<DocsStamp> {
@@ -144,7 +149,8 @@ async function expectedStamp(bundlePath: string): Promise<DocsStamp> {
   if (bundleSha256 === null) throw new Error(`the bundle ${bundlePath} is missing: run \`npm run generate\``);
   const configSha256 = await sha256Of(path.join(packageRoot, "redocly.yaml"));
   const variantsSha256: Record<string, string | null> = {};
-  for (const variant of variantBundles(bundlePath)) variantsSha256[path.basename(variant.json)] = await sha256Of(variant.json);
+  for (const variant of variantBundles(bundlePath))
+    variantsSha256[path.basename(variant.json)] = await sha256Of(variant.json);
   return { builder: BUILDER_VERSION, bundleSha256, variantsSha256, configSha256, redocly: redoclyVersion() };
 }
 
@@ -201,13 +207,24 @@ export async function buildDocs(loc: DocsLocation): Promise<{ docsDir: string; s
     // --inlineBundle puts Redoc itself into the page: without it the page imports Redoc from Redocly's CDN.
     await run(
       process.execPath,
-      [redocly, "build-docs", bundlePath, "--output", path.join(work, docsFiles.html), "--inlineBundle",
-        ...(title ? ["--title", title] : [])],
+      [
+        redocly,
+        "build-docs",
+        bundlePath,
+        "--output",
+        path.join(work, docsFiles.html),
+        "--inlineBundle",
+        ...(title ? ["--title", title] : []),
+      ],
       opts,
     );
     const yamlTwins = [{ json: bundlePath, yaml: docsFiles.yaml }, ...variantBundles(bundlePath)];
     for (const twin of yamlTwins) {
-      await run(process.execPath, [redocly, "bundle", twin.json, "--ext", "yaml", "--output", path.join(work, twin.yaml)], opts);
+      await run(
+        process.execPath,
+        [redocly, "bundle", twin.json, "--ext", "yaml", "--output", path.join(work, twin.yaml)],
+        opts,
+      );
     }
     await writeFile(path.join(work, docsFiles.stamp), `${JSON.stringify(stamp, null, 2)}\n`);
     // The stamp goes last: it claims the other files are complete.
@@ -236,4 +253,3 @@ export async function ensureDocs(
   await buildDocs({ ...loc, docsDir: where.docsDir });
   return { built: true, reason, ...where };
 }
-

@@ -18,7 +18,8 @@ function escapeHtml(text: string): string {
 }
 
 /** The page's content security policy: it loads nothing, runs no script. */
-export const INDEX_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+export const INDEX_PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 function adminSection(required: boolean | undefined, base: string): string {
   if (required === true) {

@@ -59,8 +59,7 @@ function urlHost(c: Context): string | undefined {
  * The origin of the request (see the module comment for the choice), or undefined when nothing valid tells it.
  */
 export function requestOrigin(c: Context): string | undefined {
-  const host =
-    validHostHeader(c.req.header("host")) ?? validHostHeader(localAddress(c)) ?? validHostHeader(urlHost(c));
+  const host = validHostHeader(c.req.header("host")) ?? validHostHeader(localAddress(c)) ?? validHostHeader(urlHost(c));
   if (host === undefined) return undefined;
   const origin = `${scheme(c.req.header("x-forwarded-proto"))}://${host}`;
   return SAFE_ORIGIN.test(origin) ? origin : undefined;

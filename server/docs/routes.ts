@@ -148,7 +148,10 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
 
   for (const docsPath of ["/docs", "/docs/"]) {
     app.get(docsPath, (c) =>
-      builtFile(c, docsFiles.html, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": DOCS_PAGE_CSP }),
+      builtFile(c, docsFiles.html, {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": DOCS_PAGE_CSP,
+      }),
     );
     app.all(docsPath, methodNotAllowed);
   }
@@ -164,9 +167,7 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
   for (const [scope, name] of Object.entries(bundleFileNames)) {
     if (scope === "all") continue;
     const file = path.join(path.dirname(bundlePath), name);
-    app.get(`/${name}`, (c) =>
-      existsSync(file) ? documentResponse(c, documents, file, json) : c.notFound(),
-    );
+    app.get(`/${name}`, (c) => (existsSync(file) ? documentResponse(c, documents, file, json) : c.notFound()));
     app.all(`/${name}`, methodNotAllowed);
     const yaml = yamlTwinName(name);
     app.get(`/${yaml}`, (c) =>
@@ -188,7 +189,9 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
         title: info.title,
         specVersion: info.version,
         waApiVersion: version,
-        adminPasswordChangeRequired: deps.adminPasswordChangeRequired ? await deps.adminPasswordChangeRequired() : undefined,
+        adminPasswordChangeRequired: deps.adminPasswordChangeRequired
+          ? await deps.adminPasswordChangeRequired()
+          : undefined,
         pageIds: [...Object.keys(messenger.pages), ...Object.keys(messenger.pageTokenHashes ?? {})],
         generatedDevPage: messenger.generatedDevPage,
       },

@@ -21,7 +21,10 @@ export function parseMediaType(value: string | null | undefined): MediaType | un
   const slash = essencePart.indexOf("/");
   if (slash < 0) return undefined;
   const type = essencePart.slice(0, slash).trim().toLowerCase();
-  const subtype = essencePart.slice(slash + 1).trim().toLowerCase();
+  const subtype = essencePart
+    .slice(slash + 1)
+    .trim()
+    .toLowerCase();
   if (!TOKEN.test(type) || !TOKEN.test(subtype)) return undefined;
   const parameters = new Map<string, string>();
   for (const part of rest) {
@@ -68,7 +71,8 @@ function splitParameters(value: string): string[] {
 /** The canonical text of a media type: lower-case essence and parameter names, `; ` between parts. */
 export function formatMediaType(mt: MediaType): string {
   let out = mt.essence;
-  for (const [name, value] of mt.parameters) out += `; ${name}=${TOKEN.test(value) ? value : `"${value.replace(/["\\]/g, "\\$&")}"`}`;
+  for (const [name, value] of mt.parameters)
+    out += `; ${name}=${TOKEN.test(value) ? value : `"${value.replace(/["\\]/g, "\\$&")}"`}`;
   return out;
 }
 

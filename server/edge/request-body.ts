@@ -6,7 +6,9 @@ import type { Context } from "hono";
 export class RequestBodyIncompleteError extends Error {
   override name = "RequestBodyIncompleteError";
   constructor(cause: unknown) {
-    super(`The request body ended before it was complete (${(cause as Error | undefined)?.message ?? String(cause)})`, { cause });
+    super(`The request body ended before it was complete (${(cause as Error | undefined)?.message ?? String(cause)})`, {
+      cause,
+    });
   }
 }
 

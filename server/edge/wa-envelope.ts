@@ -4,11 +4,7 @@
  * and its siblings are the only way server code raises a WA error.
  */
 import type { components } from "../../generated/openapi.d.ts";
-import {
-  whatsAppErrorCatalogue,
-  type WaErrorEntry,
-  type WhatsAppErrorName,
-} from "@meta-media-openapi/client";
+import { whatsAppErrorCatalogue, type WaErrorEntry, type WhatsAppErrorName } from "@meta-media-openapi/client";
 
 export type WaMeta = components["schemas"]["WaMeta"];
 export type WaErrorResponse = components["schemas"]["WaErrorResponse"];

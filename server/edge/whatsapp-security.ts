@@ -14,7 +14,7 @@ import { waErrors } from "./wa-envelope.ts";
 /** Who a WA request acts as, and how it proved it. */
 export type WaAuth =
   | { scheme: "basic"; user: User }
-  | { scheme: "bearer"; user: User; /** sha256 of the bearer token (what logout revokes). */ tokenHash: Buffer };
+  | { scheme: "bearer"; user: User /** sha256 of the bearer token (what logout revokes). */; tokenHash: Buffer };
 
 const REALM = "WhatsApp Business API";
 const BEARER_CHALLENGE = `Bearer realm="${REALM}"`;

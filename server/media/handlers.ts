@@ -6,7 +6,12 @@ import { formatMediaType, isMediaRange, parseMediaType } from "../edge/content-t
 import type { HandlerTable } from "../edge/operation-handler.ts";
 import { waErrors, waMeta } from "../edge/wa-envelope.ts";
 import type { WaAuth } from "../edge/whatsapp-security.ts";
-import { BlobStorageUnavailableError, BlobTooLargeError, type BlobStore, type BlobWriteResult } from "../storage/blob-store.ts";
+import {
+  BlobStorageUnavailableError,
+  BlobTooLargeError,
+  type BlobStore,
+  type BlobWriteResult,
+} from "../storage/blob-store.ts";
 import type { MediaRecords } from "../storage/records.ts";
 import type { OpenApiDocument } from "../validation/openapi-document.ts";
 import { INSPECTION_HEAD_BYTES, inspectUploadHead } from "./media-inspection.ts";

@@ -4,7 +4,18 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { closeSync, createReadStream, createWriteStream, fstat, open as fsOpen, mkdirSync, readdirSync, rmSync, statSync, type WriteStream } from "node:fs";
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  fstat,
+  open as fsOpen,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  type WriteStream,
+} from "node:fs";
 import { open, readdir, rename, rm, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { finished } from "node:stream/promises";

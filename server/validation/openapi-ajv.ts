@@ -8,8 +8,8 @@ import { loadOpenApiDocument, perDocument, type JsonSchema, type OpenApiDocument
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 type AddFormats = typeof addFormatsModule.default;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
-  (addFormatsModule as unknown as AddFormats));
+const addFormats =
+  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
 
 const SCHEMA_ID = "openapi.json";
 /** OpenAPI's own schema keywords beside JSON Schema 2020-12; they annotate and never validate. */
@@ -17,9 +17,7 @@ const OPENAPI_KEYWORDS = ["discriminator", "xml", "externalDocs", "example"];
 
 /** Rewrites `#/components/schemas/X` to the id under which ajv knows the components. */
 export function toAjvRefs<T>(schema: T): T {
-  return JSON.parse(
-    JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${SCHEMA_ID}#/$defs/`),
-  ) as T;
+  return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${SCHEMA_ID}#/$defs/`)) as T;
 }
 
 function collectExtensionKeywords(node: unknown, into: Set<string>): Set<string> {
@@ -49,7 +47,8 @@ export function createOpenApiAjv(doc: OpenApiDocument = loadOpenApiDocument()): 
   ajv.addFormat("binary", true);
   const schemas = (doc.components?.schemas ?? {}) as Record<string, JsonSchema>;
   for (const keyword of [...OPENAPI_KEYWORDS, ...collectExtensionKeywords(schemas, new Set())]) {
-    if (!ajv.getKeyword(keyword)) ajv.addKeyword({ keyword, schemaType: ["string", "number", "boolean", "object", "array", "null"] });
+    if (!ajv.getKeyword(keyword))
+      ajv.addKeyword({ keyword, schemaType: ["string", "number", "boolean", "object", "array", "null"] });
   }
   ajv.addSchema({ $id: SCHEMA_ID, $defs: toAjvRefs(schemas) });
   const byComponent = new Map<string, ValidateFunction>();

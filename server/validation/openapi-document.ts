@@ -53,7 +53,10 @@ export type HttpMethod = (typeof httpMethods)[number];
 
 export interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, Partial<Record<HttpMethod, OperationObject>> & { parameters?: ParameterObject[]; servers?: unknown[] }>;
+  paths: Record<
+    string,
+    Partial<Record<HttpMethod, OperationObject>> & { parameters?: ParameterObject[]; servers?: unknown[] }
+  >;
   components: Record<string, Record<string, unknown>>;
   [key: string]: unknown;
 }

@@ -6,7 +6,6 @@ import { REFUSED_URL_HOSTS } from "./refused-hosts.ts";
 
 const noAllow = createAddressPolicy([]);
 
-
 describe("address rules", () => {
   it.each(REFUSED_URL_HOSTS)("refuses http://%s/ (%s) before any connection", (host) => {
     let caught: unknown;
@@ -44,24 +43,36 @@ describe("address rules", () => {
     expect(classifyAddress(ip)).toEqual({ allowed: false, reason });
   });
 
-  it.each(["8.8.8.8", "1.1.1.1", "93.184.216.34", "2001:4860:4860::8888", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"])(
-    "allows the public address %s",
-    (ip) => {
-      expect(classifyAddress(ip)).toEqual({ allowed: true });
-    },
-  );
+  it.each([
+    "8.8.8.8",
+    "1.1.1.1",
+    "93.184.216.34",
+    "2001:4860:4860::8888",
+    "::ffff:8.8.8.8",
+    "64:ff9b::808:808",
+    "2002:808:808::1",
+  ])("allows the public address %s", (ip) => {
+    expect(classifyAddress(ip)).toEqual({ allowed: true });
+  });
 
   it("lets public IP-literal URLs through the URL check", () => {
     expect(checkFetchUrl("https://8.8.8.8/a.png#frag", noAllow).href).toBe("https://8.8.8.8/a.png");
     expect(checkFetchUrl("http://[2001:4860:4860::8888]/", noAllow).hostname).toBe("[2001:4860:4860::8888]");
   });
 
-  it.each(["ftp://example.com/a", "file:///etc/passwd", "data:text/plain,hi", "javascript:alert(1)", "gopher://x/", "http://user:pw@example.com/", "http://user@example.com/", "not a url", "http://exa mple.com/"])(
-    "refuses the URL %s",
-    (url) => {
-      expect(() => checkFetchUrl(url, noAllow)).toThrow(FetchError);
-    },
-  );
+  it.each([
+    "ftp://example.com/a",
+    "file:///etc/passwd",
+    "data:text/plain,hi",
+    "javascript:alert(1)",
+    "gopher://x/",
+    "http://user:pw@example.com/",
+    "http://user@example.com/",
+    "not a url",
+    "http://exa mple.com/",
+  ])("refuses the URL %s", (url) => {
+    expect(() => checkFetchUrl(url, noAllow)).toThrow(FetchError);
+  });
 });
 
 describe("allow-list (ATTACHMENT_FETCH_ALLOW)", () => {
@@ -84,9 +95,12 @@ describe("allow-list (ATTACHMENT_FETCH_ALLOW)", () => {
     expect(policy.check("10.0.0.1")).toEqual({ allowed: false, reason: "private" });
   });
 
-  it.each(["10.0.0.0/33", "::1/129", "10.0.0.0/x", "999.1.1.1/8", "not a host!", "a..b"])("rejects the entry %s", (entry) => {
-    expect(() => parseAllowList([entry])).toThrow(/ATTACHMENT_FETCH_ALLOW/);
-  });
+  it.each(["10.0.0.0/33", "::1/129", "10.0.0.0/x", "999.1.1.1/8", "not a host!", "a..b"])(
+    "rejects the entry %s",
+    (entry) => {
+      expect(() => parseAllowList([entry])).toThrow(/ATTACHMENT_FETCH_ALLOW/);
+    },
+  );
 });
 
 describe("loadMessengerConfig", () => {
@@ -135,8 +149,12 @@ describe("loadMessengerConfig", () => {
   });
 
   it("rejects bad timeouts and allow-list entries with the variable's name", () => {
-    expect(() => loadMessengerConfig({ ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO: "soon" })).toThrow(/ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO/);
-    expect(() => loadMessengerConfig({ ATTACHMENT_FETCH_TIMEOUT_MS_OTHER: "0" })).toThrow(/ATTACHMENT_FETCH_TIMEOUT_MS_OTHER/);
+    expect(() => loadMessengerConfig({ ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO: "soon" })).toThrow(
+      /ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO/,
+    );
+    expect(() => loadMessengerConfig({ ATTACHMENT_FETCH_TIMEOUT_MS_OTHER: "0" })).toThrow(
+      /ATTACHMENT_FETCH_TIMEOUT_MS_OTHER/,
+    );
     expect(() => loadMessengerConfig({ ATTACHMENT_FETCH_ALLOW: "10.0.0.0/40" })).toThrow(/ATTACHMENT_FETCH_ALLOW/);
   });
 });

@@ -47,7 +47,16 @@ async function storedAttachment(store: AttachmentStore, blobs: BlobStore, isReus
     yield bytes;
   }
   const written = await blobs.write(id, body(), { maxBytes: 1024 * 1024 });
-  return store.insert({ id, pageId: PAGE_ID, type: "image", isReusable, blobId: id, ...written, mimeType: "image/png", source: "file" });
+  return store.insert({
+    id,
+    pageId: PAGE_ID,
+    type: "image",
+    isReusable,
+    blobId: id,
+    ...written,
+    mimeType: "image/png",
+    source: "file",
+  });
 }
 
 describe("removing expired attachments' files", () => {
@@ -123,9 +132,12 @@ describe("removing expired attachments' files", () => {
   it("runs in the background after an upload, at most once an hour of clock time", async () => {
     const t: GraphTestApp = await createGraphTestApp();
     cleanups.push(() => t.close());
-    const post = (form: FormData) => t.request(`/v21.0/me/message_attachments?access_token=${TOKEN}`, { method: "POST", body: form });
+    const post = (form: FormData) =>
+      t.request(`/v21.0/me/message_attachments?access_token=${TOKEN}`, { method: "POST", body: form });
     const upload = async () => {
-      const res = await post(uploadForm({ attachment: { type: "image", payload: { is_reusable: true } } }, samples.png(), "image/png"));
+      const res = await post(
+        uploadForm({ attachment: { type: "image", payload: { is_reusable: true } } }, samples.png(), "image/png"),
+      );
       expect(res.status).toBe(200);
       return ((await res.json()) as { attachment_id: string }).attachment_id;
     };
@@ -156,47 +168,58 @@ describe("removing expired attachments' files", () => {
     expect(await t.storage.attachmentBlobs.list()).toContain(third);
   });
 
-  it("through the routes: a sent attachment keeps its file past 90 days, " + "cannot be sent again by id, an unsent one loses it", async () => {
-    const png = samples.png();
-    const origin = await startOrigin((_req, res) => {
-      res.writeHead(200, { "content-type": "image/png", "content-length": png.length });
-      res.end(png);
-    });
-    const t: GraphTestApp = await createGraphTestApp();
-    cleanups.push(() => t.close());
-    cleanups.push(() => void origin.close());
-    const api = (edge: string, body: unknown) => t.request(`/v21.0/me/${edge}?access_token=${TOKEN}`, json(body));
-    const upload = async () => {
-      const res = await t.request(`/v21.0/me/message_attachments?access_token=${TOKEN}`, {
-        method: "POST",
-        body: uploadForm({ attachment: { type: "image", payload: { is_reusable: true } } }, png, "image/png"),
+  it(
+    "through the routes: a sent attachment keeps its file past 90 days, " +
+      "cannot be sent again by id, an unsent one loses it",
+    async () => {
+      const png = samples.png();
+      const origin = await startOrigin((_req, res) => {
+        res.writeHead(200, { "content-type": "image/png", "content-length": png.length });
+        res.end(png);
       });
-      expect(res.status).toBe(200);
-      return ((await res.json()) as { attachment_id: string }).attachment_id;
-    };
-    const recipient = { id: "1254459154682919" };
-    const sendById = (id: string) => api("messages", { recipient, message: { attachment: { type: "image", payload: { attachment_id: id } } } });
+      const t: GraphTestApp = await createGraphTestApp();
+      cleanups.push(() => t.close());
+      cleanups.push(() => void origin.close());
+      const api = (edge: string, body: unknown) => t.request(`/v21.0/me/${edge}?access_token=${TOKEN}`, json(body));
+      const upload = async () => {
+        const res = await t.request(`/v21.0/me/message_attachments?access_token=${TOKEN}`, {
+          method: "POST",
+          body: uploadForm({ attachment: { type: "image", payload: { is_reusable: true } } }, png, "image/png"),
+        });
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { attachment_id: string }).attachment_id;
+      };
+      const recipient = { id: "1254459154682919" };
+      const sendById = (id: string) =>
+        api("messages", { recipient, message: { attachment: { type: "image", payload: { attachment_id: id } } } });
 
-    const sent = await upload();
-    const unsent = await upload();
-    expect((await sendById(sent)).status).toBe(200);
-    // Upload-and-send: the attachment it creates is named by its message at once.
-    const direct = await api("messages", { recipient, message: { attachment: { type: "image", payload: { url: `${origin.url}/a.png` } } } });
-    expect(direct.status).toBe(200);
-    const { message_id: directId } = (await direct.json()) as { message_id: string };
-    const directMessage = new AttachmentStore(t.storage.attachments, t.clock).getMessage(directId)!;
+      const sent = await upload();
+      const unsent = await upload();
+      expect((await sendById(sent)).status).toBe(200);
+      // Upload-and-send: the attachment it creates is named by its message at once.
+      const direct = await api("messages", {
+        recipient,
+        message: { attachment: { type: "image", payload: { url: `${origin.url}/a.png` } } },
+      });
+      expect(direct.status).toBe(200);
+      const { message_id: directId } = (await direct.json()) as { message_id: string };
+      const directMessage = new AttachmentStore(t.storage.attachments, t.clock).getMessage(directId)!;
 
-    t.clock.advance(ATTACHMENT_TTL_MS + EXPIRY_SWEEP_INTERVAL_MS);
-    await upload(); // starts the sweep
-    await until(async () => !(await t.storage.attachmentBlobs.list()).includes(unsent), "the unsent attachment's file to be removed");
-    const kept = await t.storage.attachmentBlobs.list();
-    expect(kept).toContain(sent);
-    expect(kept).toContain(directMessage.attachmentId);
-    // The seed: reusable attachments expire after 90 days and cannot be sent again, even those already in a thread.
-    const again = await sendById(sent);
-    expect(again.status).toBe(400);
-    expect(((await again.json()) as { error: { error_subcode: number } }).error.error_subcode).toBe(2018074);
-  });
+      t.clock.advance(ATTACHMENT_TTL_MS + EXPIRY_SWEEP_INTERVAL_MS);
+      await upload(); // starts the sweep
+      await until(
+        async () => !(await t.storage.attachmentBlobs.list()).includes(unsent),
+        "the unsent attachment's file to be removed",
+      );
+      const kept = await t.storage.attachmentBlobs.list();
+      expect(kept).toContain(sent);
+      expect(kept).toContain(directMessage.attachmentId);
+      // The seed: reusable attachments expire after 90 days and cannot be sent again, even those already in a thread.
+      const again = await sendById(sent);
+      expect(again.status).toBe(400);
+      expect(((await again.json()) as { error: { error_subcode: number } }).error.error_subcode).toBe(2018074);
+    },
+  );
 
   it("runs when the server starts", async () => {
     const dir = tempDir();

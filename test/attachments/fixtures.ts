@@ -10,7 +10,11 @@ function chunk(type: string, data: Uint8Array): Buffer {
 /** A 1x1 PNG (signature, IHDR, IEND), padded to `size` bytes after IEND when asked. */
 export function pngBytes(size = 0): Buffer {
   const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0]);
-  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IEND", new Uint8Array())]);
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IEND", new Uint8Array()),
+  ]);
   return size > png.length ? Buffer.concat([png, Buffer.alloc(size - png.length)]) : png;
 }
 
@@ -21,7 +25,12 @@ export function pdfBytes(): Buffer {
 
 /** An MP4 header (ftyp box, brand isom) followed by an empty mdat box. */
 export function mp4Bytes(): Buffer {
-  const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypisom", "latin1"), Buffer.from([0, 0, 2, 0]), Buffer.from("isomiso2", "latin1")]);
+  const ftyp = Buffer.concat([
+    Buffer.from([0, 0, 0, 0x18]),
+    Buffer.from("ftypisom", "latin1"),
+    Buffer.from([0, 0, 2, 0]),
+    Buffer.from("isomiso2", "latin1"),
+  ]);
   return Buffer.concat([ftyp, Buffer.from([0, 0, 0, 8]), Buffer.from("mdat", "latin1")]);
 }
 

@@ -4,10 +4,21 @@ import { ATTACHMENT_TTL_MS, AttachmentStore } from "../../server/attachments/att
 import { loadOpenApiDocument } from "../../server/validation/openapi-document.ts";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
 import { mp3Bytes, mp4Bytes, pdfBytes, pngBytes, textBytes } from "./fixtures.ts";
-import { createGraphTestApp, type GraphTestApp, json, OTHER_PAGE_ID, OTHER_TOKEN, PAGE_ID, TOKEN, uploadForm } from "./graph-app.ts";
+import {
+  createGraphTestApp,
+  type GraphTestApp,
+  json,
+  OTHER_PAGE_ID,
+  OTHER_TOKEN,
+  PAGE_ID,
+  TOKEN,
+  uploadForm,
+} from "./graph-app.ts";
 import { type Origin, startOrigin, streamChunked } from "./origin.ts";
 
-type GraphErrorReply = { error: { message: string; type: string; code: number; error_subcode?: number; fbtrace_id: string } };
+type GraphErrorReply = {
+  error: { message: string; type: string; code: number; error_subcode?: number; fbtrace_id: string };
+};
 
 const examples = loadOpenApiDocument().components.examples as Record<string, { value: GraphErrorReply }>;
 /** The message the spec documents in example `name`. */
@@ -79,14 +90,25 @@ const attachments = () => new AttachmentStore(t.storage.attachments, t.clock);
 const q = (token = TOKEN) => `access_token=${encodeURIComponent(token)}`;
 
 function fromUrl(type: string, url: string, isReusable?: boolean) {
-  return { message: { attachment: { type, payload: { url, ...(isReusable === undefined ? {} : { is_reusable: isReusable }) } } } };
+  return {
+    message: {
+      attachment: { type, payload: { url, ...(isReusable === undefined ? {} : { is_reusable: isReusable }) } },
+    },
+  };
 }
 
 async function upload(body: unknown, page = "me", token = TOKEN): Promise<Response> {
   return t.request(`/v21.0/${page}/message_attachments?${q(token)}`, json(body));
 }
 
-async function expectGraphError(operationId: string, res: Response, status: number, code: number, subcode?: number, message?: string) {
+async function expectGraphError(
+  operationId: string,
+  res: Response,
+  status: number,
+  code: number,
+  subcode?: number,
+  message?: string,
+) {
   expect(res.status).toBe(status);
   const body = (await expectResponseMatchesSpec(operationId, res)) as GraphErrorReply;
   expect(body.error.code).toBe(code);
@@ -103,7 +125,10 @@ async function uploadedId(res: Response): Promise<string> {
 }
 
 function send(payload: unknown, type = "image", page = "me", token = TOKEN, extra = "") {
-  return t.request(`/v21.0/${page}/messages?${q(token)}${extra}`, json({ recipient: { id: "1254459154682919" }, message: { attachment: { type, payload } } }));
+  return t.request(
+    `/v21.0/${page}/messages?${q(token)}${extra}`,
+    json({ recipient: { id: "1254459154682919" }, message: { attachment: { type, payload } } }),
+  );
 }
 
 describe("uploadAttachment from a URL", () => {
@@ -124,7 +149,13 @@ describe("uploadAttachment from a URL", () => {
   });
 
   it("answers 2018008 with the same message for an unreachable URL and a refused address", async () => {
-    const notFound = await expectGraphError("uploadAttachment", await upload(fromUrl("image", `${origin.url}/missing.png`)), 400, 100, 2018008);
+    const notFound = await expectGraphError(
+      "uploadAttachment",
+      await upload(fromUrl("image", `${origin.url}/missing.png`)),
+      400,
+      100,
+      2018008,
+    );
     const before = origin.connections();
     const refused = [
       `http://127.0.0.2:${origin.port}/image.png`,
@@ -140,17 +171,38 @@ describe("uploadAttachment from a URL", () => {
       expect(err.message).toBe(notFound.message);
     }
     expect(origin.connections()).toBe(before);
-    const redirected = await expectGraphError("uploadAttachment", await upload(fromUrl("image", `${origin.url}/to-metadata`)), 400, 100, 2018008);
+    const redirected = await expectGraphError(
+      "uploadAttachment",
+      await upload(fromUrl("image", `${origin.url}/to-metadata`)),
+      400,
+      100,
+      2018008,
+    );
     expect(redirected.message).toBe(documented("GraphFetchFailed"));
   });
 
   it("answers 2018008 for an image over 8 MiB and a video over 25 MiB, both sent chunked", async () => {
     // Generous time limits here, so that only the size can be what fails (a video timeout would be 2018294).
-    const roomy = await createGraphTestApp({ ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO: "30000", ATTACHMENT_FETCH_TIMEOUT_MS_OTHER: "30000" });
+    const roomy = await createGraphTestApp({
+      ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO: "30000",
+      ATTACHMENT_FETCH_TIMEOUT_MS_OTHER: "30000",
+    });
     try {
       const post = (body: unknown) => roomy.request(`/v21.0/me/message_attachments?${q()}`, json(body));
-      await expectGraphError("uploadAttachment", await post(fromUrl("image", `${origin.url}/big-image.png`)), 400, 100, 2018008);
-      await expectGraphError("uploadAttachment", await post(fromUrl("video", `${origin.url}/big-video.mp4`)), 400, 100, 2018008);
+      await expectGraphError(
+        "uploadAttachment",
+        await post(fromUrl("image", `${origin.url}/big-image.png`)),
+        400,
+        100,
+        2018008,
+      );
+      await expectGraphError(
+        "uploadAttachment",
+        await post(fromUrl("video", `${origin.url}/big-video.mp4`)),
+        400,
+        100,
+        2018008,
+      );
       // The 9 MiB body that is too large for an image is fine as a `file` (25 MiB limit).
       await uploadedId(await post(fromUrl("file", `${origin.url}/big-image.png`)));
     } finally {
@@ -159,18 +211,57 @@ describe("uploadAttachment from a URL", () => {
   });
 
   it("answers 2018294 when a video times out, and 2018008 when another type does", async () => {
-    await expectGraphError("uploadAttachment", await upload(fromUrl("video", `${origin.url}/slow.mp4`)), 400, 100, 2018294, documented("GraphVideoTimeout"));
-    await expectGraphError("uploadAttachment", await upload(fromUrl("image", `${origin.url}/slow`)), 400, 100, 2018008, documented("GraphFetchFailed"));
+    await expectGraphError(
+      "uploadAttachment",
+      await upload(fromUrl("video", `${origin.url}/slow.mp4`)),
+      400,
+      100,
+      2018294,
+      documented("GraphVideoTimeout"),
+    );
+    await expectGraphError(
+      "uploadAttachment",
+      await upload(fromUrl("image", `${origin.url}/slow`)),
+      400,
+      100,
+      2018008,
+      documented("GraphFetchFailed"),
+    );
   });
 
   it("answers 2018294 for a video whose bytes are no video at all (corrupt)", async () => {
-    await expectGraphError("uploadAttachment", await upload(fromUrl("video", `${origin.url}/video-is-text.mp4`)), 400, 100, 2018294);
+    await expectGraphError(
+      "uploadAttachment",
+      await upload(fromUrl("video", `${origin.url}/video-is-text.mp4`)),
+      400,
+      100,
+      2018294,
+    );
   });
 
   it("answers 2018047 for a declared image that is a PDF", async () => {
-    await expectGraphError("uploadAttachment", await upload(fromUrl("image", `${origin.url}/image-is-pdf.png`)), 400, 100, 2018047, documented("GraphTypeMismatch"));
-    await expectGraphError("uploadAttachment", await upload(fromUrl("video", `${origin.url}/image.png`)), 400, 100, 2018047);
-    await expectGraphError("uploadAttachment", await upload(fromUrl("audio", `${origin.url}/doc.pdf`)), 400, 100, 2018047);
+    await expectGraphError(
+      "uploadAttachment",
+      await upload(fromUrl("image", `${origin.url}/image-is-pdf.png`)),
+      400,
+      100,
+      2018047,
+      documented("GraphTypeMismatch"),
+    );
+    await expectGraphError(
+      "uploadAttachment",
+      await upload(fromUrl("video", `${origin.url}/image.png`)),
+      400,
+      100,
+      2018047,
+    );
+    await expectGraphError(
+      "uploadAttachment",
+      await upload(fromUrl("audio", `${origin.url}/doc.pdf`)),
+      400,
+      100,
+      2018047,
+    );
   });
 
   it("leaves no blob behind after a failed upload", async () => {
@@ -181,7 +272,10 @@ describe("uploadAttachment from a URL", () => {
   });
 
   it.each([
-    [{ message: { attachment: { type: "sticker", payload: { url: "https://example.com/a.png" } } } }, documented("GraphInvalidParameter")],
+    [
+      { message: { attachment: { type: "sticker", payload: { url: "https://example.com/a.png" } } } },
+      documented("GraphInvalidParameter"),
+    ],
     [{ message: { attachment: { type: "image" } } }, "(#100) The parameter message[attachment][payload] is required"],
     [{ message: { attachment: { type: "image", payload: { url: "ftp://example.com/a" } } } }, undefined],
     [{ message: { attachment: { type: "image", payload: { url: "https://example.com/a", extra: 1 } } } }, undefined],
@@ -194,20 +288,40 @@ describe("uploadAttachment from a URL", () => {
 
   it("answers 100 for malformed JSON, an oversized JSON body and an unsupported content type", async () => {
     const path = `/v21.0/me/message_attachments?${q()}`;
-    await expectGraphError("uploadAttachment", await t.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" }), 400, 100);
+    await expectGraphError(
+      "uploadAttachment",
+      await t.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" }),
+      400,
+      100,
+    );
     const big = JSON.stringify({ ...fromUrl("image", "https://example.com/a.png"), pad: "x".repeat(70 * 1024) });
-    await expectGraphError("uploadAttachment", await t.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: big }), 400, 100);
-    await expectGraphError("uploadAttachment", await t.request(path, { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" }), 400, 100);
+    await expectGraphError(
+      "uploadAttachment",
+      await t.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: big }),
+      400,
+      100,
+    );
+    await expectGraphError(
+      "uploadAttachment",
+      await t.request(path, { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" }),
+      400,
+      100,
+    );
     await expectGraphError("uploadAttachment", await t.request(path, { method: "POST" }), 400, 100);
   });
 });
 
 describe("uploadAttachment from a file (multipart)", () => {
-  const post = (form: FormData, query = q()) => t.request(`/v21.0/me/message_attachments?${query}`, { method: "POST", body: form });
+  const post = (form: FormData, query = q()) =>
+    t.request(`/v21.0/me/message_attachments?${query}`, { method: "POST", body: form });
 
   it("stores the file whether `message` comes before or after `filedata`", async () => {
     for (const order of ["message-first", "file-first"] as const) {
-      const id = await uploadedId(await post(uploadForm({ attachment: { type: "image", payload: { is_reusable: true } } }, pngBytes(), "image/png", order)));
+      const id = await uploadedId(
+        await post(
+          uploadForm({ attachment: { type: "image", payload: { is_reusable: true } } }, pngBytes(), "image/png", order),
+        ),
+      );
       const expected = { pageId: PAGE_ID, isReusable: true, source: "file", mimeType: "image/png" };
       expect(attachments().get(id)).toMatchObject(expected);
     }
@@ -215,26 +329,67 @@ describe("uploadAttachment from a file (multipart)", () => {
 
   it("answers 2018047 for a PDF declared as an image, in either order", async () => {
     for (const order of ["message-first", "file-first"] as const) {
-      await expectGraphError("uploadAttachment", await post(uploadForm({ attachment: { type: "image" } }, pdfBytes(), "image/png", order)), 400, 100, 2018047);
+      await expectGraphError(
+        "uploadAttachment",
+        await post(uploadForm({ attachment: { type: "image" } }, pdfBytes(), "image/png", order)),
+        400,
+        100,
+        2018047,
+      );
     }
   });
 
   it("answers 100 (file too large) for an image over 8 MiB, in either order", async () => {
     const big = pngBytes(8 * MiB + 1);
     for (const order of ["message-first", "file-first"] as const) {
-      await expectGraphError("uploadAttachment", await post(uploadForm({ attachment: { type: "image" } }, big, "image/png", order)), 400, 100, undefined, documented("GraphFileTooLarge"));
+      await expectGraphError(
+        "uploadAttachment",
+        await post(uploadForm({ attachment: { type: "image" } }, big, "image/png", order)),
+        400,
+        100,
+        undefined,
+        documented("GraphFileTooLarge"),
+      );
     }
   });
 
   it("answers 100 for a missing or invalid message, a missing file or a second file", async () => {
     const onlyFile = new FormData();
     onlyFile.append("filedata", new Blob([new Uint8Array(pngBytes())], { type: "image/png" }), "a.png");
-    await expectGraphError("uploadAttachment", await post(onlyFile), 400, 100, undefined, "(#100) The parameter message is required");
+    await expectGraphError(
+      "uploadAttachment",
+      await post(onlyFile),
+      400,
+      100,
+      undefined,
+      "(#100) The parameter message is required",
+    );
     const onlyMessage = new FormData();
     onlyMessage.append("message", JSON.stringify({ attachment: { type: "image" } }));
-    await expectGraphError("uploadAttachment", await post(onlyMessage), 400, 100, undefined, "(#100) The parameter filedata is required");
-    await expectGraphError("uploadAttachment", await post(uploadForm({ attachment: { type: "gif" } }, pngBytes(), "image/png")), 400, 100, undefined, documented("GraphInvalidParameter"));
-    await expectGraphError("uploadAttachment", await post(uploadForm({ attachment: { type: "image", payload: { url: "https://x.example/a" } } }, pngBytes(), "image/png")), 400, 100);
+    await expectGraphError(
+      "uploadAttachment",
+      await post(onlyMessage),
+      400,
+      100,
+      undefined,
+      "(#100) The parameter filedata is required",
+    );
+    await expectGraphError(
+      "uploadAttachment",
+      await post(uploadForm({ attachment: { type: "gif" } }, pngBytes(), "image/png")),
+      400,
+      100,
+      undefined,
+      documented("GraphInvalidParameter"),
+    );
+    await expectGraphError(
+      "uploadAttachment",
+      await post(
+        uploadForm({ attachment: { type: "image", payload: { url: "https://x.example/a" } } }, pngBytes(), "image/png"),
+      ),
+      400,
+      100,
+    );
     const bad = new FormData();
     bad.append("message", "{not json");
     bad.append("filedata", new Blob([new Uint8Array(pngBytes())]), "a.png");
@@ -245,17 +400,28 @@ describe("uploadAttachment from a file (multipart)", () => {
     const garbage = await t.request(`/v21.0/me/message_attachments?${q()}`, {
       method: "POST",
       headers: { "content-type": "multipart/form-data; boundary=zzz" },
-      body: "--zzz\r\nContent-Disposition: form-data; name=\"filedata\"; filename=\"a\"\r\n\r\nabc",
+      body: '--zzz\r\nContent-Disposition: form-data; name="filedata"; filename="a"\r\n\r\nabc',
     });
     await expectGraphError("uploadAttachment", garbage, 400, 100);
-    const noBoundary = await t.request(`/v21.0/me/message_attachments?${q()}`, { method: "POST", headers: { "content-type": "multipart/form-data" }, body: "x" });
+    const noBoundary = await t.request(`/v21.0/me/message_attachments?${q()}`, {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data" },
+      body: "x",
+    });
     await expectGraphError("uploadAttachment", noBoundary, 400, 100);
   });
 
   it("never reads a multipart body before authenticating: a token inside the form does not count", async () => {
     const form = uploadForm({ attachment: { type: "image" } }, pngBytes(), "image/png");
     form.append("access_token", TOKEN);
-    await expectGraphError("uploadAttachment", await post(form, ""), 401, 190, undefined, documented("GraphMissingToken"));
+    await expectGraphError(
+      "uploadAttachment",
+      await post(form, ""),
+      401,
+      190,
+      undefined,
+      documented("GraphMissingToken"),
+    );
   });
 });
 
@@ -272,7 +438,9 @@ describe("authentication and page ids", () => {
   });
 
   it("accepts the token as a Bearer header and in a JSON body", async () => {
-    await uploadedId(await t.request("/v21.0/me/message_attachments", json(body(), { authorization: `Bearer ${TOKEN}` })));
+    await uploadedId(
+      await t.request("/v21.0/me/message_attachments", json(body(), { authorization: `Bearer ${TOKEN}` })),
+    );
     await uploadedId(await t.request("/v21.0/me/message_attachments", json({ access_token: TOKEN, ...body() })));
   });
 
@@ -294,11 +462,26 @@ describe("authentication and page ids", () => {
       const ok = await secured.request(path(`&appsecret_proof=${proof}`), json(body()));
       expect(ok.status).toBe(200);
       await expectResponseMatchesSpec("uploadAttachment", ok);
-      for (const extra of ["", `&appsecret_proof=${"0".repeat(64)}`, `&appsecret_proof=${proof.toUpperCase()}`, "&appsecret_proof=short"]) {
-        await expectGraphError("uploadAttachment", await secured.request(path(extra), json(body())), 400, 100, undefined, documented("GraphAppsecretProof"));
+      for (const extra of [
+        "",
+        `&appsecret_proof=${"0".repeat(64)}`,
+        `&appsecret_proof=${proof.toUpperCase()}`,
+        "&appsecret_proof=short",
+      ]) {
+        await expectGraphError(
+          "uploadAttachment",
+          await secured.request(path(extra), json(body())),
+          400,
+          100,
+          undefined,
+          documented("GraphAppsecretProof"),
+        );
       }
       // The proof is tied to the token: another page's token with this page's proof fails.
-      const other = await secured.request(`/v21.0/me/message_attachments?${q(OTHER_TOKEN)}&appsecret_proof=${proof}`, json(body()));
+      const other = await secured.request(
+        `/v21.0/me/message_attachments?${q(OTHER_TOKEN)}&appsecret_proof=${proof}`,
+        json(body()),
+      );
       await expectGraphError("uploadAttachment", other, 400, 100, undefined, documented("GraphAppsecretProof"));
     } finally {
       secured.close();
@@ -322,7 +505,8 @@ describe("authentication and page ids", () => {
 });
 
 describe("sendMessage", () => {
-  const reusableImage = async (token = TOKEN) => uploadedId(await upload(fromUrl("image", `${origin.url}/image.png`, true), "me", token));
+  const reusableImage = async (token = TOKEN) =>
+    uploadedId(await upload(fromUrl("image", `${origin.url}/image.png`, true), "me", token));
 
   it("sends a reusable attachment by id and records the message", async () => {
     const id = await reusableImage();
@@ -340,7 +524,14 @@ describe("sendMessage", () => {
     const notReusable = await uploadedId(await upload(fromUrl("image", `${origin.url}/image.png`, false)));
     const theirs = await reusableImage(OTHER_TOKEN);
     for (const id of ["9999999999999999", notReusable, theirs]) {
-      await expectGraphError("sendMessage", await send({ attachment_id: id }), 400, 100, 2018074, documented("GraphAttachmentInvalid"));
+      await expectGraphError(
+        "sendMessage",
+        await send({ attachment_id: id }),
+        400,
+        100,
+        2018074,
+        documented("GraphAttachmentInvalid"),
+      );
     }
     const id = await reusableImage();
     t.clock.advance(ATTACHMENT_TTL_MS - 1000);
@@ -364,34 +555,80 @@ describe("sendMessage", () => {
   });
 
   it("rejects is_reusable: true in an upload-and-send (100)", async () => {
-    await expectGraphError("sendMessage", await send({ url: `${origin.url}/image.png`, is_reusable: true }), 400, 100, undefined, documented("GraphReusableInSend"));
+    await expectGraphError(
+      "sendMessage",
+      await send({ url: `${origin.url}/image.png`, is_reusable: true }),
+      400,
+      100,
+      undefined,
+      documented("GraphReusableInSend"),
+    );
   });
 
-  it("refuses is_public in an upload-and-send (100): " + "attachments in a thread are always private (seed 002)", async () => {
-    const res = await send({ url: `${origin.url}/image.png`, is_public: true });
-    await expectGraphError("sendMessage", res, 400, 100);
-  });
+  it(
+    "refuses is_public in an upload-and-send (100): " + "attachments in a thread are always private (seed 002)",
+    async () => {
+      const res = await send({ url: `${origin.url}/image.png`, is_public: true });
+      await expectGraphError("sendMessage", res, 400, 100);
+    },
+  );
 
   it("answers the fetch subcodes for upload-and-send", async () => {
-    await expectGraphError("sendMessage", await send({ url: "http://169.254.169.254/latest/meta-data/" }), 400, 100, 2018008);
+    await expectGraphError(
+      "sendMessage",
+      await send({ url: "http://169.254.169.254/latest/meta-data/" }),
+      400,
+      100,
+      2018008,
+    );
     await expectGraphError("sendMessage", await send({ url: `${origin.url}/image-is-pdf.png` }), 400, 100, 2018047);
     await expectGraphError("sendMessage", await send({ url: `${origin.url}/slow.mp4` }, "video"), 400, 100, 2018294);
   });
 
   it.each([
-    [{ message: { attachment: { type: "image", payload: { attachment_id: "1" } } } }, "(#100) The parameter recipient is required"],
-    [{ recipient: { id: "x" }, message: { attachment: { type: "image", payload: { attachment_id: "1" } } } }, undefined],
+    [
+      { message: { attachment: { type: "image", payload: { attachment_id: "1" } } } },
+      "(#100) The parameter recipient is required",
+    ],
+    [
+      { recipient: { id: "x" }, message: { attachment: { type: "image", payload: { attachment_id: "1" } } } },
+      undefined,
+    ],
     [{ recipient: { id: "1" }, message: { attachment: { type: "image", payload: {} } } }, undefined],
-    [{ recipient: { id: "1" }, message: { attachment: { type: "image", payload: { attachment_id: "1", url: "https://example.com/a" } } } }, undefined],
-    [{ recipient: { id: "1" }, message: { attachment: { type: "image", payload: { attachment_id: "abc" } } } }, undefined],
-    [{ recipient: { id: "1" }, message: { attachment: { type: "sticker", payload: { attachment_id: "1" } } } }, documented("GraphInvalidParameter")],
+    [
+      {
+        recipient: { id: "1" },
+        message: { attachment: { type: "image", payload: { attachment_id: "1", url: "https://example.com/a" } } },
+      },
+      undefined,
+    ],
+    [
+      { recipient: { id: "1" }, message: { attachment: { type: "image", payload: { attachment_id: "abc" } } } },
+      undefined,
+    ],
+    [
+      { recipient: { id: "1" }, message: { attachment: { type: "sticker", payload: { attachment_id: "1" } } } },
+      documented("GraphInvalidParameter"),
+    ],
   ])("answers 100 for the invalid body %j", async (body, message) => {
-    await expectGraphError("sendMessage", await t.request(`/v21.0/me/messages?${q()}`, json(body)), 400, 100, undefined, message);
+    await expectGraphError(
+      "sendMessage",
+      await t.request(`/v21.0/me/messages?${q()}`, json(body)),
+      400,
+      100,
+      undefined,
+      message,
+    );
   });
 
   it("accepts only JSON", async () => {
     const form = new FormData();
     form.append("recipient", '{"id":"1"}');
-    await expectGraphError("sendMessage", await t.request(`/v21.0/me/messages?${q()}`, { method: "POST", body: form }), 400, 100);
+    await expectGraphError(
+      "sendMessage",
+      await t.request(`/v21.0/me/messages?${q()}`, { method: "POST", body: form }),
+      400,
+      100,
+    );
   });
 });

@@ -47,7 +47,12 @@ async function uploadThenSend(graph: string, token: string, file: Blob, type: st
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({
           recipient: { id: "1254459154682919" },
-          message: { attachment: { type, payload: { attachment_id: ((await uploaded.clone().json()) as { attachment_id: string }).attachment_id } } },
+          message: {
+            attachment: {
+              type,
+              payload: { attachment_id: ((await uploaded.clone().json()) as { attachment_id: string }).attachment_id },
+            },
+          },
         }),
       })
     : undefined;
@@ -60,18 +65,34 @@ describe("an unmodified Messenger client against the reference server", () => {
     ["video", new Blob([new Uint8Array(mp4Bytes()), new Uint8Array(3 * 1024 * 1024)], { type: "video/mp4" }), false],
     ["image", new Blob([new Uint8Array(pngBytes())], { type: "image/png" }), true],
   ])("uploads a %s with multipart under /v6.0/me and sends it by attachment_id", async (type, file, asJsonPart) => {
-    const { uploaded, sent } = await uploadThenSend(`${base}/${GRAPH_VERSION}`, TOKEN, file as Blob, type as string, asJsonPart as boolean);
+    const { uploaded, sent } = await uploadThenSend(
+      `${base}/${GRAPH_VERSION}`,
+      TOKEN,
+      file as Blob,
+      type as string,
+      asJsonPart as boolean,
+    );
     expect(uploaded.status).toBe(200);
-    const { attachment_id } = (await expectResponseMatchesSpec("uploadAttachment", uploaded)) as { attachment_id: string };
+    const { attachment_id } = (await expectResponseMatchesSpec("uploadAttachment", uploaded)) as {
+      attachment_id: string;
+    };
     expect(attachment_id).toMatch(/^[0-9]+$/);
     expect(sent?.status).toBe(200);
-    const reply = (await expectResponseMatchesSpec("sendMessage", sent!)) as { recipient_id: string; message_id: string };
+    const reply = (await expectResponseMatchesSpec("sendMessage", sent!)) as {
+      recipient_id: string;
+      message_id: string;
+    };
     expect(reply.recipient_id).toBe("1254459154682919");
     expect(reply.message_id).toMatch(/^m_/);
   });
 
   it("gets a Graph 190 error, not a WA one, with a wrong token", async () => {
-    const { uploaded, sent } = await uploadThenSend(`${base}/${GRAPH_VERSION}`, "wrong-token", new Blob([new Uint8Array(pngBytes())], { type: "image/png" }), "image");
+    const { uploaded, sent } = await uploadThenSend(
+      `${base}/${GRAPH_VERSION}`,
+      "wrong-token",
+      new Blob([new Uint8Array(pngBytes())], { type: "image/png" }),
+      "image",
+    );
     expect(uploaded.status).toBe(401);
     expect(sent).toBeUndefined();
     const body = (await expectResponseMatchesSpec("uploadAttachment", uploaded)) as { error: { code: number } };

@@ -24,7 +24,8 @@ function spyDial(policy: AddressPolicy, lookup?: LookupFunction) {
   const connected: string[] = [];
   const dial: buildConnector.connector = (opts, cb) => {
     dialled.push(opts.hostname);
-    if (isIP(opts.hostname) && opts.hostname !== "127.0.0.1") return cb(new Error(`test guard: refused to dial ${opts.hostname}`), null);
+    if (isIP(opts.hostname) && opts.hostname !== "127.0.0.1")
+      return cb(new Error(`test guard: refused to dial ${opts.hostname}`), null);
     real(opts, (err, socket) => {
       if (socket?.remoteAddress) connected.push(socket.remoteAddress);
       cb(err as Error, socket as never);
@@ -77,7 +78,9 @@ beforeAll(async () => {
         return res.end();
       case "/chain":
         // Each hop redirects to the next one until `hops` is reached.
-        res.writeHead(hop < Number(url.searchParams.get("hops")) ? 307 : 200, { location: `/chain?hops=${url.searchParams.get("hops")}&hop=${hop + 1}` });
+        res.writeHead(hop < Number(url.searchParams.get("hops")) ? 307 : 200, {
+          location: `/chain?hops=${url.searchParams.get("hops")}&hop=${hop + 1}`,
+        });
         return res.end(hop < Number(url.searchParams.get("hops")) ? "" : "end");
       case "/chunked-big":
         res.on("finish", () => (bigSentBytes = -1));
@@ -128,7 +131,9 @@ describe("safe fetcher: addresses", () => {
     const before = origin.connections();
     const fetcher = createSafeFetcher({ policy: createAddressPolicy([]) });
     for (const host of ["127.0.0.1", "0x7f000001", "2130706433", "017700000001", "127.1"]) {
-      expect(await failure(fetcher.get(`http://${host}:${origin.port}/ok`, { maxBytes: 100 }))).toBeInstanceOf(AddressRefusedError);
+      expect(await failure(fetcher.get(`http://${host}:${origin.port}/ok`, { maxBytes: 100 }))).toBeInstanceOf(
+        AddressRefusedError,
+      );
     }
     expect(origin.connections()).toBe(before);
     await fetcher.close();
@@ -206,7 +211,9 @@ describe("safe fetcher: redirects", () => {
     const policy = createAddressPolicy(["127.0.0.1"]);
     const spy = spyDial(policy, dns.lookup);
     const fetcher = createSafeFetcher({ policy, dial: spy.dial, lookup: dns.lookup });
-    const err = await failure(fetcher.get(`${origin.url}/redirect?to=${encodeURIComponent(target)}`, { maxBytes: 100 }));
+    const err = await failure(
+      fetcher.get(`${origin.url}/redirect?to=${encodeURIComponent(target)}`, { maxBytes: 100 }),
+    );
     expect(err).toBeInstanceOf(AddressRefusedError);
     expect(spy.dialled[0]).toBe("127.0.0.1");
     expect(spy.dialled.slice(1).every((h) => !isIP(h))).toBe(true);
@@ -236,7 +243,9 @@ describe("safe fetcher: redirects", () => {
   it("fails on an error status", async () => {
     const fetcher = createSafeFetcher({ policy: createAddressPolicy(["127.0.0.1"]) });
     for (const code of [404, 500, 304]) {
-      expect((await failure(fetcher.get(`${origin.url}/status?code=${code}`, { maxBytes: 100 }))).reason).toBe("status");
+      expect((await failure(fetcher.get(`${origin.url}/status?code=${code}`, { maxBytes: 100 }))).reason).toBe(
+        "status",
+      );
     }
     await fetcher.close();
   });
@@ -270,7 +279,10 @@ describe("safe fetcher: size", () => {
   it("aborts a fetch when its signal fires", async () => {
     const fetcher = createSafeFetcher({ policy: createAddressPolicy(["127.0.0.1"]) });
     const controller = new AbortController();
-    const res = await fetcher.get(`${origin.url}/declared-big`, { maxBytes: 100 * 1024 * 1024, signal: controller.signal });
+    const res = await fetcher.get(`${origin.url}/declared-big`, {
+      maxBytes: 100 * 1024 * 1024,
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(new Error("test timeout")), 50);
     await expect(drain(res.body)).rejects.toThrow();
     await fetcher.close();

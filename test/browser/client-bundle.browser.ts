@@ -96,8 +96,15 @@ describe("the client package bundled for the browser", () => {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       headless: true,
       // The machines' network is closed: without these Chromium keeps dialling Google's services.
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
   }, 300_000);
   afterAll(async () => {
@@ -148,7 +155,7 @@ describe("the client package bundled for the browser", () => {
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((f) => f.includes("node_modules/@meta-media-openapi/client/dist/lib/"))).toBe(true);
     expect(inputs.some((f) => f.includes("node_modules/openapi-fetch/"))).toBe(true);
-    expect(inputs.filter((f) => f.startsWith("node:") || !f.includes("/") && f !== "page.ts")).toEqual([]);
+    expect(inputs.filter((f) => f.startsWith("node:") || (!f.includes("/") && f !== "page.ts"))).toEqual([]);
     bundle = result.outputFiles[0]!.text;
     expect(bundle).not.toMatch(/\brequire\(|from\s*["']node:|import\(["']node:/);
   });

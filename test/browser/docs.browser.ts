@@ -94,8 +94,15 @@ beforeAll(async () => {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
     // The machines' network is closed: without these Chromium keeps dialling Google's services.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const origin = new URL(server.baseUrl).origin;
@@ -121,16 +128,23 @@ describe("/docs in Chromium", () => {
 
   it("shows every operation's summary in the menu and on its own page, with each response", async () => {
     await page.goto(`${server.baseUrl}/docs`);
-    await expect.poll(() => page.getByRole("heading", { name: /Meta messaging media APIs/ }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByRole("heading", { name: /Meta messaging media APIs/ }).count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     seenText.push(await page.innerText("body"));
     for (const text of await literalMarkdown()) markdownShown.add(text);
     await page.screenshot({ path: path.join(screenshots, "docs-overview.png") });
 
     for (const tag of bundle.tags) {
-      const group = page.locator(".menu-item-type-group").filter({ has: page.locator(`span[data-text="${tag.name}"]`) }).first();
+      const group = page
+        .locator(".menu-item-type-group")
+        .filter({ has: page.locator(`span[data-text="${tag.name}"]`) })
+        .first();
       await group.locator("a").first().click();
       for (const op of operations.filter((o) => o.tag === tag.name)) {
-        const entry = group.locator(".menu-item-type-operation a").filter({ has: page.locator(`span[data-text="${op.summary}"]`) });
+        const entry = group
+          .locator(".menu-item-type-operation a")
+          .filter({ has: page.locator(`span[data-text="${op.summary}"]`) });
         await expect.poll(() => entry.isVisible(), { message: `menu entry "${op.summary}"` }).toBe(true);
         await entry.click();
         const heading = operationHeading(op.summary);
@@ -195,7 +209,9 @@ describe("/docs in Chromium", () => {
   it("shows every error code and subcode the spec uses", () => {
     const codes = errorCodesOfSpec();
     // The codes the project's facts single out must be among them (the spec dropping one is a failure too).
-    expect(codes).toEqual(expect.arrayContaining([100, 190, 1004, 1005, 1006, 1008, 1009, 1010, 1011, 2018008, 2018047, 2018074, 2018294]));
+    expect(codes).toEqual(
+      expect.arrayContaining([100, 190, 1004, 1005, 1006, 1008, 1009, 1010, 1011, 2018008, 2018047, 2018074, 2018294]),
+    );
     const text = seenText.join("\n");
     const missing = codes.filter((code) => !new RegExp(`(?<![0-9])${code}(?![0-9])`).test(text));
     expect(missing).toEqual([]);
@@ -224,50 +240,65 @@ describe("/docs in Chromium", () => {
 });
 
 describe("/ in Chromium", () => {
-  it("lists the development page (id only) and that the admin password needs changing, " + "and its links work", async () => {
-    const res = await page.goto(`${server.baseUrl}/`);
-    expect(res?.status()).toBe(200);
-    const devPage = /development page ([0-9]+), page access token (\S+)/.exec(server.output());
-    expect(devPage, server.output()).not.toBeNull();
-    const body = await page.innerText("body");
-    expect(body).toContain(devPage![1]);
-    expect(await page.content()).not.toContain(devPage![2]);
-    expect(await page.getAttribute("#admin-status", "data-state")).toBe("change-required");
-    await page.screenshot({ path: path.join(screenshots, "index.png") });
+  it(
+    "lists the development page (id only) and that the admin password needs changing, " + "and its links work",
+    async () => {
+      const res = await page.goto(`${server.baseUrl}/`);
+      expect(res?.status()).toBe(200);
+      const devPage = /development page ([0-9]+), page access token (\S+)/.exec(server.output());
+      expect(devPage, server.output()).not.toBeNull();
+      const body = await page.innerText("body");
+      expect(body).toContain(devPage![1]);
+      expect(await page.content()).not.toContain(devPage![2]);
+      expect(await page.getAttribute("#admin-status", "data-state")).toBe("change-required");
+      await page.screenshot({ path: path.join(screenshots, "index.png") });
 
-    const expected: Record<string, RegExp> = {
-      "/docs": /^text\/html/,
-      "/openapi.json": /^application\/json/,
-      "/openapi.yaml": /^application\/yaml/,
-    };
-    const hrefs = await page.locator("#links a").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
-    expect(hrefs.sort()).toEqual(Object.keys(expected).sort());
-    // The per-family bundles, for client generators, each as JSON and YAML.
-    const familyHrefs = await page.locator("#family-bundles a").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
-    expect(familyHrefs.sort()).toEqual(
-      ["whatsapp", "messenger", "messenger.multipart"].flatMap((name) => [`/${name}.openapi.json`, `/${name}.openapi.yaml`]).sort(),
-    );
-    for (const href of familyHrefs) expected[href] = href.endsWith(".json") ? /^application\/json/ : /^application\/yaml/;
-    for (const href of [...hrefs, ...familyHrefs]) {
-      const reply = await page.request.get(new URL(href, server.baseUrl).href);
-      expect(reply.status(), href).toBe(200);
-      expect(reply.headers()["content-type"], href).toMatch(expected[href]!);
-      const text = await reply.text();
-      // The served bundle names this server, not the spec's fixed local origin, as the local reference server.
-      const named = JSON.parse(JSON.stringify(bundle).replaceAll("http://127.0.0.1:8080", server.baseUrl)) as Bundle;
-      if (href === "/openapi.json") expect(JSON.parse(text)).toEqual(named);
-      if (href === "/openapi.yaml") expect(text).toMatch(/^openapi: 3\.1/);
-    }
-    // And the docs link, followed by clicking it, renders the reference.
-    await page.getByRole("link", { name: "API reference" }).click();
-    // Redoc renders this spec in several seconds on a busy machine: vitest's default poll (1 s) is too short.
-    await expect
-      .poll(() => page.getByPlaceholder("Search docs...").count().then(async (n) => n + (await page.getByText("Search").count())), {
-        timeout: 30_000,
-      })
-      .toBeGreaterThan(0);
-    expect(new URL(page.url()).pathname).toBe("/docs");
-  });
+      const expected: Record<string, RegExp> = {
+        "/docs": /^text\/html/,
+        "/openapi.json": /^application\/json/,
+        "/openapi.yaml": /^application\/yaml/,
+      };
+      const hrefs = await page.locator("#links a").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
+      expect(hrefs.sort()).toEqual(Object.keys(expected).sort());
+      // The per-family bundles, for client generators, each as JSON and YAML.
+      const familyHrefs = await page
+        .locator("#family-bundles a")
+        .evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
+      expect(familyHrefs.sort()).toEqual(
+        ["whatsapp", "messenger", "messenger.multipart"]
+          .flatMap((name) => [`/${name}.openapi.json`, `/${name}.openapi.yaml`])
+          .sort(),
+      );
+      for (const href of familyHrefs)
+        expected[href] = href.endsWith(".json") ? /^application\/json/ : /^application\/yaml/;
+      for (const href of [...hrefs, ...familyHrefs]) {
+        const reply = await page.request.get(new URL(href, server.baseUrl).href);
+        expect(reply.status(), href).toBe(200);
+        expect(reply.headers()["content-type"], href).toMatch(expected[href]!);
+        const text = await reply.text();
+        // The served bundle names this server, not the spec's fixed local origin, as the local reference server.
+        const named = JSON.parse(JSON.stringify(bundle).replaceAll("http://127.0.0.1:8080", server.baseUrl)) as Bundle;
+        if (href === "/openapi.json") expect(JSON.parse(text)).toEqual(named);
+        if (href === "/openapi.yaml") expect(text).toMatch(/^openapi: 3\.1/);
+      }
+      // And the docs link, followed by clicking it, renders the reference.
+      await page.getByRole("link", { name: "API reference" }).click();
+      // Redoc renders this spec in several seconds on a busy machine: vitest's default poll (1 s) is too short.
+      await expect
+        .poll(
+          () =>
+            page
+              .getByPlaceholder("Search docs...")
+              .count()
+              .then(async (n) => n + (await page.getByText("Search").count())),
+          {
+            timeout: 30_000,
+          },
+        )
+        .toBeGreaterThan(0);
+      expect(new URL(page.url()).pathname).toBe("/docs");
+    },
+  );
 
   it("shows the admin password as changed after the first login sets it", async () => {
     const login = await page.request.post(`${server.baseUrl}/v1/users/login`, {

@@ -34,7 +34,10 @@ interface SeenRequest {
 }
 
 /** A fetch that records each request (after `alter` ran on it) and its status; `alter` may change the request. */
-function recording(alter?: (request: Request, seen: readonly SeenRequest[]) => void): { fetch: FetchFunction; seen: SeenRequest[] } {
+function recording(alter?: (request: Request, seen: readonly SeenRequest[]) => void): {
+  fetch: FetchFunction;
+  seen: SeenRequest[];
+} {
   const seen: SeenRequest[] = [];
   return {
     seen,
@@ -102,7 +105,9 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
           "GET /v1/settings/application 200",
           "GET /v1/settings/application/media/providers 200",
         ]);
-        expect(seen[0]!.authorization).toBe(`Basic ${Buffer.from(`${target.admin.username}:${target.admin.password}`).toString("base64")}`);
+        expect(seen[0]!.authorization).toBe(
+          `Basic ${Buffer.from(`${target.admin.username}:${target.admin.password}`).toString("base64")}`,
+        );
         expect(seen[1]!.authorization).toMatch(/^Bearer \S+$/);
         expect(seen[2]!.authorization).toBe(seen[1]!.authorization);
       });
@@ -162,7 +167,9 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
         ]);
         if (target.stateful) {
           expect(seen[4]!.authorization).not.toBe(revoked);
-          const stale = await fetch(new Request(`${target.waBaseUrl}/v1/settings/application`, { headers: { Authorization: revoked } }));
+          const stale = await fetch(
+            new Request(`${target.waBaseUrl}/v1/settings/application`, { headers: { Authorization: revoked } }),
+          );
           expect(stale.status).toBe(401);
         }
       });
@@ -215,12 +222,19 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
         const client = wa(fetch);
         await client.getMediaProviders();
         const token = seen[1]!.authorization!;
-        const logout = await globalThis.fetch(`${target.waBaseUrl}/v1/users/logout`, { method: "POST", headers: { Authorization: token } });
+        const logout = await globalThis.fetch(`${target.waBaseUrl}/v1/users/logout`, {
+          method: "POST",
+          headers: { Authorization: token },
+        });
         expect(logout.status).toBe(200);
         await client.getMediaProviders();
         expect(calls(seen).slice(2)).toEqual(
           target.stateful
-            ? ["GET /v1/settings/application/media/providers 401", "POST /v1/users/login 200", "GET /v1/settings/application/media/providers 200"]
+            ? [
+                "GET /v1/settings/application/media/providers 401",
+                "POST /v1/users/login 200",
+                "GET /v1/settings/application/media/providers 200",
+              ]
             : ["GET /v1/settings/application/media/providers 200"],
         );
       });
@@ -234,7 +248,10 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
           .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(WhatsAppApiError);
         expect((error as WhatsAppApiError).status).toBe(401);
-        expect((error as WhatsAppApiError).errors[0]).toMatchObject({ code: expect.any(Number), title: expect.any(String) });
+        expect((error as WhatsAppApiError).errors[0]).toMatchObject({
+          code: expect.any(Number),
+          title: expect.any(String),
+        });
         expect(calls(seen)).toEqual([
           "POST /v1/users/login 200",
           `DELETE /v1/media/${unknownMediaId} 401`,
@@ -246,7 +263,11 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
       it("concurrent first calls share one login", async () => {
         const { fetch, seen } = recording();
         const client = wa(fetch);
-        await Promise.all([client.getApplicationSettings(), client.getMediaProviders(), client.getApplicationSettings()]);
+        await Promise.all([
+          client.getApplicationSettings(),
+          client.getMediaProviders(),
+          client.getApplicationSettings(),
+        ]);
         expect(calls(seen).filter((c) => c.startsWith("POST /v1/users/login"))).toEqual(["POST /v1/users/login 200"]);
         expect(seen).toHaveLength(4);
       });
@@ -259,7 +280,9 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
           request.headers.delete("Authorization");
         });
         const client = wa(fetch);
-        const error = await client.uploadMedia(new Blob(["streamed once"]).stream(), "text/plain").catch((e: unknown) => e);
+        const error = await client
+          .uploadMedia(new Blob(["streamed once"]).stream(), "text/plain")
+          .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(WhatsAppApiError);
         expect((error as WhatsAppApiError).status).toBe(401);
         await client.getMediaProviders();
@@ -287,7 +310,10 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
         ["a Blob", async () => new Blob([content])],
         ["a Uint8Array", async () => new TextEncoder().encode(content)],
         ["a web ReadableStream", async () => new Blob([content]).stream()],
-        ["a Node Readable", async () => Readable.from([Buffer.from(content.slice(0, 100)), Buffer.from(content.slice(100))])],
+        [
+          "a Node Readable",
+          async () => Readable.from([Buffer.from(content.slice(0, 100)), Buffer.from(content.slice(100))]),
+        ],
         [
           "a file path",
           async () => {
@@ -362,7 +388,10 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
         const client = wa();
         const before = await client.getApplicationSettings();
         expect(before.settings.application.webhooks.max_concurrent_requests).toEqual(expect.any(Number));
-        const updated = await client.updateApplicationSettings({ sent_status: true, webhooks: { max_concurrent_requests: 12 } });
+        const updated = await client.updateApplicationSettings({
+          sent_status: true,
+          webhooks: { max_concurrent_requests: 12 },
+        });
         if (target.stateful) {
           expect(updated?.restart_required).toEqual(["webhooks.max_concurrent_requests"]);
           const after = (await client.getApplicationSettings()).settings.application;
@@ -384,7 +413,10 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
           .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(WhatsAppApiError);
         expect((error as WhatsAppApiError).status).toBe(400);
-        expect((error as WhatsAppApiError).errors[0]).toMatchObject({ code: 1009, title: "Parameter value is not valid" });
+        expect((error as WhatsAppApiError).errors[0]).toMatchObject({
+          code: 1009,
+          title: "Parameter value is not valid",
+        });
         expect((error as WhatsAppApiError).meta?.version).toEqual(expect.any(String));
       });
 
@@ -423,9 +455,14 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
         const client = messenger({ fetch });
         const fromUrl = await client.uploadAttachmentFromUrl(target.imageUrl, "image", { isReusable: true });
         expect(fromUrl.attachment_id).toMatch(/^\d+$/);
-        const fromFile = await client.uploadAttachmentFile(new Blob([tinyPng()], { type: "image/png" }), "pixel.png", "image", {
-          isReusable: true,
-        });
+        const fromFile = await client.uploadAttachmentFile(
+          new Blob([tinyPng()], { type: "image/png" }),
+          "pixel.png",
+          "image",
+          {
+            isReusable: true,
+          },
+        );
         expect(fromFile.attachment_id).toMatch(/^\d+$/);
         const sentById = await client.sendAttachment("1254459154682919", { attachmentId: fromFile.attachment_id });
         expect(sentById).toMatchObject({ recipient_id: expect.any(String), message_id: expect.any(String) });
@@ -456,7 +493,13 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
           .sendAttachment("1254459154682919", { attachmentId: "999999999999", type: "image" })
           .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(GraphApiError);
-        expect(error).toMatchObject({ status: 400, code: 100, subcode: 2018074, type: "OAuthException", fbtrace_id: expect.any(String) });
+        expect(error).toMatchObject({
+          status: 400,
+          code: 100,
+          subcode: 2018074,
+          type: "OAuthException",
+          fbtrace_id: expect.any(String),
+        });
         expect((error as GraphApiError).message).toMatch(/attachment/i);
       });
 
@@ -464,7 +507,9 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
         const withoutToken: FetchFunction = async (request) => {
           const url = new URL(request.url);
           url.searchParams.delete("access_token");
-          return fetch(new Request(url, { method: request.method, headers: request.headers, body: await request.text() }));
+          return fetch(
+            new Request(url, { method: request.method, headers: request.headers, body: await request.text() }),
+          );
         };
         const error = await messenger({ fetch: withoutToken })
           .uploadAttachmentFromUrl(target.imageUrl, "image")

@@ -55,7 +55,10 @@ function generatedDocument(watch: MemoryWatch): { stream: ReadableStream<Uint8Ar
         watch.sample();
         if (sent >= totalBytes) return controller.close();
         // A fixed text head, so that content sniffing never takes the random bytes for a known binary format.
-        const chunk = sent === 0 ? Buffer.concat([Buffer.from("meta-media-openapi large document\n"), randomBytes(chunkBytes)]) : randomBytes(chunkBytes);
+        const chunk =
+          sent === 0
+            ? Buffer.concat([Buffer.from("meta-media-openapi large document\n"), randomBytes(chunkBytes)])
+            : randomBytes(chunkBytes);
         const piece = chunk.subarray(0, Math.min(chunk.byteLength, totalBytes - sent));
         sent += piece.byteLength;
         hash.update(piece);

@@ -14,7 +14,8 @@ export async function breakResponse(request: Request, res: Response): Promise<Re
     headers.delete("content-length");
     return new Response(JSON.stringify(body), { status: 200, headers });
   }
-  if (request.method === "DELETE" && pathname.startsWith("/v1/media/") && res.status === 404) return new Response(res.body, { status: 410, headers });
+  if (request.method === "DELETE" && pathname.startsWith("/v1/media/") && res.status === 404)
+    return new Response(res.body, { status: 410, headers });
   if (request.method === "GET" && pathname === "/v1/settings/application/media/providers" && res.status === 200) {
     headers.set("content-type", "text/plain");
     return new Response(res.body, { status: 200, headers });

@@ -19,7 +19,9 @@ let layer1: ScenarioLayerResult;
 let layer4: FuzzResult;
 
 beforeAll(async () => {
-  ref = await startReferenceTarget({ wrap: (app) => ({ fetch: async (request) => breakResponse(request, await app.fetch(request)) }) });
+  ref = await startReferenceTarget({
+    wrap: (app) => ({ fetch: async (request) => breakResponse(request, await app.fetch(request)) }),
+  });
   session = new ContractSession(ref.target);
   const proxies = await startValidatingProxies(session.direct);
   try {
@@ -45,7 +47,9 @@ describe("a broken server is caught", () => {
     expect(l1.join("\n")).toMatch(/broke rule "(validating proxy reports no violation|response matches the spec)"/);
     const l4 = messages(layer4.failures).filter((m) => m.includes("getApplicationSettings"));
     expect(l4.join("\n")).toMatch(/must have required property 'wa_id'/);
-    expect(l4.join("\n")).toMatch(/replay: npx meta-media-openapi test --layer fuzz --seed 20251122 --operation getApplicationSettings/);
+    expect(l4.join("\n")).toMatch(
+      /replay: npx meta-media-openapi test --layer fuzz --seed 20251122 --operation getApplicationSettings/,
+    );
   });
 
   it("an undocumented status: layer 1, layer 2 (coverage) and layer 4", () => {
@@ -54,17 +58,27 @@ describe("a broken server is caught", () => {
     expect(session.coverage.missing()).toContainEqual({ operationId: "deleteMedia", status: "404" });
     expect(session.coverage.undocumented()).toContainEqual({ operationId: "deleteMedia", status: "410" });
     expect(session.coverage.table()).toMatch(/deleteMedia +410 +[0-9]+ +UNDOCUMENTED/);
-    expect(messages(layer4.failures).filter((m) => m.includes("of deleteMedia")).join("\n")).toMatch(/status 410 is not documented/);
+    expect(
+      messages(layer4.failures)
+        .filter((m) => m.includes("of deleteMedia"))
+        .join("\n"),
+    ).toMatch(/status 410 is not documented/);
   });
 
   it("a wrong content type: layer 1 and layer 4", () => {
     const l1 = messages(layer1.failures).filter((m) => m.includes("getMediaProviders broke rule"));
     expect(l1.length).toBeGreaterThan(0);
-    expect(messages(layer4.failures).filter((m) => m.includes("of getMediaProviders")).join("\n")).toMatch(/Content-Type text\/plain is not documented/);
+    expect(
+      messages(layer4.failures)
+        .filter((m) => m.includes("of getMediaProviders"))
+        .join("\n"),
+    ).toMatch(/Content-Type text\/plain is not documented/);
   });
 
   it("corrupted binary bytes: layer 1 (in-process byte check) and layer 4 (stateful model)", () => {
-    expect(messages(layer1.failures).join("\n")).toMatch(/downloadMedia broke rule "answers 200": the downloaded bytes differ/);
+    expect(messages(layer1.failures).join("\n")).toMatch(
+      /downloadMedia broke rule "answers 200": the downloaded bytes differ/,
+    );
     expect(messages(layer4.failures).join("\n")).toMatch(/download returns the uploaded bytes and type/);
   });
 

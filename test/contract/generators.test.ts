@@ -22,8 +22,15 @@ describe("schema -> fast-check arbitrary", () => {
   it.each(componentNames)("%s: every generated value validates", (name) => {
     const schema = { $ref: `#/components/schemas/${name}` };
     const validate = bundleAjv().schema(schema);
-    const direction = /Response$|^ApplicationSettings$|Masked$|^UserToken$|^WaMeta$|^GraphError$|^WaError$|^User$/.test(name) ? "response" : "request";
-    fc.assert(fc.property(schemaArbitrary(schema, { direction }), (value) => validate(value) === true), { seed: SEED, numRuns: 50 });
+    const direction = /Response$|^ApplicationSettings$|Masked$|^UserToken$|^WaMeta$|^GraphError$|^WaError$|^User$/.test(
+      name,
+    )
+      ? "response"
+      : "request";
+    fc.assert(
+      fc.property(schemaArbitrary(schema, { direction }), (value) => validate(value) === true),
+      { seed: SEED, numRuns: 50 },
+    );
   });
 
   it("handles lookahead patterns (the password rule) with varied values", () => {
@@ -33,17 +40,30 @@ describe("schema -> fast-check arbitrary", () => {
   });
 
   it("reaches both branches of a oneOf and both types of a type union", () => {
-    const configs = fc.sample(schemaArbitrary({ $ref: "#/components/schemas/MediaProvider" }), { seed: SEED, numRuns: 60 }) as Array<{ config: object }>;
+    const configs = fc.sample(schemaArbitrary({ $ref: "#/components/schemas/MediaProvider" }), {
+      seed: SEED,
+      numRuns: 60,
+    }) as Array<{ config: object }>;
     expect(configs.some((p) => "basic" in p.config)).toBe(true);
     expect(configs.some((p) => "bearer" in p.config)).toBe(true);
-    const delays = fc.sample(schemaArbitrary({ $ref: "#/components/schemas/DelayMilliseconds" }), { seed: SEED, numRuns: 60 });
+    const delays = fc.sample(schemaArbitrary({ $ref: "#/components/schemas/DelayMilliseconds" }), {
+      seed: SEED,
+      numRuns: 60,
+    });
     expect(delays.some((d) => typeof d === "string")).toBe(true);
     expect(delays.some((d) => typeof d === "number")).toBe(true);
   });
 });
 
 describe("mutations of valid values", () => {
-  const requestSchemas = ["CreateUserRequest", "ApplicationSettingsPatch", "MediaProvidersUpdate", "SendMessageRequest", "AttachmentUploadRequest", "LoginRequest"];
+  const requestSchemas = [
+    "CreateUserRequest",
+    "ApplicationSettingsPatch",
+    "MediaProvidersUpdate",
+    "SendMessageRequest",
+    "AttachmentUploadRequest",
+    "LoginRequest",
+  ];
   it.each(requestSchemas)("%s: every mutation is invalid and every kind appears", (name) => {
     const schema = { $ref: `#/components/schemas/${name}` };
     const validate = bundleAjv().schema(schema);
@@ -61,7 +81,9 @@ describe("mutations of valid values", () => {
 
 describe("media samples", () => {
   it("has one sample per documented upload type, each under its x-max-bytes", () => {
-    const documented = Object.keys(listOperations().find((o) => o.operationId === "uploadMedia")!.operation.requestBody!.content);
+    const documented = Object.keys(
+      listOperations().find((o) => o.operationId === "uploadMedia")!.operation.requestBody!.content,
+    );
     const samples = mediaSamples();
     expect(samples.map((s) => s.documented)).toEqual(documented);
     for (const s of samples) expect(s.bytes.length).toBeLessThanOrEqual(s.maxBytes);
@@ -100,14 +122,17 @@ describe("generated requests against the Prism mock", () => {
     disposable: true,
   });
 
-  it.each(listOperations().map((o) => o.operationId))("%s: Prism accepts generated requests and its answers conform", async (operationId) => {
-    const requests = await sampleGeneratedRequests(session, operationId, 8, SEED);
-    for (const req of requests) {
-      const res = await sendRequest({ whatsapp: prismUrl, messenger: prismUrl }, req);
-      // Prism answers 422 (or its own 4xx problem+json) when a request breaks the spec.
-      expect(res.status, `${req.method} ${req.path}: ${res.text?.slice(0, 500)}`).not.toBe(422);
-      expect(res.headers.get("content-type") ?? "").not.toMatch(/problem\+json/);
-      expect(conformanceProblems(operationId, res)).toEqual([]);
-    }
-  });
+  it.each(listOperations().map((o) => o.operationId))(
+    "%s: Prism accepts generated requests and its answers conform",
+    async (operationId) => {
+      const requests = await sampleGeneratedRequests(session, operationId, 8, SEED);
+      for (const req of requests) {
+        const res = await sendRequest({ whatsapp: prismUrl, messenger: prismUrl }, req);
+        // Prism answers 422 (or its own 4xx problem+json) when a request breaks the spec.
+        expect(res.status, `${req.method} ${req.path}: ${res.text?.slice(0, 500)}`).not.toBe(422);
+        expect(res.headers.get("content-type") ?? "").not.toMatch(/problem\+json/);
+        expect(conformanceProblems(operationId, res)).toEqual([]);
+      }
+    },
+  );
 });

@@ -38,7 +38,8 @@ describe("contract suite against the reference server", () => {
     }
   }, 180_000);
 
-  it(`layer 4: ${RUNS} generated and ${RUNS} mutated requests per operation, ` + `security and stateful models (seed ${SEED})`, async () => {
+  it(`layer 4: ${RUNS} generated and ${RUNS} mutated requests per operation, ` +
+    `security and stateful models (seed ${SEED})`, async () => {
     const result = await runFuzzLayer(session, { seed: SEED, runs: RUNS, statefulRuns: 10 });
     console.log(fuzzTable(result));
     expect(result.failures.map((f) => f.message)).toEqual([]);
@@ -49,7 +50,15 @@ describe("contract suite against the reference server", () => {
       expect(counts.mutated, op.operationId).toBeGreaterThanOrEqual(RUNS);
       expect(counts.security, op.operationId).toBeGreaterThanOrEqual(3);
     }
-    for (const id of ["uploadMedia", "downloadMedia", "deleteMedia", "updateApplicationSettings", "resetApplicationSettings", "uploadAttachment", "sendMessage"]) {
+    for (const id of [
+      "uploadMedia",
+      "downloadMedia",
+      "deleteMedia",
+      "updateApplicationSettings",
+      "resetApplicationSettings",
+      "uploadAttachment",
+      "sendMessage",
+    ]) {
       expect(result.counts[id]!.stateful, id).toBeGreaterThan(0);
     }
   }, 600_000);

@@ -66,8 +66,14 @@ describe("route drift", () => {
     });
     try {
       const { problems } = await methodNotAllowedProblems(new ContractSession(broken.target));
-      expect(problems.some((p) => p.startsWith("PUT ") && p.includes("/v1/media: expected 405") && p.includes("got 404"))).toBe(true);
-      expect(problems.some((p) => p.includes("/v1/settings/application: Allow is \"GET, PATCH\", the documented methods are DELETE, GET, PATCH"))).toBe(true);
+      expect(
+        problems.some((p) => p.startsWith("PUT ") && p.includes("/v1/media: expected 405") && p.includes("got 404")),
+      ).toBe(true);
+      expect(
+        problems.some((p) =>
+          p.includes('/v1/settings/application: Allow is "GET, PATCH", the documented methods are DELETE, GET, PATCH'),
+        ),
+      ).toBe(true);
     } finally {
       await broken.close();
     }

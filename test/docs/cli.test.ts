@@ -37,7 +37,11 @@ async function cliRun(args: string[]): Promise<{ code: number; stdout: string; s
 
 /** Starts a long-running command, waits for `ready` in its output, and returns how to stop it. */
 async function cliStart(args: string[], ready: RegExp, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: elsewhere, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [cli, ...args], {
+    cwd: elsewhere,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
@@ -79,7 +83,11 @@ describe("meta-media-openapi", () => {
 
   it("reports its version, and refuses unknown commands and options with exit code 2", async () => {
     const manifest = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as { version: string };
-    const [version, unknown, badOption] = await Promise.all([cliRun(["--version"]), cliRun(["frobnicate"]), cliRun(["docs", "--colour"])]);
+    const [version, unknown, badOption] = await Promise.all([
+      cliRun(["--version"]),
+      cliRun(["frobnicate"]),
+      cliRun(["docs", "--colour"]),
+    ]);
     expect(version.stdout.trim()).toBe(manifest.version);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
@@ -169,7 +177,10 @@ describe("meta-media-openapi", () => {
         fetch(`http://127.0.0.1:${port}/me/messages?access_token=EAAB-token`, {
           method: "POST",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ recipient: { id: "1254459154682919" }, message: { attachment: { type: "image", payload: { attachment_id: "1857777774821032" } } } }),
+          body: JSON.stringify({
+            recipient: { id: "1254459154682919" },
+            message: { attachment: { type: "image", payload: { attachment_id: "1857777774821032" } } },
+          }),
         });
       expect((await login(ports.whatsapp)).status).toBe(200);
       expect((await send(ports.whatsapp)).status).toBe(404);

@@ -32,7 +32,10 @@ function naming(origin: string, text: string): string {
 const PAGE_TOKEN = "EAAB-page-token-never-shown-123";
 function deps(adminPasswordChangeRequired?: () => boolean): DocsRouteDeps {
   return {
-    config: { apiVersion: "3.0.1", messenger: { pages: { "104857600123": PAGE_TOKEN, "99": "another-token-zz" }, generatedDevPage: false } },
+    config: {
+      apiVersion: "3.0.1",
+      messenger: { pages: { "104857600123": PAGE_TOKEN, "99": "another-token-zz" }, generatedDevPage: false },
+    },
     ...(adminPasswordChangeRequired ? { adminPasswordChangeRequired } : {}),
   };
 }
@@ -100,7 +103,14 @@ describe("/docs", () => {
   });
 
   it("answers 405 with Allow for other methods", async () => {
-    for (const p of ["/docs", "/openapi.json", "/openapi.yaml", "/whatsapp.openapi.json", "/messenger.openapi.yaml", "/"]) {
+    for (const p of [
+      "/docs",
+      "/openapi.json",
+      "/openapi.yaml",
+      "/whatsapp.openapi.json",
+      "/messenger.openapi.yaml",
+      "/",
+    ]) {
       const res = await app.request(p, { method: "POST" });
       expect(res.status, p).toBe(405);
       expect(res.headers.get("allow")).toBe("GET, HEAD");
@@ -111,7 +121,10 @@ describe("/docs", () => {
 
   it("explains how to build the docs (503) when they cannot be built", async () => {
     const missingBundle = new Hono();
-    registerDocsRoutes(missingBundle, deps(), { docsDir: path.join(tmp, "never-built"), bundlePath: path.join(tmp, "no-such.json") });
+    registerDocsRoutes(missingBundle, deps(), {
+      docsDir: path.join(tmp, "never-built"),
+      bundlePath: path.join(tmp, "no-such.json"),
+    });
     const res = await missingBundle.request("/docs");
     expect(res.status).toBe(503);
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
@@ -137,9 +150,13 @@ describe("/openapi.json and /openapi.yaml", () => {
     const yamlFile = path.join(tmp, "served.yaml");
     const jsonFile = path.join(tmp, "served.json");
     await writeFile(yamlFile, yaml);
-    await run(process.execPath, [packageBin("@redocly/cli", "redocly"), "bundle", yamlFile, "--ext", "json", "--output", jsonFile], {
-      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
-    });
+    await run(
+      process.execPath,
+      [packageBin("@redocly/cli", "redocly"), "bundle", yamlFile, "--ext", "json", "--output", jsonFile],
+      {
+        env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+      },
+    );
     const expected = JSON.parse(naming("http://127.0.0.1:9123", bundleText)) as object;
     expect(JSON.parse(await readFile(jsonFile, "utf8"))).toEqual(expected);
   }, 60_000);
@@ -148,32 +165,43 @@ describe("/openapi.json and /openapi.yaml", () => {
 describe("the per-family bundles", () => {
   const families = ["whatsapp.openapi", "messenger.openapi", "messenger.multipart.openapi"];
 
-  it.each(families)("/%s.json is the generated file, and its YAML twin is the same document", async (name) => {
-    const generated = await readFile(path.join(path.dirname(bundlePath), `${name}.json`), "utf8");
-    const expected = JSON.parse(naming("http://localhost", generated)) as object;
-    const json = await app.request(`/${name}.json`);
-    expect(json.status).toBe(200);
-    expect(json.headers.get("content-type")).toBe("application/json; charset=utf-8");
-    expect(await json.json()).toEqual(expected);
+  it.each(families)(
+    "/%s.json is the generated file, and its YAML twin is the same document",
+    async (name) => {
+      const generated = await readFile(path.join(path.dirname(bundlePath), `${name}.json`), "utf8");
+      const expected = JSON.parse(naming("http://localhost", generated)) as object;
+      const json = await app.request(`/${name}.json`);
+      expect(json.status).toBe(200);
+      expect(json.headers.get("content-type")).toBe("application/json; charset=utf-8");
+      expect(await json.json()).toEqual(expected);
 
-    const res = await app.request(`/${name}.yaml`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toBe("application/yaml; charset=utf-8");
-    const yamlFile = path.join(tmp, `${name}.served.yaml`);
-    const jsonFile = path.join(tmp, `${name}.served.json`);
-    await writeFile(yamlFile, await res.text());
-    await run(process.execPath, [packageBin("@redocly/cli", "redocly"), "bundle", yamlFile, "--ext", "json", "--output", jsonFile], {
-      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
-    });
-    expect(JSON.parse(await readFile(jsonFile, "utf8"))).toEqual(expected);
-  }, 60_000);
+      const res = await app.request(`/${name}.yaml`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("application/yaml; charset=utf-8");
+      const yamlFile = path.join(tmp, `${name}.served.yaml`);
+      const jsonFile = path.join(tmp, `${name}.served.json`);
+      await writeFile(yamlFile, await res.text());
+      await run(
+        process.execPath,
+        [packageBin("@redocly/cli", "redocly"), "bundle", yamlFile, "--ext", "json", "--output", jsonFile],
+        {
+          env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+        },
+      );
+      expect(JSON.parse(await readFile(jsonFile, "utf8"))).toEqual(expected);
+    },
+    60_000,
+  );
 
   it("answers 404 for a per-family bundle that is not next to the served bundle", async () => {
     const lone = path.join(tmp, "lone");
     await mkdir(lone, { recursive: true });
     await writeFile(path.join(lone, "openapi.json"), JSON.stringify(bundle));
     const alone = new Hono();
-    registerDocsRoutes(alone, deps(), { docsDir: path.join(tmp, "lone-docs"), bundlePath: path.join(lone, "openapi.json") });
+    registerDocsRoutes(alone, deps(), {
+      docsDir: path.join(tmp, "lone-docs"),
+      bundlePath: path.join(lone, "openapi.json"),
+    });
     expect((await alone.request("/whatsapp.openapi.json")).status).toBe(404);
     expect((await alone.request("/messenger.openapi.yaml")).status).toBe(404);
   });
@@ -185,12 +213,22 @@ describe("docs freshness", () => {
     // A per-family bundle that changed alone (its YAML twin is then stale) is noticed too.
     const copy = path.join(tmp, "copy");
     await mkdir(copy, { recursive: true });
-    for (const name of ["openapi.json", "whatsapp.openapi.json", "messenger.openapi.json", "messenger.multipart.openapi.json"]) {
+    for (const name of [
+      "openapi.json",
+      "whatsapp.openapi.json",
+      "messenger.openapi.json",
+      "messenger.multipart.openapi.json",
+    ]) {
       await writeFile(path.join(copy, name), await readFile(path.join(path.dirname(bundlePath), name)));
     }
     expect(await docsStaleReason({ docsDir, bundlePath: path.join(copy, "openapi.json") })).toBeUndefined();
-    await writeFile(path.join(copy, "messenger.openapi.json"), JSON.stringify({ ...bundle, info: { ...bundle.info, version: "9.9.9" } }));
-    expect(await docsStaleReason({ docsDir, bundlePath: path.join(copy, "openapi.json") })).toMatch(/messenger\.openapi\.json changed/);
+    await writeFile(
+      path.join(copy, "messenger.openapi.json"),
+      JSON.stringify({ ...bundle, info: { ...bundle.info, version: "9.9.9" } }),
+    );
+    expect(await docsStaleReason({ docsDir, bundlePath: path.join(copy, "openapi.json") })).toMatch(
+      /messenger\.openapi\.json changed/,
+    );
     const changed = path.join(tmp, "changed-bundle.json");
     await writeFile(changed, JSON.stringify({ ...bundle, info: { ...bundle.info, version: "9.9.9" } }));
     expect(await docsStaleReason({ docsDir, bundlePath: changed })).toMatch(/bundle changed/);
@@ -205,7 +243,14 @@ describe("/ (index)", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
     const html = await res.text();
-    for (const href of ["/docs", "/openapi.json", "/openapi.yaml", "/whatsapp.openapi.json", "/messenger.openapi.yaml", "/messenger.multipart.openapi.json"]) {
+    for (const href of [
+      "/docs",
+      "/openapi.json",
+      "/openapi.yaml",
+      "/whatsapp.openapi.json",
+      "/messenger.openapi.yaml",
+      "/messenger.multipart.openapi.json",
+    ]) {
       expect(html).toContain(`href="${href}"`);
     }
     expect(html).toContain('<code class="page-id">104857600123</code>');
@@ -230,7 +275,16 @@ describe("/ (index)", () => {
 
   it("says when the Messenger page was generated for development", async () => {
     const dev = new Hono();
-    registerDocsRoutes(dev, { config: { apiVersion: "3.0.1", messenger: { pages: { "123456789012345": "dev-xyz-token-1" }, generatedDevPage: true } } }, { docsDir });
+    registerDocsRoutes(
+      dev,
+      {
+        config: {
+          apiVersion: "3.0.1",
+          messenger: { pages: { "123456789012345": "dev-xyz-token-1" }, generatedDevPage: true },
+        },
+      },
+      { docsDir },
+    );
     const html = await (await dev.request("/")).text();
     expect(html).toContain("123456789012345");
     expect(html).toContain("development page");
@@ -248,7 +302,9 @@ describe("the origin the served documents name", () => {
       paths: Record<string, { servers?: Array<{ url: string }> }>;
     };
     expect(spec.servers.map((s) => s.url)).toContain(SPEC_LOCAL_ORIGIN);
-    const graphServers = Object.values(spec.paths).flatMap((item) => item.servers ?? []).map((s) => s.url);
+    const graphServers = Object.values(spec.paths)
+      .flatMap((item) => item.servers ?? [])
+      .map((s) => s.url);
     expect(graphServers).toContain(`${SPEC_LOCAL_ORIGIN}/{version}`);
   });
 

@@ -52,7 +52,10 @@ export async function npmStart(env: Record<string, string> = {}, timeoutMs = 150
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`npm start did not listen within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`npm start did not listen within ${timeoutMs} ms:\n${output}`)),
+        timeoutMs,
+      );
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes(`listening on ${baseUrl}`)) {

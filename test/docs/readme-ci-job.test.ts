@@ -51,9 +51,18 @@ afterAll(async () => {
 });
 
 /** Runs one step's script like `bash -e {0}` on a runner; resolves with its exit code and output. */
-function runStep(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+function runStep(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { cwd: work, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], {
+      cwd: work,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     groups.push(child.pid!);
     let output = "";
     child.stdout.on("data", (c: Buffer) => (output += c.toString()));
@@ -69,7 +78,9 @@ function runStep(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Pro
 }
 
 describe("README GitHub Actions job", () => {
-  it("starts the reference server and passes `meta-media-openapi test --target`, writing reports that parse", { timeout: 600_000 }, async () => {
+  it("starts the reference server and passes `meta-media-openapi test --target`, writing reports that parse", {
+    timeout: 600_000,
+  }, async () => {
     const yamlBlock = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(yamlBlock, "the section has a ```yaml block").toBeDefined();
     const doc = parseYaml(yamlBlock!) as { jobs: Record<string, Job> };
@@ -96,7 +107,10 @@ describe("README GitHub Actions job", () => {
     const suites = parseJunit(await readFile(path.join(work, "conformance.xml"), "utf8"));
     expect(suites.reduce((n, s) => n + s.failures, 0)).toBe(0);
     expect(suites.find((s) => s.name === "scenarios")!.cases.length).toBeGreaterThan(60);
-    const json = JSON.parse(await readFile(path.join(work, "conformance.json"), "utf8")) as { destructive: boolean; summary: { failed: number } };
+    const json = JSON.parse(await readFile(path.join(work, "conformance.json"), "utf8")) as {
+      destructive: boolean;
+      summary: { failed: number };
+    };
     expect(json).toMatchObject({ destructive: true, summary: { failed: 0 } });
   });
 

@@ -2,9 +2,10 @@
  * Every ```ts, ```js and ```sh block of the README runs as pasted, in a fresh ES module project, against `npm start`
  * on a free port: the blocks are taken in order, a TypeScript or JavaScript block is saved under the name its first
  * line gives (`// whatsapp-media.ts`), and a shell block is run in the project folder. Blocks that cannot run alone say
- * so with `<!-- snippet: fragment: <reason> -->`; the `npm install` ones among them are done here: the client from its
- * packed tarball, the tool's emulator linked from this repository (see `installPackage`). A section whose `<!-- snippets: run by <test> -->` line names another
- * test (the first-run walkthrough, the generators) is left to that test, which must read the section.
+ * so with `<!-- snippet: fragment: <reason> -->`; the `npm install` ones among them are done here: the client from
+ * its packed tarball, the tool's emulator linked from this repository (see `installPackage`). A section whose
+ * `<!-- snippets: run by <test> -->` line names another test (the first-run walkthrough, the generators) is left to
+ * that test, which must read the section.
  *
  * What the README tells a reader is what this test does: the admin password is changed with step 1 of the first run,
  * the Messenger snippet gets the development page's token that `npm start` printed, and `IMAGE_URL` names an image on
@@ -99,7 +100,12 @@ function installedPackages(code: string): string[] | undefined {
   for (const line of lines) {
     const m = /^npm install((?:\s+\S+)+)\s*$/.exec(line.trim());
     if (!m) return undefined;
-    names.push(...m[1]!.trim().split(/\s+/).filter((word) => !word.startsWith("-")));
+    names.push(
+      ...m[1]!
+        .trim()
+        .split(/\s+/)
+        .filter((word) => !word.startsWith("-")),
+    );
   }
   return names.length ? names : undefined;
 }

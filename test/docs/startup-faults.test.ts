@@ -48,16 +48,28 @@ function aFile(): string {
 function unreadableDatabaseDir(): string {
   const dir = path.join(tmp, "bad-db");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "server.sqlite"), "this is not a database, only some text that fills its first page".repeat(20));
+  writeFileSync(
+    path.join(dir, "server.sqlite"),
+    "this is not a database, only some text that fills its first page".repeat(20),
+  );
   return dir;
 }
 
 const freshDataDir = () => path.join(tmp, `data-${Math.random().toString(36).slice(2)}`);
 
 /** Runs a command until it exits (60 s at most); the exit code and what it printed. */
-function runToExit(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runToExit(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(command, args, {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -77,9 +89,11 @@ function runToExit(command: string, args: string[], env: Record<string, string>)
  * `npm start` with settings from the environment (HOST and PORT
  * are set to something sane unless a case says otherwise).
  */
-const npmStart = (env: Record<string, string>) => runToExit("npm", ["start", "--silent"], { HOST: "127.0.0.1", PORT: "0", ...env });
+const npmStart = (env: Record<string, string>) =>
+  runToExit("npm", ["start", "--silent"], { HOST: "127.0.0.1", PORT: "0", ...env });
 /** `meta-media-openapi serve` with flags (the environment cleared of the same settings). */
-const cliServe = (args: string[]) => runToExit(process.execPath, [cli, "serve", ...args], { HOST: "", PORT: "", DATA_DIR: "" });
+const cliServe = (args: string[]) =>
+  runToExit(process.execPath, [cli, "serve", ...args], { HOST: "", PORT: "", DATA_DIR: "" });
 
 function expectOneLine(run: { code: number | null; stdout: string; stderr: string }, expected: RegExp): void {
   expect(run.code, run.stdout + run.stderr).toBe(2);
@@ -120,7 +134,12 @@ describe("start-up faults name the setting and exit with code 2", () => {
       cliServe(["--port", "http", "--data-dir", freshDataDir()]),
     ]);
     const [portInUse, unresolvable, notLocal, file, notWritable, badDatabase, badPort] = runs;
-    expectOneLine(portInUse!, new RegExp(`--port ${busyPort} is already in use on 127\\.0\\.0\\.1: stop the other server or choose another --port`));
+    expectOneLine(
+      portInUse!,
+      new RegExp(
+        `--port ${busyPort} is already in use on 127\\.0\\.0\\.1: stop the other server or choose another --port`,
+      ),
+    );
     expectOneLine(unresolvable!, /--host no-such-host\.invalid does not resolve/);
     expectOneLine(notLocal!, /--host 192\.0\.2\.1 is not an address of this machine/);
     expectOneLine(file!, /--data-dir .*a-file is a file, not a directory/);

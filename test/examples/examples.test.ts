@@ -73,7 +73,11 @@ describe("examples/", () => {
   it("upload-and-download-media.ts reports the API's refusal and exits 1", async () => {
     const input = path.join(tmp, "not-a-png.png");
     await writeFile(input, "plain text pretending to be a PNG");
-    const failure = await example("upload-and-download-media.ts", [input, "image/png", path.join(tmp, "x")], waEnv()).then(
+    const failure = await example(
+      "upload-and-download-media.ts",
+      [input, "image/png", path.join(tmp, "x")],
+      waEnv(),
+    ).then(
       () => undefined,
       (err: { code: number; stderr: string }) => err,
     );
@@ -93,8 +97,11 @@ describe("examples/", () => {
       headers: { Authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString("base64")}` },
     });
     const token = ((await login.json()) as { users: Array<{ token: string }> }).users[0]!.token;
-    const settings = await fetch(`${baseUrl}/v1/settings/application`, { headers: { Authorization: `Bearer ${token}` } });
-    const app = ((await settings.json()) as { settings: { application: Record<string, unknown> } }).settings.application;
+    const settings = await fetch(`${baseUrl}/v1/settings/application`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const app = ((await settings.json()) as { settings: { application: Record<string, unknown> } }).settings
+      .application;
     expect(app.callback_backoff_delay_ms).toBe(5000);
     expect((app.webhooks as { max_concurrent_requests: number }).max_concurrent_requests).toBe(12);
   });

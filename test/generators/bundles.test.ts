@@ -6,7 +6,12 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { familyDocument, multipartUploadDocument } from "../../scripts/family-bundles.ts";
-import { httpMethods, listOperations, loadOpenApiDocument, type OpenApiDocument } from "../../server/validation/openapi-document.ts";
+import {
+  httpMethods,
+  listOperations,
+  loadOpenApiDocument,
+  type OpenApiDocument,
+} from "../../server/validation/openapi-document.ts";
 import { bundleFileNames, generatedDir } from "../../server/validation/spec-bundles.ts";
 
 type Json = Record<string, unknown>;
@@ -37,13 +42,16 @@ function reachableComponents(doc: OpenApiDocument): Set<string> {
   };
   visit(doc.paths);
   for (const op of listOperations(doc)) {
-    for (const requirement of op.operation.security ?? []) for (const scheme of Object.keys(requirement)) seen.add(`#/components/securitySchemes/${scheme}`);
+    for (const requirement of op.operation.security ?? [])
+      for (const scheme of Object.keys(requirement)) seen.add(`#/components/securitySchemes/${scheme}`);
   }
   return seen;
 }
 
 function componentRefs(doc: OpenApiDocument): string[] {
-  return Object.entries(doc.components).flatMap(([section, entries]) => Object.keys(entries).map((name) => `#/components/${section}/${name}`));
+  return Object.entries(doc.components).flatMap(([section, entries]) =>
+    Object.keys(entries).map((name) => `#/components/${section}/${name}`),
+  );
 }
 
 function operationIds(doc: OpenApiDocument): string[] {
@@ -60,8 +68,10 @@ function allSchemas(doc: OpenApiDocument): Array<{ at: string; schema: Json }> {
     if (!schema || typeof schema !== "object") return;
     out.push({ at, schema: schema as Json });
     for (const [key, value] of Object.entries(schema as Json)) {
-      if (schemaMaps.includes(key)) for (const [name, child] of Object.entries(value as Json)) walkSchema(child, `${at}/${key}/${name}`);
-      else if (schemaLists.includes(key)) for (const [i, child] of (value as unknown[]).entries()) walkSchema(child, `${at}/${key}/${i}`);
+      if (schemaMaps.includes(key))
+        for (const [name, child] of Object.entries(value as Json)) walkSchema(child, `${at}/${key}/${name}`);
+      else if (schemaLists.includes(key))
+        for (const [i, child] of (value as unknown[]).entries()) walkSchema(child, `${at}/${key}/${i}`);
       else if (schemaValues.includes(key)) walkSchema(value, `${at}/${key}`);
     }
   };
@@ -120,10 +130,13 @@ describe("per-family bundles", () => {
   });
 
   it("messenger.multipart: uploadAttachment takes multipart/form-data only, everything else as in messenger", () => {
-    const upload = (doc: OpenApiDocument) => listOperations(doc).find((o) => o.operationId === "uploadAttachment")!.operation;
+    const upload = (doc: OpenApiDocument) =>
+      listOperations(doc).find((o) => o.operationId === "uploadAttachment")!.operation;
     expect(Object.keys(upload(multipart).requestBody!.content)).toEqual(["multipart/form-data"]);
     expect(Object.keys(upload(messenger).requestBody!.content)).toEqual(["application/json", "multipart/form-data"]);
-    expect(upload(multipart).requestBody!.content["multipart/form-data"]).toEqual(upload(messenger).requestBody!.content["multipart/form-data"]);
+    expect(upload(multipart).requestBody!.content["multipart/form-data"]).toEqual(
+      upload(messenger).requestBody!.content["multipart/form-data"],
+    );
     expect(multipart.paths["/{page_id}/messages"]).toEqual(messenger.paths["/{page_id}/messages"]);
     expect(multipart.components.schemas!.AttachmentUploadRequest).toBeUndefined();
   });
@@ -143,14 +156,18 @@ describe("per-family bundles", () => {
 describe("the spec keeps to what client generators understand", () => {
   it("path parameters are named as identifiers (names never travel on the wire)", () => {
     for (const op of listOperations(combined)) {
-      for (const name of op.path.match(/\{([^}]+)\}/g) ?? []) expect(name, op.path).toMatch(/^\{[A-Za-z_][A-Za-z0-9_]*\}$/);
-      for (const p of op.parameters) expect(p.name, `${op.operationId} ${p.in} parameter`).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
+      for (const name of op.path.match(/\{([^}]+)\}/g) ?? [])
+        expect(name, op.path).toMatch(/^\{[A-Za-z_][A-Za-z0-9_]*\}$/);
+      for (const p of op.parameters)
+        expect(p.name, `${op.operationId} ${p.in} parameter`).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
     }
   });
 
   it("no schema has a type array beyond one type and null (several types go in a oneOf)", () => {
     const offenders = allSchemas(combined)
-      .filter(({ schema }) => Array.isArray(schema.type) && (schema.type as string[]).filter((t) => t !== "null").length > 1)
+      .filter(
+        ({ schema }) => Array.isArray(schema.type) && (schema.type as string[]).filter((t) => t !== "null").length > 1,
+      )
       .map(({ at }) => at);
     expect(offenders).toEqual([]);
   });
@@ -161,25 +178,32 @@ describe("the spec keeps to what client generators understand", () => {
       ...operationIds(combined).map((id) => id[0]!.toUpperCase() + id.slice(1)),
     ];
     const byLowerCase = new Map<string, Set<string>>();
-    for (const name of names) byLowerCase.set(name.toLowerCase(), (byLowerCase.get(name.toLowerCase()) ?? new Set()).add(name));
+    for (const name of names)
+      byLowerCase.set(name.toLowerCase(), (byLowerCase.get(name.toLowerCase()) ?? new Set()).add(name));
     expect([...byLowerCase.values()].filter((spellings) => spellings.size > 1).map((s) => [...s])).toEqual([]);
   });
 
-  it("no required property has a default (generators turn it into a wrong type): " + "defaults of replies are x-default", () => {
-    const offenders: string[] = [];
-    for (const { at, schema } of allSchemas(combined)) {
-      const required = new Set((schema.required ?? []) as string[]);
-      for (const [name, prop] of Object.entries((schema.properties ?? {}) as Record<string, Json>)) {
-        if (required.has(name) && "default" in prop) offenders.push(`${at}/properties/${name}`);
+  it(
+    "no required property has a default (generators turn it into a wrong type): " + "defaults of replies are x-default",
+    () => {
+      const offenders: string[] = [];
+      for (const { at, schema } of allSchemas(combined)) {
+        const required = new Set((schema.required ?? []) as string[]);
+        for (const [name, prop] of Object.entries((schema.properties ?? {}) as Record<string, Json>)) {
+          if (required.has(name) && "default" in prop) offenders.push(`${at}/properties/${name}`);
+        }
       }
-    }
-    expect(offenders).toEqual([]);
-  });
+      expect(offenders).toEqual([]);
+    },
+  );
 
   it("binary bodies and downloads are inline `type: string, format: binary` under each media type", () => {
     let binaries = 0;
     for (const op of listOperations(combined)) {
-      const bodies = [op.operation.requestBody?.content, ...Object.values(op.operation.responses).map((r) => r.content)];
+      const bodies = [
+        op.operation.requestBody?.content,
+        ...Object.values(op.operation.responses).map((r) => r.content),
+      ];
       for (const content of bodies) {
         for (const [type, media] of Object.entries(content ?? {})) {
           const schema = media.schema ?? {};

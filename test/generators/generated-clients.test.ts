@@ -18,7 +18,9 @@ import { namedTsFiles, readmeSection, shellCommands } from "../support/readme-se
 const exec = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, "../..");
 const tsc = path.join(repo, "node_modules", "typescript", "bin", "tsc");
-const manifest = JSON.parse(await readFile(path.join(repo, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+const manifest = JSON.parse(await readFile(path.join(repo, "package.json"), "utf8")) as {
+  devDependencies: Record<string, string>;
+};
 
 /** The generators the section shows, by the heading of their subsection. */
 const generators = [
@@ -69,7 +71,9 @@ describe("README: Generate a client", () => {
       const pinned = manifest.devDependencies[g.packageName];
       expect(pinned, `${g.packageName} in devDependencies`).toMatch(/^\d+\.\d+\.\d+$/);
       expect(installs).toEqual([`npm install --save-dev --save-exact ${g.packageName}@${pinned}`]);
-      const installed = JSON.parse(await readFile(path.join(repo, "node_modules", g.packageName, "package.json"), "utf8"));
+      const installed = JSON.parse(
+        await readFile(path.join(repo, "node_modules", g.packageName, "package.json"), "utf8"),
+      );
       expect(installed.version).toBe(pinned);
     }
   });
@@ -86,9 +90,13 @@ describe("README: Generate a client", () => {
       await mkdir(path.join(project, "generated"), { recursive: true });
       await symlink(path.join(repo, "node_modules"), path.join(project, "node_modules"), "dir");
       for (const name of await readdir(path.join(repo, "generated"))) {
-        if (name.endsWith(".json")) await copyFile(path.join(repo, "generated", name), path.join(project, "generated", name));
+        if (name.endsWith(".json"))
+          await copyFile(path.join(repo, "generated", name), path.join(project, "generated", name));
       }
-      await writeFile(path.join(project, "package.json"), JSON.stringify({ name: "generated-client", private: true, type: "module" }));
+      await writeFile(
+        path.join(project, "package.json"),
+        JSON.stringify({ name: "generated-client", private: true, type: "module" }),
+      );
       await writeFile(path.join(project, "photo.png"), photo);
       for (const { file, code } of namedTsFiles(text)) {
         await mkdir(path.dirname(path.join(project, file)), { recursive: true });
@@ -105,7 +113,9 @@ describe("README: Generate a client", () => {
       for (const command of generation) await sh(command, project);
     });
 
-    it("type-checks the generated code, the files shown and the example with tsc --strict", { timeout: 180_000 }, async () => {
+    it("type-checks the generated code, the files shown and the example with tsc --strict", {
+      timeout: 180_000,
+    }, async () => {
       await writeFile(
         path.join(project, "tsconfig.json"),
         JSON.stringify({
@@ -123,9 +133,13 @@ describe("README: Generate a client", () => {
           include: ["src", "*.ts"],
         }),
       );
-      const result = await exec(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: project, maxBuffer: 16 * 1024 * 1024 }).catch(
-        (err: { stdout?: string; stderr?: string }) => ({ stdout: `tsc failed\n${err.stdout ?? ""}`, stderr: err.stderr ?? "" }),
-      );
+      const result = await exec(process.execPath, [tsc, "-p", "tsconfig.json"], {
+        cwd: project,
+        maxBuffer: 16 * 1024 * 1024,
+      }).catch((err: { stdout?: string; stderr?: string }) => ({
+        stdout: `tsc failed\n${err.stdout ?? ""}`,
+        stderr: err.stderr ?? "",
+      }));
       expect(`${result.stdout}${result.stderr}`).toBe("");
     });
 

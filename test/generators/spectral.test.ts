@@ -20,7 +20,17 @@ interface SpectralResult {
 
 /** Spectral's findings on a file, at every severity (error, warning, information, hint). */
 async function lint(file: string): Promise<SpectralResult[]> {
-  const args = ["lint", file, "--ruleset", path.join(repo, ".spectral.yaml"), "--format", "json", "--quiet", "--fail-severity", "hint"];
+  const args = [
+    "lint",
+    file,
+    "--ruleset",
+    path.join(repo, ".spectral.yaml"),
+    "--format",
+    "json",
+    "--quiet",
+    "--fail-severity",
+    "hint",
+  ];
   // Findings make the exit code non-zero; the JSON report is on stdout either way.
   const { stdout } = await exec(spectral, args, { cwd: repo, maxBuffer: 16 * 1024 * 1024 }).catch(
     (err: { stdout?: string; stderr?: string }) => {
@@ -32,15 +42,23 @@ async function lint(file: string): Promise<SpectralResult[]> {
 }
 
 describe("Spectral spectral:oas", () => {
-  it.each(Object.values(bundleFileNames))("generated/%s: no error, warning, information or hint", { timeout: 60_000 }, async (name) => {
-    const findings = (await lint(path.join(repo, "generated", name))).map((r) => `${r.code} at ${r.path.join(".")}: ${r.message}`);
-    expect(findings).toEqual([]);
-  });
+  it.each(Object.values(bundleFileNames))(
+    "generated/%s: no error, warning, information or hint",
+    { timeout: 60_000 },
+    async (name) => {
+      const findings = (await lint(path.join(repo, "generated", name))).map(
+        (r) => `${r.code} at ${r.path.join(".")}: ${r.message}`,
+      );
+      expect(findings).toEqual([]);
+    },
+  );
 
   it("reports what it finds (a description without info.contact warns)", { timeout: 60_000 }, async () => {
     const tmp = await mkdtemp(path.join(os.tmpdir(), "spectral-"));
     try {
-      const doc = JSON.parse(await readFile(path.join(repo, "generated", bundleFileNames.whatsapp), "utf8")) as { info: Record<string, unknown> };
+      const doc = JSON.parse(await readFile(path.join(repo, "generated", bundleFileNames.whatsapp), "utf8")) as {
+        info: Record<string, unknown>;
+      };
       delete doc.info.contact;
       const file = path.join(tmp, "no-contact.json");
       await writeFile(file, JSON.stringify(doc));

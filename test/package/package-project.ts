@@ -63,7 +63,10 @@ export async function freshProject(parent: string, name: string): Promise<string
 /** The files of a tarball, without the `package/` prefix. */
 export async function tarballFiles(tarball: string): Promise<string[]> {
   const { stdout } = await run("tar", ["-tzf", tarball]);
-  return stdout.trim().split("\n").map((f) => f.replace(/^package\//, ""));
+  return stdout
+    .trim()
+    .split("\n")
+    .map((f) => f.replace(/^package\//, ""));
 }
 
 /** One installed package: where, its name and version, and what would make npm run something at install. */
@@ -98,7 +101,10 @@ export async function installedPackages(nodeModules: string): Promise<InstalledP
         name: manifest.name,
         version: manifest.version,
         installScripts: lifecycle.filter((s) => manifest.scripts?.[s] !== undefined),
-        bindingGyp: await stat(path.join(dir, "binding.gyp")).then(() => true, () => false),
+        bindingGyp: await stat(path.join(dir, "binding.gyp")).then(
+          () => true,
+          () => false,
+        ),
       });
       await visit(path.join(dir, "node_modules"));
     }

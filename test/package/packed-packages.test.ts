@@ -395,13 +395,30 @@ describe("the tool installed with the client", () => {
       // The whole suite, both families, against the installed server (fuzzing and stateful runs kept short).
       const report = path.join(home, "r.xml");
       const conformance = await tool([
-        "test", "--target", base, "--wa-password", env.WA_ADMIN_PASSWORD, "--page-id", "1234567890",
-        "--page-token", "read-only-page-token", "--runs", "10", "--stateful-runs", "2", "--seed", "15",
-        "--junit", report,
+        "test",
+        "--target",
+        base,
+        "--wa-password",
+        env.WA_ADMIN_PASSWORD,
+        "--page-id",
+        "1234567890",
+        "--page-token",
+        "read-only-page-token",
+        "--runs",
+        "10",
+        "--stateful-runs",
+        "2",
+        "--seed",
+        "15",
+        "--junit",
+        report,
       ]);
       expect(conformance.stdout).toMatch(/downloadMedia/);
       const suites = parseJunit(await readFile(report, "utf8"));
-      expect(suites.reduce((n, suite) => n + suite.failures, 0), conformance.stdout).toBe(0);
+      expect(
+        suites.reduce((n, suite) => n + suite.failures, 0),
+        conformance.stdout,
+      ).toBe(0);
       expect(suites.find((suite) => suite.name === "scenarios")!.cases.length).toBeGreaterThan(40);
     } finally {
       expect(await serve.stop()).toBe(0);

@@ -44,7 +44,8 @@ afterEach(async () => {
 });
 
 describe("SIGKILL during uploads", () => {
-  it("keeps every acknowledged upload byte-identical, " + "shows nothing partial, and leaves no temporary file", async () => {
+  it("keeps every acknowledged upload byte-identical, " +
+    "shows nothing partial, and leaves no temporary file", async () => {
     const dataDir = await freshDataDir();
     const first = await start(dataDir);
 
@@ -69,7 +70,12 @@ describe("SIGKILL during uploads", () => {
         timers.push(
           setTimeout(() => {
             if (!killedWith) {
-              const upload = pacedUpload(first.server.url, first.token, body, { chunkBytes: 128 * 1024, pauseMs: 80, contentType: "application/pdf", onAck });
+              const upload = pacedUpload(first.server.url, first.token, body, {
+                chunkBytes: 128 * 1024,
+                pauseMs: 80,
+                contentType: "application/pdf",
+                onAck,
+              });
               uploads.push(upload);
               shaOf.set(upload, sha256(body));
             }
@@ -110,7 +116,9 @@ describe("SIGKILL during uploads", () => {
     for (const id of records.filter((r) => !ackedIds.has(r))) {
       const { status, bytes } = await download(second.server.url, second.token, id);
       expect(status).toBe(200);
-      expect(completeUnackedShas.has(sha256(bytes)), `record ${id} holds a body that was never completely sent`).toBe(true);
+      expect(completeUnackedShas.has(sha256(bytes)), `record ${id} holds a body that was never completely sent`).toBe(
+        true,
+      );
     }
     expect(records.length).toBeLessThanOrEqual(acked.length + completeUnackedShas.size);
 
@@ -120,7 +128,9 @@ describe("SIGKILL during uploads", () => {
     for (const id of records) expect(files).toContain(id);
     for (const name of files) {
       const digest = blobFileSha256(dataDir, name);
-      expect(ackedShas.has(digest) || completeUnackedShas.has(digest), `blob file ${name} is not a complete body`).toBe(true);
+      expect(ackedShas.has(digest) || completeUnackedShas.has(digest), `blob file ${name} is not a complete body`).toBe(
+        true,
+      );
     }
     expect(mediaTempFiles(dataDir)).toEqual([]);
   }, 60_000);
@@ -131,7 +141,12 @@ describe("SIGKILL after a settings change", () => {
     const dataDir = await freshDataDir();
     const first = await start(dataDir);
     const heartbeat = 6 + Math.floor(Math.random() * 50);
-    const patch = { heartbeat_interval: heartbeat, sent_status: true, log_level: "error", media: { auto_download: ["image", "audio"] } };
+    const patch = {
+      heartbeat_interval: heartbeat,
+      sent_status: true,
+      log_level: "error",
+      media: { auto_download: ["image", "audio"] },
+    };
     const res = await fetch(`${first.server.url}/v1/settings/application`, {
       method: "PATCH",
       headers: { Authorization: `Bearer ${first.token}`, "Content-Type": "application/json" },
@@ -142,7 +157,9 @@ describe("SIGKILL after a settings change", () => {
     await sigkill(first.server);
 
     const second = await start(dataDir);
-    const after = await fetch(`${second.server.url}/v1/settings/application`, { headers: { Authorization: `Bearer ${second.token}` } });
+    const after = await fetch(`${second.server.url}/v1/settings/application`, {
+      headers: { Authorization: `Bearer ${second.token}` },
+    });
     expect(after.status).toBe(200);
     const { settings } = (await after.json()) as { settings: { application: Record<string, unknown> } };
     expect(settings.application).toMatchObject(patch);

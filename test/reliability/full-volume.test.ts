@@ -74,16 +74,23 @@ describe("media volume quota", () => {
     // Still serving: a small upload fits, settings read, and the first media is intact.
     const small = await upload(pdfBody(512 * 1024));
     expect(small.status).toBe(201);
-    const settings = await fetch(`${server.url}/v1/settings/application`, { headers: { Authorization: `Bearer ${token}` } });
+    const settings = await fetch(`${server.url}/v1/settings/application`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(settings.status).toBe(200);
     await settings.arrayBuffer();
-    const download = await fetch(`${server.url}/v1/media/${firstId}`, { headers: { Authorization: `Bearer ${token}` } });
+    const download = await fetch(`${server.url}/v1/media/${firstId}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(download.status).toBe(200);
     expect(sha256(new Uint8Array(await download.arrayBuffer()))).toBe(sha256(first));
     expectNothingLeftBehind([firstId, small.json.media![0]!.id]);
 
     // Deleting frees the space again.
-    const deleted = await fetch(`${server.url}/v1/media/${firstId}`, { method: "DELETE", headers: { Authorization: `Bearer ${token}` } });
+    const deleted = await fetch(`${server.url}/v1/media/${firstId}`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(deleted.status).toBe(200);
     await deleted.arrayBuffer();
     expect((await upload(pdfBody(2 * MiB))).status).toBe(201);

@@ -54,7 +54,8 @@ async function client(number: number, until: number, tally: Tally): Promise<void
   };
   while (Date.now() < until) {
     const roll = random();
-    const op: Op = mine.length === 0 || roll < 0.35 ? "upload" : roll < 0.7 ? "download" : roll < 0.85 ? "delete" : "settings";
+    const op: Op =
+      mine.length === 0 || roll < 0.35 ? "upload" : roll < 0.7 ? "download" : roll < 0.85 ? "delete" : "settings";
     tally.ops[op] += 1;
     try {
       if (op === "upload") {
@@ -105,7 +106,8 @@ describe("50 concurrent clients for 10 s", () => {
 
     expect(tally.problems).toEqual([]);
     // Every kind of operation really happened, many times.
-    for (const op of ["upload", "download", "delete", "settings"] as const) expect(tally.ops[op]).toBeGreaterThan(CLIENTS);
+    for (const op of ["upload", "download", "delete", "settings"] as const)
+      expect(tally.ops[op]).toBeGreaterThan(CLIENTS);
     // What survives on disk is exactly what the clients believe is there.
     expect(mediaRecordIds(dataDir)).toEqual([...tally.alive.keys()].sort());
     expect(mediaTempFiles(dataDir)).toEqual([]);

@@ -18,8 +18,15 @@ let server: ForkedServer;
 let token: string;
 
 beforeAll(async () => {
-  server = await forkServer({ DATA_DIR: makeDataDir(), WA_ADMIN_PASSWORD: ADMIN_PASSWORD, MESSENGER_PAGES: JSON.stringify({ [PAGE_ID]: PAGE_TOKEN }) });
-  const login = await fetch(`${server.url}/v1/users/login`, { method: "POST", headers: { Authorization: basic("admin", ADMIN_PASSWORD) } });
+  server = await forkServer({
+    DATA_DIR: makeDataDir(),
+    WA_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    MESSENGER_PAGES: JSON.stringify({ [PAGE_ID]: PAGE_TOKEN }),
+  });
+  const login = await fetch(`${server.url}/v1/users/login`, {
+    method: "POST",
+    headers: { Authorization: basic("admin", ADMIN_PASSWORD) },
+  });
   token = ((await login.json()) as { users: Array<{ token: string }> }).users[0]!.token;
 });
 afterAll(() => server?.stop());
@@ -28,7 +35,9 @@ afterAll(() => server?.stop());
 const sixMiBPng = () => new Uint8Array(Buffer.concat([samples.png(), Buffer.alloc(6 * MiB)]));
 
 /** Sends `request` ten times, one after the other; the statuses read, or the network error's code. */
-async function tenTimes(request: () => Promise<Response>): Promise<{ outcomes: string[]; connection: Set<string | null> }> {
+async function tenTimes(
+  request: () => Promise<Response>,
+): Promise<{ outcomes: string[]; connection: Set<string | null> }> {
   const outcomes: string[] = [];
   const connection = new Set<string | null>();
   for (let i = 0; i < 10; i++) {
@@ -50,7 +59,9 @@ describe("early refusals reach the client (10 of 10 fetch uploads of 6 MiB)", ()
     fetch(`${server.url}/v1/media`, { method: "POST", headers, body: sixMiBPng() });
 
   it("413 for a PNG over its 5 MB limit", async () => {
-    const { outcomes, connection } = await tenTimes(upload({ Authorization: `Bearer ${token}`, "Content-Type": "image/png" }));
+    const { outcomes, connection } = await tenTimes(
+      upload({ Authorization: `Bearer ${token}`, "Content-Type": "image/png" }),
+    );
     expect(outcomes).toEqual(Array(10).fill("413"));
     expect([...connection]).toEqual(["close"]);
   });
@@ -91,16 +102,19 @@ function rawExchange(head: string, body?: Buffer): Promise<{ text: string; close
 }
 
 describe("the lingering close is bounded", () => {
-  it("a client that announces a body and stops sending still gets the reply, " + "and the server closes the connection", async () => {
-    // 6 MiB announced, 1 KiB sent, then silence: the server must not wait for the rest forever.
-    const { text, closed } = await rawExchange(
-      `POST /v1/media HTTP/1.1\r\nHost: test\r\nContent-Type: image/png\r\nContent-Length: ${6 * MiB}\r\n\r\n`,
-      Buffer.alloc(1024),
-    );
-    expect(text.startsWith("HTTP/1.1 401 ")).toBe(true);
-    expect(text.toLowerCase()).toContain("connection: close");
-    expect(closed).toBe(true);
-  });
+  it(
+    "a client that announces a body and stops sending still gets the reply, " + "and the server closes the connection",
+    async () => {
+      // 6 MiB announced, 1 KiB sent, then silence: the server must not wait for the rest forever.
+      const { text, closed } = await rawExchange(
+        `POST /v1/media HTTP/1.1\r\nHost: test\r\nContent-Type: image/png\r\nContent-Length: ${6 * MiB}\r\n\r\n`,
+        Buffer.alloc(1024),
+      );
+      expect(text.startsWith("HTTP/1.1 401 ")).toBe(true);
+      expect(text.toLowerCase()).toContain("connection: close");
+      expect(closed).toBe(true);
+    },
+  );
 
   it("a request whose body was read to its end keeps its connection alive", async () => {
     const { port } = new URL(server.url);

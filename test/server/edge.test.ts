@@ -4,12 +4,24 @@ import { createOpenApiAjv } from "../../server/validation/openapi-ajv.ts";
 import { httpMethods, listOperations } from "../../server/validation/openapi-document.ts";
 import { createBlobStore } from "../../server/storage/blob-store.ts";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
-import { ADMIN_PASSWORD, bearer, call, login, makeDataDir, startTestServer, waError, type TestServer } from "./harness.ts";
+import {
+  ADMIN_PASSWORD,
+  bearer,
+  call,
+  login,
+  makeDataDir,
+  startTestServer,
+  waError,
+  type TestServer,
+} from "./harness.ts";
 import path from "node:path";
 
 const waOps = listOperations().filter((o) => o.operation["x-api-family"] === "whatsapp");
 const samplePath = (p: string) =>
-  p.replace("{media_id}", "f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68").replace("{username}", "alice").replace("{provider_name}", "cdn");
+  p
+    .replace("{media_id}", "f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68")
+    .replace("{username}", "alice")
+    .replace("{provider_name}", "cdn");
 const errorEnvelope = createOpenApiAjv().component("WaErrorResponse");
 
 let server: TestServer;
@@ -24,10 +36,18 @@ describe("routes declared from the spec", () => {
   it("every WA operation answers 401 with a challenge when the credentials are missing", async () => {
     expect(waOps.length).toBeGreaterThan(0);
     for (const op of waOps) {
-      const r = await call(server.app, op.operationId, samplePath(op.path), { method: op.method.toUpperCase() }, { requireHeaders: ["WWW-Authenticate"] });
+      const r = await call(
+        server.app,
+        op.operationId,
+        samplePath(op.path),
+        { method: op.method.toUpperCase() },
+        { requireHeaders: ["WWW-Authenticate"] },
+      );
       expect(r.res.status, op.operationId).toBe(401);
       expect(waError(r.body).code).toBe(1005);
-      expect(r.res.headers.get("www-authenticate"), op.operationId).toMatch(op.operationId === "loginUser" ? /^Basic / : /^Bearer /);
+      expect(r.res.headers.get("www-authenticate"), op.operationId).toMatch(
+        op.operationId === "loginUser" ? /^Basic / : /^Bearer /,
+      );
     }
   });
 
@@ -69,7 +89,11 @@ describe("faults", () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
     try {
       const token = await login(broken.app, "admin", ADMIN_PASSWORD);
-      const res = await broken.app.request("/v1/media", { method: "POST", headers: { ...bearer(token), "Content-Type": "text/plain" }, body: "x" });
+      const res = await broken.app.request("/v1/media", {
+        method: "POST",
+        headers: { ...bearer(token), "Content-Type": "text/plain" },
+        body: "x",
+      });
       expect(res.status).toBe(500);
       const body = await res.json();
       expect(errorEnvelope(body)).toBe(true);
@@ -83,24 +107,65 @@ describe("faults", () => {
 
   it("no request input produces a 500, and every reply matches the spec", async () => {
     const jsonOps = waOps.filter((o) => o.operation.requestBody?.content["application/json"]);
-    const contentTypes = fc.constantFrom("application/json", "text/plain", "application/json; charset=latin1", "", "image/png", "multipart/form-data; boundary=x", "application/json;;", "a/b; c");
+    const contentTypes = fc.constantFrom(
+      "application/json",
+      "text/plain",
+      "application/json; charset=latin1",
+      "",
+      "image/png",
+      "multipart/form-data; boundary=x",
+      "application/json;;",
+      "a/b; c",
+    );
     const bodies = fc.oneof(
       fc.json(),
       fc.string(),
       fc.jsonValue().map((v) => JSON.stringify(v)),
-      fc.dictionary(fc.constantFrom("new_password", "username", "password", "role", "webhooks", "log_level", "callback_backoff_delay_ms", "media", "name", "config"), fc.jsonValue()).map((v) => JSON.stringify(v)),
+      fc
+        .dictionary(
+          fc.constantFrom(
+            "new_password",
+            "username",
+            "password",
+            "role",
+            "webhooks",
+            "log_level",
+            "callback_backoff_delay_ms",
+            "media",
+            "name",
+            "config",
+          ),
+          fc.jsonValue(),
+        )
+        .map((v) => JSON.stringify(v)),
     );
-    const tokens = fc.oneof(fc.constant(auth.Authorization!), fc.string().map((s) => `Bearer ${s}`), fc.string());
+    const tokens = fc.oneof(
+      fc.constant(auth.Authorization!),
+      fc.string().map((s) => `Bearer ${s}`),
+      fc.string(),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...jsonOps, ...waOps), contentTypes, bodies, tokens, async (op, type, body, authorization) => {
-        const headers: Record<string, string> = { Authorization: op.operationId === "loginUser" ? "Basic YWRtaW46QWRtMW4hcGFzcw==" : authorization };
-        if (type) headers["Content-Type"] = type;
-        const res = await server.app.request(samplePath(op.path), { method: op.method.toUpperCase(), headers, body: op.method === "get" ? undefined : body });
-        expect(res.status).toBeLessThan(500);
-        // Wildly random bodies may hit a 413 for oversized JSON, which the JSON operations do not document.
-        if (res.status !== 413) await expectResponseMatchesSpec(op.operationId, res);
-        await res.body?.cancel();
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...jsonOps, ...waOps),
+        contentTypes,
+        bodies,
+        tokens,
+        async (op, type, body, authorization) => {
+          const headers: Record<string, string> = {
+            Authorization: op.operationId === "loginUser" ? "Basic YWRtaW46QWRtMW4hcGFzcw==" : authorization,
+          };
+          if (type) headers["Content-Type"] = type;
+          const res = await server.app.request(samplePath(op.path), {
+            method: op.method.toUpperCase(),
+            headers,
+            body: op.method === "get" ? undefined : body,
+          });
+          expect(res.status).toBeLessThan(500);
+          // Wildly random bodies may hit a 413 for oversized JSON, which the JSON operations do not document.
+          if (res.status !== 413) await expectResponseMatchesSpec(op.operationId, res);
+          await res.body?.cancel();
+        },
+      ),
       { numRuns: 150 },
     );
     // The admin's password and the settings may have changed under the fuzzer; the server must still answer.

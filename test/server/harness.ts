@@ -116,7 +116,11 @@ export async function call(
   specOpts?: SpecResponseOptions,
   remoteAddress?: string,
 ): Promise<Call> {
-  const res = await app.request(url, init, remoteAddress === undefined ? undefined : { incoming: { socket: { remoteAddress } } });
+  const res = await app.request(
+    url,
+    init,
+    remoteAddress === undefined ? undefined : { incoming: { socket: { remoteAddress } } },
+  );
   const body = await expectResponseMatchesSpec(operationId, res, specOpts);
   return { res, body };
 }
@@ -129,11 +133,17 @@ export function waError(body: unknown): { code: number; details: string } {
 
 /** Logs in and returns the token. */
 export async function login(app: Hono, username: string, password: string): Promise<string> {
-  const { res, body } = await call(app, "loginUser", "/v1/users/login", { method: "POST", headers: { Authorization: basic(username, password) } });
+  const { res, body } = await call(app, "loginUser", "/v1/users/login", {
+    method: "POST",
+    headers: { Authorization: basic(username, password) },
+  });
   if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(body)}`);
   return (body as { users: Array<{ token: string }> }).users[0]!.token;
 }
 
-export function json(body: unknown, headers: Record<string, string> = {}): { headers: Record<string, string>; body: string } {
+export function json(
+  body: unknown,
+  headers: Record<string, string> = {},
+): { headers: Record<string, string>; body: string } {
   return { headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) };
 }

@@ -13,9 +13,11 @@ describe("password hashing", () => {
   it("runs one derivation at a time; the others wait their turn", async () => {
     const stored = await hashPassword("Some-Passw0rd!");
     let most = 0;
-    const jobs = Array.from({ length: 6 }, (_, i) => verifyPassword(i === 0 ? "Some-Passw0rd!" : `Wrong-${i}!`, stored).finally(() => {
-      most = Math.max(most, PASSWORD_HASHING.active);
-    }));
+    const jobs = Array.from({ length: 6 }, (_, i) =>
+      verifyPassword(i === 0 ? "Some-Passw0rd!" : `Wrong-${i}!`, stored).finally(() => {
+        most = Math.max(most, PASSWORD_HASHING.active);
+      }),
+    );
     expect(PASSWORD_HASHING.active).toBe(1);
     expect(PASSWORD_HASHING.waiting).toBe(5);
     expect(await Promise.all(jobs)).toEqual([true, false, false, false, false, false]);
@@ -32,7 +34,9 @@ describe("a flood of wrong logins", () => {
 
   beforeAll(async () => {
     // Limits raised for this test only: it is about hashing, and 200 failures from one address would be throttled.
-    server = await startTestServer({ env: { LOGIN_MAX_FAILURES_PER_ADDRESS: "100000", LOGIN_MAX_FAILURES_PER_USER: "100000" } });
+    server = await startTestServer({
+      env: { LOGIN_MAX_FAILURES_PER_ADDRESS: "100000", LOGIN_MAX_FAILURES_PER_USER: "100000" },
+    });
     served = await serveNode(
       {
         fetch: (request, env) => {
@@ -49,16 +53,28 @@ describe("a flood of wrong logins", () => {
   });
 
   it("does not hold up a 1 KB download: it completes while most of 200 logins are still waiting", async () => {
-    const token = (await call(server.app, "loginUser", "/v1/users/login", { method: "POST", headers: { Authorization: basic("admin", "Adm1n!pass") } })).body as {
+    const token = (
+      await call(server.app, "loginUser", "/v1/users/login", {
+        method: "POST",
+        headers: { Authorization: basic("admin", "Adm1n!pass") },
+      })
+    ).body as {
       users: Array<{ token: string }>;
     };
     const auth = bearer(token.users[0]!.token);
-    const upload = await call(server.app, "uploadMedia", "/v1/media", { method: "POST", headers: { ...auth, "Content-Type": "text/plain" }, body: "x".repeat(1024) });
+    const upload = await call(server.app, "uploadMedia", "/v1/media", {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "text/plain" },
+      body: "x".repeat(1024),
+    });
     const id = (upload.body as { media: Array<{ id: string }> }).media[0]!.id;
 
     let answered = 0;
     const logins = Array.from({ length: 200 }, (_, i) =>
-      fetch(`${served.url}/v1/users/login`, { method: "POST", headers: { Authorization: basic("admin", `Wrong-passw0rd-${i}!`) } }).then(async (res) => {
+      fetch(`${served.url}/v1/users/login`, {
+        method: "POST",
+        headers: { Authorization: basic("admin", `Wrong-passw0rd-${i}!`) },
+      }).then(async (res) => {
         await res.arrayBuffer();
         answered++;
         return res.status;

@@ -5,7 +5,16 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { addressKey, LoginThrottle, type LoginAdmission } from "../../server/users/login-throttle.ts";
 import { UserStore } from "../../server/users/user-store.ts";
-import { ADMIN_PASSWORD, ManualClock, basic, call, login, startTestServer, waError, type TestServer } from "./harness.ts";
+import {
+  ADMIN_PASSWORD,
+  ManualClock,
+  basic,
+  call,
+  login,
+  startTestServer,
+  waError,
+  type TestServer,
+} from "./harness.ts";
 
 const limits = { maxFailuresPerAddress: 3, maxFailuresPerUser: 5, windowSeconds: 600 };
 const MINUTE = 60_000;
@@ -65,7 +74,9 @@ describe("LoginThrottle", () => {
     const throttle = new LoginThrottle(limits, new ManualClock());
     const burst = Array.from({ length: 10 }, () => throttle.admit("192.0.2.7", `user${Math.random()}`));
     expect(burst.filter((a) => a.admitted)).toHaveLength(3);
-    expect(burst.filter((a) => !a.admitted).map((a) => (a.admitted ? 0 : a.retryAfterSeconds))).toEqual(Array(7).fill(1));
+    expect(burst.filter((a) => !a.admitted).map((a) => (a.admitted ? 0 : a.retryAfterSeconds))).toEqual(
+      Array(7).fill(1),
+    );
     // Two turn out right, one wrong: room again for two.
     const admitted = burst.filter((a): a is Extract<LoginAdmission, { admitted: true }> => a.admitted);
     admitted[0]!.finish(true);
@@ -113,51 +124,85 @@ describe("POST /v1/users/login under repeated failures", () => {
   });
 
   const attempt = (app: TestServer["app"], username: string, password: string, remoteAddress?: string) =>
-    call(app, "loginUser", "/v1/users/login", { method: "POST", headers: { Authorization: basic(username, password) } }, undefined, remoteAddress);
+    call(
+      app,
+      "loginUser",
+      "/v1/users/login",
+      { method: "POST", headers: { Authorization: basic(username, password) } },
+      undefined,
+      remoteAddress,
+    );
 
-  it("answers 429 (1015) with Retry-After past the per-address limit, " + "without hashing, until the window has passed", async () => {
-    const clock = new ManualClock();
-    server = await startTestServer({ env: { LOGIN_MAX_FAILURES_PER_ADDRESS: "3", LOGIN_FAILURE_WINDOW_SECONDS: "300" }, overrides: { clock } });
-    for (const name of ["admin", "alice", "bob"]) expect((await attempt(server.app, name, "Wr0ng-pass!", "203.0.113.5")).res.status).toBe(401);
-    const authenticate = vi.spyOn(UserStore.prototype, "authenticate");
-    // The right password from the same address: refused without being checked.
-    const r = await call(server.app, "loginUser", "/v1/users/login", { method: "POST", headers: { Authorization: basic("admin", ADMIN_PASSWORD) } }, { requireHeaders: ["Retry-After"] }, "203.0.113.5");
-    expect(r.res.status).toBe(429);
-    expect(r.res.headers.get("retry-after")).toBe("300");
-    expect(waError(r.body)).toEqual({ code: 1015, details: "Too many failed logins from this address or for this user name: retry in 300 s" });
-    expect(authenticate).not.toHaveBeenCalled();
-    // Another address logs in as usual.
-    expect((await attempt(server.app, "admin", ADMIN_PASSWORD, "203.0.113.6")).res.status).toBe(200);
-    clock.advance(300 * 1000);
-    expect((await attempt(server.app, "admin", ADMIN_PASSWORD, "203.0.113.5")).res.status).toBe(200);
-  });
+  it(
+    "answers 429 (1015) with Retry-After past the per-address limit, " + "without hashing, until the window has passed",
+    async () => {
+      const clock = new ManualClock();
+      server = await startTestServer({
+        env: { LOGIN_MAX_FAILURES_PER_ADDRESS: "3", LOGIN_FAILURE_WINDOW_SECONDS: "300" },
+        overrides: { clock },
+      });
+      for (const name of ["admin", "alice", "bob"])
+        expect((await attempt(server.app, name, "Wr0ng-pass!", "203.0.113.5")).res.status).toBe(401);
+      const authenticate = vi.spyOn(UserStore.prototype, "authenticate");
+      // The right password from the same address: refused without being checked.
+      const r = await call(
+        server.app,
+        "loginUser",
+        "/v1/users/login",
+        { method: "POST", headers: { Authorization: basic("admin", ADMIN_PASSWORD) } },
+        { requireHeaders: ["Retry-After"] },
+        "203.0.113.5",
+      );
+      expect(r.res.status).toBe(429);
+      expect(r.res.headers.get("retry-after")).toBe("300");
+      expect(waError(r.body)).toEqual({
+        code: 1015,
+        details: "Too many failed logins from this address or for this user name: retry in 300 s",
+      });
+      expect(authenticate).not.toHaveBeenCalled();
+      // Another address logs in as usual.
+      expect((await attempt(server.app, "admin", ADMIN_PASSWORD, "203.0.113.6")).res.status).toBe(200);
+      clock.advance(300 * 1000);
+      expect((await attempt(server.app, "admin", ADMIN_PASSWORD, "203.0.113.5")).res.status).toBe(200);
+    },
+  );
 
   it("answers 429 past the per-user limit from any address; other users are not affected", async () => {
     server = await startTestServer({ env: { LOGIN_MAX_FAILURES_PER_USER: "4" } });
-    for (let i = 1; i <= 4; i++) expect((await attempt(server.app, "admin", "Wr0ng-pass!", `198.51.100.${i}`)).res.status).toBe(401);
+    for (let i = 1; i <= 4; i++)
+      expect((await attempt(server.app, "admin", "Wr0ng-pass!", `198.51.100.${i}`)).res.status).toBe(401);
     const r = await attempt(server.app, "admin", ADMIN_PASSWORD, "198.51.100.200");
     expect(r.res.status).toBe(429);
     expect(Number(r.res.headers.get("retry-after"))).toBe(900);
     expect((await attempt(server.app, "nobody", "Wr0ng-pass!", "198.51.100.200")).res.status).toBe(401);
   });
 
-  it("holds a concurrent burst of wrong logins to the limit, " + "and lets any number of right ones sent together in", async () => {
-    server = await startTestServer({ env: { LOGIN_MAX_FAILURES_PER_ADDRESS: "5", LOGIN_MAX_FAILURES_PER_USER: "1000" } });
-    const app = server.app;
-    // 12 right logins at once from one address: more than the limit of failures, none of them a failure.
-    const right = await Promise.all(Array.from({ length: 12 }, () => attempt(app, "admin", ADMIN_PASSWORD, "192.0.2.50")));
-    expect(right.map((r) => r.res.status)).toEqual(Array(12).fill(200));
-    // 20 wrong ones at once from another address: exactly the limit is checked (401), the rest wait (429).
-    const authenticate = vi.spyOn(UserStore.prototype, "authenticate");
-    const wrong = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(app, `user${i}`, "Wr0ng-pass!", "192.0.2.51")));
-    const statuses = wrong.map((r) => r.res.status);
-    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
-    expect(authenticate).toHaveBeenCalledTimes(20);
-    // Right logins from that address now wait too; from the first one they still pass.
-    expect((await attempt(app, "admin", ADMIN_PASSWORD, "192.0.2.51")).res.status).toBe(429);
-    expect((await attempt(app, "admin", ADMIN_PASSWORD, "192.0.2.50")).res.status).toBe(200);
-  });
+  it(
+    "holds a concurrent burst of wrong logins to the limit, " + "and lets any number of right ones sent together in",
+    async () => {
+      server = await startTestServer({
+        env: { LOGIN_MAX_FAILURES_PER_ADDRESS: "5", LOGIN_MAX_FAILURES_PER_USER: "1000" },
+      });
+      const app = server.app;
+      // 12 right logins at once from one address: more than the limit of failures, none of them a failure.
+      const right = await Promise.all(
+        Array.from({ length: 12 }, () => attempt(app, "admin", ADMIN_PASSWORD, "192.0.2.50")),
+      );
+      expect(right.map((r) => r.res.status)).toEqual(Array(12).fill(200));
+      // 20 wrong ones at once from another address: exactly the limit is checked (401), the rest wait (429).
+      const authenticate = vi.spyOn(UserStore.prototype, "authenticate");
+      const wrong = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => attempt(app, `user${i}`, "Wr0ng-pass!", "192.0.2.51")),
+      );
+      const statuses = wrong.map((r) => r.res.status);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+      expect(authenticate).toHaveBeenCalledTimes(20);
+      // Right logins from that address now wait too; from the first one they still pass.
+      expect((await attempt(app, "admin", ADMIN_PASSWORD, "192.0.2.51")).res.status).toBe(429);
+      expect((await attempt(app, "admin", ADMIN_PASSWORD, "192.0.2.50")).res.status).toBe(200);
+    },
+  );
 
   it("with the default limits, a person who mistypes a few times still gets in", async () => {
     server = await startTestServer();

@@ -14,7 +14,11 @@ beforeEach(async () => {
 });
 afterEach(() => server.dispose());
 
-function upload(contentType: string | undefined, body: Uint8Array | ReadableStream<Uint8Array> | null, extra: Record<string, string> = {}) {
+function upload(
+  contentType: string | undefined,
+  body: Uint8Array | ReadableStream<Uint8Array> | null,
+  extra: Record<string, string> = {},
+) {
   const headers: Record<string, string> = { ...auth, ...extra };
   if (contentType !== undefined) headers["Content-Type"] = contentType;
   // A copy typed as a plain ArrayBuffer view, which is what BodyInit wants (Buffer may sit on a shared pool).
@@ -29,19 +33,22 @@ function mediaId(body: unknown): string {
 /** A body stream of `total` bytes starting with `head`, counting what the server pulled. */
 function countingStream(total: number, head: Uint8Array = new Uint8Array(0), chunk = 64 * 1024) {
   const state = { pulled: 0, cancelled: false };
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (state.pulled >= total) return controller.close();
-      const size = Math.min(chunk, total - state.pulled);
-      const bytes = new Uint8Array(size);
-      if (state.pulled === 0) bytes.set(head.subarray(0, size));
-      state.pulled += size;
-      controller.enqueue(bytes);
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (state.pulled >= total) return controller.close();
+        const size = Math.min(chunk, total - state.pulled);
+        const bytes = new Uint8Array(size);
+        if (state.pulled === 0) bytes.set(head.subarray(0, size));
+        state.pulled += size;
+        controller.enqueue(bytes);
+      },
+      cancel() {
+        state.cancelled = true;
+      },
     },
-    cancel() {
-      state.cancelled = true;
-    },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return { stream, state };
 }
 
@@ -76,9 +83,19 @@ describe("upload, download, delete", () => {
       size: number;
       sha256: string;
     };
-    expect(record).toMatchObject({ content_type: type, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") });
+    expect(record).toMatchObject({
+      content_type: type,
+      size: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    });
 
-    const down = await call(server.app, "downloadMedia", `/v1/media/${id}`, { headers: auth }, { requireHeaders: ["Content-Length", "X-Content-Type-Options", "Content-Disposition"] });
+    const down = await call(
+      server.app,
+      "downloadMedia",
+      `/v1/media/${id}`,
+      { headers: auth },
+      { requireHeaders: ["Content-Length", "X-Content-Type-Options", "Content-Disposition"] },
+    );
     expect(down.res.status).toBe(200);
     expect(down.res.headers.get("content-type")).toBe(type);
     expect(down.res.headers.get("content-length")).toBe(String(bytes.length));
@@ -93,7 +110,7 @@ describe("upload, download, delete", () => {
   });
 
   it("parses Content-Type properly: case, spaces around ';', quoted parameters", async () => {
-    for (const type of ["Audio/OGG ; Codecs=opus", "audio/ogg;codecs=\"opus\"", "audio/ogg; codecs=OPUS"]) {
+    for (const type of ["Audio/OGG ; Codecs=opus", 'audio/ogg;codecs="opus"', "audio/ogg; codecs=OPUS"]) {
       const up = await upload(type, samples.oggOpus(1));
       expect(up.res.status, type).toBe(201);
       const down = await server.app.request(`/v1/media/${mediaId(up.body)}`, { headers: auth });
@@ -237,25 +254,34 @@ describe("upload refusals", () => {
     expect((await upload("application/pdf", samples.pdf())).res.status).toBe(201);
   });
 
-  it("authenticates before reading the body: " + "a large unauthenticated upload is refused after a bounded read", async () => {
-    const { stream, state } = countingStream(100 * 1024 * 1024, samples.pdf());
-    const res = await server.app.request("/v1/media", {
-      method: "POST",
-      headers: { "Content-Type": "application/pdf", "Transfer-Encoding": "chunked" },
-      body: stream,
-      duplex: "half",
-    } as RequestInit);
-    const body = await (await import("../support/spec-response.ts")).expectResponseMatchesSpec("uploadMedia", res);
-    expect(res.status).toBe(401);
-    expect(waError(body).code).toBe(1005);
-    expect(state.pulled).toBeLessThanOrEqual(64 * 1024);
-    expect(tmpFiles()).toEqual([]);
-  });
+  it(
+    "authenticates before reading the body: " + "a large unauthenticated upload is refused after a bounded read",
+    async () => {
+      const { stream, state } = countingStream(100 * 1024 * 1024, samples.pdf());
+      const res = await server.app.request("/v1/media", {
+        method: "POST",
+        headers: { "Content-Type": "application/pdf", "Transfer-Encoding": "chunked" },
+        body: stream,
+        duplex: "half",
+      } as RequestInit);
+      const body = await (await import("../support/spec-response.ts")).expectResponseMatchesSpec("uploadMedia", res);
+      expect(res.status).toBe(401);
+      expect(waError(body).code).toBe(1005);
+      expect(state.pulled).toBeLessThanOrEqual(64 * 1024);
+      expect(tmpFiles()).toEqual([]);
+    },
+  );
 });
 
 describe("download and delete of unknown ids", () => {
   it("GET answers 404 with no body for unknown and non-UUID ids", async () => {
-    for (const id of ["f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68", "not-a-uuid", "..%2F..%2Fserver.sqlite", "tmp", "..%5C..%5Cserver.sqlite"]) {
+    for (const id of [
+      "f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68",
+      "not-a-uuid",
+      "..%2F..%2Fserver.sqlite",
+      "tmp",
+      "..%5C..%5Cserver.sqlite",
+    ]) {
       const r = await call(server.app, "downloadMedia", `/v1/media/${id}`, { headers: auth });
       expect(r.res.status, id).toBe(404);
       expect(await r.res.text()).toBe("");
@@ -266,10 +292,14 @@ describe("download and delete of unknown ids", () => {
     // A file that a naive implementation would serve for this id.
     writeFileSync(path.join(mediaDir(), "planted"), "secret");
     server.storage.db
-      .prepare("INSERT INTO media (id, content_type, size, sha256, created_at) VALUES ('planted', 'text/plain', 6, '', 0)")
+      .prepare(
+        "INSERT INTO media (id, content_type, size, sha256, created_at) VALUES ('planted', 'text/plain', 6, '', 0)",
+      )
       .run();
     expect((await server.app.request("/v1/media/planted", { headers: auth })).status).toBe(404);
-    expect((await call(server.app, "deleteMedia", "/v1/media/planted", { method: "DELETE", headers: auth })).res.status).toBe(404);
+    expect(
+      (await call(server.app, "deleteMedia", "/v1/media/planted", { method: "DELETE", headers: auth })).res.status,
+    ).toBe(404);
     expect(readFileSync(path.join(mediaDir(), "planted"), "utf8")).toBe("secret");
   });
 

@@ -25,7 +25,12 @@ beforeAll(async () => {
   dataDir = makeDataDir();
   child = fork(fixture, [], {
     execArgv: ["--import", "tsx"],
-    env: { ...process.env, DATA_DIR: dataDir, WA_ADMIN_PASSWORD: ADMIN_PASSWORD, MESSENGER_PAGES: '{"1":"memory-test-token"}' },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      WA_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      MESSENGER_PAGES: '{"1":"memory-test-token"}',
+    },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const { port } = await new Promise<{ port: number }>((resolve, reject) => {
@@ -59,11 +64,18 @@ function generatedBody(total: number) {
 
 describe("memory while streaming 100 MiB", () => {
   it("the server's resident memory does not grow with the upload or the download", async () => {
-    const login = await fetch(`${base}/v1/users/login`, { method: "POST", headers: { Authorization: basic("admin", ADMIN_PASSWORD) } });
+    const login = await fetch(`${base}/v1/users/login`, {
+      method: "POST",
+      headers: { Authorization: basic("admin", ADMIN_PASSWORD) },
+    });
     const token = ((await login.json()) as { users: Array<{ token: string }> }).users[0]!.token;
     const auth = { Authorization: `Bearer ${token}` };
     // Warm up the upload path so that code loading and first-use allocations are not counted.
-    const warm = await fetch(`${base}/v1/media`, { method: "POST", headers: { ...auth, "Content-Type": "application/pdf" }, body: "%PDF-1.4\nwarm" });
+    const warm = await fetch(`${base}/v1/media`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/pdf" },
+      body: "%PDF-1.4\nwarm",
+    });
     expect(warm.status).toBe(201);
     const before = await ask<{ rss: number; maxRss: number }>("usage");
 

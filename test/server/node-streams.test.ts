@@ -86,7 +86,10 @@ function download(id: string, method = "GET"): Promise<RawReply> {
 function asResponse(reply: RawReply): Response {
   const headers = new Headers();
   for (const [name, value] of Object.entries(reply.headers)) if (typeof value === "string") headers.set(name, value);
-  return new Response(reply.status === 204 || reply.body.length === 0 ? null : new Uint8Array(reply.body), { status: reply.status, headers });
+  return new Response(reply.status === 204 || reply.body.length === 0 ? null : new Uint8Array(reply.body), {
+    status: reply.status,
+    headers,
+  });
 }
 
 describe("media over a real socket", () => {
@@ -117,7 +120,10 @@ describe("media over a real socket", () => {
     const reply = await chunkedUpload("image/png", bytes);
     expect(reply.status).toBe(413);
     expect(reply.headers.connection).toBe("close");
-    expect(JSON.parse(reply.body.toString()).errors[0]).toMatchObject({ code: 1009, details: `image media must be at most ${limit} bytes` });
+    expect(JSON.parse(reply.body.toString()).errors[0]).toMatchObject({
+      code: 1009,
+      details: `image media must be at most ${limit} bytes`,
+    });
     await expectResponseMatchesSpec("uploadMedia", asResponse(reply));
     expect(storedBlobs()).toEqual([]);
     await until(() => tmpFiles().length === 0, "the temporary file to be removed");
@@ -128,7 +134,11 @@ describe("media over a real socket", () => {
     try {
       const req = http.request(`${base}/v1/media`, {
         method: "POST",
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/pdf", "Content-Length": String(20 * 1024 * 1024) },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          "Content-Type": "application/pdf",
+          "Content-Length": String(20 * 1024 * 1024),
+        },
       });
       req.on("error", () => undefined);
       req.write(Buffer.concat([samples.pdf(), Buffer.alloc(1024 * 1024)]));
@@ -147,7 +157,9 @@ describe("media over a real socket", () => {
 
   it("a client that goes away mid-download does not disturb the next one", async () => {
     const bytes = Buffer.concat([samples.pdf(), Buffer.alloc(8 * 1024 * 1024, 1)]);
-    const id = (JSON.parse((await chunkedUpload("application/pdf", bytes)).body.toString()) as { media: Array<{ id: string }> }).media[0]!.id;
+    const id = (
+      JSON.parse((await chunkedUpload("application/pdf", bytes)).body.toString()) as { media: Array<{ id: string }> }
+    ).media[0]!.id;
     await new Promise<void>((resolve) => {
       const req = http.request(`${base}/v1/media/${id}`, { headers: { Authorization: `Bearer ${token}` } }, (res) => {
         res.once("data", () => {

@@ -20,7 +20,12 @@ describe("blobs left without a record by a crash", () => {
     let server = await startTestServer({ env });
     const { dataDir } = server;
     const auth = bearer(await login(server.app, "admin", ADMIN_PASSWORD));
-    const upload = () => call(server.app, "uploadMedia", "/v1/media", { method: "POST", headers: { ...auth, "Content-Type": "image/png" }, body: new Uint8Array(png) });
+    const upload = () =>
+      call(server.app, "uploadMedia", "/v1/media", {
+        method: "POST",
+        headers: { ...auth, "Content-Type": "image/png" },
+        body: new Uint8Array(png),
+      });
     const up = await upload();
     expect(up.res.status).toBe(201);
     const mediaId = (up.body as { media: Array<{ id: string }> }).media[0]!.id;
@@ -30,7 +35,17 @@ describe("blobs left without a record by a crash", () => {
     const blobId = attachments.newId();
     const blobs = server.storage.attachmentBlobs;
     const written = await blobs.write(blobId, once(orphanBytes), { maxBytes: orphanBytes.length });
-    attachments.insert({ id: blobId, pageId: "1234", type: "file", isReusable: true, blobId, size: written.size, sha256: written.sha256, mimeType: null, source: "file" });
+    attachments.insert({
+      id: blobId,
+      pageId: "1234",
+      type: "file",
+      isReusable: true,
+      blobId,
+      size: written.size,
+      sha256: written.sha256,
+      mimeType: null,
+      source: "file",
+    });
     server.close();
 
     // What a crash after the rename and before the insert leaves behind.

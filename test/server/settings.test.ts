@@ -39,7 +39,10 @@ async function getSettings(): Promise<Record<string, unknown>> {
 }
 
 function patch(body: unknown, headers = auth) {
-  return call(server.app, "updateApplicationSettings", "/v1/settings/application", { method: "PATCH", ...json(body, headers) });
+  return call(server.app, "updateApplicationSettings", "/v1/settings/application", {
+    method: "PATCH",
+    ...json(body, headers),
+  });
 }
 
 describe("application settings", () => {
@@ -70,7 +73,11 @@ describe("application settings", () => {
       max_callback_backoff_delay_ms: 600000,
       garbagecollector_enable: { messages: true, media: true },
       media: { auto_download: ["image", "audio"] },
-      webhooks: { url: "https://example.net/hook?auth=s3cr3t", max_concurrent_requests: 12, message: { sent: true, delivered: true, read: false } },
+      webhooks: {
+        url: "https://example.net/hook?auth=s3cr3t",
+        max_concurrent_requests: 12,
+        message: { sent: true, delivered: true, read: false },
+      },
       sent_status: true,
     });
 
@@ -79,14 +86,27 @@ describe("application settings", () => {
     expect((again.body as { restart_required: string[] }).restart_required).toEqual([]);
     // An empty URL unsets the webhook.
     expect((await patch({ webhooks: { url: "" } })).res.status).toBe(200);
-    expect((await getSettings()).webhooks).toEqual({ max_concurrent_requests: 12, message: { sent: true, delivered: true, read: false } });
+    expect((await getSettings()).webhooks).toEqual({
+      max_concurrent_requests: 12,
+      message: { sent: true, delivered: true, read: false },
+    });
   });
 
   it("takes every integer setting up to its documented maximum, as a number or (delays) as digits", async () => {
     const largest = 2147483647;
-    let r = await patch({ heartbeat_interval: largest, unhealthy_interval: largest, callback_backoff_delay_ms: String(largest), max_callback_backoff_delay_ms: largest });
+    let r = await patch({
+      heartbeat_interval: largest,
+      unhealthy_interval: largest,
+      callback_backoff_delay_ms: String(largest),
+      max_callback_backoff_delay_ms: largest,
+    });
     expect(r.res.status).toBe(200);
-    expect(await getSettings()).toMatchObject({ heartbeat_interval: largest, unhealthy_interval: largest, callback_backoff_delay_ms: largest, max_callback_backoff_delay_ms: largest });
+    expect(await getSettings()).toMatchObject({
+      heartbeat_interval: largest,
+      unhealthy_interval: largest,
+      callback_backoff_delay_ms: largest,
+      max_callback_backoff_delay_ms: largest,
+    });
     r = await patch({ callback_backoff_delay_ms: "0" });
     expect(r.res.status).toBe(200);
     expect((await getSettings()).callback_backoff_delay_ms).toBe(0);
@@ -95,7 +115,11 @@ describe("application settings", () => {
   it("refuses bad values (1009), unknown fields (1010) and the read-only wa_id, all-or-nothing", async () => {
     const cases: Array<[unknown, number, string]> = [
       [{ webhooks: { url: "http://example.net/hook" } }, 1009, "webhooks.url must be an https:// URL"],
-      [{ webhooks: { max_concurrent_requests: 7 } }, 1009, "webhooks.max_concurrent_requests: must be one of 6, 12, 18, 24"],
+      [
+        { webhooks: { max_concurrent_requests: 7 } },
+        1009,
+        "webhooks.max_concurrent_requests: must be one of 6, 12, 18, 24",
+      ],
       [{ pass_through: true }, 1009, "pass_through: must be false"],
       [{ callback_backoff_delay_ms: "fast" }, 1009, "callback_backoff_delay_ms must be a whole number"],
       [{ callback_backoff_delay_ms: -1 }, 1009, "callback_backoff_delay_ms"],
@@ -105,7 +129,11 @@ describe("application settings", () => {
       [{ heartbeat_interval: 1e308 }, 1009, "heartbeat_interval: must be <= 2147483647"],
       [{ unhealthy_interval: 2147483648 }, 1009, "unhealthy_interval: must be <= 2147483647"],
       [{ callback_backoff_delay_ms: 1e308 }, 1009, "callback_backoff_delay_ms"],
-      [{ callback_backoff_delay_ms: "2147483648" }, 1009, "callback_backoff_delay_ms must be a whole number of milliseconds from 0 to 2147483647"],
+      [
+        { callback_backoff_delay_ms: "2147483648" },
+        1009,
+        "callback_backoff_delay_ms must be a whole number of milliseconds from 0 to 2147483647",
+      ],
       [{ max_callback_backoff_delay_ms: "99999999999" }, 1009, "max_callback_backoff_delay_ms"],
       [{ log_level: "debug" }, 1009, "log_level"],
       [{ verbose_logging: "yes" }, 1009, "verbose_logging: must be boolean"],
@@ -127,38 +155,75 @@ describe("application settings", () => {
   });
 
   it("wants a JSON body: 400 empty (1008), 400 malformed (1009), 415 other types", async () => {
-    let r = await call(server.app, "updateApplicationSettings", "/v1/settings/application", { method: "PATCH", headers: { ...auth, "Content-Type": "application/json" } });
+    let r = await call(server.app, "updateApplicationSettings", "/v1/settings/application", {
+      method: "PATCH",
+      headers: { ...auth, "Content-Type": "application/json" },
+    });
     expect(r.res.status).toBe(400);
     expect(waError(r.body).code).toBe(1008);
-    r = await call(server.app, "updateApplicationSettings", "/v1/settings/application", { method: "PATCH", headers: { ...auth, "Content-Type": "application/json" }, body: '{"a":' });
+    r = await call(server.app, "updateApplicationSettings", "/v1/settings/application", {
+      method: "PATCH",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: '{"a":',
+    });
     expect(r.res.status).toBe(400);
     expect(waError(r.body)).toEqual({ code: 1009, details: "Request body is not valid JSON" });
-    r = await call(server.app, "updateApplicationSettings", "/v1/settings/application", { method: "PATCH", headers: { ...auth, "Content-Type": "application/x-www-form-urlencoded" }, body: "a=1" });
+    r = await call(server.app, "updateApplicationSettings", "/v1/settings/application", {
+      method: "PATCH",
+      headers: { ...auth, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "a=1",
+    });
     expect(r.res.status).toBe(415);
     expect(waError(r.body)).toEqual({ code: 1009, details: "Content-Type must be application/json" });
-    r = await call(server.app, "updateApplicationSettings", "/v1/settings/application", { method: "PATCH", headers: { ...auth, "Content-Type": "Application/JSON; charset=UTF-8" }, body: "{}" });
+    r = await call(server.app, "updateApplicationSettings", "/v1/settings/application", {
+      method: "PATCH",
+      headers: { ...auth, "Content-Type": "Application/JSON; charset=UTF-8" },
+      body: "{}",
+    });
     expect(r.res.status).toBe(200);
   });
 
   it("DELETE resets every setting to its default and keeps the providers", async () => {
     await patch({ log_level: "fatal", webhooks: { url: "https://example.net/x" }, heartbeat_interval: 9 });
-    await call(server.app, "updateMediaProviders", "/v1/settings/application/media/providers", { method: "POST", ...json([{ name: "cdn", type: "www", config: { bearer: "tok" } }], auth) });
-    const r = await call(server.app, "resetApplicationSettings", "/v1/settings/application", { method: "DELETE", headers: auth });
+    await call(server.app, "updateMediaProviders", "/v1/settings/application/media/providers", {
+      method: "POST",
+      ...json([{ name: "cdn", type: "www", config: { bearer: "tok" } }], auth),
+    });
+    const r = await call(server.app, "resetApplicationSettings", "/v1/settings/application", {
+      method: "DELETE",
+      headers: auth,
+    });
     expect(r.res.status).toBe(200);
     expect(await getSettings()).toEqual(DEFAULTS);
-    const providers = await call(server.app, "getMediaProviders", "/v1/settings/application/media/providers", { headers: auth });
-    expect((providers.body as { settings: { application: { media: { providers: unknown[] } } } }).settings.application.media.providers).toHaveLength(1);
+    const providers = await call(server.app, "getMediaProviders", "/v1/settings/application/media/providers", {
+      headers: auth,
+    });
+    expect(
+      (providers.body as { settings: { application: { media: { providers: unknown[] } } } }).settings.application.media
+        .providers,
+    ).toHaveLength(1);
   });
 
   it("is admin only (403, 1005) for every settings and providers operation", async () => {
-    await call(server.app, "createUser", "/v1/users", { method: "POST", ...json({ username: "eve", password: "Ev3!passwd" }, auth) });
+    await call(server.app, "createUser", "/v1/users", {
+      method: "POST",
+      ...json({ username: "eve", password: "Ev3!passwd" }, auth),
+    });
     const eve = bearer(await login(server.app, "eve", "Ev3!passwd"));
     const attempts: Array<[string, string, RequestInit]> = [
       ["getApplicationSettings", "/v1/settings/application", { headers: eve }],
-      ["updateApplicationSettings", "/v1/settings/application", { method: "PATCH", ...json({ log_level: "error" }, eve) }],
+      [
+        "updateApplicationSettings",
+        "/v1/settings/application",
+        { method: "PATCH", ...json({ log_level: "error" }, eve) },
+      ],
       ["resetApplicationSettings", "/v1/settings/application", { method: "DELETE", headers: eve }],
       ["getMediaProviders", "/v1/settings/application/media/providers", { headers: eve }],
-      ["updateMediaProviders", "/v1/settings/application/media/providers", { method: "POST", ...json([{ name: "x", type: "www", config: { bearer: "t" } }], eve) }],
+      [
+        "updateMediaProviders",
+        "/v1/settings/application/media/providers",
+        { method: "POST", ...json([{ name: "x", type: "www", config: { bearer: "t" } }], eve) },
+      ],
       ["deleteMediaProvider", "/v1/settings/application/media/providers/x", { method: "DELETE", headers: eve }],
     ];
     for (const [op, url, init] of attempts) {
@@ -175,20 +240,31 @@ describe("media providers", () => {
   async function list(): Promise<unknown[]> {
     const r = await call(server.app, "getMediaProviders", providersUrl, { headers: auth });
     expect(r.res.status).toBe(200);
-    return (r.body as { settings: { application: { media: { providers: unknown[] } } } }).settings.application.media.providers;
+    return (r.body as { settings: { application: { media: { providers: unknown[] } } } }).settings.application.media
+      .providers;
   }
-  const post = (body: unknown) => call(server.app, "updateMediaProviders", providersUrl, { method: "POST", ...json(body, auth) });
+  const post = (body: unknown) =>
+    call(server.app, "updateMediaProviders", providersUrl, { method: "POST", ...json(body, auth) });
 
   it("creates, replaces by name, masks secrets and deletes", async () => {
     expect(await list()).toEqual([]);
     expect((await post([{ name: "cdn", type: "www", config: { bearer: "super-secret-token" } }])).res.status).toBe(200);
-    expect((await post([{ name: "archive", type: "www", config: { basic: { username: "u1", password: "p4ss" } } }])).res.status).toBe(200);
+    expect(
+      (await post([{ name: "archive", type: "www", config: { basic: { username: "u1", password: "p4ss" } } }])).res
+        .status,
+    ).toBe(200);
     expect(await list()).toEqual([
       { name: "archive", type: "www", config: { basic: { username: "u1", password: "********" } } },
       { name: "cdn", type: "www", config: { bearer: "********" } },
     ]);
-    expect((await post([{ name: "cdn", type: "www", config: { basic: { username: "u2", password: "x" } } }])).res.status).toBe(200);
-    expect(await list()).toContainEqual({ name: "cdn", type: "www", config: { basic: { username: "u2", password: "********" } } });
+    expect(
+      (await post([{ name: "cdn", type: "www", config: { basic: { username: "u2", password: "x" } } }])).res.status,
+    ).toBe(200);
+    expect(await list()).toContainEqual({
+      name: "cdn",
+      type: "www",
+      config: { basic: { username: "u2", password: "********" } },
+    });
     let r = await call(server.app, "deleteMediaProvider", `${providersUrl}/cdn`, { method: "DELETE", headers: auth });
     expect(r.res.status).toBe(200);
     expect(await list()).toHaveLength(1);
@@ -201,7 +277,11 @@ describe("media providers", () => {
 
   it("validates the one-provider array", async () => {
     const cases: Array<[unknown, number, string]> = [
-      [[{ name: "a", type: "www", config: { bearer: "t", basic: { username: "u", password: "p" } } }], 1009, "[0].config: must hold exactly one of"],
+      [
+        [{ name: "a", type: "www", config: { bearer: "t", basic: { username: "u", password: "p" } } }],
+        1009,
+        "[0].config: must hold exactly one of",
+      ],
       [[{ name: "a", type: "www", config: {} }], 1009, "[0].config"],
       [[{ name: "a", type: "www", config: { basic: { username: "u" } } }], 1008, "[0].config.basic.password"],
       [[{ type: "www", config: { bearer: "t" } }], 1008, "[0].name"],
@@ -211,7 +291,14 @@ describe("media providers", () => {
       [[{ name: "..", type: "www", config: { bearer: "t" } }], 1009, "[0].name"],
       [[{ name: "a", type: "www", config: { bearer: "t" }, extra: 1 }], 1010, "[0].extra"],
       [[], 1009, "request body"],
-      [[{ name: "a", type: "www", config: { bearer: "t" } }, { name: "b", type: "www", config: { bearer: "t" } }], 1009, "request body"],
+      [
+        [
+          { name: "a", type: "www", config: { bearer: "t" } },
+          { name: "b", type: "www", config: { bearer: "t" } },
+        ],
+        1009,
+        "request body",
+      ],
       [{ name: "a", type: "www", config: { bearer: "t" } }, 1009, "request body"],
     ];
     for (const [body, code, details] of cases) {

@@ -23,7 +23,10 @@ function twoStores(tokenCacheMs: number) {
   const clock = new ManualClock();
   const dbA = openDatabase(dir);
   const dbB = openDatabase(dir);
-  closers.push(() => dbA.close(), () => dbB.close());
+  closers.push(
+    () => dbA.close(),
+    () => dbB.close(),
+  );
   const opts = { adminPassword: "Adm1n!pass", tokenCacheMs };
   const a = new UserStore(new SqliteUserRecords(dbA), clock, opts);
   return { clock, a, b: new UserStore(new SqliteUserRecords(dbB), clock, opts) };

@@ -10,7 +10,8 @@ import { createGraphTestApp, type GraphTestApp, TOKEN } from "../attachments/gra
 import { bearer, call, startTestServer, waError, type TestServer } from "./harness.ts";
 
 /** `before` + the byte 0xFF (never valid in UTF-8) + `after`. */
-const withInvalidByte = (before: string, after: string) => new Uint8Array(Buffer.concat([Buffer.from(before), Buffer.from([0xff]), Buffer.from(after)]));
+const withInvalidByte = (before: string, after: string) =>
+  new Uint8Array(Buffer.concat([Buffer.from(before), Buffer.from([0xff]), Buffer.from(after)]));
 
 describe("WA operations", () => {
   let server: TestServer;
@@ -23,16 +24,38 @@ describe("WA operations", () => {
 
   it("refuses a provider secret with an invalid byte (400, 1009) and stores nothing", async () => {
     const body = withInvalidByte('[{"name":"cdn","type":"www","config":{"bearer":"tok', '"}}]');
-    const r = await call(server.app, "updateMediaProviders", "/v1/settings/application/media/providers", { method: "POST", headers: auth, body });
+    const r = await call(server.app, "updateMediaProviders", "/v1/settings/application/media/providers", {
+      method: "POST",
+      headers: auth,
+      body,
+    });
     expect(r.res.status).toBe(400);
-    expect(waError(r.body)).toEqual({ code: 1009, details: "Request body is not valid UTF-8 (JSON text must be UTF-8)" });
-    const list = await call(server.app, "getMediaProviders", "/v1/settings/application/media/providers", { headers: auth });
-    expect((list.body as { settings: { application: { media: { providers: unknown[] } } } }).settings.application.media.providers).toEqual([]);
+    expect(waError(r.body)).toEqual({
+      code: 1009,
+      details: "Request body is not valid UTF-8 (JSON text must be UTF-8)",
+    });
+    const list = await call(server.app, "getMediaProviders", "/v1/settings/application/media/providers", {
+      headers: auth,
+    });
+    expect(
+      (list.body as { settings: { application: { media: { providers: unknown[] } } } }).settings.application.media
+        .providers,
+    ).toEqual([]);
   });
 
   it("refuses a truncated multi-byte sequence in a settings patch", async () => {
-    const body = new Uint8Array(Buffer.concat([Buffer.from('{"webhooks":{"url":"https://example.com/caf'), Buffer.from([0xc3]), Buffer.from('"}}')]));
-    const r = await call(server.app, "updateApplicationSettings", "/v1/settings/application", { method: "PATCH", headers: auth, body });
+    const body = new Uint8Array(
+      Buffer.concat([
+        Buffer.from('{"webhooks":{"url":"https://example.com/caf'),
+        Buffer.from([0xc3]),
+        Buffer.from('"}}'),
+      ]),
+    );
+    const r = await call(server.app, "updateApplicationSettings", "/v1/settings/application", {
+      method: "PATCH",
+      headers: auth,
+      body,
+    });
     expect(r.res.status).toBe(400);
     expect(waError(r.body).code).toBe(1009);
   });
@@ -41,7 +64,9 @@ describe("WA operations", () => {
     const r = await call(server.app, "updateMediaProviders", "/v1/settings/application/media/providers", {
       method: "POST",
       headers: auth,
-      body: JSON.stringify([{ name: "cdn", type: "www", config: { basic: { username: "zoë-日本", password: "pässwörd" } } }]),
+      body: JSON.stringify([
+        { name: "cdn", type: "www", config: { basic: { username: "zoë-日本", password: "pässwörd" } } },
+      ]),
     });
     expect(r.res.status).toBe(200);
   });
@@ -63,8 +88,15 @@ describe("Graph operations", () => {
   }
 
   it("refuses a JSON upload body that is not UTF-8", async () => {
-    const body = withInvalidByte('{"message":{"attachment":{"type":"image","payload":{"url":"https://example.invalid/a', '.png"}}}}');
-    const res = await t.request(`/v21.0/me/message_attachments?access_token=${TOKEN}`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const body = withInvalidByte(
+      '{"message":{"attachment":{"type":"image","payload":{"url":"https://example.invalid/a',
+      '.png"}}}}',
+    );
+    const res = await t.request(`/v21.0/me/message_attachments?access_token=${TOKEN}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     await expectNotUtf8("uploadAttachment", res, "The request body");
   });
 
@@ -74,10 +106,18 @@ describe("Graph operations", () => {
         `"message":{"attachment":{"type":"image","payload":{"attachment_id":"1`,
       '"}}}}',
     );
-    const res = await t.request("/v21.0/me/messages", { method: "POST", headers: { "content-type": "application/json" }, body });
+    const res = await t.request("/v21.0/me/messages", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     // Without a readable body there is no token: the request is refused as unauthenticated.
     expect(res.status).toBe(401);
-    const withQueryToken = await t.request(`/v21.0/me/messages?access_token=${TOKEN}`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const withQueryToken = await t.request(`/v21.0/me/messages?access_token=${TOKEN}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     await expectNotUtf8("sendMessage", withQueryToken, "The request body");
   });
 
@@ -95,14 +135,28 @@ describe("Graph operations", () => {
       ]),
     );
   const upload = (body: Uint8Array<ArrayBuffer>) =>
-    t.request(`/v21.0/me/message_attachments?access_token=${TOKEN}`, { method: "POST", headers: { "content-type": "multipart/form-data; boundary=utf8-test-boundary" }, body });
+    t.request(`/v21.0/me/message_attachments?access_token=${TOKEN}`, {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data; boundary=utf8-test-boundary" },
+      body,
+    });
 
   it("refuses a multipart message field that is not UTF-8, as a text field or as a JSON file part", async () => {
     const json = (bad: boolean) =>
-      Buffer.concat([Buffer.from('{"attachment":{"type":"image","payload":{"is_reusable":true'), bad ? Buffer.from([0xff]) : Buffer.alloc(0), Buffer.from("}}}")]);
-    const asField = (bad: boolean) => Buffer.concat([Buffer.from('Content-Disposition: form-data; name="message"\r\n\r\n'), json(bad)]);
+      Buffer.concat([
+        Buffer.from('{"attachment":{"type":"image","payload":{"is_reusable":true'),
+        bad ? Buffer.from([0xff]) : Buffer.alloc(0),
+        Buffer.from("}}}"),
+      ]);
+    const asField = (bad: boolean) =>
+      Buffer.concat([Buffer.from('Content-Disposition: form-data; name="message"\r\n\r\n'), json(bad)]);
     const asFile = (bad: boolean) =>
-      Buffer.concat([Buffer.from('Content-Disposition: form-data; name="message"; filename="blob"\r\nContent-Type: application/json\r\n\r\n'), json(bad)]);
+      Buffer.concat([
+        Buffer.from(
+          'Content-Disposition: form-data; name="message"; filename="blob"\r\nContent-Type: application/json\r\n\r\n',
+        ),
+        json(bad),
+      ]);
     await expectNotUtf8("uploadAttachment", await upload(multipart(asField(true))), "Param message");
     await expectNotUtf8("uploadAttachment", await upload(multipart(asFile(true))), "Param message");
     expect((await upload(multipart(asField(false)))).status).toBe(200);

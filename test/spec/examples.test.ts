@@ -43,12 +43,15 @@ function collectExamples(node: unknown, pointer: string, out: ExampleCase[], inS
     }
   }
   if (inSchema && Array.isArray(record.examples)) {
-    for (const [i, value] of record.examples.entries()) out.push({ where: `${pointer}/examples/${i}`, schema: record, value });
+    for (const [i, value] of record.examples.entries())
+      out.push({ where: `${pointer}/examples/${i}`, schema: record, value });
   }
   for (const [key, value] of Object.entries(record)) {
     if (key === "examples" && inSchema) continue;
     const childIsSchema =
-      key === "schema" || pointer === "#/components/schemas" || (inSchema && !["enum", "const", "default", "required"].includes(key));
+      key === "schema" ||
+      pointer === "#/components/schemas" ||
+      (inSchema && !["enum", "const", "default", "required"].includes(key));
     collectExamples(value, `${pointer}/${key}`, out, childIsSchema);
   }
   return out;
@@ -69,7 +72,9 @@ describe("examples in the bundle", () => {
   });
 
   it("SettingsDefaults shows the defaults the server resets to (the schema's `default`s, FACTS §4)", () => {
-    const example = deref<{ value: { settings: { application: Record<string, unknown> } } }>(doc, { $ref: "#/components/examples/SettingsDefaults" });
+    const example = deref<{ value: { settings: { application: Record<string, unknown> } } }>(doc, {
+      $ref: "#/components/examples/SettingsDefaults",
+    });
     const { wa_id: waId, ...application } = example.value.settings.application;
     expect(application).toEqual(settingsSchemaFacts(doc).defaults);
     expect(waId).toBe("16315551019");

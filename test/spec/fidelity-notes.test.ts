@@ -6,29 +6,40 @@ import { describe, expect, it } from "vitest";
 import { deref, getOperation, loadOpenApiDocument, type JsonSchema } from "../../server/validation/openapi-document.ts";
 
 const doc = loadOpenApiDocument();
-const schema = (name: string) => doc.components.schemas![name] as JsonSchema & { properties: Record<string, JsonSchema & { description?: string }> };
+const schema = (name: string) =>
+  doc.components.schemas![name] as JsonSchema & { properties: Record<string, JsonSchema & { description?: string }> };
 const text = (value: unknown) => JSON.stringify(value);
-const tag = (name: string) => ((doc.tags as Array<{ name: string; description: string }>).find((t) => t.name === name)?.description ?? "");
+const tag = (name: string) =>
+  (doc.tags as Array<{ name: string; description: string }>).find((t) => t.name === name)?.description ?? "";
 
 describe("notes of the source pages", () => {
-  it("media: the 14-day re-request, what deleting early costs, " + "receipts are no proof of download (seeds 000, 001)", () => {
-    for (const where of [tag("Media"), getOperation("deleteMedia").operation.description]) {
-      expect(where).toMatch(/14 days/);
-      expect(where).toMatch(/no\s+longer\s+available/);
-      expect(where).toMatch(/receipt/);
-    }
-  });
+  it(
+    "media: the 14-day re-request, what deleting early costs, " + "receipts are no proof of download (seeds 000, 001)",
+    () => {
+      for (const where of [tag("Media"), getOperation("deleteMedia").operation.description]) {
+        expect(where).toMatch(/14 days/);
+        expect(where).toMatch(/no\s+longer\s+available/);
+        expect(where).toMatch(/receipt/);
+      }
+    },
+  );
 
-  it("settings: v2.51.1 on verbose_logging and log_level, " + "db_garbagecollector_enable and /services/message/gc, pass_through (seed 003)", () => {
-    for (const name of ["ApplicationSettings", "ApplicationSettingsPatch"]) {
-      const props = schema(name).properties;
-      expect(props.verbose_logging!.description, name).toContain("v2.51.1 and above");
-      expect(props.log_level!.description, name).toContain("v2.51.1 and above");
-      expect(props.db_garbagecollector_enable!.description, name).toContain("/services/message/gc");
-      expect(props.pass_through!.description, name).toMatch(/recommended so that `status` callbacks work/);
-    }
-    expect(schema("ApplicationSettings").properties.db_garbagecollector_enable!.description).toContain("before v2.29");
-  });
+  it(
+    "settings: v2.51.1 on verbose_logging and log_level, " +
+      "db_garbagecollector_enable and /services/message/gc, pass_through (seed 003)",
+    () => {
+      for (const name of ["ApplicationSettings", "ApplicationSettingsPatch"]) {
+        const props = schema(name).properties;
+        expect(props.verbose_logging!.description, name).toContain("v2.51.1 and above");
+        expect(props.log_level!.description, name).toContain("v2.51.1 and above");
+        expect(props.db_garbagecollector_enable!.description, name).toContain("/services/message/gc");
+        expect(props.pass_through!.description, name).toMatch(/recommended so that `status` callbacks work/);
+      }
+      expect(schema("ApplicationSettings").properties.db_garbagecollector_enable!.description).toContain(
+        "before v2.29",
+      );
+    },
+  );
 
   it("sending: the is_public warning of upload-and-send (seed 002)", () => {
     expect(getOperation("sendMessage").operation.description).toContain("is_public=true");
@@ -45,8 +56,11 @@ describe("rules this contract adds where the sources are silent, each with its r
   });
 
   it("the settings example named SettingsDefaults holds the defaults; Meta's sample is named for what it is", () => {
-    const examples = getOperation("getApplicationSettings").operation.responses["200"]!.content!["application/json"]!.examples!;
-    const summaries = Object.values(examples).map((e) => deref<{ summary: string }>(doc, e as { $ref: string }).summary);
+    const examples =
+      getOperation("getApplicationSettings").operation.responses["200"]!.content!["application/json"]!.examples!;
+    const summaries = Object.values(examples).map(
+      (e) => deref<{ summary: string }>(doc, e as { $ref: string }).summary,
+    );
     expect(summaries).toEqual([expect.stringMatching(/default/), expect.stringMatching(/Meta's sample/)]);
   });
 });

@@ -1,7 +1,12 @@
 // The Prism mock built from the bundle answers every operation, for its success and for each documented error
 // status, with a response that conforms to the spec. This proves the spec is complete enough to mock.
 import { describe, expect, inject, it } from "vitest";
-import { deref, listOperations, loadOpenApiDocument, type SpecOperation } from "../../server/validation/openapi-document.ts";
+import {
+  deref,
+  listOperations,
+  loadOpenApiDocument,
+  type SpecOperation,
+} from "../../server/validation/openapi-document.ts";
 import { specProblemsOf } from "../support/spec-response.ts";
 
 const doc = loadOpenApiDocument();
@@ -20,7 +25,8 @@ function validRequest(op: SpecOperation): { url: string; init: RequestInit } {
   const url = new URL(prismUrl + path);
   const headers = new Headers();
   const scheme = Object.keys(op.operation.security?.[0] ?? {})[0];
-  if (scheme === "waBasicAuth") headers.set("authorization", `Basic ${Buffer.from("admin:S3cure-Passw0rd!").toString("base64")}`);
+  if (scheme === "waBasicAuth")
+    headers.set("authorization", `Basic ${Buffer.from("admin:S3cure-Passw0rd!").toString("base64")}`);
   if (scheme === "waBearerAuth") headers.set("authorization", "Bearer mock-token");
   if (scheme === "graphAccessToken") url.searchParams.set("access_token", "mock-page-token");
   let body: BodyInit | undefined;

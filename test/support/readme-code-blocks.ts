@@ -35,7 +35,10 @@ export async function readmeCodeBlocks(): Promise<ReadmeCodeBlock[]> {
       const indent = open[1]!.length;
       const end = lines.findIndex((l, j) => j > i && l.trim() === "```");
       if (end < 0) throw new Error(`README.md:${i + 1}: a code block is never closed`);
-      const code = lines.slice(i + 1, end).map((l) => l.slice(indent)).join("\n");
+      const code = lines
+        .slice(i + 1, end)
+        .map((l) => l.slice(indent))
+        .join("\n");
       blocks.push({ lang: open[2]!, code, line: i + 1, section, marker, runBy });
       marker = undefined;
       i = end;

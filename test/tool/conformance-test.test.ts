@@ -52,8 +52,26 @@ describe("meta-media-openapi test against the reference server", () => {
     await ref?.close();
   });
 
-  it("passes, prints progress, and writes JUnit and JSON reports that parse and list every check", { timeout: 300_000 }, async () => {
-    const run = await runTool(["test", ...targetArgs(ref), "--runs", "10", "--stateful-runs", "2", "--seed", SEED, "--junit", "reports/r.xml", "--json", "reports/r.json"], { cwd: work });
+  it("passes, prints progress, and writes JUnit and JSON reports that parse and list every check", {
+    timeout: 300_000,
+  }, async () => {
+    const run = await runTool(
+      [
+        "test",
+        ...targetArgs(ref),
+        "--runs",
+        "10",
+        "--stateful-runs",
+        "2",
+        "--seed",
+        SEED,
+        "--junit",
+        "reports/r.xml",
+        "--json",
+        "reports/r.json",
+      ],
+      { cwd: work },
+    );
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^ {2}scenarios {2}uploadMedia +\d+ passed, 0 failed, \d+ skipped$/m);
     expect(run.stdout).toMatch(/^ {2}fuzz {7}getApplicationSettings +10 generated, 10 mutated, 4 security, ok/m);
@@ -65,8 +83,16 @@ describe("meta-media-openapi test against the reference server", () => {
     expect(suites.map((s) => s.name)).toEqual(["scenarios", "coverage", "route drift", "fuzz", "cleanup"]);
     const cases = suites.flatMap((s) => s.cases.map((c) => ({ suite: s.name, ...c })));
     expect(cases.some((c) => c.failure)).toBe(false);
-    expect(cases).toContainEqual(expect.objectContaining({ suite: "scenarios", classname: "conformance.scenarios.loginUser", name: "loginUser 200 (admin logs in with Basic credentials)" }));
-    expect(cases).toContainEqual(expect.objectContaining({ suite: "cleanup", name: "the application settings read back as before the run" }));
+    expect(cases).toContainEqual(
+      expect.objectContaining({
+        suite: "scenarios",
+        classname: "conformance.scenarios.loginUser",
+        name: "loginUser 200 (admin logs in with Basic credentials)",
+      }),
+    );
+    expect(cases).toContainEqual(
+      expect.objectContaining({ suite: "cleanup", name: "the application settings read back as before the run" }),
+    );
     // Without --destructive the irreversible checks are skipped, not passed, and say why.
     const reset = cases.find((c) => c.name === "resetApplicationSettings 200 (admin resets)")!;
     expect(reset.skipped?.message).toMatch(/--destructive/);
@@ -86,33 +112,59 @@ describe("meta-media-openapi test against the reference server", () => {
     console.log(`failed logins of a default run: ${JSON.stringify(json.failedLogins)}`);
   });
 
-  it("without --destructive never resets the settings, uploads an attachment or sends a message; with it, does", { timeout: 300_000 }, async () => {
+  it("without --destructive never resets the settings, uploads an attachment or sends a message; with it, does", {
+    timeout: 300_000,
+  }, async () => {
     const seen = recorder();
     const gated = await startReferenceTarget({ wrap: seen.wrap });
     try {
-      const only = ["--operation", "resetApplicationSettings,uploadAttachment,sendMessage", "--runs", "5", "--stateful-runs", "1", "--seed", SEED, "--layer", "scenarios,fuzz"];
+      const only = [
+        "--operation",
+        "resetApplicationSettings,uploadAttachment,sendMessage",
+        "--runs",
+        "5",
+        "--stateful-runs",
+        "1",
+        "--seed",
+        SEED,
+        "--layer",
+        "scenarios,fuzz",
+      ];
       const safe = await runTool(["test", ...targetArgs(gated), ...only, "--json", "safe.json"], { cwd: work });
       expect(safe.code, safe.stdout + safe.stderr).toBe(0);
-      expect(safe.stdout).toMatch(/skipped without --destructive[^\n]*\n {2}DELETE \/v1\/settings\/application {2}\(resetApplicationSettings\)/);
+      expect(safe.stdout).toMatch(
+        /skipped without --destructive[^\n]*\n {2}DELETE \/v1\/settings\/application {2}\(resetApplicationSettings\)/,
+      );
       expect(safe.stdout).toContain("(uploadAttachment): the Graph API has no way to delete an uploaded attachment");
       expect(safe.stdout).toContain("(sendMessage): a sent message reaches a real person");
-      const irreversible = (line: string) => line === "DELETE /v1/settings/application" || /\/(message_attachments|messages)$/.test(line);
+      const irreversible = (line: string) =>
+        line === "DELETE /v1/settings/application" || /\/(message_attachments|messages)$/.test(line);
       expect(seen.ok.filter(irreversible)).toEqual([]);
       const safeReport = JSON.parse(await readFile(path.join(work, "safe.json"), "utf8")) as JsonReport;
       const skipped = safeReport.checks.filter((c) => c.status === "skipped" && /--destructive/.test(c.message ?? ""));
       expect(skipped.map((c) => c.name)).toEqual(
-        expect.arrayContaining(["resetApplicationSettings 200 (admin resets)", "sendMessage 200 (send an uploaded attachment by id)", "stateful model attachment upload -> send -> expiry"]),
+        expect.arrayContaining([
+          "resetApplicationSettings 200 (admin resets)",
+          "sendMessage 200 (send an uploaded attachment by id)",
+          "stateful model attachment upload -> send -> expiry",
+        ]),
       );
-      expect(safeReport.checks.find((c) => c.name === "resetApplicationSettings 401 (no token)")?.status).toBe("passed");
+      expect(safeReport.checks.find((c) => c.name === "resetApplicationSettings 401 (no token)")?.status).toBe(
+        "passed",
+      );
 
       seen.ok.length = 0;
-      const full = await runTool(["test", ...targetArgs(gated), ...only, "--destructive", "--json", "full.json"], { cwd: work });
+      const full = await runTool(["test", ...targetArgs(gated), ...only, "--destructive", "--json", "full.json"], {
+        cwd: work,
+      });
       expect(full.code, full.stdout + full.stderr).toBe(0);
       expect(seen.ok).toContain("DELETE /v1/settings/application");
       expect(seen.ok.some((l) => l.endsWith("/message_attachments"))).toBe(true);
       expect(seen.ok.some((l) => l.endsWith("/messages"))).toBe(true);
       const fullReport = JSON.parse(await readFile(path.join(work, "full.json"), "utf8")) as JsonReport;
-      expect(fullReport.checks.find((c) => c.name === "resetApplicationSettings 200 (admin resets)")?.status).toBe("passed");
+      expect(fullReport.checks.find((c) => c.name === "resetApplicationSettings 200 (admin resets)")?.status).toBe(
+        "passed",
+      );
       expect(fullReport.checks.filter((c) => /--destructive/.test(c.message ?? ""))).toEqual([]);
     } finally {
       await gated.close();
@@ -122,19 +174,42 @@ describe("meta-media-openapi test against the reference server", () => {
 
 describe("meta-media-openapi test against a server that breaks the contract", () => {
   it("exits 1 and the JUnit report names the failing checks", { timeout: 300_000 }, async () => {
-    const broken = await startReferenceTarget({ wrap: (app) => ({ fetch: async (request) => breakResponse(request, await app.fetch(request)) }) });
+    const broken = await startReferenceTarget({
+      wrap: (app) => ({ fetch: async (request) => breakResponse(request, await app.fetch(request)) }),
+    });
     try {
       const ops = "getApplicationSettings,deleteMedia,getMediaProviders,downloadMedia,uploadMedia";
-      const run = await runTool(["test", ...targetArgs(broken), "--operation", ops, "--runs", "5", "--stateful-runs", "1", "--seed", SEED, "--junit", "broken.xml"], { cwd: work });
+      const run = await runTool(
+        [
+          "test",
+          ...targetArgs(broken),
+          "--operation",
+          ops,
+          "--runs",
+          "5",
+          "--stateful-runs",
+          "1",
+          "--seed",
+          SEED,
+          "--junit",
+          "broken.xml",
+        ],
+        { cwd: work },
+      );
       expect(run.code, run.stdout + run.stderr).toBe(1);
       expect(run.stdout).toMatch(/^FAIL: \d+ passed, [1-9]\d* failed/m);
       expect(run.stderr).toMatch(/FAIL \[scenarios\] getApplicationSettings 200/);
 
-      const cases = parseJunit(await readFile(path.join(work, "broken.xml"), "utf8")).flatMap((s) => s.cases.map((c) => ({ suite: s.name, ...c })));
+      const cases = parseJunit(await readFile(path.join(work, "broken.xml"), "utf8")).flatMap((s) =>
+        s.cases.map((c) => ({ suite: s.name, ...c })),
+      );
       const failed = cases.filter((c) => c.failure);
-      const named = (suite: string, pattern: RegExp) => failed.filter((c) => c.suite === suite && pattern.test(`${c.classname} ${c.name}`));
+      const named = (suite: string, pattern: RegExp) =>
+        failed.filter((c) => c.suite === suite && pattern.test(`${c.classname} ${c.name}`));
       expect(named("scenarios", /getApplicationSettings 200/)[0]?.failure?.text).toMatch(/wa_id/);
-      expect(named("scenarios", /deleteMedia 404/)[0]?.failure?.text).toMatch(/request: {2}DELETE http:\/\/127\.0\.0\.1:\d+\/v1\/media\//);
+      expect(named("scenarios", /deleteMedia 404/)[0]?.failure?.text).toMatch(
+        /request: {2}DELETE http:\/\/127\.0\.0\.1:\d+\/v1\/media\//,
+      );
       expect(named("scenarios", /getMediaProviders 200/).length).toBe(1);
       expect(named("scenarios", /downloadMedia 200/)[0]?.failure?.message).toMatch(/downloaded bytes differ/);
       expect(named("coverage", /deleteMedia 410 is not documented/).length).toBe(1);

@@ -13,19 +13,34 @@ const target = ["--target", "https://wa.example.test:9090/"];
 
 describe("parseTestOptions", () => {
   it("reads credentials from flags or their environment twins, the flag winning", () => {
-    const fromEnv = parseTestOptions(target, { WA_PASSWORD: "env-pass", WA_USERNAME: "ops", MESSENGER_PAGE_ID: "42", MESSENGER_PAGE_TOKEN: "tok" });
+    const fromEnv = parseTestOptions(target, {
+      WA_PASSWORD: "env-pass",
+      WA_USERNAME: "ops",
+      MESSENGER_PAGE_ID: "42",
+      MESSENGER_PAGE_TOKEN: "tok",
+    });
     expect(fromEnv.target).toBe("https://wa.example.test:9090");
     expect(fromEnv.wa).toEqual({ username: "ops", password: "env-pass" });
     expect(fromEnv.messenger).toEqual({ pageId: "42", pageToken: "tok" });
     expect(fromEnv.families).toEqual(["whatsapp", "messenger"]);
-    const fromFlags = parseTestOptions([...target, "--wa-password", "flag-pass", "--page-token", "flag-tok"], { WA_PASSWORD: "env-pass", MESSENGER_PAGE_TOKEN: "tok" });
+    const fromFlags = parseTestOptions([...target, "--wa-password", "flag-pass", "--page-token", "flag-tok"], {
+      WA_PASSWORD: "env-pass",
+      MESSENGER_PAGE_TOKEN: "tok",
+    });
     expect(fromFlags.wa).toEqual({ username: "admin", password: "flag-pass" });
     expect(fromFlags.messenger).toEqual({ pageId: "me", pageToken: "flag-tok" });
   });
 
   it("has defaults, and every option has an environment twin that works", () => {
     const d = parseTestOptions([...target, "--wa-password", "p"], {});
-    expect(d).toMatchObject({ runs: 100, statefulRuns: 10, minCoverage: 0, destructive: false, proxy: true, layers: ["scenarios", "route-drift", "fuzz"] });
+    expect(d).toMatchObject({
+      runs: 100,
+      statefulRuns: 10,
+      minCoverage: 0,
+      destructive: false,
+      proxy: true,
+      layers: ["scenarios", "route-drift", "fuzz"],
+    });
     expect(d.seed).toBeUndefined();
     const e = parseTestOptions([], {
       CONFORMANCE_TARGET: "http://127.0.0.1:1",
@@ -44,7 +59,17 @@ describe("parseTestOptions", () => {
       WA_USER_USERNAME: "u",
       WA_USER_PASSWORD: "up",
     });
-    expect(e).toMatchObject({ target: "http://127.0.0.1:1", runs: 7, statefulRuns: 2, seed: 99, destructive: true, proxy: false, minCoverage: 80.5, junit: "r.xml", json: "r.json" });
+    expect(e).toMatchObject({
+      target: "http://127.0.0.1:1",
+      runs: 7,
+      statefulRuns: 2,
+      seed: 99,
+      destructive: true,
+      proxy: false,
+      minCoverage: 80.5,
+      junit: "r.xml",
+      json: "r.json",
+    });
     expect(e.layers).toEqual(["fuzz", "route-drift"]);
     expect(e.operations).toEqual(["uploadMedia", "deleteMedia"]);
     expect(e.families).toEqual(["whatsapp"]);
@@ -58,8 +83,12 @@ describe("parseTestOptions", () => {
     expect(waOnly.families).toEqual(["whatsapp"]);
     expect(waOnly.familyNotes).toEqual(["messenger: skipped (no --page-token / MESSENGER_PAGE_TOKEN)"]);
     expect(() => parseTestOptions(target, {})).toThrow(/no credentials for either family/);
-    expect(() => parseTestOptions([...target, "--family", "whatsapp", "--page-token", "t"], {})).toThrow(/whatsapp family needs an admin password/);
-    expect(() => parseTestOptions([...target, "--family", "messenger", "--wa-password", "p"], {})).toThrow(/messenger family needs a page access token/);
+    expect(() => parseTestOptions([...target, "--family", "whatsapp", "--page-token", "t"], {})).toThrow(
+      /whatsapp family needs an admin password/,
+    );
+    expect(() => parseTestOptions([...target, "--family", "messenger", "--wa-password", "p"], {})).toThrow(
+      /messenger family needs a page access token/,
+    );
     // Without --target the in-process reference server brings its own credentials.
     expect(parseTestOptions([], {}).families).toEqual(["whatsapp", "messenger"]);
   });
@@ -120,11 +149,15 @@ describe("the command line", () => {
   });
 
   it("exits 1 and still writes the reports when the target cannot be reached", { timeout: 60_000 }, async () => {
-    const run = await runTool(["test", "--target", "http://127.0.0.1:9", "--wa-password", "p", "--junit", "down.xml"], { cwd: work });
+    const run = await runTool(["test", "--target", "http://127.0.0.1:9", "--wa-password", "p", "--junit", "down.xml"], {
+      cwd: work,
+    });
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toMatch(/cannot start: .*no reply/);
     const cases = parseJunit(await readFile(path.join(work, "down.xml"), "utf8")).flatMap((s) => s.cases);
-    expect(cases.find((c) => c.failure)?.name).toBe("log in and read the settings and providers to restore after the run");
+    expect(cases.find((c) => c.failure)?.name).toBe(
+      "log in and read the settings and providers to restore after the run",
+    );
   });
 });
 
@@ -134,8 +167,21 @@ describe("JUnit XML", () => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters XML cannot carry are the point
     expect(xmlEscape(nasty)).not.toMatch(/[<>\u0000\u0007\uD800\uFFFE]/);
     const report = new RunReport();
-    report.add({ layer: "scenarios", subject: "loginUser", name: `weird ${nasty}`, status: "failed", message: nasty, details: `line 1\n${nasty}` });
-    report.add({ layer: "fuzz", subject: "uploadMedia", name: "skipped one", status: "skipped", message: `needs --destructive ${nasty}` });
+    report.add({
+      layer: "scenarios",
+      subject: "loginUser",
+      name: `weird ${nasty}`,
+      status: "failed",
+      message: nasty,
+      details: `line 1\n${nasty}`,
+    });
+    report.add({
+      layer: "fuzz",
+      subject: "uploadMedia",
+      name: "skipped one",
+      status: "skipped",
+      message: `needs --destructive ${nasty}`,
+    });
     const suites = parseJunit(junitXml(report, { target: nasty, seed: 1 }));
     const failed = suites.find((s) => s.name === "scenarios")!.cases[0]!;
     expect(failed.name).toContain("😀");

@@ -20,12 +20,19 @@ export interface ToolRun {
  * Runs the CLI to completion (killed after `timeoutMs`; sent SIGINT once its output matches `interruptWhen`); the
  * environment is this one plus `env`, minus the tool's variables.
  */
-export function runTool(args: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number; interruptWhen?: RegExp }): Promise<ToolRun> {
+export function runTool(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number; interruptWhen?: RegExp },
+): Promise<ToolRun> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // The tool reads these; a developer's shell must not change what a test means.
   for (const name of Object.keys(env)) if (/^(CONFORMANCE_|WA_|MESSENGER_)/.test(name)) delete env[name];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: opts.cwd, env: { ...env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: opts.cwd,
+      env: { ...env, ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     let interrupted = false;
@@ -51,13 +58,20 @@ export function runTool(args: string[], opts: { cwd: string; env?: Record<string
 export function targetArgs(ref: ReferenceTarget): string[] {
   const t = ref.target;
   return [
-    "--target", t.waBaseUrl,
-    "--graph-base-url", t.graphBaseUrl,
-    "--wa-password", t.admin.password,
-    "--page-id", t.graph.pageId,
-    "--page-token", t.graph.accessToken,
-    "--fetchable-url", t.fetchableImageUrl!,
-    "--unfetchable-url", t.unfetchableUrl!,
+    "--target",
+    t.waBaseUrl,
+    "--graph-base-url",
+    t.graphBaseUrl,
+    "--wa-password",
+    t.admin.password,
+    "--page-id",
+    t.graph.pageId,
+    "--page-token",
+    t.graph.accessToken,
+    "--fetchable-url",
+    t.fetchableImageUrl!,
+    "--unfetchable-url",
+    t.unfetchableUrl!,
   ];
 }
 
@@ -67,14 +81,24 @@ export interface JunitSuite {
   tests: number;
   failures: number;
   skipped: number;
-  cases: Array<{ classname: string; name: string; failure?: { message: string; text: string }; skipped?: { message: string } }>;
+  cases: Array<{
+    classname: string;
+    name: string;
+    failure?: { message: string; text: string };
+    skipped?: { message: string };
+  }>;
 }
 
 /** Validates a JUnit XML document with a real XML parser and returns its suites. */
 export function parseJunit(xml: string): JunitSuite[] {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new Error(`the JUnit report is not well-formed XML: ${JSON.stringify(valid.err)}`);
-  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", textNodeName: "text", isArray: (name) => name === "testsuite" || name === "testcase" }).parse(xml) as {
+  const doc = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: "",
+    textNodeName: "text",
+    isArray: (name) => name === "testsuite" || name === "testcase",
+  }).parse(xml) as {
     testsuites: { testsuite: Array<Record<string, unknown> & { testcase?: Array<Record<string, unknown>> }> };
   };
   return doc.testsuites.testsuite.map((s) => ({
