@@ -10,11 +10,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tinyPng } from "../../conformance/media-files.ts";
 import { referenceTarget, type ClientTarget } from "../client/client-target.ts";
 import { freshProject, npm, packClient, run, tsc } from "../package/package-project.ts";
+import { launchChromium } from "./chromium.ts";
 
 // What the page runs. `run` is the bundle's export, called by the test with the server's details.
 const entry = `
@@ -92,20 +93,7 @@ describe("the client package bundled for the browser", () => {
     await run(npm, ["install", tarball, "--no-audit", "--no-fund"], { cwd: project });
     await writeFile(path.join(project, "page.ts"), entry);
     target = await referenceTarget();
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      headless: true,
-      // The machines' network is closed: without these Chromium keeps dialling Google's services.
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }, 300_000);
   afterAll(async () => {
     await browser?.close();

@@ -6,10 +6,11 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundlePath } from "../../server/validation/openapi-document.ts";
 import { npmStart, type StartedServer } from "../docs/npm-start.ts";
+import { launchChromium } from "./chromium.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 const screenshots = path.join(repoRoot, "test-results", "browser");
@@ -90,20 +91,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   await mkdir(screenshots, { recursive: true });
   server = await npmStart();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    // The machines' network is closed: without these Chromium keeps dialling Google's services.
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const origin = new URL(server.baseUrl).origin;
   page.on("pageerror", (err) => pageErrors.push(err.message));

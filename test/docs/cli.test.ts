@@ -2,7 +2,7 @@
  * `meta-media-openapi serve | mock | docs | lint | test`, run from
  * a folder outside the repository as an installed user would.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -10,6 +10,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../conformance/free-port.ts";
+import { type StartedProcess, startProcess } from "../support/start-process.ts";
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, "../..");
@@ -36,37 +37,8 @@ async function cliRun(args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 /** Starts a long-running command, waits for `ready` in its output, and returns how to stop it. */
-async function cliStart(args: string[], ready: RegExp, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [cli, ...args], {
-    cwd: elsewhere,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready within 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (ready.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${output}`));
-    });
-  });
-  return {
-    output: () => output,
-    stop: async () => {
-      child.kill("SIGTERM");
-      return exited;
-    },
-  };
+function cliStart(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<StartedProcess> {
+  return startProcess(process.execPath, [cli, ...args], ready, { cwd: elsewhere, env: { ...process.env, ...env } });
 }
 
 describe("meta-media-openapi", () => {

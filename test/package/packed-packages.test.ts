@@ -8,7 +8,7 @@
  *   `npx meta-media-openapi --help` answers, the emulator imports, and from a read-only install `serve`, `docs`,
  *   `mock`, `lint` and `test --target <that server> --junit` work without writing a byte into node_modules.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { copyFile, chmod, chown, lstat, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -17,6 +17,7 @@ import { referenceTarget, type ClientTarget } from "../client/client-target.ts";
 import { freePort } from "../../conformance/free-port.ts";
 import { tinyPng } from "../../conformance/media-files.ts";
 import { parseJunit } from "../tool/tool-process.ts";
+import { type StartedProcess, startProcess } from "../support/start-process.ts";
 import {
   freshProject,
   installedPackages,
@@ -480,36 +481,11 @@ async function tree(dir: string): Promise<string[]> {
 }
 
 /** Starts a long-running command of the tool and resolves once its output matches `ready`. */
-async function startTool(
+function startTool(
   bin: string,
   args: string[],
   ready: RegExp,
   options: { cwd: string; env: NodeJS.ProcessEnv; uid?: number; gid?: number },
-): Promise<{ output(): string; stop(): Promise<number | null> }> {
-  const child = spawn(bin, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} not ready within 90 s:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (ready.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args[0]} exited with ${code}:\n${output}`));
-    });
-  });
-  return {
-    output: () => output,
-    stop: async () => {
-      child.kill("SIGTERM");
-      return exited;
-    },
-  };
+): Promise<StartedProcess> {
+  return startProcess(bin, args, ready, { ...options, readyWithinMs: 90_000 });
 }
