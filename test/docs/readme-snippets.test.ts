@@ -25,6 +25,7 @@ import { freePort } from "../../conformance/free-port.ts";
 import { tinyPng } from "../../conformance/media-files.ts";
 import { readmeCodeBlocks, type ReadmeCodeBlock } from "../support/readme-code-blocks.ts";
 import { readmeSection, shellCommands } from "../support/readme-section.ts";
+import { packClient } from "../package/package-project.ts";
 import { npmStart, type StartedServer } from "./npm-start.ts";
 
 const exec = promisify(execFile);
@@ -32,21 +33,9 @@ const repo = path.resolve(import.meta.dirname, "../..");
 const runnable = new Set(["ts", "js", "sh"]);
 
 /** The client's tarball, packed once per run (its `prepack` builds it) into a folder removed at the end. */
-let clientTarball: Promise<string> | undefined;
 const packFolder = mkdtemp(path.join(os.tmpdir(), "readme-pack-"));
-
-function packClient(): Promise<string> {
-  clientTarball ??= (async () => {
-    const dir = await packFolder;
-    const { stdout } = await exec("npm", ["pack", "-w", "client", "--pack-destination", dir, "--json"], {
-      cwd: repo,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const [packed] = JSON.parse(stdout.slice(stdout.indexOf("["))) as Array<{ filename: string }>;
-    return path.join(dir, packed!.filename);
-  })();
-  return clientTarball;
-}
+let clientTarball: Promise<string> | undefined;
+const packedClient = () => (clientTarball ??= packFolder.then(packClient));
 
 /** Packages this test provides by hand; npm prunes what it did not install, so they are put back after it runs. */
 const providedByHand = new Set<string>();
@@ -72,7 +61,7 @@ async function installPackage(project: string, name: string): Promise<void> {
   };
   switch (name) {
     case "@meta-media-openapi/client": {
-      const args = ["install", "--no-audit", "--no-fund", "--no-package-lock", await packClient()];
+      const args = ["install", "--no-audit", "--no-fund", "--no-package-lock", await packedClient()];
       await exec("npm", args, { cwd: project, maxBuffer: 16 * 1024 * 1024 });
       for (const again of providedByHand) await installPackage(project, again);
       return;
