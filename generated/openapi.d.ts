@@ -445,9 +445,11 @@ export interface components {
             meta: components["schemas"]["WaMeta"];
         };
         /**
-         * @description User name of a WhatsApp Business API user (letters, digits, `.`, `_` and `-`; 1 to 64 characters). `login` and
-         *     `logout` (in any letter case) are reserved by this contract, which Meta's pages do not state: they collide with the
-         *     literal paths `/v1/users/login` and `/v1/users/logout`, so `DELETE /v1/users/login` could never reach such a user.
+         * @description User name of a WhatsApp Business API user (letters, digits, `.`, `_` and `-`; 1 to 64 characters; not `.` or
+         *     `..`). `login` and `logout` (in any letter case) are reserved by this contract, which Meta's pages do not state:
+         *     they collide with the literal paths `/v1/users/login` and `/v1/users/logout`, so `DELETE /v1/users/login` could
+         *     never reach such a user. `.` and `..` are refused for the same reason: URLs resolve them away (`/v1/users/.` is
+         *     `/v1/users/`), so a user of that name could be created but never addressed or deleted.
          */
         Username: string;
         /**

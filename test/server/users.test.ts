@@ -289,6 +289,9 @@ describe("user management", () => {
       [{ username: "bad name", password: "B0b!passwd" }, 400, 1009, "username"],
       [{ username: "login", password: "B0b!passwd" }, 400, 1009, "reserved"],
       [{ username: "logout", password: "B0b!passwd" }, 400, 1009, "reserved"],
+      // "." and ".." could never be addressed or deleted: URLs resolve them away.
+      [{ username: ".", password: "B0b!passwd" }, 400, 1009, "username"],
+      [{ username: "..", password: "B0b!passwd" }, 400, 1009, "username"],
       [[], 400, 1009, "body"],
     ];
     for (const [body, status, code, mention] of bad) {
