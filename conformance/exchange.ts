@@ -1,9 +1,11 @@
 /**
- * One request/response pair of the contract suite: how a request is described, sent (to the server directly or
- * through a validating proxy), checked against the spec, and reported when it breaks a rule.
+ * One request/response pair of the contract suite: how a request is described, where it goes (the target, or a
+ * validating proxy in front of it), how its reply is checked against the spec, and how a broken rule is reported
+ * (credentials and secrets shortened, replies excerpted). Sending is target-http.ts's job, through the session.
  */
 import { familyOf, type ApiFamily } from "./spec.ts";
 import { responseProblems } from "./response-conformance.ts";
+import { safeUrl, type HttpReply } from "./target-http.ts";
 
 /** A request the suite sends, tied to the operation it exercises. */
 export interface ContractRequest {
@@ -16,14 +18,8 @@ export interface ContractRequest {
   body?: string | Uint8Array | FormData;
 }
 
-/** What came back, fully read. */
-export interface ContractResponse {
-  status: number;
-  headers: Headers;
-  bytes: Uint8Array;
-  /** The body as text when it is JSON or empty. */
-  text?: string;
-}
+/** What came back, read within the suite's limits (see target-http.ts). */
+export type ContractResponse = HttpReply;
 
 /** Where requests of each family go (a server, or a validating proxy in front of it). */
 export type BaseUrls = Record<ApiFamily, string>;
@@ -35,42 +31,22 @@ export function requestUrl(bases: BaseUrls, req: ContractRequest): string {
   return `${base}${req.path}${query}`;
 }
 
-/** Sends a request and reads the whole reply (test-sized bodies only). */
-export async function sendRequest(
-  bases: BaseUrls,
-  req: ContractRequest,
-  timeoutMs = 30_000,
-): Promise<ContractResponse> {
-  const url = requestUrl(bases, req);
-  const response = await fetch(url, {
-    method: req.method,
-    headers: req.headers,
-    ...(req.body !== undefined ? { body: req.body as BodyInit } : {}),
-    redirect: "manual",
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const contentType = response.headers.get("content-type");
-  const textual = bytes.length === 0 || (contentType !== null && /json|^text\//i.test(contentType));
-  return {
-    status: response.status,
-    headers: response.headers,
-    bytes,
-    ...(textual ? { text: new TextDecoder().decode(bytes) } : {}),
-  };
-}
-
 const SECRET_HEADERS = new Set(["authorization", "cookie"]);
+/** JSON fields whose values are secrets the suite sends (its own accounts' passwords, provider credentials). */
+const SECRET_FIELDS = /("(?:password|new_password|bearer|access_token)"\s*:\s*")((?:[^"\\]|\\.)*)"/g;
 
 function redact(value: string): string {
   const [scheme, secret = ""] = value.split(/\s+/, 2);
   return secret ? `${scheme} ${secret.slice(0, 4)}…(${secret.length} chars)` : `${value.slice(0, 4)}…`;
 }
 
+/** A body as a failure shows it: excerpted, secrets shortened. */
 function bodyExcerpt(body: ContractRequest["body"], max = 300): string {
   if (body === undefined) return "(none)";
-  if (typeof body === "string")
-    return body.length > max ? `${body.slice(0, max)}… (${body.length} chars)` : body || "(empty)";
+  if (typeof body === "string") {
+    const shown = body.replace(SECRET_FIELDS, (_m, key: string, v: string) => `${key}${v.slice(0, 2)}…"`);
+    return shown.length > max ? `${shown.slice(0, max)}… (${body.length} chars)` : shown || "(empty)";
+  }
   if (body instanceof Uint8Array) {
     return `${body.length} bytes: ${Buffer.from(body.subarray(0, 24)).toString("hex")}${body.length > 24 ? "…" : ""}`;
   }
@@ -83,6 +59,16 @@ function bodyExcerpt(body: ContractRequest["body"], max = 300): string {
     );
   }
   return `multipart: ${parts.join("; ")}`;
+}
+
+/** The reply as a failure shows it: status, type and an excerpt. */
+export function replyExcerpt(res: ContractResponse): string {
+  const ct = res.headers.get("content-type") ?? "no content type";
+  const excerpt =
+    res.text !== undefined
+      ? res.text.slice(0, 300)
+      : `${res.size}${res.oversized ? "+" : ""} bytes: ${Buffer.from(res.head.subarray(0, 24)).toString("hex")}`;
+  return `${res.status} ${ct} ${excerpt}`;
 }
 
 /** A broken rule, with everything needed to reproduce it. */
@@ -112,18 +98,13 @@ export class ContractViolation extends Error {
     const headers = Object.entries(req.headers ?? {})
       .map(([k, v]) => `${k}: ${SECRET_HEADERS.has(k.toLowerCase()) ? redact(v) : v}`)
       .join(", ");
-    const shownUrl = url.replace(/(access_token=)[^&]+/, "$1…");
     const lines = [
       `${operationId} broke rule "${rule}": ${detail}`,
-      `  request:  ${req.method} ${shownUrl}`,
+      `  request:  ${req.method} ${safeUrl(url)}`,
       `  headers:  ${headers || "(none)"}`,
       `  body:     ${bodyExcerpt(req.body)}`,
     ];
-    if (res) {
-      const ct = res.headers.get("content-type") ?? "no content type";
-      const excerpt = res.text !== undefined ? res.text.slice(0, 300) : `${res.bytes.length} bytes`;
-      lines.push(`  response: ${res.status} ${ct} ${excerpt}`);
-    }
+    if (res) lines.push(`  response: ${replyExcerpt(res)}`);
     if (replay) lines.push(`  replay:   ${replay}`);
     return lines.join("\n");
   }
@@ -134,7 +115,7 @@ export function conformanceProblems(operationId: string, res: ContractResponse):
   return responseProblems(operationId, {
     status: res.status,
     headers: res.headers,
-    size: res.bytes.length,
+    size: res.size,
     ...(res.text !== undefined ? { text: res.text } : {}),
   });
 }

@@ -8,8 +8,9 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Hono } from "hono";
-import { requestUrl, sendRequest, type ContractRequest, type ContractResponse } from "./exchange.ts";
+import { requestUrl, type ContractRequest, type ContractResponse } from "./exchange.ts";
 import { bundleAjv } from "./schema-arbitrary.ts";
+import { CheckSkipped, RunInterrupted } from "./run-report.ts";
 import type { ContractSession } from "./session.ts";
 import { describeAjvErrors, familyOf, listOperations, loadOpenApiDocument, paramKey, type ApiFamily } from "./spec.ts";
 
@@ -46,6 +47,8 @@ export interface RouteProbe {
   subject: string;
   name: string;
   problem?: string;
+  /** Why the probe was not sent (the failed-login budget, say). */
+  skipped?: string;
   /** Wall time of the probe. */
   ms: number;
 }
@@ -65,11 +68,17 @@ function samplePath(session: ContractSession, specPath: string): string {
 const shownUrl = (session: ContractSession, req: ContractRequest) =>
   requestUrl(session.direct, req).replace(/(access_token=)[^&]+/, "$1…");
 
-/** Sends a probe; only a documented method and path counts for the operation's coverage and footprint. */
-async function probe(session: ContractSession, req: ContractRequest, ofOperation: boolean): Promise<ContractResponse> {
-  const res = await sendRequest(session.direct, req);
-  session.observe(req, res, { ofOperation });
-  return res;
+/** Sends a probe; only a documented method and path counts for the operation's coverage and the ledger. */
+function probe(session: ContractSession, req: ContractRequest, ofOperation: boolean): Promise<ContractResponse> {
+  return session.probe(req, ofOperation);
+}
+
+/** The admin's credentials for a probe, or none when they cannot be had (the probe then goes without). */
+function adminCredentials(session: ContractSession, operationId: string) {
+  return session.credentials(operationId, "admin").catch((err: unknown) => {
+    if (err instanceof RunInterrupted) throw err;
+    return undefined;
+  });
 }
 
 /** Every documented operation, asked without credentials, answers its documented 401: it is routed. */
@@ -84,6 +93,7 @@ export async function routedProbes(session: ContractSession): Promise<RouteProbe
     };
     const name = `${req.method} ${op.path} is routed (no credentials: 401, not the unknown-path 404 or a 405)`;
     let problem: string | undefined;
+    let skipped: string | undefined;
     const started = performance.now();
     try {
       const res = await probe(session, req, true);
@@ -94,9 +104,17 @@ export async function routedProbes(session: ContractSession): Promise<RouteProbe
         problem = `${shown} without credentials answered ${res.status}, the spec documents 401`;
       }
     } catch (err) {
-      problem = `${req.method} ${shownUrl(session, req)}: no reply: ${(err as Error).message}`;
+      if (err instanceof RunInterrupted) throw err;
+      if (err instanceof CheckSkipped) skipped = err.message;
+      else problem = `${req.method} ${shownUrl(session, req)}: ${(err as Error).message}`;
     }
-    out.push({ subject: op.operationId, name, ...(problem ? { problem } : {}), ms: performance.now() - started });
+    out.push({
+      subject: op.operationId,
+      name,
+      ...(problem ? { problem } : {}),
+      ...(skipped ? { skipped } : {}),
+      ms: performance.now() - started,
+    });
   }
   return out;
 }
@@ -111,9 +129,9 @@ export async function methodNotAllowedProbes(session: ContractSession): Promise<
     if (!session.covers(first.operationId)) continue;
     const documented = ops.map((op) => op.method.toUpperCase());
     const path = samplePath(session, specPath);
-    const creds = (await session.credentials(
+    const creds = (await adminCredentials(
+      session,
       first.operationId === "loginUser" ? "logoutUser" : first.operationId,
-      "admin",
     )) ?? { headers: {}, query: {} };
     for (const method of PROBE_METHODS) {
       if (documented.includes(method)) continue;
@@ -144,7 +162,8 @@ export async function methodNotAllowedProbes(session: ContractSession): Promise<
           }
         }
       } catch (err) {
-        problem = `${method} ${shownUrl(session, req)}: no reply: ${(err as Error).message}`;
+        if (err instanceof RunInterrupted) throw err;
+        problem = `${method} ${shownUrl(session, req)}: ${(err as Error).message}`;
       }
       out.push({ subject: specPath, name, ...(problem ? { problem } : {}), ms: performance.now() - started });
     }
@@ -167,10 +186,10 @@ export async function unknownPathProbes(session: ContractSession): Promise<Route
   const anyOf = (family: ApiFamily) => listOperations().find((op) => familyOf(op.operationId) === family)!.operationId;
   for (const family of session.target.families) {
     const operationId = anyOf(family);
-    const creds = (await session.credentials(
-      family === "whatsapp" ? "getApplicationSettings" : operationId,
-      "admin",
-    )) ?? { headers: {}, query: {} };
+    const creds = (await adminCredentials(session, family === "whatsapp" ? "getApplicationSettings" : operationId)) ?? {
+      headers: {},
+      query: {},
+    };
     const path =
       family === "whatsapp" ? `/v1/${unknown}` : `/${encodeURIComponent(session.target.graph.pageId)}/${unknown}`;
     const req: ContractRequest = { operationId, method: "GET", path, headers: creds.headers, query: creds.query };
@@ -210,7 +229,8 @@ export async function unknownPathProbes(session: ContractSession): Promise<Route
         problem += `\n  response: ${res.status} ${type} ${(res.text ?? "").slice(0, 300)}`;
       }
     } catch (err) {
-      problem = `GET ${shownUrl(session, req)}: no reply: ${(err as Error).message}`;
+      if (err instanceof RunInterrupted) throw err;
+      problem = `GET ${shownUrl(session, req)}: ${(err as Error).message}`;
     }
     out.push({ subject: family, name, ...(problem ? { problem } : {}), ms: performance.now() - started });
   }

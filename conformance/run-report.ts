@@ -31,12 +31,17 @@ export class CheckSkipped extends Error {
   override name = "CheckSkipped";
 }
 
-/** The run was interrupted (Ctrl-C): checks not yet done are recorded as skipped. */
+/** The run is stopping (Ctrl-C, or a target that stopped answering): checks not yet done are recorded as skipped. */
 export class RunInterrupted extends Error {
   override name = "RunInterrupted";
-  constructor() {
-    super("interrupted (Ctrl-C)");
+  constructor(message = "interrupted (Ctrl-C)") {
+    super(message);
   }
+}
+
+/** The run gave up on a target that stopped answering: what was left to do is skipped, with this reason. */
+export class TargetStoppedAnswering extends RunInterrupted {
+  override name = "TargetStoppedAnswering";
 }
 
 /** The first line of a message, for JUnit's `message` attribute and the progress lines. */

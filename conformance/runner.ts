@@ -8,10 +8,12 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { randomSeed } from "./fuzz.ts";
 import { junitXml } from "./junit-xml.ts";
-import { irreversibleOperationsNotice } from "./operation-effects.ts";
-import { RunReport, type CheckResult } from "./run-report.ts";
+import { leftBehind, type LeftBehind } from "./cleanup.ts";
+import { irreversibleOperationsNotice } from "./operation-catalog.ts";
+import { RunReport, TargetStoppedAnswering, type CheckResult } from "./run-report.ts";
 import { ContractSession, type ContractTarget } from "./session.ts";
 import { runConformanceSuite, type SuiteOptions } from "./suite.ts";
+import { DEFAULT_HTTP_LIMITS } from "./target-http.ts";
 import type { TestOptions } from "./test-options.ts";
 
 /** Where the run prints (the CLI passes stdout and stderr). */
@@ -48,6 +50,7 @@ function jsonReport(
   session: ContractSession,
   context: Record<string, unknown>,
   coverageTable: string,
+  left: LeftBehind,
 ): string {
   const coverage = session.coverage;
   return `${JSON.stringify(
@@ -71,12 +74,8 @@ function jsonReport(
       },
       exchanges: session.exchanges,
       failedLogins: session.failedLogins,
-      leftBehind: {
-        media: [...session.footprint.media],
-        users: [...session.footprint.users],
-        providers: [...session.footprint.providers],
-        irreversible: session.footprint.irreversible(),
-      },
+      loginBudget: session.budget.limits,
+      leftBehind: left,
       skippedNotes: session.skipped,
     },
     null,
@@ -119,7 +118,10 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
   }
   io.out(`seed ${seed} (replay with --seed ${seed})`);
 
-  const session = new ContractSession(target);
+  const session = new ContractSession(target, {
+    limits: { ...DEFAULT_HTTP_LIMITS, requestTimeoutMs: opts.requestTimeoutMs },
+    ...(opts.maxResponseTimeMs !== undefined ? { maxResponseTimeMs: opts.maxResponseTimeMs } : {}),
+  });
   const report = new RunReport();
   let interrupts = 0;
   const onSigint = () => {
@@ -128,14 +130,18 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
       io.err("interrupted again: quitting without putting the target back");
       process.exit(130);
     }
-    io.err("interrupted: finishing the request in flight, then putting the target back (Ctrl-C again to quit at once)");
+    io.err(
+      "interrupted: putting the target back (at most 25 s, with the tokens the run holds); " +
+        "Ctrl-C again to quit at once",
+    );
     session.interrupt();
   };
   process.on("SIGINT", onSigint);
   const replayCommand = `npx meta-media-openapi test${opts.target ? ` --target ${opts.target}` : ""}`;
   let crashed: Error | undefined;
+  let left: LeftBehind | undefined;
   try {
-    await runConformanceSuite(session, report, {
+    const result = await runConformanceSuite(session, report, {
       seed,
       runs: opts.runs,
       statefulRuns: opts.statefulRuns,
@@ -148,6 +154,7 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
       ...(app ? { app } : {}),
       log: (line) => io.out(line),
     });
+    left = result.leftBehind;
   } catch (err) {
     crashed = err as Error;
     report.add({
@@ -162,6 +169,15 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
     process.off("SIGINT", onSigint);
     await close().catch(() => undefined);
   }
+  if (session.stoppedBy instanceof TargetStoppedAnswering)
+    report.add({
+      layer: "cleanup",
+      subject: "run",
+      name: "the target keeps answering",
+      status: "failed",
+      message: session.stoppedBy.message,
+    });
+  left ??= leftBehind(session);
 
   const coverageTable = session.coverage.table();
   io.out(`\n${coverageTable}`);
@@ -175,18 +191,26 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
       `\nskipped checks by reason:\n${[...reasons].map(([why, n]) => `  ${String(n).padStart(4)}  ${why}`).join("\n")}`,
     );
   }
-  const behind = session.footprint.irreversible();
-  if (behind.length && !target.disposable)
-    io.out(`\nleft on the target (cannot be undone):\n${behind.map((b) => `  - ${b}`).join("\n")}`);
+  if (left.irreversible.length && !target.disposable)
+    io.out(`\nleft on the target (cannot be undone):\n${left.irreversible.map((b) => `  - ${b}`).join("\n")}`);
+  const leftCount = left.media.length + left.users.length + left.providers.length + left.maybeCreated.length;
+  if (leftCount || left.tokens || left.settings.length)
+    io.out(
+      `\nleft behind (not confirmed gone): ${left.media.length} media, ${left.users.length} users, ` +
+        `${left.providers.length} providers, ${left.maybeCreated.length} maybe created, ` +
+        `${left.tokens} login tokens${left.settings.length ? ", settings not restored" : ""} (see the JSON report)`,
+    );
   const logins = session.failedLogins;
+  const budget = session.budget.limits;
   io.out(
-    `\nfailed logins caused: ${logins.total} from this address${
-      logins.total
-        ? ` (by user name: ${Object.entries(logins.byUsername)
-            .map(([u, n]) => `${u} ${n}`)
-            .join(", ")})`
-        : ""
-    }`,
+    `\nfailed logins caused: ${logins.total} from this address ` +
+      `(budget: ${budget.total}, ${budget.perUser} per user name)${
+        logins.total
+          ? ` (by user name: ${Object.entries(logins.byUsername)
+              .map(([u, n]) => `${u} ${n}`)
+              .join(", ")})`
+          : ""
+      }`,
   );
 
   const context = {
@@ -199,6 +223,7 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
     layers: opts.layers,
     ...(opts.operations ? { operations: opts.operations } : {}),
     interrupted: session.interrupted,
+    ...(session.stoppedBy ? { stoppedBy: session.stoppedBy.message } : {}),
   };
   const properties = {
     target: String(context.target),
@@ -209,7 +234,7 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
   };
   for (const [file, text] of [
     [opts.junit, () => junitXml(report, properties)],
-    [opts.json, () => jsonReport(report, session, context, coverageTable)],
+    [opts.json, () => jsonReport(report, session, context, coverageTable, left)],
   ] as const) {
     if (!file) continue;
     try {
@@ -221,11 +246,12 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
     }
   }
   const n = report.counts();
-  const verdict = session.interrupted ? "INTERRUPTED" : n.failed || crashed ? "FAIL" : "PASS";
+  const userStop = session.interrupted && !(session.stoppedBy instanceof TargetStoppedAnswering);
+  const verdict = userStop ? "INTERRUPTED" : n.failed || crashed ? "FAIL" : "PASS";
   io.out(
     `\n${verdict}: ${n.passed} passed, ${n.failed} failed, ${n.skipped} skipped ` +
       `(${n.tests} checks, ${session.exchanges} exchanges, seed ${seed})`,
   );
-  if (session.interrupted) return 130;
+  if (userStop) return 130;
   return n.failed || crashed ? 1 : 0;
 }

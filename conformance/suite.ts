@@ -5,12 +5,14 @@
  * Every check lands in the run report; conformance failures never throw.
  */
 import type { Hono } from "hono";
+import { leaveAsFound, readStateBefore, type LeftBehind } from "./cleanup.ts";
+import { documentedPairs } from "./coverage.ts";
 import { runFuzzLayer, type FuzzResult } from "./fuzz.ts";
+import { catalogProblems } from "./operation-catalog.ts";
 import { RunInterrupted, type RunReport } from "./run-report.ts";
 import { methodNotAllowedProbes, routeDrift, routedProbes, unknownPathProbes, type RouteProbe } from "./route-drift.ts";
 import { runScenarioLayer, type ScenarioLayerResult } from "./scenarios.ts";
 import type { ContractSession } from "./session.ts";
-import { documentedPairs } from "./coverage.ts";
 import { startValidatingProxies } from "./validating-proxy.ts";
 
 /** The layers a run can choose (coverage is always computed, over what the others exchanged). */
@@ -42,6 +44,10 @@ export interface SuiteResult {
   fuzz?: FuzzResult;
   /** The state to restore could not be read: nothing else ran. */
   preflightFailed?: boolean;
+  /** What the run left on the target, by its ledger's account. */
+  leftBehind?: LeftBehind;
+  /** Process ids of the Prism proxies the run started (all stopped by the time it returns). */
+  prismPids: number[];
 }
 
 function recordProbes(report: RunReport, probes: RouteProbe[]): void {
@@ -50,9 +56,10 @@ function recordProbes(report: RunReport, probes: RouteProbe[]): void {
       layer: "route drift",
       subject: p.subject,
       name: p.name,
-      status: p.problem ? "failed" : "passed",
+      status: p.problem ? "failed" : p.skipped ? "skipped" : "passed",
       ms: p.ms,
       ...(p.problem ? { message: p.problem.split("\n", 1)[0]!, details: p.problem } : {}),
+      ...(p.skipped && !p.problem ? { message: p.skipped } : {}),
     });
   }
 }
@@ -75,7 +82,7 @@ async function routeDriftLayer(session: ContractSession, report: RunReport, opts
     ["undocumented methods answer 405 with Allow", methodNotAllowedProbes],
     ["paths outside the spec answer the unknown-path reply", unknownPathProbes],
   ] as const) {
-    if (session.interrupted) throw new RunInterrupted();
+    if (session.interrupted) throw session.stoppedBy!;
     const found = await probes(session);
     recordProbes(report, found);
     const failed = found.filter((p) => p.problem).length;
@@ -138,22 +145,21 @@ export async function runConformanceSuite(
 ): Promise<SuiteResult> {
   const log = opts.log ?? (() => undefined);
   const layers = new Set(opts.layers ?? SELECTABLE_LAYERS);
-  const result: SuiteResult = {};
-  const preflight = await report.run(
-    "cleanup",
-    "preflight",
-    "log in and read the settings and providers to restore after the run",
-    () => session.footprint.begin(session),
-  );
-  if (preflight.status === "failed") {
-    log(`cannot start: ${preflight.message}`);
-    result.preflightFailed = true;
-    return result;
-  }
+  const result: SuiteResult = { prismPids: [] };
+  const problems = catalogProblems();
+  if (problems.length) throw new Error(`the suite's operation catalog and the spec disagree:\n${problems.join("\n")}`);
   try {
+    if (!(await readStateBefore(session, report))) {
+      log(`cannot start: ${report.failures().at(-1)?.message ?? "the preflight failed"}`);
+      result.preflightFailed = true;
+      return result;
+    }
     if (layers.has("scenarios")) {
       const proxies =
-        opts.proxy === false ? undefined : await startValidatingProxies(session.direct, session.target.families);
+        opts.proxy === false
+          ? undefined
+          : await startValidatingProxies(session.direct, session.target.families, session.http.limits);
+      result.prismPids.push(...(proxies?.pids ?? []));
       try {
         log(`layer 1: scenarios${proxies ? " through Prism validating proxies" : " (no proxy)"}`);
         result.scenarios = await runScenarioLayer(session, proxies, {
@@ -171,7 +177,7 @@ export async function runConformanceSuite(
         if (!(err instanceof RunInterrupted)) throw err;
       });
     }
-    if (layers.has("fuzz")) {
+    if (layers.has("fuzz") && !session.interrupted) {
       log(
         `layer 4: fuzzing with seed ${opts.seed}, ${opts.runs} generated + ${opts.runs} mutated requests per operation`,
       );
@@ -188,7 +194,7 @@ export async function runConformanceSuite(
     }
   } finally {
     log("cleanup: leaving the target as it was found");
-    await session.footprint.leaveAsFound(session, report);
+    result.leftBehind = await leaveAsFound(session, report);
     coverageLayer(session, report, opts);
   }
   return result;

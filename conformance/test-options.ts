@@ -161,6 +161,22 @@ export const TEST_OPTIONS: readonly OptionSpec[] = [
     help: "replay one fuzz counterexample (with its --seed and one --operation)",
   },
   {
+    flag: "request-timeout",
+    env: "CONFORMANCE_REQUEST_TIMEOUT",
+    kind: "string",
+    arg: "MS",
+    help:
+      "deadline of one request, its reply included (default 15000); the run gives up on a target once 3 requests " +
+      "in a row got no reply",
+  },
+  {
+    flag: "max-response-time",
+    env: "CONFORMANCE_MAX_RESPONSE_TIME",
+    kind: "string",
+    arg: "MS",
+    help: "fail any reply slower than MS milliseconds (default: no such check)",
+  },
+  {
     flag: "no-proxy",
     env: "CONFORMANCE_NO_PROXY",
     kind: "boolean",
@@ -237,6 +253,10 @@ export interface TestOptions {
   fuzzPath?: string;
   proxy: boolean;
   minCoverage: number;
+  /** Deadline of one request (milliseconds). */
+  requestTimeoutMs: number;
+  /** Replies slower than this fail (milliseconds); unset: not checked. */
+  maxResponseTimeMs?: number;
   junit?: string;
   json?: string;
   help: boolean;
@@ -359,6 +379,13 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     throw new TestUsageError(`--min-coverage must be a percentage from 0 to 100, got "${minText}"`);
   }
 
+  const requestTimeoutMs =
+    str("request-timeout") !== undefined ? wholeNumber("--request-timeout", str("request-timeout")!, 100) : 15_000;
+  const maxResponseTimeMs =
+    str("max-response-time") !== undefined
+      ? wholeNumber("--max-response-time", str("max-response-time")!, 1)
+      : undefined;
+
   const result: TestOptions = {
     ...(target ? { target } : {}),
     families: [],
@@ -372,6 +399,8 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     ...(fuzzPath ? { fuzzPath } : {}),
     proxy: !bool("no-proxy"),
     minCoverage,
+    requestTimeoutMs,
+    ...(maxResponseTimeMs !== undefined ? { maxResponseTimeMs } : {}),
     ...(str("junit") ? { junit: str("junit")! } : {}),
     ...(str("json") ? { json: str("json")! } : {}),
     help: false,

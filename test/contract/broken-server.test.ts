@@ -77,7 +77,7 @@ describe("a broken server is caught", () => {
 
   it("corrupted binary bytes: layer 1 (in-process byte check) and layer 4 (stateful model)", () => {
     expect(messages(layer1.failures).join("\n")).toMatch(
-      /downloadMedia broke rule "answers 200": the downloaded bytes differ/,
+      /downloadMedia broke rule "the downloaded bytes are the uploaded ones": the body differs from the bytes expected/,
     );
     expect(messages(layer4.failures).join("\n")).toMatch(/download returns the uploaded bytes and type/);
   });

@@ -6,6 +6,8 @@ import { listOperations } from "../../server/validation/openapi-document.ts";
 import { fuzzTable, runFuzzLayer } from "../../conformance/fuzz.ts";
 import { startReferenceTarget, type ReferenceTarget } from "../../conformance/reference-target.ts";
 import { runScenarioLayer } from "../../conformance/scenarios.ts";
+import { leaveAsFound, readStateBefore } from "../../conformance/cleanup.ts";
+import { RunReport } from "../../conformance/run-report.ts";
 import { ContractSession } from "../../conformance/session.ts";
 import { startValidatingProxies } from "../../conformance/validating-proxy.ts";
 
@@ -19,6 +21,8 @@ let session: ContractSession;
 beforeAll(async () => {
   ref = await startReferenceTarget();
   session = new ContractSession(ref.target);
+  // What the cleanup puts back at the end is read first, as a run does.
+  expect(await readStateBefore(session, new RunReport())).toBe(true);
 });
 
 afterAll(async () => {
@@ -58,6 +62,12 @@ describe("contract suite against the reference server", () => {
       "resetApplicationSettings",
       "uploadAttachment",
       "sendMessage",
+      "createUser",
+      "loginUser",
+      "deleteUser",
+      "updateMediaProviders",
+      "getMediaProviders",
+      "deleteMediaProvider",
     ]) {
       expect(result.counts[id]!.stateful, id).toBeGreaterThan(0);
     }
@@ -69,4 +79,14 @@ describe("contract suite against the reference server", () => {
     expect(session.coverage.missing()).toEqual([]);
     expect(session.coverage.percent()).toBe(100);
   });
+
+  it("cleanup: everything the layers created is deleted and confirmed gone, and the settings read back", async () => {
+    const report = new RunReport();
+    const left = await leaveAsFound(session, report);
+    expect(report.failures()).toEqual([]);
+    expect(left).toMatchObject({ media: [], users: [], providers: [], maybeCreated: [], tokens: 0, settings: [] });
+    // It was real work: the layers uploaded media, created users and providers, and logged in many times.
+    const deleted = report.checks.filter((c) => /deleted and confirmed gone \([1-9][0-9]*\)/.test(c.name));
+    expect(deleted.map((c) => c.subject).sort()).toEqual(["deleteMedia", "deleteMediaProvider", "deleteUser"]);
+  }, 300_000);
 });

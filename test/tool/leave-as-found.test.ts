@@ -147,7 +147,7 @@ describe("leave the target as found", () => {
     }
     const report = JSON.parse(await readFile(path.join(work, "r.json"), "utf8")) as {
       checks: Array<{ layer: string; status: string; name: string }>;
-      leftBehind: Record<string, unknown[]>;
+      leftBehind: Record<string, unknown>;
     };
     // The run created providers (and deleted them: the list above is as before).
     expect(
@@ -162,12 +162,21 @@ describe("leave the target as found", () => {
     ).toEqual([
       ["log in and read the settings and providers to restore after the run", "passed"],
       ["the application settings read back as before the run", "passed"],
-      ["the media providers the run created are deleted", "passed"],
-      ["the media the run created are deleted", "passed"],
-      ["the users the run created are deleted", "passed"],
+      ["the media providers the run created are deleted and confirmed gone", "passed"],
+      ["the media the run created are deleted and confirmed gone", "passed"],
+      ["the users the run created are deleted and confirmed gone", "passed"],
       ["the run's login tokens are logged out", "passed"],
+      ["nothing the run created or changed is left on the target", "passed"],
     ]);
-    expect(report.leftBehind).toMatchObject({ media: [], users: [], providers: [], irreversible: [] });
+    expect(report.leftBehind).toMatchObject({
+      media: [],
+      users: [],
+      providers: [],
+      maybeCreated: [],
+      tokens: 0,
+      settings: [],
+      irreversible: [],
+    });
   });
 
   it("puts the target back after Ctrl-C in the middle of the fuzzing, and exits 130", {
@@ -188,7 +197,7 @@ describe("leave the target as found", () => {
     );
     recording = false;
     expect(run.code, run.stdout + run.stderr).toBe(130);
-    expect(run.stderr).toContain("interrupted: finishing the request in flight, then putting the target back");
+    expect(run.stderr).toContain("interrupted: putting the target back (at most 25 s, with the tokens the run holds)");
     expect(run.stdout).toMatch(/^INTERRUPTED: /m);
     expect(created.media.size).toBeGreaterThan(0);
     expect(await (await api("/v1/settings/application")).json()).toEqual(settingsBefore);

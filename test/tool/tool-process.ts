@@ -16,35 +16,45 @@ export interface ToolRun {
   stderr: string;
 }
 
+/** A running CLI: its pid, its output so far, and its end. */
+export interface StartedTool {
+  pid: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Sends a signal to the CLI (SIGINT is Ctrl-C). */
+  kill(signal: NodeJS.Signals): void;
+  done: Promise<ToolRun>;
+}
+
 /**
- * Runs the CLI to completion (killed after `timeoutMs`; sent SIGINT once its output matches `interruptWhen`); the
- * environment is this one plus `env`, minus the tool's variables.
+ * Starts the CLI (killed after `timeoutMs`; sent SIGINT once its output matches `interruptWhen`); the environment is
+ * this one plus `env`, minus the tool's variables.
  */
-export function runTool(
+export function startTool(
   args: string[],
   opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number; interruptWhen?: RegExp },
-): Promise<ToolRun> {
+): StartedTool {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // The tool reads these; a developer's shell must not change what a test means.
   for (const name of Object.keys(env)) if (/^(CONFORMANCE_|WA_|MESSENGER_)/.test(name)) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd: opts.cwd,
-      env: { ...env, ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let interrupted = false;
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-      // Ctrl-C, as a user would press it once the output shows the run got that far.
-      if (opts.interruptWhen && !interrupted && opts.interruptWhen.test(stdout)) {
-        interrupted = true;
-        child.kill("SIGINT");
-      }
-    });
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    cwd: opts.cwd,
+    env: { ...env, ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  let interrupted = false;
+  child.stdout.on("data", (c: Buffer) => {
+    stdout += c.toString();
+    // Ctrl-C, as a user would press it once the output shows the run got that far.
+    if (opts.interruptWhen && !interrupted && opts.interruptWhen.test(stdout)) {
+      interrupted = true;
+      child.kill("SIGINT");
+    }
+  });
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const done = new Promise<ToolRun>((resolve, reject) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 240_000);
     child.once("error", reject);
     child.once("close", (code) => {
@@ -52,6 +62,25 @@ export function runTool(
       resolve({ code, stdout, stderr });
     });
   });
+  return {
+    pid: child.pid!,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    kill: (signal) => child.kill(signal),
+    done,
+  };
+}
+
+/** Runs the CLI to completion (see `startTool`). */
+export function runTool(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number; interruptWhen?: RegExp },
+): Promise<ToolRun> {
+  return startTool(args, opts).done;
 }
 
 /** `test` arguments that point the tool at an in-process reference server, credentials included. */
