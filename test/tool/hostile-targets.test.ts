@@ -193,9 +193,9 @@ describe("meta-media-openapi test against hostile targets", () => {
   it("a second Ctrl-C quits at once, and no Prism outlives the tool", { timeout: 300_000 }, async () => {
     const ref = await hostile(() => undefined);
     const tool = startTool(["test", ...targetArgs(ref), ...small], { cwd: work });
-    await until(() => tool.stdout.includes("layer 1: scenarios through Prism validating proxies"), "layer 1", 120_000);
+    // The four proxies (strict and lenient, per family) are running.
+    await until(() => prismChildren(tool.pid).length === 4, "four Prism proxies", 240_000);
     const prisms = prismChildren(tool.pid);
-    expect(prisms.length).toBe(4);
     tool.kill("SIGINT");
     await until(() => tool.stderr.includes("interrupted:"), "the first Ctrl-C seen", 30_000);
     tool.kill("SIGINT");
@@ -208,9 +208,9 @@ describe("meta-media-openapi test against hostile targets", () => {
   it("no Prism outlives a tool that is killed outright (SIGKILL: no handler runs)", { timeout: 300_000 }, async () => {
     const ref = await hostile(() => undefined);
     const tool = startTool(["test", ...targetArgs(ref), ...small], { cwd: work });
-    await until(() => tool.stdout.includes("layer 1: scenarios through Prism validating proxies"), "layer 1", 120_000);
+    // The four proxies (strict and lenient, per family) are running.
+    await until(() => prismChildren(tool.pid).length === 4, "four Prism proxies", 240_000);
     const prisms = prismChildren(tool.pid);
-    expect(prisms.length).toBe(4);
     tool.kill("SIGKILL");
     await tool.done;
     // The watchdog in each Prism sees its stdin pipe close when the tool dies, and exits.
@@ -301,6 +301,27 @@ describe("meta-media-openapi test against hostile targets", () => {
     const report = await readJson("budget.json");
     expect(report.failedLogins.total).toBe(total);
     expect(JSON.stringify(report.checks)).toMatch(/failed-login budget spent/);
+  });
+
+  it("with --max-response-time, fails a reply slower than the limit (Schemathesis's max_response_time)", {
+    timeout: 300_000,
+  }, async () => {
+    const ref = await hostile(async (_req, { method, path: p }) => {
+      if (method === "GET" && p === "/v1/settings/application") await new Promise((r) => setTimeout(r, 1500));
+      return undefined;
+    });
+    const args = ["--layer", "scenarios", "--operation", "getMediaProviders,getApplicationSettings", "--no-proxy"];
+    const run = await runTool(
+      ["test", ...targetArgs(ref), ...args, "--max-response-time", "1000", "--json", "slow.json"],
+      { cwd: work },
+    );
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    const slow = failed(await readJson("slow.json"));
+    expect(slow.map((c) => c.subject)).toContain("getApplicationSettings");
+    expect(slow.map((c) => c.subject)).not.toContain("getMediaProviders");
+    expect(slow.find((c) => c.subject === "getApplicationSettings")?.details).toMatch(
+      /broke rule "max response time": answered in [0-9]+ ms, more than --max-response-time 1000/,
+    );
   });
 
   it("against the Prism mock, stays within the failed-login budget", { timeout: 300_000 }, async () => {
