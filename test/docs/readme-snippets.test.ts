@@ -1,17 +1,17 @@
 /**
- * Every ```ts, ```js and ```sh block of the README runs as pasted, in a fresh ES module project, against `npm start`
- * on a free port: the blocks are taken in order, a TypeScript or JavaScript block is saved under the name its first
- * line gives (`// whatsapp-media.ts`), and a shell block is run in the project folder. Blocks that cannot run alone say
- * so with `<!-- snippet: fragment: <reason> -->`; the `npm install` ones among them are done here: the client from
- * its packed tarball, the tool's emulator linked from this repository (see `installPackage`). A section whose
- * `<!-- snippets: run by <test> -->` line names another test (the first-run walkthrough, the generators) is left to
- * that test, which must read the section.
+ * Every ```ts, ```js and ```sh block of the README and of its pages under docs/ runs as pasted, in a fresh ES module
+ * project, against `npm start` on a free port: the blocks are taken in order (the README's first), a TypeScript or
+ * JavaScript block is saved under the name its first line gives (`// whatsapp-media.ts`), and a shell block is run in
+ * the project folder. Blocks that cannot run alone say so with `<!-- snippet: fragment: <reason> -->`; the `npm
+ * install` ones among them are done here: the client from its packed tarball, the tool's emulator linked from this
+ * repository (see `installPackage`). A section whose `<!-- snippets: run by <test> -->` line names another test (the
+ * first-run walkthrough, the generators) is left to that test, which must read the section.
  *
  * What the README tells a reader is what this test does: the admin password is changed with step 1 of the first run,
  * the Messenger snippet gets the development page's token that `npm start` printed, and `IMAGE_URL` names an image on
  * this machine that `ATTACHMENT_FETCH_ALLOW` lets the server fetch. `WA_BASE_URL` and `GRAPH_BASE_URL` point at the
- * test's port (the snippets' defaults are the README's `http://127.0.0.1:8080`), and so does `127.0.0.1:8080` in
- * shell blocks.
+ * test's port (the snippets' defaults are the README's `http://127.0.0.1:8080`), and so does `127.0.0.1:8080` in shell
+ * blocks.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -177,7 +177,7 @@ afterAll(async () => {
 describe("README snippets", () => {
   it("each ts, js and sh block runs here, in a test reading its section, or is a fragment with a reason", async () => {
     for (const block of blocks.filter((b) => runnable.has(b.lang))) {
-      const where = `README.md:${block.line}`;
+      const where = `${block.file}:${block.line}`;
       if (block.runBy) {
         const test = path.join(repo, block.runBy);
         expect(existsSync(test), `${where}: ${block.runBy} does not exist`).toBe(true);

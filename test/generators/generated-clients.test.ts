@@ -1,8 +1,9 @@
 /**
- * The README's "Generate a client" section, run as a user would, once per generator: in an empty project holding a
- * copy of generated/ (and this repository's node_modules, where the pinned generators are), the section's files and
- * commands; then `tsc --strict` over the generated code and the example; then the example against a fresh reference
- * server, whose state is checked afterwards with this package's own client rather than taken from the example's word.
+ * docs/generate-a-client.md (the README's "Generate a client"), run as a user would, once per generator: in an empty
+ * project holding a copy of generated/ (and this repository's node_modules, where the pinned generators are), the
+ * section's files and commands; then `tsc --strict` over the generated code and the example; then the example against a
+ * fresh reference server, whose state is checked afterwards with this package's own client rather than taken from the
+ * example's word.
  */
 import { execFile } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
@@ -28,11 +29,11 @@ const generators = [
   { heading: "orval", packageName: "orval", example: "orval-example.ts" },
 ] as const;
 
-/** The text of the `### <heading>` subsection, up to the next one. */
+/** The text of the `## <heading>` subsection of docs/generate-a-client.md, up to the next one. */
 function subsection(section: string, heading: string): string {
-  const start = section.indexOf(`\n### ${heading}\n`);
-  if (start < 0) throw new Error(`the README's generate section has no "### ${heading}"`);
-  const next = section.indexOf("\n### ", start + 1);
+  const start = section.indexOf(`\n## ${heading}\n`);
+  if (start < 0) throw new Error(`docs/generate-a-client.md has no "## ${heading}"`);
+  const next = section.indexOf("\n## ", start + 1);
   return section.slice(start, next < 0 ? undefined : next);
 }
 
@@ -64,7 +65,7 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-describe("README: Generate a client", () => {
+describe("docs/generate-a-client.md", () => {
   it("installs exactly the generator versions this repository pins and tests", async () => {
     for (const g of generators) {
       const installs = shellCommands(subsection(section, g.heading)).filter((c) => c.startsWith("npm install"));
