@@ -199,7 +199,8 @@ function requestArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Gen
     } else if (type === "multipart/form-data" && media.schema) {
       const form = resolveSchema(doc, media.schema);
       const messageSchema = (form.properties as Record<string, JsonSchema>).message!;
-      const samples = mediaSamples().filter((s) => !s.documented.includes("*") || s.contentType === "application/pdf");
+      // One sample per documented upload type; the document entry's is a PDF.
+      const samples = mediaSamples();
       bodies.push(
         fc.tuple(schemaArbitrary(messageSchema), fc.constantFrom(...samples)).map(([message, sample]) => {
           const fd = new FormData();
@@ -328,7 +329,7 @@ function mutationArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Mu
         };
       });
       options.push(() => {
-        const binary = samples.filter((s) => !s.documented.includes("*"));
+        const binary = samples.filter((s) => s.category !== "document");
         const declared = binary[pick2 % binary.length]!;
         // MP4 audio and MP4 video share one container (ISO BMFF, often with the generic `isom` brand): their first
         // bytes cannot tell one from the other, so that pair is no mismatch a server can see.
