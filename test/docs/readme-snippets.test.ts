@@ -36,8 +36,8 @@ const packFolder = mkdtemp(path.join(os.tmpdir(), "readme-pack-"));
 let clientTarball: Promise<string> | undefined;
 const packedClient = () => (clientTarball ??= packFolder.then(packClient));
 
-/** Packages this test provides by hand; npm prunes what it did not install, so they are put back after it runs. */
-const providedByHand = new Set<string>();
+/** Whether the tool's stand-in is wanted; npm prunes what it did not install, so it is put back after each install. */
+let toolStandIn = false;
 
 /**
  * Runs an `npm install` line of the README in `project` as a reader would, except for this repository's packages,
@@ -52,7 +52,7 @@ async function runInstall(project: string, line: string): Promise<void> {
   const args: string[] = [];
   for (const word of words) {
     if (word === "@meta-media-openapi/client") args.push(await packedClient());
-    else if (word === "meta-media-openapi") providedByHand.add(word);
+    else if (word === "meta-media-openapi") toolStandIn = true;
     else args.push(word);
   }
   if (args.some((word) => !word.startsWith("-"))) {
@@ -62,7 +62,7 @@ async function runInstall(project: string, line: string): Promise<void> {
       maxBuffer: 16 * 1024 * 1024,
     });
   }
-  if (providedByHand.has("meta-media-openapi")) await reexportEmulator(project);
+  if (toolStandIn) await reexportEmulator(project);
 }
 
 /** The stand-in for the tool: a package whose `./emulator` re-exports this repository's server/emulator.ts. */
