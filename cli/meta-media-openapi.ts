@@ -20,7 +20,8 @@ import {
 } from "../server/docs/docs-build.ts";
 import type { SettingNames } from "../server/startup.ts";
 import { bundlePath } from "../server/validation/openapi-document.ts";
-import { apiFamilies, scopeBundlePath, type BundleScope } from "../server/validation/spec-bundles.ts";
+import { apiFamilies, type BundleScope } from "../server/validation/spec-bundles.ts";
+import { writePrismBundle } from "./prism-bundle.ts";
 
 const NAME = "meta-media-openapi";
 
@@ -171,17 +172,15 @@ async function mock(args: string[]): Promise<number> {
   const scopes: readonly string[] = [...apiFamilies, "all"];
   if (!scopes.includes(values.family))
     throw new UsageError(`--family must be one of ${scopes.join(", ")}, not "${values.family}"`);
-  const prismArgs = [
-    "mock",
-    scopeBundlePath(values.family as BundleScope),
-    "--host",
-    values.host,
-    "--port",
-    values.port,
-  ];
+  const bundle = await writePrismBundle(values.family as BundleScope);
+  const prismArgs = ["mock", bundle.path, "--host", values.host, "--port", values.port];
   if (values.dynamic) prismArgs.push("--dynamic");
   if (values.errors) prismArgs.push("--errors");
-  return runNode(packageBin("@stoplight/prism-cli", "prism"), prismArgs);
+  try {
+    return await runNode(packageBin("@stoplight/prism-cli", "prism"), prismArgs);
+  } finally {
+    await bundle.remove();
+  }
 }
 
 async function docs(args: string[]): Promise<number> {

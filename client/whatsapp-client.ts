@@ -12,10 +12,12 @@ type JsonRequest<Op extends keyof operations> = operations[Op] extends {
   ? T
   : never;
 
-// A range in the spec (`*/*`: any type, a document; `text/*`: any subtype) becomes a template literal type.
-type ExpandWildcard<K> = K extends "*/*" ? `${string}/${string}` : K extends `${infer Top}/*` ? `${Top}/${string}` : K;
-/** A content type `uploadMedia` accepts, from the keys of the spec's request body (wildcards expanded). */
-export type MediaContentType = ExpandWildcard<keyof operations["uploadMedia"]["requestBody"]["content"]>;
+/**
+ * A content type `uploadMedia` accepts: one the spec's request body lists, or any other `type/subtype`, a document
+ * (the spec's `application/octet-stream` entry stands for every type: its `x-media-range` is `*\/*`, which the
+ * generated types cannot carry).
+ */
+export type MediaContentType = keyof operations["uploadMedia"]["requestBody"]["content"] | `${string}/${string}`;
 
 /** The fetch function the clients call (the global `fetch` fits). */
 export type FetchFunction = NonNullable<ClientOptions["fetch"]>;

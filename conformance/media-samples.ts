@@ -8,7 +8,7 @@ import { aac, amr, isoMedia, jpeg, mp3, oggOpus, pdf, png, webp } from "./media-
 
 /**
  * A concrete content type and matching bytes for each request
- * content type `uploadMedia` documents (ranges made concrete).
+ * content type `uploadMedia` documents (the entry that stands for a range gets a type of that range).
  */
 export function mediaSamples(): Array<{
   documented: string;
@@ -29,7 +29,8 @@ export function mediaSamples(): Array<{
     "image/webp": () => ["image/webp", webp()],
     "video/mp4": () => ["video/mp4", isoMedia("isom")],
     "video/3gpp": () => ["video/3gpp", isoMedia("3gp4")],
-    "*/*": () => ["application/pdf", pdf()],
+    // The document entry stands for every type no other entry lists (its x-media-range is */*): a PDF.
+    "application/octet-stream": () => ["application/pdf", pdf()],
   };
   return Object.entries(content).map(([documented, media]) => {
     const maker = make[documented];

@@ -122,7 +122,7 @@ export interface paths {
          *     | media | supported content types | size limit |
          *     |---|---|---|
          *     | audio | `audio/aac`, `audio/mp4`, `audio/amr`, `audio/mpeg`, `audio/ogg; codecs=opus` (mono only: WhatsApp clients only play single-channel Opus) | 16 MB |
-         *     | document | any other valid MIME type, whatever its top-level type: `application/pdf`, `text/plain`, `image/gif`, `audio/wav`, `video/quicktime`, `font/woff2`, `model/gltf-binary`, ... (the `*\/*` entry below) | 100 MB |
+         *     | document | any other valid MIME type, whatever its top-level type: `application/pdf`, `text/plain`, `image/gif`, `audio/wav`, `video/quicktime`, `font/woff2`, `model/gltf-binary`, ... (the `application/octet-stream` entry below stands for them all) | 100 MB |
          *     | image | `image/jpeg`, `image/png` (images with a transparent background are not supported) | 5 MB |
          *     | sticker | `image/webp` (animated stickers cannot be sent) | 100 KB |
          *     | video | `video/mp4`, `video/3gpp` (H.264 video and AAC audio only, with zero or one audio stream) | 16 MB |
@@ -144,7 +144,9 @@ export interface paths {
          *     413 as soon as the limit is passed. When the media volume is not writable or is full, the upload answers 503
          *     (1011) and nothing is stored. Uploaded media stays until it is deleted.
          *
-         *     The per-type limits are also given, in bytes, in each media type's `x-max-bytes`.
+         *     The per-type limits are also given, in bytes, in each media type's `x-max-bytes`. The document entry is written
+         *     as one concrete type, `application/octet-stream`, and stands for every type the table does not list (its
+         *     `x-media-range` is `*\/*`): several client generators take a request body listed as `*\/*` for JSON.
          *
          *     **Generated clients:** pass the file's MIME type as the `Content-Type` header of each call (for example
          *     `headers: {"Content-Type": "image/png"}`) and the file as a `Blob`. The media types above are alternatives; a
@@ -1146,7 +1148,7 @@ export interface operations {
                 "image/webp": Blob;
                 "video/mp4": Blob;
                 "video/3gpp": Blob;
-                "*/*": Blob;
+                "application/octet-stream": Blob;
             };
         };
         responses: {

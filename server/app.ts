@@ -12,7 +12,8 @@ import { attachmentHandlers } from "./attachments/handlers.ts";
 import { createAddressPolicy } from "./attachments/address-policy.ts";
 import type { MessengerConfig } from "./attachments/config.ts";
 import { createSafeFetcher, type LookupFunction, type SafeFetcher } from "./attachments/safe-fetcher.ts";
-import { registerDocsRoutes, type DocsRouteOptions } from "./docs/routes.ts";
+import { registerSamplePhoto } from "./attachments/sample-photo.ts";
+import { readOnlyMethodNotAllowed, registerDocsRoutes, type DocsRouteOptions } from "./docs/routes.ts";
 import { installErrorFallback } from "./edge/fallbacks.ts";
 import { createMessengerFamily } from "./edge/messenger-family.ts";
 import { registerOperations } from "./edge/operation-registrar.ts";
@@ -57,7 +58,10 @@ export interface AppOptions {
   docs?: boolean | DocsRouteOptions;
 }
 
-/** The Hono app: every operation of the spec through the registrar, the docs routes, the error fallback. */
+/**
+ * The Hono app: every operation of the spec through the registrar, the sample image, the docs routes, the error
+ * fallback.
+ */
 export function createApp(options: AppOptions): Hono {
   const { config, storage } = options;
   const spec = options.spec ?? loadOpenApiDocument();
@@ -72,6 +76,7 @@ export function createApp(options: AppOptions): Hono {
       ...(options.lookup ? { lookup: options.lookup } : {}),
     });
 
+  registerSamplePhoto(app, readOnlyMethodNotAllowed(config.apiVersion));
   const docs = options.docs ?? options.spec === undefined;
   if (docs) {
     const docsDeps = {

@@ -144,7 +144,7 @@ const uploadMedia: OperationKnowledge = {
           };
         },
         () => {
-          const binary = samples.filter((s) => !s.documented.includes("*"));
+          const binary = samples.filter((s) => s.category !== "document");
           const declared = binary[pick2 % binary.length]!;
           // MP4 audio and MP4 video share one container (ISO BMFF, often with the generic `isom` brand): their
           // first bytes cannot tell one from the other, so that pair is no mismatch a server can see.

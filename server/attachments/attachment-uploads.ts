@@ -10,6 +10,7 @@ import type { AttachmentLimits } from "./attachment-limits.ts";
 import type { AttachmentRecord, AttachmentStore, AttachmentType } from "./attachment-store.ts";
 import { AttachmentTypeMismatchError, checkAttachmentHead, CorruptVideoError, HEAD_BYTES } from "./content-check.ts";
 import type { SafeFetcher } from "./safe-fetcher.ts";
+import { ownSamplePhoto } from "./sample-photo.ts";
 
 class FetchTimeoutError extends Error {
   override name = "FetchTimeoutError";
@@ -47,11 +48,15 @@ export class AttachmentUploads {
     return this.deps.limits.byType[type].maxBytes;
   }
 
-  /** Fetches `url` (SSRF-safe, limited in size and time), checks its bytes against `type`, stores and records it. */
+  /**
+   * Fetches `url` (SSRF-safe, limited in size and time), checks its bytes against `type`, stores and records it. The
+   * server's own sample image, named at `ownOrigin` (the origin the request reached), is taken without a fetch.
+   */
   async fromUrl(input: {
     pageId: string;
     type: AttachmentType;
     url: string;
+    ownOrigin?: string | undefined;
     isReusable: boolean;
     signal?: AbortSignal;
   }): Promise<AttachmentRecord> {
@@ -69,7 +74,9 @@ export class AttachmentUploads {
     const blobId = this.deps.store.newId();
     let mimeType: string | undefined;
     try {
-      const resource = await this.deps.fetcher.get(input.url, { maxBytes, signal: controller.signal });
+      const resource =
+        ownSamplePhoto(input.url, input.ownOrigin) ??
+        (await this.deps.fetcher.get(input.url, { maxBytes, signal: controller.signal }));
       let written: BlobWriteResult;
       try {
         written = await this.deps.blobs.write(blobId, resource.body, {

@@ -4,6 +4,7 @@
  * path's page must be `me` or that page.
  */
 import type { Clock } from "../clock.ts";
+import { requestOrigin } from "../docs/request-origin.ts";
 import { graphErrors, invalidParameterFromAjv } from "../edge/graph-envelope.ts";
 import type { GraphAuth } from "../edge/messenger-security.ts";
 import type { HandlerTable } from "../edge/operation-handler.ts";
@@ -93,6 +94,7 @@ export function attachmentHandlers(deps: AttachmentHandlerDeps): HandlerTable<Gr
           pageId,
           type: attachment.type,
           url: attachment.payload.url,
+          ownOrigin: requestOrigin(request.context),
           isReusable: attachment.payload.is_reusable === true,
           signal: request.signal,
         });
@@ -125,6 +127,7 @@ export function attachmentHandlers(deps: AttachmentHandlerDeps): HandlerTable<Gr
             pageId,
             type: attachment.type,
             url: attachment.payload.url,
+            ownOrigin: requestOrigin(request.context),
             isReusable: false,
             signal: request.signal,
           });

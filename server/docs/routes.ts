@@ -82,6 +82,14 @@ async function documentResponse(
   });
 }
 
+/** The 405 of a read-only page of the server (GET and HEAD), in the WA envelope. */
+export function readOnlyMethodNotAllowed(version: string): (c: Context) => Response {
+  return (c) => {
+    const details = `Method ${c.req.method} is not allowed on ${c.req.path}; allowed: ${READ_ONLY}`;
+    return c.json(waErrorBody(whatsAppErrorCatalogue.methodNotAllowed, details, version), 405, { Allow: READ_ONLY });
+  };
+}
+
 function docsUnavailable(c: Context, reason: string): Response {
   const html = `<!doctype html><meta charset="utf-8"><title>Docs not built</title>
 <h1>The API docs are not built</h1>
@@ -132,10 +140,7 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
     return documentResponse(c, documents, path.join(docsDir, name), headers);
   };
 
-  const methodNotAllowed = (c: Context) => {
-    const details = `Method ${c.req.method} is not allowed on ${c.req.path}; allowed: ${READ_ONLY}`;
-    return c.json(waErrorBody(whatsAppErrorCatalogue.methodNotAllowed, details, version), 405, { Allow: READ_ONLY });
-  };
+  const methodNotAllowed = readOnlyMethodNotAllowed(version);
 
   // The rendered page is large (Redoc is inlined) and compresses about tenfold.
   const compressed = compress();

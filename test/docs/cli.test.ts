@@ -110,7 +110,7 @@ describe("meta-media-openapi", () => {
     }
   }, 90_000);
 
-  it("mock starts Prism on the bundle, answering from the spec's examples", async () => {
+  it("mock starts Prism on the bundle, answering from its examples and taking documents of any type", async () => {
     const port = await freePort();
     const mock = await cliStart(["mock", "--port", String(port)], /Prism is listening/);
     try {
@@ -121,6 +121,16 @@ describe("meta-media-openapi", () => {
       expect(res.status).toBe(200);
       const body = (await res.json()) as { users: Array<{ token: string }> };
       expect(typeof body.users[0]?.token).toBe("string");
+      // A document of a type the spec does not list (its application/octet-stream entry stands for every type).
+      const headers = { Authorization: `Bearer ${body.users[0]!.token}` };
+      for (const type of ["application/pdf", "text/plain", "application/octet-stream"]) {
+        const upload = await fetch(`http://127.0.0.1:${port}/v1/media`, {
+          method: "POST",
+          headers: { ...headers, "Content-Type": type },
+          body: "%PDF-1.4 a document",
+        });
+        expect(upload.status, type).toBe(201);
+      }
     } finally {
       await mock.stop();
     }

@@ -1,8 +1,9 @@
 /**
- * The README's GitHub Actions job for the conformance suite, run as written: every `run:` step of the YAML block, in
- * order, each in a bash of its own (as a runner does), from a temporary folder, with the job's `env:`; only
- * `npx meta-media-openapi` becomes this repository's bin, and PORT and RUNNER_TEMP point at a free port and a
- * temporary folder. The reports it writes must parse. The options table must list every option of the command.
+ * The GitHub Actions job for the conformance suite (docs/conformance.md, linked from the README), run as written:
+ * every `run:` step of the YAML block, in order, each in a bash of its own (as a runner does), from a temporary folder,
+ * with the job's `env:`; only `npx meta-media-openapi` becomes this repository's bin, and PORT and RUNNER_TEMP point at
+ * a free port and a temporary folder. The reports it writes must parse. The options table must list every option of
+ * the command.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -12,16 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { freePort } from "../../conformance/free-port.ts";
 import { TEST_OPTIONS } from "../../conformance/test-options.ts";
+import { readmeSection } from "../support/readme-section.ts";
 import { cliPath, parseJunit } from "../tool/tool-process.ts";
-
-const repoRoot = path.resolve(import.meta.dirname, "../..");
-
-function section(readme: string, name: string): string {
-  const start = readme.indexOf(`<!-- section:${name} -->`);
-  const end = readme.indexOf(`<!-- /section:${name} -->`);
-  if (start < 0 || end < start) throw new Error(`README has no section ${name}`);
-  return readme.slice(start, end);
-}
 
 interface Job {
   env?: Record<string, string>;
@@ -33,7 +26,7 @@ let work: string;
 const groups: number[] = [];
 
 beforeAll(async () => {
-  readme = section(await readFile(path.join(repoRoot, "README.md"), "utf8"), "conformance");
+  readme = await readmeSection("conformance");
   work = await mkdtemp(path.join(os.tmpdir(), "readme-ci-job-"));
 });
 
@@ -77,7 +70,7 @@ function runStep(
   });
 }
 
-describe("README GitHub Actions job", () => {
+describe("docs/conformance.md: GitHub Actions job", () => {
   it("starts the reference server and passes `meta-media-openapi test --target`, writing reports that parse", {
     timeout: 600_000,
   }, async () => {
@@ -119,7 +112,7 @@ describe("README GitHub Actions job", () => {
     const table = readme.slice(start, readme.indexOf("<!-- /conformance:options -->"));
     for (const o of TEST_OPTIONS) {
       const row = table.split("\n").find((line) => line.includes(`\`--${o.flag} `) || line.includes(`\`--${o.flag}\``));
-      expect(row, `README row for --${o.flag}`).toBeDefined();
+      expect(row, `options table row for --${o.flag}`).toBeDefined();
       expect(row, o.flag).toContain(`\`${o.env}`);
     }
   });

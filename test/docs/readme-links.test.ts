@@ -1,8 +1,12 @@
-/** The README's front door: the first screen names the five ways in, and every link leads somewhere that exists. */
+/**
+ * The README's front door: the first screen names the five ways in, the README stays short (its long sections are
+ * pages under docs/), and every link of the README and of those pages leads somewhere that exists.
+ */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { documentationFiles } from "../support/readme-section.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 
@@ -24,9 +28,9 @@ async function markdown(file: string): Promise<{ text: string; anchors: Set<stri
 }
 
 describe("README links", () => {
-  it.each(["README.md", "docs/benchmarks.md"])("every relative link and anchor of %s resolves", async (file) => {
+  it.each(documentationFiles)("every relative link and anchor of %s resolves", async (file) => {
     const { anchors, links } = await markdown(file);
-    expect(links.length).toBeGreaterThan(0);
+    if (file === "README.md") expect(links.length).toBeGreaterThan(0);
     for (const link of links) {
       const [target, hash] = link.split("#") as [string, string | undefined];
       const resolved = target ? path.join(repo, path.dirname(file), target) : path.join(repo, file);
@@ -52,5 +56,13 @@ describe("README links", () => {
     const sections = [...text.matchAll(/^## (.+)$/gm)].map((m) => anchor(m[1]!)).filter((a) => a !== "contents");
     const contents = text.slice(text.indexOf("## Contents"), text.indexOf("\n## ", text.indexOf("## Contents") + 1));
     for (const section of sections) expect(contents, `Contents lists #${section}`).toContain(`](#${section})`);
+  });
+
+  it("fits in about 300 lines and links every page of docs/", async () => {
+    const { text, links } = await markdown("README.md");
+    expect(text.split("\n").length).toBeLessThanOrEqual(320);
+    for (const page of documentationFiles.filter((f) => f !== "README.md")) {
+      expect(links, `README links ${page}`).toContain(page);
+    }
   });
 });

@@ -1,28 +1,27 @@
 /**
- * Every ```ts, ```js and ```sh block of the README runs as pasted, in a fresh ES module project, against `npm start`
- * on a free port: the blocks are taken in order, a TypeScript or JavaScript block is saved under the name its first
- * line gives (`// whatsapp-media.ts`), and a shell block is run in the project folder. Blocks that cannot run alone say
- * so with `<!-- snippet: fragment: <reason> -->`; the `npm install` ones among them are done here: the client from
- * its packed tarball, the tool's emulator linked from this repository (see `installPackage`). A section whose
- * `<!-- snippets: run by <test> -->` line names another test (the first-run walkthrough, the generators) is left to
- * that test, which must read the section.
+ * Every ```ts, ```js and ```sh block of the README and of its pages under docs/ runs as pasted, in a fresh ES module
+ * project, against `npm start` on a free port: the blocks are taken in order (the README's first), a TypeScript or
+ * JavaScript block is saved under the name its first line gives (`// whatsapp-media.ts`), and a shell block is run in
+ * the project folder. Blocks that cannot run alone say so with `<!-- snippet: fragment: <reason> -->`; the `npm
+ * install` ones among them are run here, from the npm registry, but for this repository's packages: the client from
+ * its packed tarball, the tool's emulator as a stand-in over this repository's code (see `runInstall`). A section
+ * whose `<!-- snippets: run by <test> -->` line names another test (the first-run walkthrough, the generators) is
+ * left to that test, which must read the section.
  *
- * What the README tells a reader is what this test does: the admin password is changed with step 1 of the first run,
- * the Messenger snippet gets the development page's token that `npm start` printed, and `IMAGE_URL` names an image on
- * this machine that `ATTACHMENT_FETCH_ALLOW` lets the server fetch. `WA_BASE_URL` and `GRAPH_BASE_URL` point at the
- * test's port (the snippets' defaults are the README's `http://127.0.0.1:8080`), and so does `127.0.0.1:8080` in
- * shell blocks.
+ * What the README tells a reader is what this test does, on a first run: `npm start` without any allow-list for
+ * attachment URLs, the admin password changed with step 1 of the first run, the development page's token that
+ * `npm start` printed given to the Messenger snippet (which uploads the server's own sample image). `PORT` is the one
+ * `npm start` was given, and `WA_BASE_URL` and `GRAPH_BASE_URL` name that server (the snippets' defaults are the
+ * README's `http://127.0.0.1:8080`).
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import http from "node:http";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../conformance/free-port.ts";
-import { tinyPng } from "../../conformance/media-files.ts";
+import { quietNpm, readerTerminal } from "../support/reader-terminal.ts";
 import { readmeCodeBlocks, type ReadmeCodeBlock } from "../support/readme-code-blocks.ts";
 import { readmeSection, shellCommands } from "../support/readme-section.ts";
 import { packClient } from "../package/package-project.ts";
@@ -37,66 +36,52 @@ const packFolder = mkdtemp(path.join(os.tmpdir(), "readme-pack-"));
 let clientTarball: Promise<string> | undefined;
 const packedClient = () => (clientTarball ??= packFolder.then(packClient));
 
-/** Packages this test provides by hand; npm prunes what it did not install, so they are put back after it runs. */
-const providedByHand = new Set<string>();
+/** Whether the tool's stand-in is wanted; npm prunes what it did not install, so it is put back after each install. */
+let toolStandIn = false;
 
 /**
- * Makes `npm install <name>` true in `project`. `@meta-media-openapi/client` is the real thing: its packed tarball,
- * installed by npm (from the registry only openapi-fetch and its helper types). The tool is not installed (its
- * tarball is tested by test/package/): `meta-media-openapi/emulator` resolves to `server/emulator.ts` through a small
- * package whose entry re-exports it (tsx runs it, tsc checks it); tsx is this repository's copy.
+ * Runs an `npm install` line of the README in `project` as a reader would, except for this repository's packages,
+ * which the registry does not have yet. `@meta-media-openapi/client` is the real thing: its packed tarball, as the
+ * README's from-a-clone lines install it (from the registry only openapi-fetch and its helper types). The tool is not
+ * installed (its tarball is tested by test/package/): `meta-media-openapi/emulator` resolves to `server/emulator.ts`
+ * through a small package whose entry re-exports it (tsx runs it, tsc checks it). Anything else (tsx) comes from the
+ * npm registry, installed by the line itself.
  */
-async function installPackage(project: string, name: string): Promise<void> {
-  const modules = path.join(project, "node_modules");
-  const reexport = async (pkg: string, entries: Record<string, string>) => {
-    const dir = path.join(modules, pkg);
-    await mkdir(dir, { recursive: true });
-    const exports: Record<string, { types: string; default: string }> = {};
-    for (const [subpath, source] of Object.entries(entries)) {
-      const file = `./${subpath === "." ? "index" : subpath.slice(2)}.ts`;
-      exports[subpath] = { types: file, default: file };
-      await writeFile(path.join(dir, file), `export * from ${JSON.stringify(path.join(repo, source))};\n`);
-    }
-    await writeFile(path.join(dir, "package.json"), JSON.stringify({ name: pkg, type: "module", exports }, null, 2));
-  };
-  switch (name) {
-    case "@meta-media-openapi/client": {
-      const args = ["install", "--no-audit", "--no-fund", "--no-package-lock", await packedClient()];
-      await exec("npm", args, { cwd: project, maxBuffer: 16 * 1024 * 1024 });
-      for (const again of providedByHand) await installPackage(project, again);
-      return;
-    }
-    case "meta-media-openapi":
-      providedByHand.add(name);
-      return reexport(name, { "./emulator": "server/emulator.ts" });
-    case "tsx":
-      providedByHand.add(name);
-      await rm(path.join(modules, "tsx"), { recursive: true, force: true });
-      await rm(path.join(modules, ".bin", "tsx"), { force: true });
-      await mkdir(path.join(modules, ".bin"), { recursive: true });
-      await symlink(path.join(repo, "node_modules", "tsx"), path.join(modules, "tsx"));
-      await symlink("../tsx/dist/cli.mjs", path.join(modules, ".bin", "tsx"));
-      return;
-    default:
-      throw new Error(`the README installs ${name}, which this test does not know how to provide`);
+async function runInstall(project: string, line: string): Promise<void> {
+  const words = line.trim().split(/\s+/).slice(2);
+  const args: string[] = [];
+  for (const word of words) {
+    if (word === "@meta-media-openapi/client") args.push(await packedClient());
+    else if (word === "meta-media-openapi") toolStandIn = true;
+    else args.push(word);
   }
+  if (args.some((word) => !word.startsWith("-"))) {
+    await exec("npm", ["install", ...args], {
+      cwd: project,
+      env: readerTerminal(quietNpm),
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  }
+  if (toolStandIn) await reexportEmulator(project);
 }
 
-/** The packages of a block made only of `npm install [--save-dev] <names>` lines; undefined for any other block. */
-function installedPackages(code: string): string[] | undefined {
+/** The stand-in for the tool: a package whose `./emulator` re-exports this repository's server/emulator.ts. */
+async function reexportEmulator(project: string): Promise<void> {
+  const dir = path.join(project, "node_modules", "meta-media-openapi");
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    path.join(dir, "emulator.ts"),
+    `export * from ${JSON.stringify(path.join(repo, "server/emulator.ts"))};\n`,
+  );
+  const exports = { "./emulator": { types: "./emulator.ts", default: "./emulator.ts" } };
+  const manifest = { name: "meta-media-openapi", type: "module", exports };
+  await writeFile(path.join(dir, "package.json"), JSON.stringify(manifest, null, 2));
+}
+
+/** The lines of a block made only of `npm install ...` lines; undefined for any other block. */
+function installLines(code: string): string[] | undefined {
   const lines = code.split("\n").filter((l) => l.trim() !== "");
-  const names: string[] = [];
-  for (const line of lines) {
-    const m = /^npm install((?:\s+\S+)+)\s*$/.exec(line.trim());
-    if (!m) return undefined;
-    names.push(
-      ...m[1]!
-        .trim()
-        .split(/\s+/)
-        .filter((word) => !word.startsWith("-")),
-    );
-  }
-  return names.length ? names : undefined;
+  return lines.length > 0 && lines.every((l) => /^npm install(\s+\S+)+\s*$/.test(l.trim())) ? lines : undefined;
 }
 
 /** What each snippet the README runs must print: a snippet without an entry here fails, so none runs unchecked. */
@@ -119,16 +104,13 @@ const expectations: Record<string, (stdout: string, project: string) => Promise<
 
 let blocks: ReadmeCodeBlock[];
 let server: StartedServer | undefined;
-let imageServer: http.Server | undefined;
 let project: string;
 let env: NodeJS.ProcessEnv;
-let port: string;
 
-/** Runs a shell block as pasted (bash, stop at the first failure) in the project, pointed at the test's server. */
+/** Runs a shell block as pasted (bash, stop at the first failure) in the project, with the reader's environment. */
 async function sh(code: string): Promise<string> {
-  const script = `set -euo pipefail\n${code.replaceAll("127.0.0.1:8080", `127.0.0.1:${port}`)}`;
   try {
-    const { stdout } = await exec("bash", ["-c", script], { cwd: project, env, timeout: 90_000 });
+    const { stdout } = await exec("bash", ["-c", `set -euo pipefail\n${code}`], { cwd: project, env, timeout: 90_000 });
     return stdout;
   } catch (err) {
     const { stdout = "", stderr = "" } = err as { stdout?: string; stderr?: string };
@@ -139,12 +121,9 @@ async function sh(code: string): Promise<string> {
 beforeAll(async () => {
   blocks = await readmeCodeBlocks();
   project = await mkdtemp(path.join(os.tmpdir(), "readme-snippets-"));
-  const png = tinyPng(8, 8, [20, 120, 220]);
-  imageServer = http.createServer((_req, res) => res.writeHead(200, { "Content-Type": "image/png" }).end(png));
-  const imagePort = await freePort();
-  await new Promise<void>((resolve) => imageServer!.listen(imagePort, "127.0.0.1", resolve));
-  server = await npmStart({ ATTACHMENT_FETCH_ALLOW: "127.0.0.1" });
-  port = new URL(server.baseUrl).port;
+  // A first run: no allow-list for attachment URLs (the Messenger snippet uploads the server's own sample image).
+  server = await npmStart();
+  const port = new URL(server.baseUrl).port;
   // The page line comes a moment after the "listening on" line npmStart waits for.
   const pageLine = /development page (\d+), page access token (\S+)/;
   for (let waited = 0; !pageLine.test(server.output()) && waited < 15_000; waited += 100) {
@@ -152,24 +131,23 @@ beforeAll(async () => {
   }
   const page = pageLine.exec(server.output());
   if (!page) throw new Error(`npm start printed no development page:\n${server.output()}`);
-  // A reader's terminal, not an npm script's: npm_* variables (npm_config_local_prefix...) would send npm elsewhere.
-  const terminal = Object.entries(process.env).filter(([key]) => !/^(npm_|INIT_CWD$)/i.test(key));
-  env = {
-    ...Object.fromEntries(terminal),
+  // The reader started npm start with this PORT; the scripts' defaults name port 8080, so they are told the server.
+  env = readerTerminal({
+    PORT: port,
     WA_BASE_URL: server.baseUrl,
     GRAPH_BASE_URL: server.baseUrl,
     PAGE_ACCESS_TOKEN: page[2],
-    IMAGE_URL: `http://127.0.0.1:${imagePort}/cat.png`,
-  };
-  // "Change the admin password first": step 1 of the first run, as the client section says.
-  const passwordChange = shellCommands(await readmeSection("first-run")).find((c) => c.includes("new_password"));
-  if (!passwordChange) throw new Error("the first-run section has no login with new_password");
-  await sh(passwordChange);
+  });
+  // "Change the admin password first": step 1 of the first run (with its BASE line), as the client section says.
+  const firstRun = shellCommands(await readmeSection("first-run"));
+  const base = firstRun.find((c) => c.startsWith("BASE="));
+  const passwordChange = firstRun.find((c) => c.includes("new_password"));
+  if (!base || !passwordChange) throw new Error("the first-run section has no BASE line or no login with new_password");
+  await sh(`${base}\n${passwordChange}`);
 }, 240_000);
 
 afterAll(async () => {
   await server?.stop();
-  await new Promise((resolve) => (imageServer ? imageServer.close(resolve) : resolve(undefined)));
   if (project) await rm(project, { recursive: true, force: true });
   await rm(await packFolder, { recursive: true, force: true });
 });
@@ -177,7 +155,7 @@ afterAll(async () => {
 describe("README snippets", () => {
   it("each ts, js and sh block runs here, in a test reading its section, or is a fragment with a reason", async () => {
     for (const block of blocks.filter((b) => runnable.has(b.lang))) {
-      const where = `README.md:${block.line}`;
+      const where = `${block.file}:${block.line}`;
       if (block.runBy) {
         const test = path.join(repo, block.runBy);
         expect(existsSync(test), `${where}: ${block.runBy} does not exist`).toBe(true);
@@ -202,7 +180,7 @@ describe("README snippets", () => {
     let ran = 0;
     for (const block of blocks.filter((b) => runnable.has(b.lang) && !b.runBy)) {
       if (block.marker !== undefined) {
-        for (const name of installedPackages(block.code) ?? []) await installPackage(project, name);
+        for (const line of installLines(block.code) ?? []) await runInstall(project, line);
         continue;
       }
       if (block.lang === "sh") {
@@ -228,6 +206,18 @@ describe("README snippets", () => {
       await expectation!(stdout!, project);
     }
   }, 300_000);
+
+  it("installs from a clone the tarballs that npm pack makes there", async () => {
+    const { version } = JSON.parse(await readFile(path.join(repo, "package.json"), "utf8")) as { version: string };
+    const client = path.basename(await packedClient());
+    expect(client).toBe(`meta-media-openapi-client-${version}.tgz`);
+    const section = await readmeSection("client");
+    expect(section).toContain("\nnpm pack --workspaces --include-workspace-root --pack-destination ../mmo-packages\n");
+    expect(section).toContain(`\nnpm install ../mmo-packages/${client}\n`);
+    expect(section).toContain(
+      `\nnpm install ../mmo-packages/${client} ../mmo-packages/meta-media-openapi-${version}.tgz\n`,
+    );
+  });
 
   it("the TypeScript snippets type-check against the packages they import", async () => {
     const files = blocks

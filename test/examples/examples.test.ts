@@ -107,8 +107,11 @@ describe("examples/", () => {
   });
 
   it("upload-and-send-attachment.ts uploads a file attachment and sends it by id", async () => {
-    const input = path.join(tmp, "card.png");
-    await writeFile(input, tinyPng(16, 9, [10, 120, 220]));
+    // The image docs/api-docs.md downloads for it: the server's sample.
+    const input = path.join(tmp, "photo.png");
+    const sample = await fetch(`${baseUrl}/samples/photo.png`);
+    expect(sample.headers.get("content-type")).toBe("image/png");
+    await writeFile(input, Buffer.from(await sample.arrayBuffer()));
     const out = await example("upload-and-send-attachment.ts", [input, "image", "6543210987"], {
       GRAPH_BASE_URL: baseUrl,
       PAGE_ID,

@@ -1,5 +1,6 @@
 /** vitest globalSetup: one Prism mock of the bundle for the whole run, its URL provided as `prismUrl`. */
 import type { TestProject } from "vitest/node";
+import { writePrismBundle } from "../../cli/prism-bundle.ts";
 import { startPrism } from "../../conformance/prism-process.ts";
 
 declare module "vitest" {
@@ -9,7 +10,12 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const prism = await startPrism();
+  // The bundle as `meta-media-openapi mock` gives it to Prism (media ranges keyed as ranges).
+  const bundle = await writePrismBundle("all");
+  const prism = await startPrism(["mock", bundle.path]);
   project.provide("prismUrl", prism.url);
-  return () => prism.stop();
+  return async () => {
+    await prism.stop();
+    await bundle.remove();
+  };
 }

@@ -1,14 +1,14 @@
 /**
- * The README's fenced code blocks with what the README says about each: the section it is in, the
- * `<!-- snippet: ... -->` comment right before it, and the section's `<!-- snippets: run by <test file> -->` line.
+ * The fenced code blocks of the README and its pages under docs/, with what the page says about each: the section it
+ * is in, the `<!-- snippet: ... -->` comment right before it, and the section's `<!-- snippets: run by <test file> -->`
+ * line.
  */
-import { readFile } from "node:fs/promises";
-import path from "node:path";
+import { documentationFiles, readDocumentationFile } from "./readme-section.ts";
 
-const readmePath = path.resolve(import.meta.dirname, "../../README.md");
-
-/** One fenced block of the README, its indentation removed. */
+/** One fenced block of the README or of a page under docs/, its indentation removed. */
 export interface ReadmeCodeBlock {
+  /** The file it is in, relative to the repository (`README.md`, `docs/emulator.md`). */
+  file: string;
   lang: string;
   code: string;
   /** 1-based line of the opening fence. */
@@ -21,9 +21,16 @@ export interface ReadmeCodeBlock {
   runBy?: string;
 }
 
-/** Every fenced block of the README, in order. */
+/** Every fenced block of the README, then of each page under docs/, in order. */
 export async function readmeCodeBlocks(): Promise<ReadmeCodeBlock[]> {
-  const lines = (await readFile(readmePath, "utf8")).split("\n");
+  const blocks: ReadmeCodeBlock[] = [];
+  for (const file of documentationFiles) blocks.push(...codeBlocks(file, await readDocumentationFile(file)));
+  return blocks;
+}
+
+/** The fenced blocks of one Markdown file. */
+function codeBlocks(file: string, text: string): ReadmeCodeBlock[] {
+  const lines = text.split("\n");
   const blocks: ReadmeCodeBlock[] = [];
   let section: string | undefined;
   let runBy: string | undefined;
@@ -34,12 +41,12 @@ export async function readmeCodeBlocks(): Promise<ReadmeCodeBlock[]> {
     if (open) {
       const indent = open[1]!.length;
       const end = lines.findIndex((l, j) => j > i && l.trim() === "```");
-      if (end < 0) throw new Error(`README.md:${i + 1}: a code block is never closed`);
+      if (end < 0) throw new Error(`${file}:${i + 1}: a code block is never closed`);
       const code = lines
         .slice(i + 1, end)
         .map((l) => l.slice(indent))
         .join("\n");
-      blocks.push({ lang: open[2]!, code, line: i + 1, section, marker, runBy });
+      blocks.push({ file, lang: open[2]!, code, line: i + 1, section, marker, runBy });
       marker = undefined;
       i = end;
       continue;

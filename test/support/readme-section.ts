@@ -1,16 +1,39 @@
-/** Reading the README's marked sections, so that tests run what the README shows. */
+/** Reading the marked sections of the README and of its pages under docs/, so that tests run what they show. */
+import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
-const readmePath = path.resolve(import.meta.dirname, "../../README.md");
+const repo = path.resolve(import.meta.dirname, "../..");
 
-/** The text between `<!-- section:NAME -->` and `<!-- /section:NAME -->`. */
+/** The README, then the Markdown pages of docs/ (the long sections it links), as paths relative to the repository. */
+export const documentationFiles: readonly string[] = [
+  "README.md",
+  ...readdirSync(path.join(repo, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .sort()
+    .map((name) => `docs/${name}`),
+];
+
+/** The text of a documentation file, by its path relative to the repository. */
+export function readDocumentationFile(file: string): Promise<string> {
+  return readFile(path.join(repo, file), "utf8");
+}
+
+/**
+ * The text between `<!-- section:NAME -->` and `<!-- /section:NAME -->`, in the README or the one page of docs/ that
+ * holds it.
+ */
 export async function readmeSection(name: string): Promise<string> {
-  const readme = await readFile(readmePath, "utf8");
-  const start = readme.indexOf(`<!-- section:${name} -->`);
-  const end = readme.indexOf(`<!-- /section:${name} -->`);
-  if (start < 0 || end < start) throw new Error(`README has no section ${name}`);
-  return readme.slice(start, end);
+  const found: string[] = [];
+  for (const file of documentationFiles) {
+    const text = await readDocumentationFile(file);
+    const start = text.indexOf(`<!-- section:${name} -->`);
+    const end = text.indexOf(`<!-- /section:${name} -->`);
+    if (start >= 0 && end > start) found.push(text.slice(start, end));
+    else if (start >= 0 || end >= 0) throw new Error(`${file}: section ${name} is not closed after it opens`);
+  }
+  if (found.length !== 1) throw new Error(`${found.length} documentation files have a section ${name}, not one`);
+  return found[0]!;
 }
 
 /** The shell commands of a section: the ```sh blocks, continuation lines joined, comment lines dropped. */

@@ -1,49 +1,72 @@
 /**
- * The README's "Generate a client" section, run as a user would, once per generator: in an empty project holding a
- * copy of generated/ (and this repository's node_modules, where the pinned generators are), the section's files and
- * commands; then `tsc --strict` over the generated code and the example; then the example against a fresh reference
- * server, whose state is checked afterwards with this package's own client rather than taken from the example's word.
+ * docs/generate-a-client.md (the README's "Generate a client"), run as a reader would, once per generator: in an
+ * empty folder holding a copy of the bundles of generated/, the page's setup, then the generator's section exactly as
+ * shown: its `npm install` lines (packages from the npm registry; nothing of this repository's node_modules), its
+ * files and its commands. Then `tsc --strict`, with the TypeScript the section installed, over the generated code and
+ * the section's files; then the example against a fresh reference server, whose state is checked afterwards with this
+ * package's own client rather than taken from the example's word.
  */
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMessengerClient, createWhatsAppClient, WhatsAppApiError } from "../../client/index.ts";
-import { referenceTarget, type ClientTarget } from "../client/client-target.ts";
 import { tinyPng } from "../../conformance/media-files.ts";
+import { referenceTarget, type ClientTarget } from "../client/client-target.ts";
+import { quietNpm, readerTerminal } from "../support/reader-terminal.ts";
 import { namedTsFiles, readmeSection, shellCommands } from "../support/readme-section.ts";
 
 const exec = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, "../..");
-const tsc = path.join(repo, "node_modules", "typescript", "bin", "tsc");
-const manifest = JSON.parse(await readFile(path.join(repo, "package.json"), "utf8")) as {
-  devDependencies: Record<string, string>;
-};
 
-/** The generators the section shows, by the heading of their subsection. */
+/** The generators the page shows, by the heading of their section, and the example each section runs. */
 const generators = [
-  { heading: "@hey-api/openapi-ts", packageName: "@hey-api/openapi-ts", example: "hey-api-example.ts" },
-  { heading: "orval", packageName: "orval", example: "orval-example.ts" },
+  { heading: "@hey-api/openapi-ts", generator: "@hey-api/openapi-ts", example: "hey-api-example.ts" },
+  { heading: "orval", generator: "orval", example: "orval-example.ts" },
+  { heading: "oazapfts", generator: "oazapfts", example: "oazapfts-example.ts" },
+  {
+    heading: "swagger-typescript-api",
+    generator: "swagger-typescript-api",
+    example: "swagger-typescript-api-example.ts",
+  },
+  { heading: "Kubb", generator: "@kubb/cli", example: "kubb-example.ts" },
+  { heading: "openapi-zod-client", generator: "openapi-zod-client", example: "openapi-zod-client-example.ts" },
 ] as const;
 
-/** The text of the `### <heading>` subsection, up to the next one. */
+/** The text of the `## <heading>` section of the page, up to the next one. */
 function subsection(section: string, heading: string): string {
-  const start = section.indexOf(`\n### ${heading}\n`);
-  if (start < 0) throw new Error(`the README's generate section has no "### ${heading}"`);
-  const next = section.indexOf("\n### ", start + 1);
+  const start = section.indexOf(`\n## ${heading}\n`);
+  if (start < 0) throw new Error(`docs/generate-a-client.md has no "## ${heading}"`);
+  const next = section.indexOf("\n## ", start + 1);
   return section.slice(start, next < 0 ? undefined : next);
 }
 
-/** Runs a shell command of the README in `cwd`; a failure carries its output, so the test says what broke. */
+/** The generators of the page's table (its first column: name, version, notes), with the version it names. */
+function tableVersions(): Map<string, string> {
+  const start = section.indexOf("| generator |");
+  const rows = section.slice(start, section.indexOf("\n\n", start)).split("\n").slice(2);
+  return new Map(rows.map((row) => row.split("|")[1]!.trim().split(" ").slice(0, 2) as [string, string]));
+}
+
+/** `name@x.y.z` (or `@scope/name@x.y.z`) arguments of `npm install` lines: the exact versions they pin. */
+function exactPins(installs: string[]): Array<{ name: string; version: string }> {
+  return installs
+    .flatMap((line) => line.split(/\s+/))
+    .map((word) => /^(@?[^@\s]+)@(\d+\.\d+\.\d+)$/.exec(word))
+    .filter((m) => m !== null)
+    .map((m) => ({ name: m[1]!, version: m[2]! }));
+}
+
+/** Runs a shell command of the page in `cwd`, in a reader's terminal; a failure carries its output. */
 async function sh(command: string, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
   try {
     const { stdout } = await exec("sh", ["-c", command], {
       cwd,
-      env: { ...process.env, NO_COLOR: "1", ...env },
+      env: readerTerminal({ NO_COLOR: "1", ...quietNpm, ...env }),
       maxBuffer: 16 * 1024 * 1024,
-      timeout: 120_000,
+      timeout: 240_000,
     });
     return stdout;
   } catch (err) {
@@ -52,51 +75,49 @@ async function sh(command: string, cwd: string, env: NodeJS.ProcessEnv = {}): Pr
   }
 }
 
+/** The installed version of a package of the project. */
+async function installedVersion(project: string, name: string): Promise<string> {
+  const manifest = JSON.parse(await readFile(path.join(project, "node_modules", name, "package.json"), "utf8"));
+  return (manifest as { version: string }).version;
+}
+
 let section: string;
+let setup: string[];
 let work: string;
 const photo = tinyPng(8, 8, [20, 120, 220]);
 
 beforeAll(async () => {
   section = await readmeSection("generate");
+  setup = shellCommands(subsection(section, "Set up"));
   work = await mkdtemp(path.join(os.tmpdir(), "mmo-generators-"));
 });
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-describe("README: Generate a client", () => {
-  it("installs exactly the generator versions this repository pins and tests", async () => {
-    for (const g of generators) {
-      const installs = shellCommands(subsection(section, g.heading)).filter((c) => c.startsWith("npm install"));
-      const pinned = manifest.devDependencies[g.packageName];
-      expect(pinned, `${g.packageName} in devDependencies`).toMatch(/^\d+\.\d+\.\d+$/);
-      expect(installs).toEqual([`npm install --save-dev --save-exact ${g.packageName}@${pinned}`]);
-      const installed = JSON.parse(
-        await readFile(path.join(repo, "node_modules", g.packageName, "package.json"), "utf8"),
-      );
-      expect(installed.version).toBe(pinned);
-    }
+describe("docs/generate-a-client.md", () => {
+  it("sets up an ES module project and has a section for every generator its table names", () => {
+    expect(setup).toEqual(["npm init -y && npm pkg set type=module"]);
+    expect([...tableVersions().keys()]).toEqual(generators.map((g) => g.heading));
   });
 
   describe.each(generators)("$heading", (g) => {
     let project: string;
     let commands: string[];
+    let installs: string[];
     let target: ClientTarget | undefined;
 
     beforeAll(async () => {
       const text = subsection(section, g.heading);
-      commands = shellCommands(text).filter((c) => !c.startsWith("npm install"));
-      project = path.join(work, g.packageName.replace(/[@/]/g, "_"));
+      commands = shellCommands(text);
+      installs = commands.filter((c) => c.startsWith("npm install"));
+      project = path.join(work, g.heading.replace(/[@/]/g, "_"));
       await mkdir(path.join(project, "generated"), { recursive: true });
-      await symlink(path.join(repo, "node_modules"), path.join(project, "node_modules"), "dir");
       for (const name of await readdir(path.join(repo, "generated"))) {
-        if (name.endsWith(".json"))
+        if (name.endsWith(".openapi.json")) {
           await copyFile(path.join(repo, "generated", name), path.join(project, "generated", name));
+        }
       }
-      await writeFile(
-        path.join(project, "package.json"),
-        JSON.stringify({ name: "generated-client", private: true, type: "module" }),
-      );
       await writeFile(path.join(project, "photo.png"), photo);
       for (const { file, code } of namedTsFiles(text)) {
         await mkdir(path.dirname(path.join(project, file)), { recursive: true });
@@ -107,15 +128,32 @@ describe("README: Generate a client", () => {
       await target?.close();
     });
 
-    it("generates the client with the commands shown", { timeout: 180_000 }, async () => {
+    it("installs from the npm registry what its npm install lines pin, and generates the client", {
+      timeout: 600_000,
+    }, async () => {
+      for (const command of setup) await sh(command, project);
+      expect(installs.length).toBeGreaterThan(0);
+      // The generator at an exact version, TypeScript 5 (7 breaks @hey-api/openapi-ts), tsx and Node's types.
+      const pins = exactPins(installs);
+      expect(pins.map((p) => p.name)).toContain(g.generator);
+      expect(tableVersions().get(g.heading), "the version in the table").toBe(
+        pins.find((p) => p.name === g.generator)!.version,
+      );
+      for (const needed of ["typescript@5", "tsx", "@types/node"]) {
+        expect(
+          installs.some((line) => line.split(/\s+/).includes(needed)),
+          needed,
+        ).toBe(true);
+      }
       const generation = commands.filter((c) => !c.includes(g.example));
-      expect(generation.length).toBeGreaterThan(0);
       for (const command of generation) await sh(command, project);
+      for (const pin of pins) expect(await installedVersion(project, pin.name), pin.name).toBe(pin.version);
+      expect(await installedVersion(project, "typescript")).toMatch(/^5\./);
+      const manifest = JSON.parse(await readFile(path.join(project, "package.json"), "utf8")) as { type?: string };
+      expect(manifest.type).toBe("module");
     });
 
-    it("type-checks the generated code, the files shown and the example with tsc --strict", {
-      timeout: 180_000,
-    }, async () => {
+    it("type-checks the generated code and the files shown with tsc --strict", { timeout: 180_000 }, async () => {
       await writeFile(
         path.join(project, "tsconfig.json"),
         JSON.stringify({
@@ -133,6 +171,8 @@ describe("README: Generate a client", () => {
           include: ["src", "*.ts"],
         }),
       );
+      // The project's own TypeScript, the one its npm install line chose.
+      const tsc = path.join(project, "node_modules", "typescript", "bin", "tsc");
       const result = await exec(process.execPath, [tsc, "-p", "tsconfig.json"], {
         cwd: project,
         maxBuffer: 16 * 1024 * 1024,
