@@ -206,10 +206,15 @@ describe("meta-media-openapi test against hostile targets", () => {
   });
 
   it("no Prism outlives a tool that is killed outright (SIGKILL: no handler runs)", { timeout: 300_000 }, async () => {
-    const ref = await hostile(() => undefined);
+    // Once the scenarios start, the target never answers: each Prism waits on it, idle, writing nothing (a Prism
+    // that writes to the dead tool's pipe dies of it; an idle one lived on before the watchdog).
+    let reads = 0;
+    const ref = await hostile((_req, { method, path: p }) =>
+      method === "GET" && p === "/v1/settings/application" && reads++ > 0 ? never() : undefined,
+    );
     const tool = startTool(["test", ...targetArgs(ref), ...small], { cwd: work });
-    // The four proxies (strict and lenient, per family) are running.
     await until(() => prismChildren(tool.pid).length === 4, "four Prism proxies", 240_000);
+    await until(() => reads > 1, "a request through Prism waiting on the target", 240_000);
     const prisms = prismChildren(tool.pid);
     tool.kill("SIGKILL");
     await tool.done;
