@@ -103,13 +103,19 @@ class StartFootprint {
 
   /** Removes what the start created. */
   undo(): void {
-    for (const file of this.files) rmSync(file, { force: true });
+    for (const file of this.files) {
+      try {
+        rmSync(file, { force: true });
+      } catch {
+        // Its folder is not one (a file given as DATA_DIR): nothing was created there.
+      }
+    }
     const deepestFirst = [...this.dirs].sort((a, b) => b.length - a.length);
     for (const dir of deepestFirst) {
       try {
         rmdirSync(dir);
       } catch {
-        // Not empty (someone else's now) or gone: left as it is.
+        // Not empty (someone else's now), gone, or never a folder: left as it is.
       }
     }
   }
