@@ -33,6 +33,8 @@ export type LoginAdmission =
 const PENDING_STALE_MS = 60_000;
 /** How often (in clock time) attempts that left the window are removed from the records. */
 const PRUNE_INTERVAL_MS = 60_000;
+/** How far ahead of this instance's clock an attempt may be without being taken for a clock set back. */
+const CLOCK_TOLERANCE_MS = 60_000;
 /** What a refusal due to attempts in flight asks the client to wait: they end within a hashing time or so. */
 const IN_FLIGHT_WAIT_MS = 1000;
 
@@ -123,8 +125,10 @@ export class LoginThrottle {
   /** Milliseconds an attempt with these attempts of its address and user name must wait (0: none). */
   private judge([byAddress, byUser]: LoginAttempt[][], now: number): number {
     // Attempts "from the future" mean the clock was set back: they would otherwise block for as long as it jumped.
-    const address = byAddress!.filter((a) => a.at <= now);
-    const user = byUser!.filter((a) => a.at <= now);
+    // A little ahead is normal: another instance's clock, or an attempt that failed while this one waited its turn.
+    const present = (a: LoginAttempt) => a.at <= now + CLOCK_TOLERANCE_MS;
+    const address = byAddress!.filter(present);
+    const user = byUser!.filter(present);
     const addressWait = this.waitMs(address, this.limits.maxFailuresPerAddress, now);
     let userWait = this.waitMs(user, this.limits.maxFailuresPerUser, now);
     // Past the user's limit, an address that has not failed in the window is still heard (see the top of the file);
