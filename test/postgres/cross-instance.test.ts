@@ -26,9 +26,12 @@ let adminToken: string;
 
 beforeAll(async () => {
   shared = await sharedStorage();
-  [a, b] = await startInstances(2, shared, { LOGIN_MAX_FAILURES_PER_ADDRESS: String(FAILURES_PER_ADDRESS) });
-  balancer = await startBalancer([a!.url, b!.url]);
-  adminToken = await login(a!.url, "admin", ADMIN_PASSWORD);
+  [a, b] = (await startInstances(2, shared, { LOGIN_MAX_FAILURES_PER_ADDRESS: String(FAILURES_PER_ADDRESS) })) as [
+    ChildServer,
+    ChildServer,
+  ];
+  balancer = await startBalancer([a.url, b.url]);
+  adminToken = await login(a.url, "admin", ADMIN_PASSWORD);
 });
 afterAll(async () => {
   await balancer?.stop();
