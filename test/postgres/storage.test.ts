@@ -49,6 +49,19 @@ describe("PostgreSQL storage across instances", () => {
     }
   });
 
+  it("lets a task run alone use the records even with a pool of one connection (DATABASE_POOL_MAX=1)", async () => {
+    const databaseUrl = await freshDatabase("pool");
+    const mediaDir = await mkdtemp(path.join(os.tmpdir(), "pg-pool-"));
+    const storage = await openPostgresStorage({ databaseUrl, mediaDir, poolMax: 1 });
+    try {
+      const found = await storage.runAlone(EXPIRY_SWEEP_TASK, () => storage.attachments.expiredBlobIds(0, 10));
+      expect(found).toEqual([]);
+    } finally {
+      await storage.close();
+      await rm(mediaDir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a database whose schema is newer than this server's, and upgrades nothing", async () => {
     const databaseUrl = await freshDatabase("newer");
     const mediaDir = await mkdtemp(path.join(os.tmpdir(), "pg-newer-"));

@@ -80,7 +80,7 @@ export async function openPostgresStorage(opts: PostgresStorageOptions): Promise
       mediaBlobs: await createBlobStore(path.join(opts.mediaDir, "media"), { ...volume, ...folder }),
       attachmentBlobs: await createBlobStore(path.join(opts.mediaDir, "attachments"), folder),
       exclusive: false,
-      runAlone: (name, task) => runAlone(pool, name, task),
+      runAlone: (name, task) => runAlone(opts.databaseUrl, name, task),
       close: () => pool.end(),
     };
   } catch (err) {
@@ -91,26 +91,27 @@ export async function openPostgresStorage(opts: PostgresStorageOptions): Promise
 
 /**
  * Runs `task` while holding the session advisory lock of `name`, or skips it when another session holds it. The lock
- * lives on one connection kept for the task's duration; an instance that dies releases it with its connections.
+ * lives on a connection of its own, outside the pool (the task's queries use the pool: holding one of its connections
+ * would deadlock a pool of one); an instance that dies releases the lock with its connection.
  */
-async function runAlone<T>(pool: pg.Pool, name: string, task: () => Promise<T>): Promise<T | undefined> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
+async function runAlone<T>(databaseUrl: string, name: string, task: () => Promise<T>): Promise<T | undefined> {
+  const client = new pg.Client({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: "meta-media-openapi",
+  });
+  // A connection lost while the task runs only ends the lock early; the task's own queries report their errors.
+  client.on("error", () => undefined);
+  await client.connect();
   try {
     const { rows } = await client.query<{ locked: boolean }>(
       "SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked",
       [LOCK_CLASS, name],
     );
     if (!rows[0]?.locked) return undefined;
-    try {
-      return await task();
-    } finally {
-      await client.query("SELECT pg_advisory_unlock($1, hashtext($2))", [LOCK_CLASS, name]).catch((err: Error) => {
-        // Destroying the connection releases the lock with it.
-        broken = err;
-      });
-    }
+    return await task();
   } finally {
-    client.release(broken);
+    // Closing the session releases its advisory locks.
+    await client.end().catch(() => undefined);
   }
 }
