@@ -241,10 +241,13 @@ export async function startServer(
 
   const sqlite = requested.databaseUrl === undefined;
   const folders = sqlite ? [requested.dataDir, requested.mediaDir] : [requested.mediaDir];
-  const blobDirs = ["media", "attachments"].flatMap((name) => {
-    const dir = path.join(requested.mediaDir, name);
-    return [dir, path.join(dir, "tmp")];
-  });
+  // A shared media folder's subfolders are left alone: another instance starting at the same moment may use them.
+  const blobDirs = sqlite
+    ? ["media", "attachments"].flatMap((name) => {
+        const dir = path.join(requested.mediaDir, name);
+        return [dir, path.join(dir, "tmp")];
+      })
+    : [];
   const databaseFiles = sqlite
     ? ["server.sqlite", "server.sqlite-wal", "server.sqlite-shm"].map((f) => path.join(requested.dataDir, f))
     : [];
