@@ -79,5 +79,7 @@ describe("the conformance suite through the balancer", () => {
     );
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^PASS: \d+ passed, 0 failed, \d+ skipped/m);
+    // The summary and the coverage line, in the CI log.
+    console.log(run.stdout.match(/^(coverage|PASS):.*$/gm)?.join("\n"));
   });
 });
