@@ -41,23 +41,28 @@ Options:
 `;
 
 const HELP: Record<string, string> = {
-  serve: `Usage: ${NAME} serve [--host HOST] [--port PORT] [--data-dir DIR]
+  serve: `Usage: ${NAME} serve [--host HOST] [--port PORT] [--data-dir DIR] [--database-url URL] [--media-dir DIR]
 
 Starts the reference server, building the docs first when they are missing or older than the spec.
 
 Options:
-  --host HOST       address to listen on (default 127.0.0.1; env HOST)
-  --port PORT       port to listen on, 0 for any free port (default 8080; env PORT)
-  --data-dir DIR    where records and media are stored (default ./data; env DATA_DIR)
-  -h, --help        show this help
+  --host HOST           address to listen on (default 127.0.0.1; env HOST)
+  --port PORT           port to listen on, 0 for any free port (default 8080; env PORT)
+  --data-dir DIR        where records and media are stored (default ./data; env DATA_DIR)
+  --database-url URL    keep the records in PostgreSQL (postgres://user:password@host:5432/db; env DATABASE_URL)
+                        instead of SQLite, so that several instances can share them
+  --media-dir DIR       where the media and attachment files are stored (default: the data dir; env MEDIA_DIR):
+                        with several instances, a folder every one of them mounts
+  -h, --help            show this help
 
 Other settings come from the environment: WA_ADMIN_PASSWORD (unset: admin / secret, changed at first login),
-WA_ID, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USER,
-LOGIN_FAILURE_WINDOW_SECONDS, MESSENGER_PAGES ({"<page id>":"<page access token>"}; unset: a development page is
-generated once per data directory), MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW, ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO,
-ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, DOCS_DIR (where the rendered docs are kept; unset: the docs shipped with the
-package, or the cache folder when they must be built: $XDG_CACHE_HOME/meta-media-openapi, else
-~/.cache/meta-media-openapi). Nothing is ever written inside the package's own folder.
+WA_ID, DATABASE_POOL_MAX, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, LOGIN_MAX_FAILURES_PER_ADDRESS,
+LOGIN_MAX_FAILURES_PER_USER, LOGIN_FAILURE_WINDOW_SECONDS, MESSENGER_PAGES ({"<page id>":"<page access token>"};
+unset: a development page is generated once per data directory or database), MESSENGER_APP_SECRET,
+ATTACHMENT_FETCH_ALLOW, ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO, ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, DOCS_DIR (where the
+rendered docs are kept; unset: the docs shipped with the package, or the cache folder when they must be built:
+$XDG_CACHE_HOME/meta-media-openapi, else ~/.cache/meta-media-openapi). Nothing is ever written inside the
+package's own folder.
 
 The served /openapi.json, its YAML and per-family twins and /docs name the origin each request reached (its Host
 header, when it is a plain host[:port]) as the local reference server.
@@ -128,6 +133,8 @@ async function serve(args: string[]): Promise<number> {
       host: { type: "string" },
       port: { type: "string" },
       "data-dir": { type: "string" },
+      "database-url": { type: "string" },
+      "media-dir": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -139,10 +146,14 @@ async function serve(args: string[]): Promise<number> {
   if (values.host !== undefined) env.HOST = values.host;
   if (values.port !== undefined) env.PORT = values.port;
   if (values["data-dir"] !== undefined) env.DATA_DIR = values["data-dir"];
+  if (values["database-url"] !== undefined) env.DATABASE_URL = values["database-url"];
+  if (values["media-dir"] !== undefined) env.MEDIA_DIR = values["media-dir"];
   const names: SettingNames = {
     host: values.host !== undefined ? "--host" : ENVIRONMENT_NAMES.host,
     port: values.port !== undefined ? "--port" : ENVIRONMENT_NAMES.port,
     dataDir: values["data-dir"] !== undefined ? "--data-dir" : ENVIRONMENT_NAMES.dataDir,
+    mediaDir: values["media-dir"] !== undefined ? "--media-dir" : ENVIRONMENT_NAMES.mediaDir,
+    databaseUrl: values["database-url"] !== undefined ? "--database-url" : ENVIRONMENT_NAMES.databaseUrl,
   };
   try {
     const { built, reason, docsDir } = await ensureDocs();

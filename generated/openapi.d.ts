@@ -26,13 +26,17 @@ export interface paths {
          *
          *     Repeated failed logins are throttled, per client address and per user name: once the wrong user names or
          *     passwords seen in a sliding window reach a limit, the login answers 429 (1015) with `Retry-After` (in seconds),
-         *     without checking the password, even a right one, until enough failures have left the window. Passwords are
-         *     checked one at a time, and each attempt is judged again when its turn comes, on the failures of the attempts
-         *     checked before it, so a burst of concurrent wrong logins is held to the limits too, while right logins sent
-         *     together all pass. The reference server's defaults are 30 failures per client address and 100 per user name in
-         *     15 minutes (`LOGIN_MAX_FAILURES_PER_ADDRESS`, `LOGIN_MAX_FAILURES_PER_USER`, `LOGIN_FAILURE_WINDOW_SECONDS`); an IPv6
-         *     client is counted by its /64 network. Passwords are hashed one at a time, so that a flood of logins cannot
-         *     starve uploads and downloads of the server's file I/O.
+         *     without checking the password, even a right one, until enough failures have left the window. The per-address
+         *     limit refuses everything from that address. The per-user limit refuses logins as that user only from addresses
+         *     that failed a login in the window: an address without failures is still heard (once: if it fails too, it waits
+         *     like the others), so guessing an account's password from many addresses cannot keep its owner out from another
+         *     address, while each further address earns at most one guess per window. Passwords are checked one at a time, and
+         *     each attempt is judged again when its turn comes, on the failures of the attempts checked before it, so a burst of
+         *     concurrent wrong logins is held to the limits too, while right logins sent together all pass. The reference
+         *     server's defaults are 30 failures per client address and 100 per user name in 15 minutes
+         *     (`LOGIN_MAX_FAILURES_PER_ADDRESS`, `LOGIN_MAX_FAILURES_PER_USER`, `LOGIN_FAILURE_WINDOW_SECONDS`), shared by all
+         *     its instances when they share a database; an IPv6 client is counted by its /64 network. Passwords are hashed one
+         *     at a time, so that a flood of logins cannot starve uploads and downloads of the server's file I/O.
          */
         post: operations["loginUser"];
         delete?: never;
@@ -1014,7 +1018,7 @@ export interface operations {
             };
             413: components["responses"]["WaJsonBodyTooLarge"];
             415: components["responses"]["WaJsonUnsupportedMediaType"];
-            /** @description Too many failed logins from this client address or for this user name in the current window (1015). Nothing was checked; retry after `Retry-After` seconds. */
+            /** @description Too many failed logins in the current window (1015) from this client address, or for this user name from an address that has failed too. Nothing was checked; retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];

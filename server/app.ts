@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import type { ServerConfig } from "./config.ts";
 import { systemClock, type Clock } from "./clock.ts";
-import { removeExpiredAttachmentBlobs } from "./attachments/attachment-expiry.ts";
+import { EXPIRY_SWEEP_TASK, removeExpiredAttachmentBlobs } from "./attachments/attachment-expiry.ts";
 import { ATTACHMENT_BLOB_ID, AttachmentStore } from "./attachments/attachment-store.ts";
 import { attachmentHandlers } from "./attachments/handlers.ts";
 import { createAddressPolicy } from "./attachments/address-policy.ts";
@@ -23,12 +23,11 @@ import { settingsHandlers } from "./settings/handlers.ts";
 import { settingsSchemaFacts } from "./settings/settings-schema.ts";
 import { SettingsStore } from "./settings/settings-store.ts";
 import type { BlobStore } from "./storage/blob-store.ts";
-import type { SqliteStorage } from "./storage/sqlite/sqlite-storage.ts";
-import type { Storage } from "./storage/storage.ts";
+import { SHARED_FOLDER_GRACE_MS, type Storage } from "./storage/storage.ts";
 import { withPersistedDevPage } from "./attachments/dev-page-store.ts";
 import { userHandlers } from "./users/handlers.ts";
 import { LoginThrottle } from "./users/login-throttle.ts";
-import { BUILT_IN_ADMIN, UserStore } from "./users/user-store.ts";
+import { BUILT_IN_ADMIN, seedBuiltInAdmin, UserStore } from "./users/user-store.ts";
 import { loadOpenApiDocument, type OpenApiDocument } from "./validation/openapi-document.ts";
 
 /** What the app needs of the configuration (a `ServerConfig` has it all, and where to listen besides). */
@@ -68,7 +67,11 @@ export function createApp(options: AppOptions): Hono {
   const clock = options.clock ?? systemClock;
   const app = new Hono();
   const adminPassword = config.adminPassword !== undefined ? { adminPassword: config.adminPassword } : {};
-  const users = new UserStore(storage.users, clock, adminPassword);
+  // Where other instances change the same records, nothing is remembered between requests (Storage.exclusive).
+  const users = new UserStore(storage.users, clock, {
+    ...adminPassword,
+    ...(storage.exclusive ? {} : { tokenCacheMs: 0 }),
+  });
   const fetcher =
     options.fetcher ??
     createSafeFetcher({
@@ -81,12 +84,14 @@ export function createApp(options: AppOptions): Hono {
   if (docs) {
     const docsDeps = {
       config,
-      adminPasswordChangeRequired: () => users.find(BUILT_IN_ADMIN)?.mustChangePassword ?? false,
+      adminPasswordChangeRequired: async () => (await users.find(BUILT_IN_ADMIN))?.mustChangePassword ?? false,
     };
     registerDocsRoutes(app, docsDeps, typeof docs === "object" ? docs : {});
   }
 
-  const settings = new SettingsStore(storage.settings, settingsSchemaFacts(spec).defaults);
+  const settings = new SettingsStore(storage.settings, settingsSchemaFacts(spec).defaults, {
+    cache: storage.exclusive,
+  });
   registerOperations(app, spec, [
     {
       family: createMessengerFamily({ spec, credentials: config.messenger }),
@@ -97,12 +102,13 @@ export function createApp(options: AppOptions): Hono {
         clock,
         fetcher,
         fetchTimeoutMs: config.messenger.fetchTimeoutMs,
+        sweepRunner: (task) => storage.runAlone(EXPIRY_SWEEP_TASK, task),
       }),
     },
     {
       family: createWhatsAppFamily({
         users,
-        loginThrottle: new LoginThrottle(config.loginThrottle, clock),
+        loginThrottle: new LoginThrottle(config.loginThrottle, clock, storage.loginAttempts),
         apiVersion: config.apiVersion,
       }),
       handlers: {
@@ -118,23 +124,29 @@ export function createApp(options: AppOptions): Hono {
 
 /**
  * Housekeeping before serving: removes blobs that no record names (a crash between a blob's rename and its record's
- * insert leaves a file no request can reach but the quota counts) and the files of expired attachments.
+ * insert leaves a file no request can reach but the quota counts) and the files of expired attachments. On storage
+ * other instances share, a blob is judged only once unchanged for SHARED_FOLDER_GRACE_MS (another instance may be
+ * about to insert its record), and the expiry sweep runs on one instance at a time.
  */
 export async function tidyStorage(storage: Storage, clock: Clock = systemClock): Promise<void> {
-  await removeOrphanBlobs(storage.mediaBlobs, MEDIA_ID, (ids) => storage.media.existingIds(ids));
+  const settled = storage.exclusive ? {} : { unchangedForMs: SHARED_FOLDER_GRACE_MS };
+  await removeOrphanBlobs(storage.mediaBlobs, MEDIA_ID, settled, (ids) => storage.media.existingIds(ids));
   const attachments = new AttachmentStore(storage.attachments, clock);
-  await removeOrphanBlobs(storage.attachmentBlobs, ATTACHMENT_BLOB_ID, (ids) => attachments.existingBlobIds(ids));
-  await removeExpiredAttachmentBlobs(attachments, storage.attachmentBlobs);
+  await removeOrphanBlobs(storage.attachmentBlobs, ATTACHMENT_BLOB_ID, settled, (ids) =>
+    attachments.existingBlobIds(ids),
+  );
+  await storage.runAlone(EXPIRY_SWEEP_TASK, () => removeExpiredAttachmentBlobs(attachments, storage.attachmentBlobs));
 }
 
 /** Deletes the blobs of the id form `idForm` that have no record; files of any other name are not ours to judge. */
 async function removeOrphanBlobs(
   blobs: BlobStore,
   idForm: RegExp,
-  existing: (ids: string[]) => Set<string>,
+  settled: { unchangedForMs?: number },
+  existing: (ids: string[]) => Promise<Set<string>>,
 ): Promise<void> {
-  const candidates = (await blobs.list()).filter((id) => idForm.test(id));
-  const recorded = existing(candidates);
+  const candidates = (await blobs.list(settled)).filter((id) => idForm.test(id));
+  const recorded = await existing(candidates);
   // Through delete(), which also takes the bytes off the store's usage count.
   for (const id of candidates) if (!recorded.has(id)) await blobs.delete(id);
 }
@@ -150,60 +162,76 @@ export interface AppOverrides {
   attachments?: BlobStore;
 }
 
-/** The reference server on its data directory. */
+/** The reference server on its storage. */
 export interface ReferenceApp {
   app: Hono;
-  /** The configuration in effect: the one given, with the data directory's development page when one is generated. */
+  /** The configuration in effect: the one given, with the storage's development page when one is generated. */
   config: ServerConfig;
   /** The storage it serves from (the blob stores of `overrides` in place of the folders). */
-  storage: SqliteStorage;
+  storage: Storage;
   /** Releases the database and the fetcher's connections. */
-  close(): void;
+  close(): Promise<void>;
 }
 
-/** Opens the storage under `config.dataDir` (SQLite and blob folders), tidies it, and builds the app. */
+/**
+ * Opens the storage the configuration names: PostgreSQL with the blob folders under `mediaDir` when `databaseUrl` is
+ * set, else SQLite under `dataDir`. Each adapter is loaded only here, so that the emulator loads neither.
+ */
+export async function openConfiguredStorage(config: ServerConfig): Promise<Storage> {
+  const volume = config.mediaVolumeMaxBytes !== undefined ? { mediaVolumeMaxBytes: config.mediaVolumeMaxBytes } : {};
+  if (config.databaseUrl !== undefined) {
+    const { openPostgresStorage } = await import("./storage/postgres/postgres-storage.ts");
+    return openPostgresStorage({
+      databaseUrl: config.databaseUrl,
+      mediaDir: config.mediaDir,
+      poolMax: config.databasePoolMax,
+      ...volume,
+    });
+  }
+  const { openSqliteStorage } = await import("./storage/sqlite/sqlite-storage.ts");
+  return openSqliteStorage(config.dataDir, { mediaDir: config.mediaDir, ...volume });
+}
+
+/**
+ * Opens the configured storage, seeds the built-in admin, tidies the storage, records (or reads back) the
+ * development page, and builds the app. The development page is recorded last, so that a start failing before it
+ * uses up no token it could not print.
+ */
 export async function createAppFromConfig(
   requested: ServerConfig,
   overrides: AppOverrides = {},
 ): Promise<ReferenceApp> {
-  // Loaded here, not at the top: the emulator builds apps without ever loading the SQLite adapter.
-  const { openSqliteStorage } = await import("./storage/sqlite/sqlite-storage.ts");
-  const opened = await openSqliteStorage(requested.dataDir, {
-    ...(requested.mediaVolumeMaxBytes !== undefined ? { mediaVolumeMaxBytes: requested.mediaVolumeMaxBytes } : {}),
-  });
-  const storage: SqliteStorage = {
+  const opened = await openConfiguredStorage(requested);
+  const storage: Storage = {
     ...opened,
     ...(overrides.media ? { mediaBlobs: overrides.media } : {}),
     ...(overrides.attachments ? { attachmentBlobs: overrides.attachments } : {}),
   };
   const clock = overrides.clock ?? systemClock;
-  let config: ServerConfig;
+  let fetcher: SafeFetcher | undefined;
   try {
-    // A generated development page is the one this data directory already has, if any.
-    config = withPersistedDevPage(requested, opened.db);
-  } catch (err) {
-    storage.close();
-    throw err;
-  }
-  const fetcher = createSafeFetcher({
-    policy: createAddressPolicy(config.messenger.fetchAllow),
-    ...(overrides.lookup ? { lookup: overrides.lookup } : {}),
-  });
-  try {
+    await seedBuiltInAdmin(storage.users, requested.adminPassword);
     await tidyStorage(storage, clock);
+    // A generated development page is the one the storage already has, if any.
+    const config = await withPersistedDevPage(requested, storage.devPage);
+    fetcher = createSafeFetcher({
+      policy: createAddressPolicy(config.messenger.fetchAllow),
+      ...(overrides.lookup ? { lookup: overrides.lookup } : {}),
+    });
     const app = createApp({ ...(overrides.spec ? { spec: overrides.spec } : {}), config, storage, clock, fetcher });
+    const usedFetcher = fetcher;
     return {
       app,
       config,
       storage,
-      close: () => {
-        void fetcher.close().catch(() => undefined);
-        storage.close();
+      close: async () => {
+        void usedFetcher.close().catch(() => undefined);
+        await storage.close();
       },
     };
   } catch (err) {
-    void fetcher.close().catch(() => undefined);
-    storage.close();
+    void fetcher?.close().catch(() => undefined);
+    await storage.close();
     throw err;
   }
 }

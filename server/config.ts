@@ -9,7 +9,14 @@ import type { LoginThrottleLimits } from "./users/login-throttle.ts";
 export interface ServerConfig {
   host: string;
   port: number;
+  /** DATA_DIR: the SQLite database and, unless MEDIA_DIR says otherwise, the blob folders. */
   dataDir: string;
+  /** MEDIA_DIR: the folder of the blob folders `media/` and `attachments/` (default: `dataDir`). */
+  mediaDir: string;
+  /** DATABASE_URL: a PostgreSQL database shared by several instances instead of SQLite in `dataDir`. */
+  databaseUrl?: string;
+  /** DATABASE_POOL_MAX: connections each instance opens to it at most. */
+  databasePoolMax: number;
   /** WA_ADMIN_PASSWORD; unset = admin/secret with change required at first login. */
   adminPassword?: string;
   /** WA_ID, shown as the read-only `wa_id` setting. */
@@ -28,6 +35,8 @@ export interface ServerConfig {
 /** The version the WA API reports in `meta.version` (the On-Premises client version of the docs' samples). */
 export const API_VERSION = "3.0.1";
 export const DEFAULT_MEDIA_MAX_BYTES = 100 * 1024 * 1024;
+/** Connections each instance opens to PostgreSQL at most, unless DATABASE_POOL_MAX says otherwise. */
+export const DEFAULT_DATABASE_POOL_MAX = 10;
 const PASSWORD_RULE = /^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])(?=.*[^A-Za-z0-9]).{8,64}$/;
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -75,9 +84,39 @@ function byteCount(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return Number(raw);
 }
 
+/** A database URL with its password replaced by `***`, to show in messages and logs. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(not a URL)";
+  }
+}
+
+/** DATABASE_URL: a `postgres://` or `postgresql://` URL (libpq's form), or unset. */
+function databaseUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = value(env, "DATABASE_URL");
+  if (raw === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !["postgres:", "postgresql:"].includes(parsed.protocol) || parsed.hostname === "") {
+    throw new ConfigError(
+      `DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/database, got ` +
+        `${JSON.stringify(redactDatabaseUrl(raw))}`,
+    );
+  }
+  return raw;
+}
+
 /**
- * Reads and checks HOST, PORT, DATA_DIR, WA_ADMIN_PASSWORD, WA_ID, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, the
- * LOGIN_* limits and the Messenger variables.
+ * Reads and checks HOST, PORT, DATA_DIR, MEDIA_DIR, DATABASE_URL, DATABASE_POOL_MAX, WA_ADMIN_PASSWORD, WA_ID,
+ * MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, the LOGIN_* limits and the Messenger variables.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const host = value(env, "HOST") ?? "127.0.0.1";
@@ -91,6 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
 
   const dataDir = path.resolve(value(env, "DATA_DIR") ?? "./data");
+  const mediaDirValue = value(env, "MEDIA_DIR");
+  const mediaDir = mediaDirValue === undefined ? dataDir : path.resolve(mediaDirValue);
+  const database = databaseUrl(env);
+  const databasePoolMax = wholeNumber(env, "DATABASE_POOL_MAX", DEFAULT_DATABASE_POOL_MAX, 1000, "connections");
 
   // The raw value: leading/trailing spaces may be part of a password.
   const adminPassword =
@@ -127,6 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     host,
     port,
     dataDir,
+    mediaDir,
+    ...(database !== undefined ? { databaseUrl: database } : {}),
+    databasePoolMax,
     ...(adminPassword !== undefined ? { adminPassword } : {}),
     waId,
     mediaMaxBytes,

@@ -2,6 +2,7 @@
 export {
   createApp,
   createAppFromConfig,
+  openConfiguredStorage,
   tidyStorage,
   type AppConfig,
   type AppOptions,

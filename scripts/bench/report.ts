@@ -29,15 +29,18 @@ export interface MediaFigures {
   rounds?: Array<Omit<MediaFigures, "rounds">>;
 }
 
-/** Everything one run measured; a missing server (not startable) is `undefined`. */
+/**
+ * Everything one run measured; a missing server (not startable) is `undefined`. `reference` is the reference server
+ * on SQLite (`npm start`), `postgres` the same server on PostgreSQL (DATABASE_URL; absent when no PostgreSQL).
+ */
 export interface BenchResults {
   machine: MachineInfo;
   options: Record<string, unknown>;
-  settings: { reference?: SettingsFigures; raw?: SettingsFigures; prism?: SettingsFigures };
+  settings: { reference?: SettingsFigures; postgres?: SettingsFigures; raw?: SettingsFigures; prism?: SettingsFigures };
   media: Array<{
     sizeMiB: number;
-    upload: { reference?: MediaFigures; raw?: MediaFigures };
-    download: { reference?: MediaFigures; raw?: MediaFigures };
+    upload: { reference?: MediaFigures; postgres?: MediaFigures; raw?: MediaFigures };
+    download: { reference?: MediaFigures; postgres?: MediaFigures; raw?: MediaFigures };
   }>;
   /** Problems seen while measuring (a server that did not start, non-2xx replies, errors). */
   notes: string[];
@@ -60,18 +63,31 @@ const ratio = (a: number | undefined, b: number | undefined) =>
 const verdict = (value: number | undefined, ok: (v: number) => boolean) =>
   value === undefined ? "n/a" : ok(value) ? "yes" : "**no**";
 
-/** The result table, in Markdown (readable as plain text too). */
+/** "PostgreSQL 0.42x raw (0.61x SQLite)", or nothing when the run had no PostgreSQL column. */
+function postgresRatios(postgres: number | undefined, sqlite: number | undefined, raw: number | undefined): string {
+  if (postgres === undefined) return "";
+  return `; PostgreSQL ${fmt(ratio(postgres, raw), 2)}x raw (${fmt(ratio(postgres, sqlite), 2)}x SQLite)`;
+}
+
+/** The result table, in Markdown (readable as plain text too); the PostgreSQL column only when it was measured. */
 export function renderTable(r: BenchResults): string {
   const rows: string[][] = [];
   const s = r.settings;
+  const withPostgres = s.postgres !== undefined || r.media.some((m) => m.upload.postgres || m.download.postgres);
   const vsRaw = ratio(s.reference?.load.requestsPerSecond, s.raw?.load.requestsPerSecond);
   const vsPrism = ratio(s.reference?.load.requestsPerSecond, s.prism?.load.requestsPerSecond);
+  const pgSettings = postgresRatios(
+    s.postgres?.load.requestsPerSecond,
+    s.reference?.load.requestsPerSecond,
+    s.raw?.load.requestsPerSecond,
+  );
   rows.push([
     "GET /v1/settings/application, req/s",
     fmt(s.reference?.load.requestsPerSecond),
+    fmt(s.postgres?.load.requestsPerSecond),
     fmt(s.raw?.load.requestsPerSecond),
     fmt(s.prism?.load.requestsPerSecond),
-    `${fmt(vsRaw, 2)}x raw, ${fmt(vsPrism, 1)}x Prism`,
+    `${fmt(vsRaw, 2)}x raw, ${fmt(vsPrism, 1)}x Prism${pgSettings}`,
     `>= ${TARGETS.settingsVsRaw}x raw, >= ${TARGETS.settingsVsPrism}x Prism`,
     `raw: ${verdict(vsRaw, (v) => v >= TARGETS.settingsVsRaw)}, ` +
       `Prism: ${verdict(vsPrism, (v) => v >= TARGETS.settingsVsPrism)}`,
@@ -79,6 +95,7 @@ export function renderTable(r: BenchResults): string {
   rows.push([
     "GET /v1/settings/application, p99 ms",
     fmt(s.reference?.load.latencyMs.p99, 1),
+    fmt(s.postgres?.load.latencyMs.p99, 1),
     fmt(s.raw?.load.latencyMs.p99, 1),
     fmt(s.prism?.load.latencyMs.p99, 1),
     `${fmt(ratio(s.reference?.load.latencyMs.p99, s.raw?.load.latencyMs.p99), 2)}x raw`,
@@ -91,21 +108,25 @@ export function renderTable(r: BenchResults): string {
       ["GET /v1/media/{id}", m.download],
     ] as const) {
       const thr = ratio(phase.reference?.mibPerSecond, phase.raw?.mibPerSecond);
+      const pg = postgresRatios(phase.postgres?.mibPerSecond, phase.reference?.mibPerSecond, phase.raw?.mibPerSecond);
       rows.push([
         `${label} ${m.sizeMiB} MiB, MiB/s`,
         fmt(phase.reference?.mibPerSecond),
+        fmt(phase.postgres?.mibPerSecond),
         fmt(phase.raw?.mibPerSecond),
         "",
-        `${fmt(thr, 2)}x raw`,
+        `${fmt(thr, 2)}x raw${pg}`,
         `>= ${TARGETS.mediaVsRaw}x raw`,
         verdict(thr, (v) => v >= TARGETS.mediaVsRaw),
       ]);
       const isBigUpload = label.startsWith("POST") && m.sizeMiB >= 100;
-      const growth = phase.reference?.rss.growthMiB;
+      const growth = Math.max(phase.reference?.rss.growthMiB ?? 0, phase.postgres?.rss.growthMiB ?? 0);
+      const rss = (f: MediaFigures | undefined) => (f ? `${fmt(f.rss.peakMiB)} (+${fmt(f.rss.growthMiB)})` : "n/a");
       rows.push([
         `${label} ${m.sizeMiB} MiB, peak RSS MiB (growth)`,
-        phase.reference ? `${fmt(phase.reference.rss.peakMiB)} (+${fmt(phase.reference.rss.growthMiB)})` : "n/a",
-        phase.raw ? `${fmt(phase.raw.rss.peakMiB)} (+${fmt(phase.raw.rss.growthMiB)})` : "n/a",
+        rss(phase.reference),
+        rss(phase.postgres),
+        rss(phase.raw),
         "",
         "",
         isBigUpload ? `growth < ${TARGETS.rssGrowth100MiB} MiB` : "",
@@ -115,14 +136,17 @@ export function renderTable(r: BenchResults): string {
   }
   const header = [
     "measurement",
-    "reference server",
+    withPostgres ? "reference server (SQLite)" : "reference server",
+    "reference server (PostgreSQL)",
     "raw node:http",
     "Prism mock",
     "reference / baseline",
     "target",
     "met",
   ];
-  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  // Without PostgreSQL figures the table keeps its former shape (no empty column).
+  const keep = (cells: string[]) => (withPostgres ? cells : cells.filter((_, i) => i !== 2));
+  const line = (cells: string[]) => `| ${keep(cells).join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
@@ -141,22 +165,32 @@ export function renderHeadline(r: BenchResults): string {
   const s = r.settings;
   const vsRaw = ratio(s.reference?.load.requestsPerSecond, s.raw?.load.requestsPerSecond);
   const vsPrism = ratio(s.reference?.load.requestsPerSecond, s.prism?.load.requestsPerSecond);
-  const range = (phase: "upload" | "download") => {
+  const range = (phase: "upload" | "download", kind: "reference" | "postgres" = "reference") => {
     const ratios = r.media
-      .map((m) => ratio(m[phase].reference?.mibPerSecond, m[phase].raw?.mibPerSecond))
+      .map((m) => ratio(m[phase][kind]?.mibPerSecond, m[phase].raw?.mibPerSecond))
       .filter((v): v is number => v !== undefined);
     if (ratios.length === 0) return "n/a";
     const [low, high] = [Math.min(...ratios), Math.max(...ratios)];
     return low === high ? `${fmt(low, 2)}x` : `${fmt(low, 2)}x to ${fmt(high, 2)}x`;
   };
   const sizes = r.media.map((m) => m.sizeMiB).join(", ");
-  const growths = r.media.flatMap((m) => [m.upload.reference?.rss.growthMiB, m.download.reference?.rss.growthMiB]);
+  const growths = r.media.flatMap((m) =>
+    (["reference", "postgres"] as const).flatMap((kind) => [
+      m.upload[kind]?.rss.growthMiB,
+      m.download[kind]?.rss.growthMiB,
+    ]),
+  );
   const known = growths.filter((v): v is number => v !== undefined);
   const growth = known.length ? `+${fmt(Math.max(...known))} MiB` : "n/a";
+  const pgVsRaw = ratio(s.postgres?.load.requestsPerSecond, s.raw?.load.requestsPerSecond);
+  const postgres = s.postgres
+    ? `; on PostgreSQL settings read ${fmt(pgVsRaw, 2)}x raw, ` +
+      `uploads ${range("upload", "postgres")} raw, downloads ${range("download", "postgres")} raw`
+    : "";
   return (
     `Latest run (${r.machine.date}, ${r.machine.cpus} cores, Node ${r.machine.node}): settings read ` +
     `${fmt(vsRaw, 2)}x raw \`node:http\` and ${fmt(vsPrism, 1)}x Prism; ` +
-    `media (${sizes} MiB) uploads ${range("upload")} raw, downloads ${range("download")} raw; ` +
+    `media (${sizes} MiB) uploads ${range("upload")} raw, downloads ${range("download")} raw${postgres}; ` +
     `peak RSS growth at most ${growth}.`
   );
 }

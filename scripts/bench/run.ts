@@ -4,6 +4,9 @@
  *   (a) GET /v1/settings/application with an admin token: reference vs raw node:http vs Prism mock; req/s and p99.
  *   (b) POST /v1/media and GET /v1/media/{id} with 1, 16 and 100 MiB bodies: reference vs raw node:http; MiB/s
  *       and each server's peak RSS (fresh server process per size, RSS growth measured from its idle state).
+ *   The reference server is measured twice side by side: on SQLite (`npm start`) and on PostgreSQL (DATABASE_URL,
+ *   a fresh database per server on a throwaway cluster of Debian's binaries, test/support/postgres-cluster.ts, or on
+ *   --postgres-url), so the cost of a shared database shows as a ratio to SQLite and to raw.
  * Each server is its own child process; load comes from autocannon in yet another process.
  * Options: --duration <s> (seconds of each settings phase, default 5), --warmup <s> (default 1), --media-mib <n>
  * (MiB each media phase moves, default 512: count-based so a big body is never cut off mid-way; each phase is
@@ -11,7 +14,8 @@
  * default 10), --rounds <n> (servers take turns n times; best throughput and worst RSS reported; default 2, quick 1),
  * --sizes 1,16,100, --out <file> (default bench-results/latest.json), --write-docs (copy the table into
  * docs/benchmarks.md and the headline into the README), --no-prism, --reference-entry <file> (another build of the
- * server to measure, e.g. a patched copy, default server/main.ts).
+ * server to measure, e.g. a patched copy, default server/main.ts), --postgres-url <url> (a PostgreSQL server whose
+ * user may create databases, instead of a throwaway cluster), --no-postgres (SQLite only).
  */
 import { randomBytes } from "node:crypto";
 import { createReadStream, readFileSync } from "node:fs";
@@ -21,6 +25,12 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startPrism, type RunningPrism } from "../../conformance/prism-process.ts";
+import {
+  createDatabase,
+  postgresBinaries,
+  startPostgresCluster,
+  type PostgresCluster,
+} from "../../test/support/postgres-cluster.ts";
 import { repoRoot, startChildServer, type ChildServer } from "./child-server.ts";
 import { runLoad, type LoadResult, type LoadSpec } from "./load.ts";
 import { loginAdmin, startReferenceServer } from "./reference-server.ts";
@@ -50,6 +60,8 @@ const { values } = parseArgs({
     out: { type: "string", default: "bench-results/latest.json" },
     "write-docs": { type: "boolean", default: false },
     "no-prism": { type: "boolean", default: false },
+    "postgres-url": { type: "string" },
+    "no-postgres": { type: "boolean", default: false },
   },
 });
 const quick = values.quick;
@@ -103,9 +115,11 @@ const note = (text: string) => {
 const root = await mkdtemp(path.join(os.tmpdir(), "bench-"));
 const children: ChildServer[] = [];
 let prism: RunningPrism | undefined;
+let postgres: PostgresCluster | undefined;
 const cleanUp = async () => {
   await Promise.all(children.map((c) => c.stop()));
   await prism?.stop();
+  await postgres?.stop();
   await rm(root, { recursive: true, force: true });
 };
 process.on("SIGINT", () => void cleanUp().then(() => process.exit(130)));
@@ -132,14 +146,25 @@ async function measure(
   return load;
 }
 
-async function startReference(name: string): Promise<{ server: ChildServer; token: string } | undefined> {
+/** Which storage a reference server runs on. */
+type Storage = "sqlite" | "postgres";
+
+async function startReference(
+  name: string,
+  storage: Storage = "sqlite",
+): Promise<{ server: ChildServer; token: string } | undefined> {
   const dataDir = path.join(root, name);
   try {
+    // A fresh database per server, as a fresh data directory is for SQLite; the blobs go to the data directory.
+    const database =
+      storage === "postgres"
+        ? { DATABASE_URL: await createDatabase(postgres!.adminUrl, "bench"), MEDIA_DIR: dataDir }
+        : {};
     // The node's upload cap is raised above the 100 MiB document limit so the per-type limit is the one that applies.
     const server = await startReferenceServer({
       dataDir,
       entry: values["reference-entry"],
-      env: { MEDIA_MAX_BYTES: String(128 * MiB) },
+      env: { MEDIA_MAX_BYTES: String(128 * MiB), ...database },
     });
     children.push(server);
     return { server, token: await loginAdmin(server.url) };
@@ -189,6 +214,7 @@ async function benchSettings(): Promise<void> {
       `(after ${warmupSeconds} s warm-up)`,
   );
   const ref = await startReference("settings-reference");
+  const pg = postgres ? await startReference("settings-postgres", "postgres") : undefined;
   const rawToken = randomBytes(32).toString("base64url");
   const settingsFile = path.join(root, "settings.json");
   await writeFile(settingsFile, JSON.stringify(await settingsDocument(ref)));
@@ -205,6 +231,15 @@ async function benchSettings(): Promise<void> {
     ...(ref
       ? [
           ["reference", "reference", spec(ref.server.url, ref.token)] as [
+            keyof BenchResults["settings"],
+            string,
+            ReturnType<typeof spec>,
+          ],
+        ]
+      : []),
+    ...(pg
+      ? [
+          ["postgres", "reference on PostgreSQL", spec(pg.server.url, pg.token)] as [
             keyof BenchResults["settings"],
             string,
             ReturnType<typeof spec>,
@@ -235,6 +270,7 @@ async function benchSettings(): Promise<void> {
   }
   await stopChild(raw);
   await stopChild(ref?.server);
+  await stopChild(pg?.server);
   await prism?.stop();
   prism = undefined;
 }
@@ -280,11 +316,12 @@ async function benchMediaSize(sizeMiB: number, smallBody: string): Promise<void>
   );
   const entry: BenchResults["media"][number] = { sizeMiB, upload: {}, download: {} };
   const runs = {
-    upload: { raw: [] as MediaFigures[], reference: [] as MediaFigures[] },
-    download: { raw: [] as MediaFigures[], reference: [] as MediaFigures[] },
+    upload: { raw: [] as MediaFigures[], reference: [] as MediaFigures[], postgres: [] as MediaFigures[] },
+    download: { raw: [] as MediaFigures[], reference: [] as MediaFigures[], postgres: [] as MediaFigures[] },
   };
+  const kinds = postgres ? (["raw", "reference", "postgres"] as const) : (["raw", "reference"] as const);
   for (let round = 1; round <= rounds; round++)
-    for (const kind of ["raw", "reference"] as const) {
+    for (const kind of kinds) {
       let server: ChildServer | undefined;
       let token: string;
       const name = `media-${sizeMiB}-${kind}-${round}`;
@@ -292,7 +329,7 @@ async function benchMediaSize(sizeMiB: number, smallBody: string): Promise<void>
         token = randomBytes(32).toString("base64url");
         server = await startRaw(name, token, path.join(root, "settings.json"));
       } else {
-        const ref = await startReference(name);
+        const ref = await startReference(name, kind === "postgres" ? "postgres" : "sqlite");
         if (!ref) continue;
         ({ server, token } = ref);
       }
@@ -356,7 +393,7 @@ async function benchMediaSize(sizeMiB: number, smallBody: string): Promise<void>
     }
   // Throughput: the best round (least disturbed by other load on the machine). Memory: the worst round.
   for (const direction of ["upload", "download"] as const) {
-    for (const kind of ["raw", "reference"] as const) {
+    for (const kind of kinds) {
       const all = runs[direction][kind];
       if (all.length === 0) continue;
       const best = all.reduce((a, b) => (b.mibPerSecond > a.mibPerSecond ? b : a));
@@ -373,12 +410,45 @@ async function benchMediaSize(sizeMiB: number, smallBody: string): Promise<void>
   results.media.push(entry);
 }
 
+/** The PostgreSQL column: a server given by URL, a throwaway cluster, or none (noted) when neither is possible. */
+async function preparePostgres(): Promise<void> {
+  if (values["no-postgres"]) return;
+  const url = values["postgres-url"];
+  if (url) {
+    postgres = { adminUrl: url, stop: async () => undefined };
+    return;
+  }
+  if (!postgresBinaries()) {
+    note("no PostgreSQL column: install Debian's postgresql (apt-get install -y postgresql) or pass --postgres-url");
+    return;
+  }
+  postgres = await startPostgresCluster();
+}
+
+/** The PostgreSQL server's figures as ratios to SQLite's, for the notes (the table has them against raw). */
+function postgresNote(): void {
+  if (!postgres) return;
+  const r = (pg: number | undefined, sqlite: number | undefined) =>
+    pg !== undefined && sqlite ? `${(pg / sqlite).toFixed(2)}x` : "n/a";
+  const s = results.settings;
+  const parts = [`settings read ${r(s.postgres?.load.requestsPerSecond, s.reference?.load.requestsPerSecond)}`];
+  for (const m of results.media) {
+    parts.push(
+      `${m.sizeMiB} MiB upload ${r(m.upload.postgres?.mibPerSecond, m.upload.reference?.mibPerSecond)}, ` +
+        `download ${r(m.download.postgres?.mibPerSecond, m.download.reference?.mibPerSecond)}`,
+    );
+  }
+  note(`PostgreSQL / SQLite (the same server, DATABASE_URL on a local cluster): ${parts.join("; ")}`);
+}
+
 try {
   console.log(`bench on ${describeMachine(machine)}`);
+  await preparePostgres();
   await benchSettings();
   const smallBody = path.join(root, "warmup-1MiB.pdf");
   await makeBody(smallBody, MiB);
   for (const sizeMiB of sizesMiB) await benchMediaSize(sizeMiB, smallBody);
+  postgresNote();
 } finally {
   await cleanUp();
 }

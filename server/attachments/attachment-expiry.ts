@@ -16,17 +16,23 @@ export const EXPIRY_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 export async function removeExpiredAttachmentBlobs(store: AttachmentStore, blobs: BlobStore): Promise<number> {
   let removed = 0;
   for (;;) {
-    const batch = store.expiredBlobIds(BATCH);
+    const batch = await store.expiredBlobIds(BATCH);
     if (batch.length === 0) return removed;
     for (const blobId of batch) {
       // File first, then the mark: a crash in between leaves a mark-less record whose file is already gone, which
       // the next sweep settles (deleting a missing blob is not an error).
       await blobs.delete(blobId);
-      store.markBlobRemoved(blobId);
+      await store.markBlobRemoved(blobId);
       removed++;
     }
   }
 }
+
+/** The name under which instances sharing a storage take turns at the sweep (Storage.runAlone). */
+export const EXPIRY_SWEEP_TASK = "attachment-expiry-sweep";
+
+/** How a sweep runs: at once, or only when no other instance sharing the storage is sweeping (Storage.runAlone). */
+export type SweepRunner = (task: () => Promise<number>) => Promise<number | undefined>;
 
 /** Runs `removeExpiredAttachmentBlobs` in the background at most once per interval of clock time, one run at a time. */
 export class ExpirySweeper {
@@ -38,6 +44,7 @@ export class ExpirySweeper {
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
     private readonly intervalMs = EXPIRY_SWEEP_INTERVAL_MS,
+    private readonly runner: SweepRunner = (task) => task(),
   ) {
     // The server sweeps once while starting (createAppFromConfig); the next sweep is due an interval later.
     this.lastRun = clock.now().getTime();
@@ -48,7 +55,7 @@ export class ExpirySweeper {
     const now = this.clock.now().getTime();
     if (this.running || now - this.lastRun < this.intervalMs) return;
     this.lastRun = now;
-    this.running = removeExpiredAttachmentBlobs(this.store, this.blobs)
+    this.running = this.runner(() => removeExpiredAttachmentBlobs(this.store, this.blobs))
       .then(() => undefined)
       .catch((err: unknown) =>
         console.warn("Removing expired attachment files failed (retried at the next sweep):", err),

@@ -29,58 +29,58 @@ export class AttachmentStore {
   ) {}
 
   /** A fresh attachment id, not used by any record yet. */
-  newId(): string {
+  async newId(): Promise<string> {
     for (;;) {
       const id = numericId();
-      if (!this.records.exists(id)) return id;
+      if (!(await this.records.exists(id))) return id;
     }
   }
 
   /** Records an uploaded attachment, stamped now and expiring after ATTACHMENT_TTL_MS. */
-  insert(rec: Omit<AttachmentRecord, "createdAt" | "expiresAt">): AttachmentRecord {
+  async insert(rec: Omit<AttachmentRecord, "createdAt" | "expiresAt">): Promise<AttachmentRecord> {
     const now = this.clock.now().getTime();
     const record = { ...rec, createdAt: new Date(now), expiresAt: new Date(now + ATTACHMENT_TTL_MS) };
-    this.records.insert(record);
+    await this.records.insert(record);
     return record;
   }
 
   /** Those of `ids` that some attachment record uses as its blob. */
-  existingBlobIds(ids: readonly string[]): Set<string> {
+  existingBlobIds(ids: readonly string[]): Promise<Set<string>> {
     return this.records.existingBlobIds(ids);
   }
 
   /** Blob ids of expired attachments that no message sent and whose bytes are still kept, oldest first. */
-  expiredBlobIds(limit: number): string[] {
+  expiredBlobIds(limit: number): Promise<string[]> {
     return this.records.expiredBlobIds(this.clock.now().getTime(), limit);
   }
 
   /** Notes that the bytes of the attachment stored as `blobId` are gone (the record stays). */
-  markBlobRemoved(blobId: string): void {
-    this.records.markBlobRemoved(blobId);
+  markBlobRemoved(blobId: string): Promise<void> {
+    return this.records.markBlobRemoved(blobId);
   }
 
   /** The record, whatever its state. */
-  get(id: string): AttachmentRecord | undefined {
+  get(id: string): Promise<AttachmentRecord | undefined> {
     return this.records.get(id);
   }
 
   /** The attachment when `pageId` may send it by id: its own, reusable and not expired. */
-  findSendable(id: string, pageId: string): AttachmentRecord | undefined {
-    const rec = this.get(id);
+  async findSendable(id: string, pageId: string): Promise<AttachmentRecord | undefined> {
+    const rec = await this.get(id);
     if (!rec || rec.pageId !== pageId || !rec.isReusable) return undefined;
     if (this.clock.now().getTime() >= rec.expiresAt.getTime()) return undefined;
     return rec;
   }
 
   /** Records a sent message and returns it with its new id. */
-  recordMessage(msg: { pageId: string; recipientId: string; attachmentId: string }): MessageRecord {
+  async recordMessage(msg: { pageId: string; recipientId: string; attachmentId: string }): Promise<MessageRecord> {
     const message = { id: `m_${randomBytes(32).toString("base64url")}`, ...msg, createdAt: this.clock.now() };
-    this.records.insertMessage(message);
+    await this.records.insertMessage(message);
     return message;
   }
 
   /** A recorded message. */
-  getMessage(id: string): MessageRecord | undefined {
+  getMessage(id: string): Promise<MessageRecord | undefined> {
     return this.records.getMessage(id);
   }
 }

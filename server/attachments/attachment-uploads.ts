@@ -64,6 +64,7 @@ export class AttachmentUploads {
     const maxBytes = this.maxBytesFor(type);
     const configured = type === "video" ? this.deps.timeoutsMs?.video : this.deps.timeoutsMs?.other;
     const timeoutMs = configured ?? this.deps.limits.byType[type].fetchTimeoutMs;
+    const blobId = await this.deps.store.newId();
     const controller = new AbortController();
     const timer = setTimeout(
       () => controller.abort(new FetchTimeoutError(`No complete answer within ${timeoutMs} ms`)),
@@ -71,13 +72,12 @@ export class AttachmentUploads {
     );
     const onClientGone = () => controller.abort(input.signal?.reason);
     input.signal?.addEventListener("abort", onClientGone, { once: true });
-    const blobId = this.deps.store.newId();
     let mimeType: string | undefined;
+    let written: BlobWriteResult | undefined;
     try {
       const resource =
         ownSamplePhoto(input.url, input.ownOrigin) ??
         (await this.deps.fetcher.get(input.url, { maxBytes, signal: controller.signal }));
-      let written: BlobWriteResult;
       try {
         written = await this.deps.blobs.write(blobId, resource.body, {
           maxBytes,
@@ -90,13 +90,15 @@ export class AttachmentUploads {
         resource.discard();
       }
       if (controller.signal.aborted) throw controller.signal.reason;
-      return this.record(blobId, input.pageId, type, input.isReusable, written, mimeType, "url");
     } catch (err) {
+      // Written, then the time ran out or the client went away: the bytes are nobody's.
+      if (written) await this.deps.blobs.delete(blobId).catch(() => undefined);
       throw this.urlError(err, type, controller.signal);
     } finally {
       clearTimeout(timer);
       input.signal?.removeEventListener("abort", onClientGone);
     }
+    return this.record(blobId, input.pageId, type, input.isReusable, written, mimeType, "url");
   }
 
   /**
@@ -104,7 +106,7 @@ export class AttachmentUploads {
    * the type; without it, up to the largest limit and the caller calls `completeFile` once the type is known.
    */
   async writeFile(body: AsyncIterable<Uint8Array>, type: AttachmentType | undefined): Promise<PendingFile> {
-    const blobId = this.deps.store.newId();
+    const blobId = await this.deps.store.newId();
     let head: Uint8Array = new Uint8Array();
     let checkedMime: string | undefined;
     try {
@@ -133,18 +135,18 @@ export class AttachmentUploads {
     file: PendingFile,
     input: { pageId: string; type: AttachmentType; isReusable: boolean },
   ): Promise<AttachmentRecord> {
+    let mime = file.checkedMime;
     try {
       if (file.size === 0) throw graphErrors.invalidParameter("The parameter filedata is empty");
-      let mime = file.checkedMime;
       if (file.checkedType !== input.type) {
         if (file.size > this.maxBytesFor(input.type)) throw graphErrors.fileTooLarge();
         mime = await checkAttachmentHead(input.type, file.head);
       }
-      return this.record(file.blobId, input.pageId, input.type, input.isReusable, file, mime, "file");
     } catch (err) {
       await this.discard(file);
       throw fileError(err);
     }
+    return this.record(file.blobId, input.pageId, input.type, input.isReusable, file, mime, "file");
   }
 
   /** Removes a written file part that will not be recorded. */
@@ -152,7 +154,7 @@ export class AttachmentUploads {
     await this.deps.blobs.delete(file.blobId).catch(() => undefined);
   }
 
-  private record(
+  private async record(
     blobId: string,
     pageId: string,
     type: AttachmentType,
@@ -160,18 +162,26 @@ export class AttachmentUploads {
     written: { size: number; sha256: string },
     mimeType: string | undefined,
     source: "url" | "file",
-  ): AttachmentRecord {
-    const rec = this.deps.store.insert({
-      id: blobId,
-      pageId,
-      type,
-      isReusable,
-      blobId,
-      size: written.size,
-      sha256: written.sha256,
-      mimeType: mimeType ?? null,
-      source,
-    });
+  ): Promise<AttachmentRecord> {
+    let rec: AttachmentRecord;
+    try {
+      rec = await this.deps.store.insert({
+        id: blobId,
+        pageId,
+        type,
+        isReusable,
+        blobId,
+        size: written.size,
+        sha256: written.sha256,
+        mimeType: mimeType ?? null,
+        source,
+      });
+    } catch (err) {
+      // Not recorded, so not the client's: the bytes go (a fault of the records is the server's 500, not a Graph
+      // error about the upload).
+      await this.deps.blobs.delete(blobId).catch(() => undefined);
+      throw err;
+    }
     this.deps.sweeper?.maybeSweep();
     return rec;
   }

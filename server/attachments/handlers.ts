@@ -12,7 +12,7 @@ import type { BlobStore } from "../storage/blob-store.ts";
 import type { AttachmentRecords } from "../storage/records.ts";
 import { ajvFor } from "../validation/openapi-ajv.ts";
 import type { OpenApiDocument } from "../validation/openapi-document.ts";
-import { ExpirySweeper } from "./attachment-expiry.ts";
+import { ExpirySweeper, type SweepRunner } from "./attachment-expiry.ts";
 import { type AttachmentFileMessage, readAttachmentForm } from "./attachment-form.ts";
 import { attachmentLimits } from "./attachment-limits.ts";
 import { AttachmentStore } from "./attachment-store.ts";
@@ -28,6 +28,8 @@ export interface AttachmentHandlerDeps {
   fetcher: SafeFetcher;
   /** Configured fetch time limits that replace the spec's. */
   fetchTimeoutMs?: { video?: number; other?: number };
+  /** How the expiry sweep runs (one instance at a time where several share the storage); default: at once. */
+  sweepRunner?: SweepRunner;
 }
 
 /** `me`, or the page the token belongs to; anything else is an object this token cannot use (100/33). */
@@ -40,7 +42,7 @@ function authorizePage(auth: GraphAuth, params: { page_id: string }): void {
 export function attachmentHandlers(deps: AttachmentHandlerDeps): HandlerTable<GraphAuth> {
   const { spec, blobs, clock, fetcher } = deps;
   const store = new AttachmentStore(deps.records, clock);
-  const sweeper = new ExpirySweeper(store, blobs, clock);
+  const sweeper = new ExpirySweeper(store, blobs, clock, undefined, deps.sweepRunner);
   const limits = attachmentLimits(spec);
   const uploads = new AttachmentUploads({
     store,
@@ -118,7 +120,7 @@ export function attachmentHandlers(deps: AttachmentHandlerDeps): HandlerTable<Gr
         const { attachment } = message;
         let attachmentId: string;
         if ("attachment_id" in attachment.payload) {
-          const rec = store.findSendable(attachment.payload.attachment_id, pageId);
+          const rec = await store.findSendable(attachment.payload.attachment_id, pageId);
           if (!rec) throw graphErrors.attachmentInvalid();
           if (rec.type !== attachment.type) throw graphErrors.typeMismatch();
           attachmentId = rec.id;
@@ -133,7 +135,7 @@ export function attachmentHandlers(deps: AttachmentHandlerDeps): HandlerTable<Gr
           });
           attachmentId = rec.id;
         }
-        const sent = store.recordMessage({ pageId, recipientId: recipient.id, attachmentId });
+        const sent = await store.recordMessage({ pageId, recipientId: recipient.id, attachmentId });
         return { status: 200, body: { recipient_id: recipient.id, message_id: sent.id } };
       },
     },

@@ -5,7 +5,7 @@
  * cannot make the server store or parse anything; repeated failed logins are refused before any hashing (429).
  */
 import type { LoginAdmission, LoginThrottle } from "../users/login-throttle.ts";
-import type { User, UserStore } from "../users/user-store.ts";
+import type { ResolvedToken, User, UserStore } from "../users/user-store.ts";
 import { CredentialsAbsent, type SecurityHandler } from "./api-family.ts";
 import { clientAddress } from "./client-address.ts";
 import type { OperationRequest } from "./operation-request.ts";
@@ -47,14 +47,18 @@ export function bearerSecurity(users: UserStore): SecurityHandler<WaAuth> {
     }
     const match = BEARER.exec(header);
     const resolved = match ? users.resolveToken(match[1]!) : undefined;
-    if (!resolved) {
-      throw unauthorized(
-        "Invalid, revoked or expired token; log in again with POST /v1/users/login",
-        `${BEARER_CHALLENGE}, error="invalid_token"`,
-      );
-    }
-    checkRoles(resolved.user, scopes);
-    return { scheme: "bearer", user: resolved.user, tokenHash: resolved.tokenHash };
+    const settle = (found: ResolvedToken | undefined): WaAuth => {
+      if (!found) {
+        throw unauthorized(
+          "Invalid, revoked or expired token; log in again with POST /v1/users/login",
+          `${BEARER_CHALLENGE}, error="invalid_token"`,
+        );
+      }
+      checkRoles(found.user, scopes);
+      return { scheme: "bearer", user: found.user, tokenHash: found.tokenHash };
+    };
+    // A token this process remembers is settled without a promise (the registrar's synchronous path).
+    return resolved instanceof Promise ? resolved.then(settle) : settle(resolved);
   };
 }
 
@@ -85,18 +89,18 @@ export function basicSecurity(users: UserStore, throttle: LoginThrottle): Securi
     // Judged twice: on arrival, so that a throttled client costs nothing, and again when its hashing gets its turn
     // (one at a time), on the failures of the attempts hashed before it. Only the attempt being hashed counts as in
     // flight, so a burst of wrong logins is held to the limit while any number of right ones waiting together pass.
-    const early = throttle.retryAfter(address, username);
+    const early = await throttle.retryAfter(address, username);
     if (early !== undefined) throw tooManyFailures(early);
     let admission: Extract<LoginAdmission, { admitted: true }> | undefined;
     let user: User | undefined;
     try {
-      user = await users.authenticate(username, password, () => {
-        const turn = throttle.admit(address, username);
+      user = await users.authenticate(username, password, async () => {
+        const turn = await throttle.admit(address, username);
         if (!turn.admitted) throw tooManyFailures(turn.retryAfterSeconds);
         admission = turn;
       });
     } finally {
-      admission?.finish(user !== undefined);
+      await admission?.finish(user !== undefined);
     }
     if (!user) throw unauthorized("Invalid user name or password", BASIC_CHALLENGE);
     checkRoles(user, scopes);

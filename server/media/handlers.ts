@@ -82,7 +82,7 @@ export function mediaHandlers({ spec, records, blobs, clock, config }: MediaHand
           throw err;
         }
         try {
-          records.add({ id, contentType, size: written.size, sha256: written.sha256, createdAt: clock.now() });
+          await records.add({ id, contentType, size: written.size, sha256: written.sha256, createdAt: clock.now() });
         } catch (err) {
           await blobs.delete(id).catch(() => undefined);
           throw err;
@@ -96,7 +96,7 @@ export function mediaHandlers({ spec, records, blobs, clock, config }: MediaHand
       invalidPathParameter: () => ({ status: 404 }),
       async handle({ params }) {
         const id = params.media_id;
-        const record = records.get(id);
+        const record = await records.get(id);
         if (!record) return { status: 404 };
         const opened = await blobs.open(id);
         if (!opened) return { status: 404 };
@@ -119,14 +119,15 @@ export function mediaHandlers({ spec, records, blobs, clock, config }: MediaHand
       },
       async handle({ params }) {
         const id = params.media_id;
-        if (!records.get(id)) throw notFound(id);
+        if (!(await records.get(id))) throw notFound(id);
         try {
           await blobs.delete(id);
         } catch (err) {
           if (err instanceof BlobStorageUnavailableError) throw storageUnavailable(err, "writable");
           throw err;
         }
-        records.remove(id);
+        // Another request (on this instance or another) may have deleted it in the meantime: one of them says so.
+        if (!(await records.remove(id))) throw notFound(id);
         return { status: 200, body: { meta } };
       },
     },

@@ -75,17 +75,20 @@ export function settingsHandlers({ spec, settings, providers, config }: Settings
     stored: StoredSettings;
     reply: { settings: { application: ApplicationSettings }; meta: typeof meta };
   };
-  const currentReply = () => {
-    const stored = settings.get();
+  const replyFor = (stored: StoredSettings) => {
     if (readReply?.stored !== stored) {
       readReply = { stored, reply: Object.freeze({ settings: { application: view(stored) }, meta }) };
     }
-    return readReply.reply;
+    return { status: 200 as const, body: readReply.reply };
   };
 
   return {
     getApplicationSettings: {
-      handle: () => ({ status: 200, body: currentReply() }),
+      // Without a promise when the document is in memory (storage this process alone writes).
+      handle: () => {
+        const stored = settings.get();
+        return stored instanceof Promise ? stored.then(replyFor) : replyFor(stored);
+      },
     },
 
     updateApplicationSettings: {
@@ -94,8 +97,8 @@ export function settingsHandlers({ spec, settings, providers, config }: Settings
         unknownField: (field) =>
           facts.readOnly.has(field) ? `${field} is read-only and cannot be changed` : undefined,
       },
-      handle({ body }) {
-        const { before, after } = settings.update((current) => {
+      async handle({ body }) {
+        const { before, after } = await settings.update((current) => {
           const next = current as unknown as Record<string, unknown>;
           applyPatch(next, body as Record<string, unknown>, "");
           // The merged document must still be a valid settings document; otherwise nothing is written.
@@ -108,23 +111,23 @@ export function settingsHandlers({ spec, settings, providers, config }: Settings
     },
 
     resetApplicationSettings: {
-      handle() {
-        settings.reset();
+      async handle() {
+        await settings.reset();
         return { status: 200, body: { meta } };
       },
     },
 
     getMediaProviders: {
-      handle: () => ({
-        status: 200,
-        body: { settings: { application: { media: { providers: providers.list().map(maskProvider) } } }, meta },
-      }),
+      handle: async () => {
+        const listed = (await providers.list()).map(maskProvider);
+        return { status: 200, body: { settings: { application: { media: { providers: listed } } }, meta } };
+      },
     },
 
     updateMediaProviders: {
-      handle({ body }) {
+      async handle({ body }) {
         const [provider] = body;
-        if (provider) providers.put(provider);
+        if (provider) await providers.put(provider);
         return { status: 200, body: { meta } };
       },
     },
@@ -133,9 +136,9 @@ export function settingsHandlers({ spec, settings, providers, config }: Settings
       invalidPathParameter: (_name, value) => {
         throw waErrors.notFound(`Media provider ${value} not found`);
       },
-      handle({ params }) {
+      async handle({ params }) {
         const name = params.provider_name;
-        if (!providers.remove(name)) throw waErrors.notFound(`Media provider ${name} not found`);
+        if (!(await providers.remove(name))) throw waErrors.notFound(`Media provider ${name} not found`);
         return { status: 200, body: { meta } };
       },
     },

@@ -36,45 +36,65 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Settings persistence. This process is the only writer of its records, so the current document is kept in memory
- * (frozen, replaced on every committed write): reads are an admin's hot path and need not re-parse and re-merge it.
+ * Settings persistence. Where this process is the only writer of its records (memory, SQLite), the current document
+ * is kept in memory (frozen, replaced on every committed write) and read without a promise: reads are an admin's hot
+ * path and need not re-parse and re-merge it. Where other instances write the same records (`cache: false`), every
+ * read asks the records, so that a change acknowledged anywhere is what the next request sees.
  */
 export class SettingsStore {
   private current?: StoredSettings;
+  /** Bumped by every write: a read that started before one may hold the document it replaced, so is not kept. */
+  private generation = 0;
 
   /** `defaults` come from the spec's ApplicationSettings schema (settingsSchemaFacts). */
   constructor(
     private readonly records: SettingsRecords,
     private readonly defaults: StoredSettings,
+    private readonly opts: { cache: boolean } = { cache: true },
   ) {}
 
   /** The current settings, read-only (frozen): `update` hands its callback a copy to change. */
-  get(): StoredSettings {
-    this.current ??= deepFreeze(this.load());
-    return this.current;
+  get(): StoredSettings | Promise<StoredSettings> {
+    if (this.current) return this.current;
+    const generation = this.generation;
+    return this.records.read().then((stored) => {
+      const loaded = deepFreeze(this.merged(stored));
+      if (this.opts.cache && generation === this.generation) this.current = loaded;
+      return loaded;
+    });
   }
 
-  private load(): StoredSettings {
+  private merged(stored: unknown): StoredSettings {
     const defaults = this.defaults as unknown as Record<string, Json>;
-    const stored = this.records.read();
     return (isObject(stored) ? withDefaults(defaults, stored) : structuredClone(defaults)) as unknown as StoredSettings;
   }
 
   /**
-   * Applies `change` to a copy of the current settings and writes the result as one record; `change` returns the
-   * new document or throws, and then nothing is written.
+   * Applies `change` to a copy of the current settings and writes the result, in one transaction of the records:
+   * concurrent updates (on any instance) apply one after the other. `change` returns the new document or throws,
+   * and then nothing is written.
    */
-  update(change: (current: StoredSettings) => StoredSettings): { before: StoredSettings; after: StoredSettings } {
-    const before = this.get();
-    const after = change(structuredClone(before));
-    this.records.write(after);
-    // Only a committed write replaces the document in memory; a throwing `change` or write leaves it as it was.
-    this.current = deepFreeze(structuredClone(after));
-    return { before, after };
+  async update(
+    change: (current: StoredSettings) => StoredSettings,
+  ): Promise<{ before: StoredSettings; after: StoredSettings }> {
+    let before: StoredSettings | undefined;
+    let after: StoredSettings | undefined;
+    // The cached document is dropped first: should the write fail midway, the next read asks the records.
+    this.current = undefined;
+    const generation = ++this.generation;
+    await this.records.update((stored) => {
+      before = deepFreeze(this.merged(stored));
+      after = change(structuredClone(before));
+      return after;
+    });
+    const committed = deepFreeze(structuredClone(after!));
+    if (this.opts.cache && generation === this.generation) this.current = committed;
+    return { before: before!, after: committed };
   }
 
-  reset(): void {
-    this.records.clear();
+  async reset(): Promise<void> {
     this.current = undefined;
+    this.generation++;
+    await this.records.clear();
   }
 }

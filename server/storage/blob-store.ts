@@ -1,6 +1,9 @@
 /**
  * A folder of blobs (the "media volume"). Writes stream to `<dir>/tmp/<random>` while counting, hashing and (for the
  * first bytes) inspecting, then fsync + rename + directory fsync: a crash never leaves a half-written blob visible.
+ * Several server instances may share the folder (a file share mounted by each): ids are random, a blob appears
+ * whole or not at all, and housekeeping can be told to leave files alone that changed recently (another instance
+ * may be writing them).
  */
 import { createHash, randomUUID } from "node:crypto";
 import { once } from "node:events";
@@ -40,8 +43,11 @@ export interface BlobStore {
   write(id: string, body: AsyncIterable<Uint8Array>, opts: BlobWriteOptions): Promise<BlobWriteResult>;
   open(id: string): Promise<{ stream: NodeJS.ReadableStream; size: number } | undefined>;
   delete(id: string): Promise<boolean>;
-  /** Ids of the committed blobs (never a write in progress). */
-  list(): Promise<string[]>;
+  /**
+   * Ids of the committed blobs (never a write in progress); with `unchangedForMs`, only those whose bytes have not
+   * changed for that long (by the folder's own clock: on a file share, the file server's).
+   */
+  list(opts?: { unchangedForMs?: number }): Promise<string[]>;
   /** Bytes held by committed blobs. */
   usedBytes(): number;
 }
@@ -103,11 +109,45 @@ function concat(chunks: Uint8Array[], length: number): Uint8Array {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
 }
 
+/**
+ * "Now" by the clock that stamps the folder's files (on a file share, the file server's, not this machine's): the
+ * modification time of a file written just now. Ages of files compare with it, never with `Date.now()`.
+ */
+async function folderNow(tmpDir: string): Promise<number> {
+  const probe = path.join(tmpDir, `.clock-${randomUUID()}`);
+  const fh = await open(probe, "wx", 0o600);
+  try {
+    return (await fh.stat()).mtimeMs;
+  } finally {
+    await fh.close();
+    await rm(probe, { force: true });
+  }
+}
+
+/** Options of a blob folder. */
+export interface BlobFolderOptions {
+  /** Quota of the folder in bytes (committed blobs and writes in progress together). */
+  volumeMaxBytes?: number;
+  /**
+   * Temporary files (writes a crash interrupted) are removed at creation once unchanged for this long; default 0,
+   * all of them: right for a folder this process alone writes. A shared folder passes a grace period, so that an
+   * instance starting never removes the write another one has in progress.
+   */
+  tmpGraceMs?: number;
+}
+
 /** Opens the folder (creating it), removes temporary files left by a crash, and counts the bytes already stored. */
-export async function createBlobStore(dir: string, opts: { volumeMaxBytes?: number } = {}): Promise<BlobStore> {
+export async function createBlobStore(dir: string, opts: BlobFolderOptions = {}): Promise<BlobStore> {
   const tmpDir = path.join(dir, TMP);
   mkdirSync(tmpDir, { recursive: true });
-  for (const leftover of readdirSync(tmpDir)) rmSync(path.join(tmpDir, leftover), { force: true, recursive: true });
+  const grace = opts.tmpGraceMs ?? 0;
+  const cutoff = grace > 0 ? (await folderNow(tmpDir)) - grace : Number.POSITIVE_INFINITY;
+  for (const leftover of readdirSync(tmpDir)) {
+    const file = path.join(tmpDir, leftover);
+    // Gone already: another instance removed it, or its write ended.
+    const changed = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+    if (changed !== undefined && changed <= cutoff) rmSync(file, { force: true, recursive: true });
+  }
   let used = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.isFile() && isValidId(entry.name)) used += statSync(path.join(dir, entry.name)).size;
@@ -119,10 +159,19 @@ export async function createBlobStore(dir: string, opts: { volumeMaxBytes?: numb
   return {
     usedBytes: () => used,
 
-    async list() {
+    async list(listOpts = {}) {
       // The same selection as the usage count at creation, so deleting any listed id keeps `used` exact.
       const entries = await readdir(dir, { withFileTypes: true });
-      return entries.filter((entry) => entry.isFile() && isValidId(entry.name)).map((entry) => entry.name);
+      const ids = entries.filter((entry) => entry.isFile() && isValidId(entry.name)).map((entry) => entry.name);
+      const unchangedFor = listOpts.unchangedForMs ?? 0;
+      if (unchangedFor <= 0) return ids;
+      const cutoffMs = (await folderNow(tmpDir)) - unchangedFor;
+      const settled: string[] = [];
+      for (const id of ids) {
+        const changed = (await stat(path.join(dir, id)).catch(() => undefined))?.mtimeMs;
+        if (changed !== undefined && changed <= cutoffMs) settled.push(id);
+      }
+      return settled;
     },
 
     async write(id, body, { maxBytes, headBytes = 0, inspect }) {

@@ -31,14 +31,14 @@ export function userHandlers(users: UserStore, version: string): HandlerTable<Wa
         // The new password may equal the old one (Meta states no rule against it); the change still revokes the
         // user's other tokens, which is what a client asking for it wants.
         if (newPassword !== undefined) await users.setPassword(auth.user.username, newPassword);
-        const { token, expiresAt } = users.issueToken(auth.user.username);
+        const { token, expiresAt } = await users.issueToken(auth.user.username);
         return { status: 200, body: { users: [{ token, expires_after: formatWaTimestamp(expiresAt) }], meta } };
       },
     },
     logoutUser: {
-      handle({ auth }) {
+      async handle({ auth }) {
         if (auth.scheme !== "bearer") throw new Error("logoutUser is secured by waBearerAuth in the spec");
-        users.revokeToken(auth.tokenHash);
+        await users.revokeToken(auth.tokenHash);
         return { status: 200, body: { meta } };
       },
     },
@@ -55,10 +55,10 @@ export function userHandlers(users: UserStore, version: string): HandlerTable<Wa
       },
     },
     deleteUser: {
-      handle({ params }) {
+      async handle({ params }) {
         const { username } = params;
         if (username === BUILT_IN_ADMIN) throw waErrors.invalidParameter("The built-in admin user cannot be deleted");
-        if (!users.delete(username)) throw waErrors.notFound(`User ${username} not found`);
+        if (!(await users.delete(username))) throw waErrors.notFound(`User ${username} not found`);
         return { status: 200, body: { users: [{ username }], meta } };
       },
     },

@@ -2,11 +2,20 @@
  * Throttling of failed logins (FACTS §2): failures are counted per client address and per user name in a sliding
  * window; past a limit, `POST /v1/users/login` answers 429 (1015) with `Retry-After` before any password is hashed.
  * A login admitted and not finished counts as a failure until its outcome is known. The server admits an attempt
- * when its password hashing gets its turn (one at a time), so only the attempt being hashed is in flight: a burst
- * of wrong logins is held to the limit, and right logins waiting together are not refused for being many.
+ * when its password hashing gets its turn (one at a time per process), so only the attempts being hashed are in
+ * flight: a burst of wrong logins is held to the limit, and right logins waiting together are not refused for being
+ * many. The counts live in the storage's LoginAttemptRecords: this process's memory on one server, the database
+ * when several instances share one (then they share the limits too).
+ *
+ * A user name past its limit does not lock its owner out: attempts for it are refused only from addresses that
+ * failed a login within the window. An address without failures is heard once (one hashing; if wrong, it has failed
+ * and is refused too), so an attacker who spends the per-user limit from some addresses cannot keep the right
+ * password out from another, while each further address earns at most one guess per window.
  */
+import { createHash, randomUUID } from "node:crypto";
 import ipaddr from "ipaddr.js";
 import type { Clock } from "../clock.ts";
+import type { LoginAttempt, LoginAttemptKey, LoginAttemptRecords } from "../storage/records.ts";
 
 /** The limits: LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USER, LOGIN_FAILURE_WINDOW_SECONDS. */
 export interface LoginThrottleLimits {
@@ -17,20 +26,17 @@ export interface LoginThrottleLimits {
 
 /** Either the login may go ahead (call `finish` with its outcome), or the client waits `retryAfterSeconds`. */
 export type LoginAdmission =
-  | { admitted: true; finish(succeeded: boolean): void }
+  | { admitted: true; finish(succeeded: boolean): Promise<void> }
   | { admitted: false; retryAfterSeconds: number };
 
-interface KeyState {
-  /** Times (clock ms) of the failures still in the window, oldest first; at most the key's limit of them. */
-  failures: number[];
-  /** Attempts admitted and not finished. */
-  inFlight: number;
-}
-
-/** Keys kept at most; past it, keys with nothing in the window go first, then the least recently failed. */
-const MAX_TRACKED_KEYS = 50_000;
-/** Basic credentials may carry any user name; no real one is longer (UserName: 64), so longer ones share a prefix. */
-const USERNAME_KEY_CHARS = 128;
+/** An attempt still pending after this long belongs to an instance that died mid-login: it counts as a failure. */
+const PENDING_STALE_MS = 60_000;
+/** How often (in clock time) attempts that left the window are removed from the records. */
+const PRUNE_INTERVAL_MS = 60_000;
+/** How far ahead of this instance's clock an attempt may be without being taken for a clock set back. */
+const CLOCK_TOLERANCE_MS = 60_000;
+/** What a refusal due to attempts in flight asks the client to wait: they end within a hashing time or so. */
+const IN_FLIGHT_WAIT_MS = 1000;
 
 /**
  * The key of a client address: IPv4 as is (an IPv4-mapped IPv6 address as its IPv4 form), IPv6 by its /64, since one
@@ -50,113 +56,116 @@ export function addressKey(address: string): string {
   return parsed.toString();
 }
 
+/**
+ * The throttle key of a text: 16 bytes of its sha256. Fixed-size and a copy, so that a key never keeps alive the
+ * header it came from (a user name sliced out of a decoded 12 KiB header would keep all of it).
+ */
+export function throttleKey(kind: "address" | "user", text: string): Buffer {
+  return createHash("sha256").update(`${kind}\0${text}`, "utf8").digest().subarray(0, 16);
+}
+
 /** Failed-login counts per client address and per user name; one instance per server. */
 export class LoginThrottle {
-  private readonly keys = new Map<string, KeyState>();
   private readonly windowMs: number;
+  private lastPrune: number;
 
   constructor(
     private readonly limits: LoginThrottleLimits,
     private readonly clock: Clock,
+    private readonly records: LoginAttemptRecords,
   ) {
     this.windowMs = limits.windowSeconds * 1000;
+    this.lastPrune = clock.now().getTime();
   }
 
   /** Seconds an attempt of `username` from `address` must wait now, or undefined; counts nothing. */
-  retryAfter(address: string, username: string): number | undefined {
+  async retryAfter(address: string, username: string): Promise<number | undefined> {
     const now = this.clock.now().getTime();
-    let waitMs = 0;
-    for (const [key, max] of this.keysOf(address, username)) {
-      const state = this.keys.get(key);
-      if (state) waitMs = Math.max(waitMs, this.waitMs(state, max, now));
-    }
-    return waitMs > 0 ? Math.max(1, Math.ceil(waitMs / 1000)) : undefined;
+    const keys = this.keysOf(address, username);
+    return this.seconds(this.judge(await this.records.list(keys, now - this.windowMs), now));
   }
 
   /**
    * Admits a login attempt of `username` from `address` (it counts as in flight until `finish`), or says how long to
    * wait (nothing is hashed then). The server calls it when the attempt's hashing gets its turn.
    */
-  admit(address: string, username: string): LoginAdmission {
-    const retryAfterSeconds = this.retryAfter(address, username);
-    if (retryAfterSeconds !== undefined) return { admitted: false, retryAfterSeconds };
+  async admit(address: string, username: string): Promise<LoginAdmission> {
+    const now = this.clock.now().getTime();
+    this.pruneNowAndThen(now);
+    const attemptId = randomUUID();
     const keys = this.keysOf(address, username);
-    const states = keys.map(([key, max]) => [key, this.state(key), max] as const);
-    for (const [, state] of states) state.inFlight++;
+    const refusal = await this.records.admit(attemptId, keys, now - this.windowMs, now, (attempts) => {
+      const waitMs = this.judge(attempts, now);
+      return waitMs > 0 ? waitMs : undefined;
+    });
+    const retryAfterSeconds = this.seconds(refusal ?? 0);
+    if (retryAfterSeconds !== undefined) return { admitted: false, retryAfterSeconds };
     let finished = false;
     return {
       admitted: true,
-      finish: (succeeded) => {
+      finish: async (succeeded) => {
         if (finished) return;
         finished = true;
-        const at = this.clock.now().getTime();
-        for (const [key, state, max] of states) {
-          state.inFlight--;
-          if (!succeeded) {
-            state.failures.push(at);
-            if (state.failures.length > max) state.failures.splice(0, state.failures.length - max);
-            // Most recently failed last: the order in which keys are evicted.
-            this.keys.delete(key);
-            this.keys.set(key, state);
-          } else if (state.inFlight === 0 && state.failures.length === 0) {
-            this.keys.delete(key);
-          }
-        }
-        this.evictIfFull(at);
+        await this.records.settle(attemptId, !succeeded, this.clock.now().getTime());
       },
     };
   }
 
-  private keysOf(address: string, username: string): Array<[string, number]> {
+  private keysOf(address: string, username: string): LoginAttemptKey[] {
     return [
-      [`address ${addressKey(address)}`, this.limits.maxFailuresPerAddress],
-      [`user ${username.slice(0, USERNAME_KEY_CHARS)}`, this.limits.maxFailuresPerUser],
+      { key: throttleKey("address", addressKey(address)), keep: this.limits.maxFailuresPerAddress },
+      { key: throttleKey("user", username), keep: this.limits.maxFailuresPerUser },
     ];
   }
 
-  /** Milliseconds until an attempt under this key fits its limit again (0: now). */
-  private waitMs(state: KeyState, max: number, now: number): number {
-    this.dropExpired(state, now);
-    const excess = state.failures.length + state.inFlight - max + 1;
+  private seconds(waitMs: number): number | undefined {
+    return waitMs > 0 ? Math.max(1, Math.ceil(waitMs / 1000)) : undefined;
+  }
+
+  /** Milliseconds an attempt with these attempts of its address and user name must wait (0: none). */
+  private judge([byAddress, byUser]: LoginAttempt[][], now: number): number {
+    // Attempts "from the future" mean the clock was set back: they would otherwise block for as long as it jumped.
+    // A little ahead is normal: another instance's clock, or an attempt that failed while this one waited its turn.
+    const present = (a: LoginAttempt) => a.at <= now + CLOCK_TOLERANCE_MS;
+    const address = byAddress!.filter(present);
+    const user = byUser!.filter(present);
+    const addressWait = this.waitMs(address, this.limits.maxFailuresPerAddress, now);
+    let userWait = this.waitMs(user, this.limits.maxFailuresPerUser, now);
+    // Past the user's limit, an address that has not failed in the window is still heard (see the top of the file);
+    // one that has waits until its own failures leave the window, or the user's do, whichever comes first.
+    if (userWait > 0) userWait = address.length === 0 ? 0 : Math.min(userWait, this.untilClean(address, now));
+    return Math.max(addressWait, userWait);
+  }
+
+  /** Milliseconds until an attempt under a key with these attempts fits its limit again (0: now). */
+  private waitMs(attempts: LoginAttempt[], max: number, now: number): number {
+    const inFlight = attempts.filter((a) => this.inFlight(a, now)).length;
+    const failures = attempts.filter((a) => !this.inFlight(a, now));
+    const excess = failures.length + inFlight - max + 1;
     if (excess <= 0) return 0;
     // In-flight attempts alone fill the limit: they end within a hashing time or so.
-    if (excess > state.failures.length) return 1000;
-    return state.failures[excess - 1]! + this.windowMs - now;
+    if (excess > failures.length) return IN_FLIGHT_WAIT_MS;
+    return failures[excess - 1]!.at + this.windowMs - now;
   }
 
-  private dropExpired(state: KeyState, now: number): void {
-    let expired = 0;
-    while (expired < state.failures.length && state.failures[expired]! <= now - this.windowMs) expired++;
-    if (expired > 0) state.failures.splice(0, expired);
-    // Failures "from the future" mean the clock was set back: they would otherwise block for as long as it jumped.
-    while (state.failures.length > 0 && state.failures[state.failures.length - 1]! > now) state.failures.pop();
+  /** Milliseconds until none of these attempts is in the window any more. */
+  private untilClean(attempts: LoginAttempt[], now: number): number {
+    return Math.max(
+      0,
+      ...attempts.map((a) => (this.inFlight(a, now) ? IN_FLIGHT_WAIT_MS : a.at + this.windowMs - now)),
+    );
   }
 
-  private state(key: string): KeyState {
-    let state = this.keys.get(key);
-    if (!state) {
-      state = { failures: [], inFlight: 0 };
-      this.keys.set(key, state);
-    }
-    return state;
+  private inFlight(attempt: LoginAttempt, now: number): boolean {
+    return attempt.pending && attempt.at > now - PENDING_STALE_MS;
   }
 
-  /** Past MAX_TRACKED_KEYS, trims to 90 % of it in one pass, so that a flood of new keys costs O(1) each on average. */
-  private evictIfFull(now: number): void {
-    if (this.keys.size <= MAX_TRACKED_KEYS) return;
-    const target = Math.floor(MAX_TRACKED_KEYS * 0.9);
-    for (const [key, state] of this.keys) {
-      this.dropExpired(state, now);
-      if (state.failures.length === 0 && state.inFlight === 0) this.keys.delete(key);
-    }
-    for (const [key, state] of this.keys) {
-      if (this.keys.size <= target) break;
-      if (state.inFlight === 0) this.keys.delete(key);
-    }
-  }
-
-  /** How many keys are tracked (for tests of the memory bound). */
-  get trackedKeys(): number {
-    return this.keys.size;
+  /** Attempts that left the window are dropped now and then, in the background (a failure only delays it). */
+  private pruneNowAndThen(now: number): void {
+    if (now - this.lastPrune < PRUNE_INTERVAL_MS && now >= this.lastPrune) return;
+    this.lastPrune = now;
+    this.records.prune(now - this.windowMs).catch((err: unknown) => {
+      console.warn("Removing old login attempts failed (retried later):", err);
+    });
   }
 }

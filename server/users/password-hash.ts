@@ -17,11 +17,18 @@ const MAXMEM = 64 * 1024 * 1024;
 export const PASSWORD_HASHING = new ConcurrencyLimit(1);
 
 /**
- * Called when a derivation gets its turn, just before it starts; throwing there skips the derivation (the error is
- * the result). The login throttle decides there, so that attempts waiting in the queue are judged on the failures
- * of the attempts hashed before them.
+ * Called when a derivation gets its turn, just before it starts; throwing (or rejecting) there skips the derivation
+ * (the error is the result). The login throttle decides there, so that attempts waiting in the queue are judged on
+ * the failures of the attempts hashed before them.
  */
-export type HashingTurn = () => void;
+export type HashingTurn = () => void | Promise<void>;
+
+let derivations = 0;
+
+/** How many derivations this process has run (tests count the hashing an attack can cause). */
+export function passwordDerivations(): number {
+  return derivations;
+}
 
 function derive(
   password: string,
@@ -31,8 +38,9 @@ function derive(
   onTurn?: HashingTurn,
 ): Promise<Buffer> {
   const options = { ...opts, maxmem: MAXMEM };
-  return PASSWORD_HASHING.run(() => {
-    onTurn?.();
+  return PASSWORD_HASHING.run(async () => {
+    await onTurn?.();
+    derivations++;
     return new Promise<Buffer>((resolve, reject) =>
       scrypt(password.normalize("NFC"), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))),
     );
@@ -49,7 +57,7 @@ export async function hashPassword(password: string): Promise<string> {
   return encode(salt, await derive(password, salt, PARAMS, PARAMS.keyLength));
 }
 
-/** The same, synchronously: only for seeding the built-in admin at start. */
+/** The same, synchronously: only for DUMMY_HASH, made once as the module loads. */
 export function hashPasswordSync(password: string): string {
   const salt = randomBytes(16);
   return encode(salt, scryptSync(password.normalize("NFC"), salt, PARAMS.keyLength, { ...PARAMS, maxmem: MAXMEM }));

@@ -1,11 +1,12 @@
 /**
  * User accounts and bearer tokens over `UserRecords`: passwords are stored as scrypt hashes and tokens as sha256
- * hashes, whichever adapter keeps them; resolved tokens are remembered briefly (the hot path of every WA call).
+ * hashes, whichever adapter keeps them; on storage this process alone writes, resolved tokens are remembered
+ * briefly (the hot path of every WA call).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import type { UserRecords, UserRole } from "../storage/records.ts";
-import { DUMMY_HASH, hashPassword, hashPasswordSync, verifyPassword } from "./password-hash.ts";
+import { DUMMY_HASH, hashPassword, verifyPassword } from "./password-hash.ts";
 import type { HashingTurn } from "./password-hash.ts";
 
 export type { UserRole };
@@ -47,27 +48,52 @@ interface CachedToken {
   freshUntil: number;
 }
 
+/** A resolved bearer token: its user, and its hash (what logout revokes). */
+export interface ResolvedToken {
+  user: User;
+  tokenHash: Buffer;
+}
+
+/**
+ * Inserts the built-in admin when the records have none: `adminPassword`, or the default that must be changed.
+ * Several instances may do this at once on one database: the first insert wins, the others change nothing.
+ */
+export async function seedBuiltInAdmin(records: UserRecords, adminPassword?: string): Promise<void> {
+  if (await records.find(BUILT_IN_ADMIN)) return;
+  await records.insert({
+    username: BUILT_IN_ADMIN,
+    role: "ROLE_ADMIN",
+    passwordHash: await hashPassword(adminPassword ?? DEFAULT_ADMIN_PASSWORD),
+    mustChangePassword: adminPassword === undefined,
+  });
+}
+
 /** User accounts and bearer tokens. */
 export class UserStore {
   /** sha256 (hex) of recently resolved tokens; cleared by every change of users or tokens made here. */
   private readonly tokenCache = new Map<string, CachedToken>();
   private readonly tokenCacheMs: number;
+  /**
+   * Bumped by every change of users or tokens: a lookup that started before a change may have read what it changed,
+   * so its answer is not remembered.
+   */
+  private generation = 0;
+  /** The built-in admin is in the records (seeded at construction). */
+  private readonly seeded: Promise<void>;
 
-  /** Seeds the built-in admin when the records have none: `adminPassword`, or the default that must be changed. */
+  /**
+   * Seeds the built-in admin when the records have none. `tokenCacheMs` 0 remembers no token: the choice for
+   * records that other processes change too (a revocation there must count on the very next request here).
+   */
   constructor(
     private readonly records: UserRecords,
     private readonly clock: Clock,
     opts: { adminPassword?: string; tokenCacheMs?: number } = {},
   ) {
     this.tokenCacheMs = opts.tokenCacheMs ?? TOKEN_CACHE_MS;
-    if (!records.find(BUILT_IN_ADMIN)) {
-      records.insert({
-        username: BUILT_IN_ADMIN,
-        role: "ROLE_ADMIN",
-        passwordHash: hashPasswordSync(opts.adminPassword ?? DEFAULT_ADMIN_PASSWORD),
-        mustChangePassword: opts.adminPassword === undefined,
-      });
-    }
+    this.seeded = seedBuiltInAdmin(records, opts.adminPassword);
+    // Awaited by every use of the user records; a failure is theirs to report, not an unhandled rejection.
+    this.seeded.catch(() => undefined);
   }
 
   /**
@@ -75,13 +101,15 @@ export class UserStore {
    * when the password's hashing gets its turn (see HashingTurn).
    */
   async authenticate(username: string, password: string, onTurn?: HashingTurn): Promise<User | undefined> {
-    const found = this.records.find(username);
+    await this.seeded;
+    const found = await this.records.find(username);
     const ok = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH, onTurn);
     return found && ok ? { username, role: found.role, mustChangePassword: found.mustChangePassword } : undefined;
   }
 
-  find(username: string): User | undefined {
-    const found = this.records.find(username);
+  async find(username: string): Promise<User | undefined> {
+    await this.seeded;
+    const found = await this.records.find(username);
     return found && { username, role: found.role, mustChangePassword: found.mustChangePassword };
   }
 
@@ -90,66 +118,92 @@ export class UserStore {
    * old password (perhaps the reason it is being changed) must log in again. The caller issues a fresh token after.
    */
   async setPassword(username: string, password: string): Promise<void> {
-    this.records.setPasswordHash(username, await hashPassword(password));
-    this.tokenCache.clear();
+    const passwordHash = await hashPassword(password);
+    try {
+      await this.records.setPasswordHash(username, passwordHash);
+    } finally {
+      this.forgetTokens();
+    }
   }
 
   /** false when a user of that name exists already. */
   async create(username: string, password: string, role: UserRole): Promise<boolean> {
+    await this.seeded;
     const passwordHash = await hashPassword(password);
     return this.records.insert({ username, role, passwordHash, mustChangePassword: false });
   }
 
   /** Deletes the user and its tokens; false when unknown. */
-  delete(username: string): boolean {
-    const deleted = this.records.delete(username);
-    this.tokenCache.clear();
-    return deleted;
+  async delete(username: string): Promise<boolean> {
+    try {
+      return await this.records.delete(username);
+    } finally {
+      this.forgetTokens();
+    }
   }
 
   /** A new random token (32 bytes, base64url) valid for 7 days; only its hash is kept. */
-  issueToken(username: string): { token: string; expiresAt: Date } {
+  async issueToken(username: string): Promise<{ token: string; expiresAt: Date }> {
+    await this.seeded;
     const now = this.clock.now().getTime();
     const token = randomBytes(32).toString("base64url");
     const expiresAt = new Date(now + TOKEN_TTL_MS);
-    this.records.insertToken({ tokenHash: tokenHash(token), username, expiresAt: expiresAt.getTime() }, now);
+    await this.records.insertToken({ tokenHash: tokenHash(token), username, expiresAt: expiresAt.getTime() }, now);
     return { token, expiresAt };
   }
 
   /**
    * The user a valid, unexpired token belongs to, with the token's hash (to revoke it). This runs on every
-   * authenticated request, so a resolved token is remembered for TOKEN_CACHE_MS (expiry is still checked against the
-   * clock on every call). Logout, password changes and user deletion through this store clear the memory at once;
-   * another process sharing the data directory sees such a change within TOKEN_CACHE_MS.
+   * authenticated request, so where the records are this process's alone a resolved token is remembered for
+   * `tokenCacheMs` and answered without a promise (expiry is still checked against the clock on every call); logout,
+   * password changes and user deletion through this store clear the memory at once. With `tokenCacheMs` 0 every call
+   * asks the records.
    */
-  resolveToken(token: string): { user: User; tokenHash: Buffer } | undefined {
+  resolveToken(token: string): ResolvedToken | undefined | Promise<ResolvedToken | undefined> {
     // The hex digest is the cache key; the bytes are only needed when the records are asked.
     const key = createHash("sha256").update(token, "utf8").digest("hex");
-    let entry = this.tokenCache.get(key);
-    if (!entry || entry.freshUntil <= performance.now()) {
-      // Deleted and set again, so the Map's order stays the order of freshness (the oldest is evicted first).
-      this.tokenCache.delete(key);
-      const hash = Buffer.from(key, "hex");
-      const found = this.lookupToken(hash);
+    const entry = this.tokenCache.get(key);
+    if (entry && entry.freshUntil > performance.now()) return this.unexpired(entry);
+    // Deleted (and set again once looked up), so the Map's order stays the order of freshness (oldest evicted first).
+    if (entry) this.tokenCache.delete(key);
+    const hash = Buffer.from(key, "hex");
+    const generation = this.generation;
+    return this.lookupToken(hash).then((found) => {
       if (!found) return undefined;
-      if (this.tokenCache.size >= TOKEN_CACHE_MAX_ENTRIES) this.tokenCache.delete(this.tokenCache.keys().next().value!);
-      entry = { ...found, hash, freshUntil: performance.now() + this.tokenCacheMs };
-      this.tokenCache.set(key, entry);
-    }
+      const fresh = { ...found, hash, freshUntil: performance.now() + this.tokenCacheMs };
+      if (this.tokenCacheMs > 0 && generation === this.generation) {
+        if (this.tokenCache.size >= TOKEN_CACHE_MAX_ENTRIES) {
+          this.tokenCache.delete(this.tokenCache.keys().next().value!);
+        }
+        this.tokenCache.set(key, fresh);
+      }
+      return this.unexpired(fresh);
+    });
+  }
+
+  private forgetTokens(): void {
+    this.generation++;
+    this.tokenCache.clear();
+  }
+
+  private unexpired(entry: CachedToken): ResolvedToken | undefined {
     if (entry.expiresAt <= this.clock.now().getTime()) return undefined;
     return { user: entry.user, tokenHash: entry.hash };
   }
 
-  private lookupToken(hash: Buffer): { user: User; expiresAt: number } | undefined {
-    const found = this.records.findToken(hash);
+  private async lookupToken(hash: Buffer): Promise<{ user: User; expiresAt: number } | undefined> {
+    const found = await this.records.findToken(hash);
     // The lookup is by hash already; the explicit constant-time comparison keeps the check honest if it changes.
     if (!found || !timingSafeEqual(found.tokenHash, hash)) return undefined;
     const { username, role, mustChangePassword, expiresAt } = found;
     return { user: { username, role, mustChangePassword }, expiresAt };
   }
 
-  revokeToken(hash: Buffer): void {
-    this.records.deleteToken(hash);
-    this.tokenCache.clear();
+  async revokeToken(hash: Buffer): Promise<void> {
+    try {
+      await this.records.deleteToken(hash);
+    } finally {
+      this.forgetTokens();
+    }
   }
 }

@@ -41,7 +41,7 @@ async function storage() {
 }
 
 async function storedAttachment(store: AttachmentStore, blobs: BlobStore, isReusable = true) {
-  const id = store.newId();
+  const id = await store.newId();
   const bytes = samples.png();
   async function* body() {
     yield bytes;
@@ -72,12 +72,12 @@ describe("removing expired attachments' files", () => {
     expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(2);
     expect((await blobs.list()).sort()).toEqual([recent.blobId]);
     expect(blobs.usedBytes()).toBe(recent.size);
-    expect(store.get(old.id)).toEqual(old);
-    expect(store.get(oldSingle.id)).toEqual(oldSingle);
-    expect(store.findSendable(old.id, PAGE_ID)).toBeUndefined();
-    expect(store.findSendable(recent.id, PAGE_ID)?.id).toBe(recent.id);
+    expect(await store.get(old.id)).toEqual(old);
+    expect(await store.get(oldSingle.id)).toEqual(oldSingle);
+    expect(await store.findSendable(old.id, PAGE_ID)).toBeUndefined();
+    expect((await store.findSendable(recent.id, PAGE_ID))?.id).toBe(recent.id);
     // Marked: the next sweep has nothing to do.
-    expect(store.expiredBlobIds(10)).toEqual([]);
+    expect(await store.expiredBlobIds(10)).toEqual([]);
     expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(0);
   });
 
@@ -86,18 +86,18 @@ describe("removing expired attachments' files", () => {
     const sent = await storedAttachment(store, blobs);
     const unsent = await storedAttachment(store, blobs);
     const sentOnce = await storedAttachment(store, blobs, false);
-    store.recordMessage({ pageId: PAGE_ID, recipientId: "1254459154682919", attachmentId: sent.id });
-    store.recordMessage({ pageId: PAGE_ID, recipientId: "1254459154682919", attachmentId: sentOnce.id });
+    await store.recordMessage({ pageId: PAGE_ID, recipientId: "1254459154682919", attachmentId: sent.id });
+    await store.recordMessage({ pageId: PAGE_ID, recipientId: "1254459154682919", attachmentId: sentOnce.id });
 
     clock.advance(ATTACHMENT_TTL_MS);
-    expect(store.expiredBlobIds(10)).toEqual([unsent.blobId]);
+    expect(await store.expiredBlobIds(10)).toEqual([unsent.blobId]);
     expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(1);
     expect((await blobs.list()).sort()).toEqual([sent.blobId, sentOnce.blobId].sort());
     // Years later, still there; the id itself has expired all the same: it cannot be sent again.
     clock.advance(10 * ATTACHMENT_TTL_MS);
     expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(0);
     expect((await blobs.list()).sort()).toEqual([sent.blobId, sentOnce.blobId].sort());
-    expect(store.findSendable(sent.id, PAGE_ID)).toBeUndefined();
+    expect(await store.findSendable(sent.id, PAGE_ID)).toBeUndefined();
   });
 
   it("settles a file removed before a crash could mark it", async () => {
@@ -106,10 +106,10 @@ describe("removing expired attachments' files", () => {
     await blobs.delete(rec.blobId);
     clock.advance(ATTACHMENT_TTL_MS);
     expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(1);
-    expect(store.expiredBlobIds(10)).toEqual([]);
+    expect(await store.expiredBlobIds(10)).toEqual([]);
   });
 
-  it("adds the column to a database made before it existed", () => {
+  it("adds the column to a database made before it existed", async () => {
     const db = new Database(":memory:");
     cleanups.push(() => db.close());
     db.exec(`
@@ -123,10 +123,10 @@ describe("removing expired attachments' files", () => {
     `);
     const clock = new FakeClock(2000);
     const store = new AttachmentStore(new SqliteAttachmentRecords(db), clock);
-    expect(store.expiredBlobIds(10)).toEqual(["1234567890123456"]);
-    store.markBlobRemoved("1234567890123456");
-    expect(store.expiredBlobIds(10)).toEqual([]);
-    expect(store.get("1234567890123456")?.id).toBe("1234567890123456");
+    expect(await store.expiredBlobIds(10)).toEqual(["1234567890123456"]);
+    await store.markBlobRemoved("1234567890123456");
+    expect(await store.expiredBlobIds(10)).toEqual([]);
+    expect((await store.get("1234567890123456"))?.id).toBe("1234567890123456");
   });
 
   it("runs in the background after an upload, at most once an hour of clock time", async () => {
@@ -144,7 +144,7 @@ describe("removing expired attachments' files", () => {
     // Done when the file is gone and its record marked (the sweep's last step, after which it ends synchronously).
     const store = new AttachmentStore(t.storage.attachments, t.clock);
     const swept = (blobId: string) => async () =>
-      !(await t.storage.attachmentBlobs.list()).includes(blobId) && !store.expiredBlobIds(100).includes(blobId);
+      !(await t.storage.attachmentBlobs.list()).includes(blobId) && !(await store.expiredBlobIds(100)).includes(blobId);
     const first = await upload();
     // 90 days later (far more than an hour since the start-up sweep), an upload starts a sweep.
     t.clock.advance(ATTACHMENT_TTL_MS);
@@ -203,7 +203,7 @@ describe("removing expired attachments' files", () => {
       });
       expect(direct.status).toBe(200);
       const { message_id: directId } = (await direct.json()) as { message_id: string };
-      const directMessage = new AttachmentStore(t.storage.attachments, t.clock).getMessage(directId)!;
+      const directMessage = (await new AttachmentStore(t.storage.attachments, t.clock).getMessage(directId))!;
 
       t.clock.advance(ATTACHMENT_TTL_MS + EXPIRY_SWEEP_INTERVAL_MS);
       await upload(); // starts the sweep
@@ -228,12 +228,12 @@ describe("removing expired attachments' files", () => {
     const first = await createAppFromConfig(config, { clock });
     const store = new AttachmentStore(first.storage.attachments, clock);
     const rec = await storedAttachment(store, first.storage.attachmentBlobs);
-    first.close();
+    await first.close();
 
     clock.advance(ATTACHMENT_TTL_MS);
     const second = await createAppFromConfig(config, { clock });
-    cleanups.push(() => second.close());
+    cleanups.push(() => void second.close());
     expect(await second.storage.attachmentBlobs.list()).toEqual([]);
-    expect(new AttachmentStore(second.storage.attachments, clock).get(rec.id)?.id).toBe(rec.id);
+    expect((await new AttachmentStore(second.storage.attachments, clock).get(rec.id))?.id).toBe(rec.id);
   });
 });

@@ -141,7 +141,7 @@ describe("uploadAttachment from a URL", () => {
   ])("stores a %s fetched from %s", async (type, path, mime) => {
     const id = await uploadedId(await upload(fromUrl(type, `${origin.url}${path}`, true)));
     expect(id).toMatch(/^[0-9]{16}$/);
-    const rec = attachments().get(id)!;
+    const rec = (await attachments().get(id))!;
     expect(rec).toMatchObject({ pageId: PAGE_ID, type, isReusable: true, mimeType: mime, source: "url" });
     const blob = await t.storage.attachmentBlobs.open(rec.blobId);
     expect(blob?.size).toBe(rec.size);
@@ -323,7 +323,7 @@ describe("uploadAttachment from a file (multipart)", () => {
         ),
       );
       const expected = { pageId: PAGE_ID, isReusable: true, source: "file", mimeType: "image/png" };
-      expect(attachments().get(id)).toMatchObject(expected);
+      expect(await attachments().get(id)).toMatchObject(expected);
     }
   });
 
@@ -446,9 +446,9 @@ describe("authentication and page ids", () => {
 
   it("resolves `me` and the page's own id to the token's page, and refuses another page's id with 100/33", async () => {
     const mine = await uploadedId(await upload(body(), PAGE_ID));
-    expect(attachments().get(mine)?.pageId).toBe(PAGE_ID);
+    expect((await attachments().get(mine))?.pageId).toBe(PAGE_ID);
     const theirs = await uploadedId(await upload(body(), "me", OTHER_TOKEN));
-    expect(attachments().get(theirs)?.pageId).toBe(OTHER_PAGE_ID);
+    expect((await attachments().get(theirs))?.pageId).toBe(OTHER_PAGE_ID);
     const err = await expectGraphError("uploadAttachment", await upload(body(), OTHER_PAGE_ID), 400, 100, 33);
     expect(err.message).toBe(documented("GraphUnknownPage").replace("1234567890", OTHER_PAGE_ID));
     await expectGraphError("sendMessage", await send({ attachment_id: mine }, "image", "not-a-page"), 400, 100, 33);
@@ -515,7 +515,7 @@ describe("sendMessage", () => {
     const body = (await expectResponseMatchesSpec("sendMessage", res)) as { recipient_id: string; message_id: string };
     expect(body.recipient_id).toBe("1254459154682919");
     const expected = { pageId: PAGE_ID, recipientId: "1254459154682919", attachmentId: id };
-    expect(attachments().getMessage(body.message_id)).toMatchObject(expected);
+    expect(await attachments().getMessage(body.message_id)).toMatchObject(expected);
     // Reusable: a second send works too.
     expect((await send({ attachment_id: id })).status).toBe(200);
   });
@@ -549,8 +549,8 @@ describe("sendMessage", () => {
     const res = await send({ url: `${origin.url}/image.png` });
     expect(res.status).toBe(200);
     const body = (await expectResponseMatchesSpec("sendMessage", res)) as { message_id: string };
-    const msg = attachments().getMessage(body.message_id)!;
-    expect(attachments().get(msg.attachmentId)).toMatchObject({ isReusable: false, source: "url" });
+    const msg = (await attachments().getMessage(body.message_id))!;
+    expect(await attachments().get(msg.attachmentId)).toMatchObject({ isReusable: false, source: "url" });
     expect((await send({ url: `${origin.url}/image.png`, is_reusable: false })).status).toBe(200);
   });
 

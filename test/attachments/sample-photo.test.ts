@@ -66,7 +66,7 @@ describe("the sample image", () => {
       const res = await uploadFrom(url, over);
       expect(res.status, url).toBe(200);
       const { attachment_id } = (await expectResponseMatchesSpec("uploadAttachment", res)) as { attachment_id: string };
-      const rec = new AttachmentStore(t.storage.attachments, t.clock).get(attachment_id)!;
+      const rec = (await new AttachmentStore(t.storage.attachments, t.clock).get(attachment_id))!;
       expect(rec).toMatchObject({ type: "image", mimeType: "image/png", source: "url", size: expected.length });
       const blob = await t.storage.attachmentBlobs.open(rec.blobId);
       const chunks: Buffer[] = [];

@@ -3,7 +3,13 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { renderHeadline, replaceBenchBlock, type BenchResults, type MediaFigures } from "../../scripts/bench/report.ts";
+import {
+  renderHeadline,
+  renderTable,
+  replaceBenchBlock,
+  type BenchResults,
+  type MediaFigures,
+} from "../../scripts/bench/report.ts";
 import type { LoadResult } from "../../scripts/bench/load.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
@@ -50,6 +56,39 @@ describe("benchmark pages", () => {
       "Latest run (2026-12-01 15:05 UTC, 2 cores, Node v20.20.2): " +
         "settings read 0.69x raw `node:http` and 23.0x Prism; " +
         "media (1, 100 MiB) uploads 0.73x to 1.05x raw, downloads 0.88x to 1.19x raw; peak RSS growth at most +12 MiB.",
+    );
+  });
+
+  it("adds the PostgreSQL ratios to the headline and a column to the table when the run measured them", () => {
+    const results: BenchResults = {
+      machine: { cpus: 2, cpuModel: "x", memoryGiB: 24, node: "v20.20.2", os: "Linux", date: "2026-12-03 14:07 UTC" },
+      options: {},
+      settings: { reference: { load: load(600) }, postgres: { load: load(110) }, raw: { load: load(1000) } },
+      media: [
+        {
+          sizeMiB: 1,
+          upload: { reference: media(65, 7), postgres: media(55, 12), raw: media(100, 24) },
+          download: { reference: media(71, 3), postgres: media(66, 3), raw: media(100, 3) },
+        },
+      ],
+      notes: [],
+    };
+    expect(renderHeadline(results)).toBe(
+      "Latest run (2026-12-03 14:07 UTC, 2 cores, Node v20.20.2): " +
+        "settings read 0.60x raw `node:http` and n/ax Prism; media (1 MiB) uploads 0.65x raw, downloads 0.71x raw; " +
+        "on PostgreSQL settings read 0.11x raw, uploads 0.55x raw, downloads 0.66x raw; " +
+        "peak RSS growth at most +12 MiB.",
+    );
+    const table = renderTable(results);
+    expect(table.split("\n")[0]).toContain(
+      "| reference server (SQLite) | reference server (PostgreSQL) | raw node:http |",
+    );
+    expect(table).toContain("0.60x raw, n/ax Prism; PostgreSQL 0.11x raw (0.18x SQLite)");
+    // Without PostgreSQL figures the table keeps its former columns.
+    const { postgres: _pg, ...sqliteOnly } = results.settings;
+    const plain = renderTable({ ...results, settings: sqliteOnly, media: [] });
+    expect(plain.split("\n")[0]).toBe(
+      "| measurement | reference server | raw node:http | Prism mock | reference / baseline | target | met |",
     );
   });
 

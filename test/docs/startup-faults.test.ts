@@ -1,10 +1,11 @@
 /**
  * A start that cannot go on because of a setting stops with one line naming the setting and exit code 2, no stack
- * trace, through `npm start` (environment variables) and `meta-media-openapi serve` (flags) alike; and the start
+ * trace, through `npm start` (environment variables) and `meta-media-openapi serve` (flags) alike, and leaves
+ * nothing behind: no data directory, no database, no development page whose token was never printed. The start
  * message of a later start on the same data directory tells where the development page's token is.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
@@ -95,6 +96,35 @@ const npmStart = (env: Record<string, string>) =>
 const cliServe = (args: string[]) =>
   runToExit(process.execPath, [cli, "serve", ...args], { HOST: "", PORT: "", DATA_DIR: "" });
 
+/**
+ * `meta-media-openapi serve --port <free> ARGS` with MESSENGER_PAGES unset, until it has printed its development page;
+ * then stopped. What it printed.
+ */
+async function startUntilListening(args: string[]): Promise<string> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [cli, "serve", "--port", String(port), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, MESSENGER_PAGES: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not listening within 60 s:\n${output}`)), 60_000);
+    child.stdout.on("data", () => {
+      if (/set MESSENGER_PAGES to choose/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+  child.kill("SIGTERM");
+  await new Promise((resolve) => child.once("exit", resolve));
+  return output;
+}
+
 function expectOneLine(run: { code: number | null; stdout: string; stderr: string }, expected: RegExp): void {
   expect(run.code, run.stdout + run.stderr).toBe(2);
   const lines = run.stderr.trim().split("\n");
@@ -104,28 +134,57 @@ function expectOneLine(run: { code: number | null; stdout: string; stderr: strin
   expect(run.stderr).not.toMatch(/^\s+at /m);
 }
 
+/** A PostgreSQL URL on a loopback port nothing listens on (the port is free once freePort returns it). */
+async function unreachableDatabase(): Promise<string> {
+  return `postgres://meta:Sekr3t-pass@127.0.0.1:${await freePort()}/media`;
+}
+
 describe("start-up faults name the setting and exit with code 2", () => {
-  it("through npm start, naming the environment variable", async () => {
+  it("through npm start, naming the environment variable, and leave nothing behind", async () => {
+    const fresh = [freshDataDir(), freshDataDir(), freshDataDir(), freshDataDir(), freshDataDir()];
     const runs = await Promise.all([
-      npmStart({ PORT: String(busyPort), DATA_DIR: freshDataDir() }),
-      npmStart({ HOST: "no-such-host.invalid", DATA_DIR: freshDataDir() }),
-      npmStart({ HOST: "192.0.2.1", DATA_DIR: freshDataDir() }),
+      npmStart({ PORT: String(busyPort), DATA_DIR: fresh[0]! }),
+      npmStart({ HOST: "no-such-host.invalid", DATA_DIR: fresh[1]! }),
+      npmStart({ HOST: "192.0.2.1", DATA_DIR: fresh[2]! }),
       npmStart({ DATA_DIR: aFile() }),
       npmStart({ DATA_DIR: notWritableDir() }),
       npmStart({ DATA_DIR: unreadableDatabaseDir() }),
+      npmStart({ DATABASE_URL: await unreachableDatabase(), DATA_DIR: fresh[3]!, MEDIA_DIR: fresh[4]! }),
+      npmStart({ DATABASE_URL: "mysql://meta:Sekr3t-pass@127.0.0.1/media", DATA_DIR: fresh[3]! }),
     ]);
-    const [portInUse, unresolvable, notLocal, file, notWritable, badDatabase] = runs;
+    const [portInUse, unresolvable, notLocal, file, notWritable, badDatabase, unreachable, notPostgres] = runs;
     expectOneLine(portInUse!, new RegExp(`PORT ${busyPort} is already in use on 127\\.0\\.0\\.1`));
     expectOneLine(unresolvable!, /HOST no-such-host\.invalid does not resolve/);
     expectOneLine(notLocal!, /HOST 192\.0\.2\.1 is not an address of this machine/);
     expectOneLine(file!, /DATA_DIR .*a-file is a file, not a directory/);
     expectOneLine(notWritable!, /DATA_DIR .* is not writable/);
     expectOneLine(badDatabase!, /DATA_DIR .*bad-db cannot be used: its database server\.sqlite cannot be opened/);
+    expectOneLine(
+      unreachable!,
+      /DATABASE_URL postgres:\/\/meta:\*\*\*@127\.0\.0\.1:\d+\/media cannot be used: .*ECONNREFUSED/,
+    );
+    expectOneLine(notPostgres!, /DATABASE_URL must be a PostgreSQL URL such as postgres:\/\//);
+    // A password is never printed.
+    for (const run of [unreachable!, notPostgres!]) expect(run.stderr + run.stdout).not.toContain("Sekr3t-pass");
+    // Nothing was created: no data directory, no media folder.
+    for (const dir of fresh) expect(existsSync(dir), dir).toBe(false);
+  }, 120_000);
+
+  it("leaves an existing data directory as it was, so the next start still prints the new page's token", async () => {
+    const dataDir = freshDataDir();
+    mkdirSync(dataDir);
+    const env = { DATA_DIR: dataDir, MESSENGER_PAGES: "" };
+    expectOneLine(await npmStart({ ...env, PORT: String(busyPort) }), /is already in use/);
+    expectOneLine(await npmStart({ ...env, HOST: "192.0.2.1" }), /is not an address of this machine/);
+    expect(readdirSync(dataDir)).toEqual([]);
+    const first = await startUntilListening(["--data-dir", dataDir]);
+    expect(first).toMatch(/development page \d+, page access token \S+/);
   }, 120_000);
 
   it("through meta-media-openapi serve, naming the flag", async () => {
     const runs = await Promise.all([
       cliServe(["--port", String(busyPort), "--data-dir", freshDataDir()]),
+      cliServe(["--port", "0", "--database-url", await unreachableDatabase(), "--media-dir", freshDataDir()]),
       cliServe(["--host", "no-such-host.invalid", "--port", "0", "--data-dir", freshDataDir()]),
       cliServe(["--host", "192.0.2.1", "--port", "0", "--data-dir", freshDataDir()]),
       cliServe(["--port", "0", "--data-dir", aFile()]),
@@ -133,7 +192,8 @@ describe("start-up faults name the setting and exit with code 2", () => {
       cliServe(["--port", "0", "--data-dir", unreadableDatabaseDir()]),
       cliServe(["--port", "http", "--data-dir", freshDataDir()]),
     ]);
-    const [portInUse, unresolvable, notLocal, file, notWritable, badDatabase, badPort] = runs;
+    const [portInUse, unreachable, unresolvable, notLocal, file, notWritable, badDatabase, badPort] = runs;
+    expectOneLine(unreachable!, /--database-url postgres:\/\/meta:\*\*\*@127\.0\.0\.1:\d+\/media cannot be used/);
     expectOneLine(
       portInUse!,
       new RegExp(
@@ -152,30 +212,7 @@ describe("start-up faults name the setting and exit with code 2", () => {
 describe("the start message on a data directory that already has a development page", () => {
   it("prints the token at the first start only, and says where it is at the next", async () => {
     const dataDir = freshDataDir();
-    const start = async () => {
-      const port = await freePort();
-      const child = spawn(process.execPath, [cli, "serve", "--port", String(port), "--data-dir", dataDir], {
-        cwd: repoRoot,
-        env: { ...process.env, MESSENGER_PAGES: "" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-      child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`not listening within 60 s:\n${output}`)), 60_000);
-        child.stdout.on("data", () => {
-          if (/set MESSENGER_PAGES to choose/.test(output)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        child.once("exit", (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-      });
-      child.kill("SIGTERM");
-      await new Promise((resolve) => child.once("exit", resolve));
-      return output;
-    };
+    const start = () => startUntilListening(["--data-dir", dataDir]);
     const first = await start();
     const [, pageId, token] = /development page (\d+), page access token (\S+)/.exec(first)!;
     expect(first).toContain("the same page and token on every start");

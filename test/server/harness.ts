@@ -32,7 +32,7 @@ export interface TestServer {
   config: ServerConfig;
   clock: Clock;
   dataDir: string;
-  close(): void;
+  close(): Promise<void>;
   /** A valid admin token, when the server was started from the prepared template (no options). */
   adminToken?: string;
   /** Closes and removes the data directory. */
@@ -53,7 +53,7 @@ function preparedTemplate(): Promise<{ dataDir: string; token: string }> {
   template ??= (async () => {
     const seed = await startTestServer({ env: {} });
     const token = await login(seed.app, "admin", ADMIN_PASSWORD);
-    seed.close();
+    await seed.close();
     process.once("exit", () => rmSync(seed.dataDir, { recursive: true, force: true }));
     return { dataDir: seed.dataDir, token };
   })();
@@ -79,13 +79,15 @@ export async function startTestServer(
   const { app, storage, close } = built;
   return {
     app,
-    storage,
+    // createAppFromConfig opens SQLite here: the configuration names no database URL.
+    storage: storage as SqliteStorage,
     config: built.config,
     clock: opts.overrides?.clock ?? systemClock,
     dataDir,
     close,
     dispose() {
-      close();
+      // SQLite closes synchronously when asked (the promise only reports it), so the folder can go at once.
+      void close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -32,10 +32,10 @@ describe("blobs left without a record by a crash", () => {
 
     // A recorded attachment, stored the way the upload path does it: blob first, then the record.
     const attachments = new AttachmentStore(server.storage.attachments, server.clock);
-    const blobId = attachments.newId();
+    const blobId = await attachments.newId();
     const blobs = server.storage.attachmentBlobs;
     const written = await blobs.write(blobId, once(orphanBytes), { maxBytes: orphanBytes.length });
-    attachments.insert({
+    await attachments.insert({
       id: blobId,
       pageId: "1234",
       type: "file",
@@ -46,7 +46,7 @@ describe("blobs left without a record by a crash", () => {
       mimeType: null,
       source: "file",
     });
-    server.close();
+    await server.close();
 
     // What a crash after the rename and before the insert leaves behind.
     const mediaOrphan = path.join(dataDir, "media", randomUUID());

@@ -1,6 +1,7 @@
 /**
  * The token cache of UserStore: a resolved token is remembered for a short time, changes made through the same store
- * take effect at once, and changes made by another process sharing the data directory within the cache time.
+ * take effect at once, and changes made by another process sharing the database within the cache time (at once with
+ * a cache time of 0, what the server uses on PostgreSQL).
  */
 import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -35,42 +36,66 @@ function twoStores(tokenCacheMs: number) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("token cache", () => {
-  it("forgets a token revoked through the same store at once", () => {
+  it("forgets a token revoked through the same store at once", async () => {
     const { a } = twoStores(60_000);
-    const { token } = a.issueToken("admin");
-    const resolved = a.resolveToken(token);
+    const { token } = await a.issueToken("admin");
+    const resolved = await a.resolveToken(token);
     expect(resolved?.user.username).toBe("admin");
-    a.revokeToken(resolved!.tokenHash);
-    expect(a.resolveToken(token)).toBeUndefined();
+    // Remembered now: answered without a promise.
+    expect(a.resolveToken(token)).not.toBeInstanceOf(Promise);
+    await a.revokeToken(resolved!.tokenHash);
+    expect(await a.resolveToken(token)).toBeUndefined();
   });
 
-  it("still checks expiry on every call", () => {
+  it("still checks expiry on every call", async () => {
     const { a, clock } = twoStores(60_000);
-    const { token, expiresAt } = a.issueToken("admin");
-    expect(a.resolveToken(token)).toBeDefined();
+    const { token, expiresAt } = await a.issueToken("admin");
+    expect(await a.resolveToken(token)).toBeDefined();
     clock.advance(expiresAt.getTime() - clock.now().getTime());
-    expect(a.resolveToken(token)).toBeUndefined();
+    expect(await a.resolveToken(token)).toBeUndefined();
   });
 
   it("sees a deletion or a revocation made by another connection once the cache time has passed", async () => {
     const { a, b } = twoStores(50);
     await b.create("bob", "B0b!passwd", "ROLE_USER");
-    const bob = b.issueToken("bob").token;
-    const admin = b.issueToken("admin").token;
-    expect(a.resolveToken(bob)?.user.role).toBe("ROLE_USER");
-    expect(a.resolveToken(admin)?.user.role).toBe("ROLE_ADMIN");
-    b.delete("bob");
-    b.revokeToken(b.resolveToken(admin)!.tokenHash);
+    const bob = (await b.issueToken("bob")).token;
+    const admin = (await b.issueToken("admin")).token;
+    expect((await a.resolveToken(bob))?.user.role).toBe("ROLE_USER");
+    expect((await a.resolveToken(admin))?.user.role).toBe("ROLE_ADMIN");
+    await b.delete("bob");
+    await b.revokeToken((await b.resolveToken(admin))!.tokenHash);
     await sleep(80);
-    expect(a.resolveToken(bob)).toBeUndefined();
-    expect(a.resolveToken(admin)).toBeUndefined();
+    expect(await a.resolveToken(bob)).toBeUndefined();
+    expect(await a.resolveToken(admin)).toBeUndefined();
   });
 
-  it("does not remember unknown tokens: one issued afterwards by another connection works at once", () => {
+  it("with a cache time of 0 (records other processes change), sees another's revocation at once", async () => {
+    const { a, b } = twoStores(0);
+    const { token } = await b.issueToken("admin");
+    expect((await a.resolveToken(token))?.user.username).toBe("admin");
+    expect(a.resolveToken(token)).toBeInstanceOf(Promise);
+    await b.revokeToken((await b.resolveToken(token))!.tokenHash);
+    expect(await a.resolveToken(token)).toBeUndefined();
+  });
+
+  it("does not remember a token looked up while it was being revoked", async () => {
+    const { a } = twoStores(60_000);
+    const { token } = await a.issueToken("admin");
+    const hash = (await a.resolveToken(token))!.tokenHash;
+    await a.revokeToken(Buffer.alloc(32));
+    // Looked up (the record read) before the revocation, answered after it: its answer is not kept.
+    const racing = a.resolveToken(token);
+    const revoked = a.revokeToken(hash);
+    await racing;
+    await revoked;
+    expect(await a.resolveToken(token)).toBeUndefined();
+  });
+
+  it("does not remember unknown tokens: one issued afterwards by another connection works at once", async () => {
     const { a, b } = twoStores(60_000);
     const unknown = "x".repeat(43);
-    expect(a.resolveToken(unknown)).toBeUndefined();
-    const { token } = b.issueToken("admin");
-    expect(a.resolveToken(token)?.user.username).toBe("admin");
+    expect(await a.resolveToken(unknown)).toBeUndefined();
+    const { token } = await b.issueToken("admin");
+    expect((await a.resolveToken(token))?.user.username).toBe("admin");
   });
 });

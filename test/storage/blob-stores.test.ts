@@ -1,7 +1,7 @@
 // The blob store contract (server/storage/blob-store.ts) on both adapters: the folder the server writes with fsync
 // and rename, and the memory the emulator keeps. Limits while reading, the head inspected before anything is kept,
 // the quota, and nothing kept by a failed write.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -102,5 +102,46 @@ describe.each(adapters)("blobs in %s", (_name, make) => {
     await store.delete("a");
     await store.write("b", chunks("12345"), { maxBytes: 100 });
     expect(store.usedBytes()).toBe(5);
+  });
+});
+
+describe("blobs in a folder shared by several instances", () => {
+  function folder(): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "blob-shared-"));
+    dirs.push(dir);
+    return dir;
+  }
+  const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600 * 1000);
+
+  it("lists only blobs unchanged for the given time, by the folder's clock", async () => {
+    const dir = folder();
+    const store = await createBlobStore(dir);
+    await store.write("young", chunks("new"), { maxBytes: 100 });
+    await store.write("old", chunks("settled"), { maxBytes: 100 });
+    utimesSync(path.join(dir, "old"), hoursAgo(2), hoursAgo(2));
+    expect((await store.list()).sort()).toEqual(["old", "young"]);
+    expect(await store.list({ unchangedForMs: 3600 * 1000 })).toEqual(["old"]);
+    // Nothing of the clock probe is left behind.
+    expect(readdirSync(path.join(dir, "tmp"))).toEqual([]);
+  });
+
+  it("at creation, removes temporary files older than the grace period and keeps younger ones", async () => {
+    const dir = folder();
+    mkdirSync(path.join(dir, "tmp"), { recursive: true });
+    writeFileSync(path.join(dir, "tmp", "in-progress"), "x");
+    writeFileSync(path.join(dir, "tmp", "abandoned"), "x");
+    utimesSync(path.join(dir, "tmp", "abandoned"), hoursAgo(2), hoursAgo(2));
+    await createBlobStore(dir, { tmpGraceMs: 3600 * 1000 });
+    expect(readdirSync(path.join(dir, "tmp"))).toEqual(["in-progress"]);
+    // Without a grace period (one process alone writes the folder), every leftover goes.
+    await createBlobStore(dir);
+    expect(readdirSync(path.join(dir, "tmp"))).toEqual([]);
+  });
+
+  it("in memory, lists a blob written just now only without an age asked for", async () => {
+    const store = createMemoryBlobStore();
+    await store.write("young", chunks("new"), { maxBytes: 100 });
+    expect(await store.list()).toEqual(["young"]);
+    expect(await store.list({ unchangedForMs: 60_000 })).toEqual([]);
   });
 });

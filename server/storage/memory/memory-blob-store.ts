@@ -13,14 +13,17 @@ const BLOB_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
 export function createMemoryBlobStore(opts: { volumeMaxBytes?: number } = {}): BlobStore {
   const blobs = new Map<string, Buffer[]>();
   const sizes = new Map<string, number>();
+  /** When each blob was written (Date.now()), for `list({ unchangedForMs })`. */
+  const written = new Map<string, number>();
   let used = 0;
   let pending = 0;
 
   return {
     usedBytes: () => used,
 
-    async list() {
-      return [...blobs.keys()];
+    async list(listOpts = {}) {
+      const cutoff = Date.now() - (listOpts.unchangedForMs ?? 0);
+      return [...blobs.keys()].filter((id) => (listOpts.unchangedForMs ?? 0) <= 0 || written.get(id)! <= cutoff);
     },
 
     async write(id, body, { maxBytes, headBytes = 0, inspect }) {
@@ -66,6 +69,7 @@ export function createMemoryBlobStore(opts: { volumeMaxBytes?: number } = {}): B
         const previous = sizes.get(id) ?? 0;
         blobs.set(id, chunks);
         sizes.set(id, size);
+        written.set(id, Date.now());
         used += size - previous;
         return { size, sha256: hash.digest("hex") };
       } finally {
@@ -84,6 +88,7 @@ export function createMemoryBlobStore(opts: { volumeMaxBytes?: number } = {}): B
       if (size === undefined) return false;
       blobs.delete(id);
       sizes.delete(id);
+      written.delete(id);
       used -= size;
       return true;
     },

@@ -1,10 +1,12 @@
 /**
- * The records of every concern in Maps, for the emulator and tests: the same contracts as the SQLite adapter
- * (storage/sqlite/), gone with the process. Records are copied in and out, so a caller never holds stored state.
+ * The records of every concern in Maps, for the emulator and tests: the same contracts as the SQLite and PostgreSQL
+ * adapters, gone with the process. Records are copied in and out, so a caller never holds stored state.
  */
 import type {
   AttachmentRecord,
   AttachmentRecords,
+  DevPageRecord,
+  DevPageRecords,
   MediaProvider,
   MediaRecord,
   MediaRecords,
@@ -22,36 +24,36 @@ export class MemoryUserRecords implements UserRecords {
   /** By hex of the token hash. */
   private readonly tokens = new Map<string, { tokenHash: Buffer; username: string; expiresAt: number }>();
 
-  find(username: string): UserRecord | undefined {
+  async find(username: string): Promise<UserRecord | undefined> {
     const user = this.users.get(username);
     return user && { ...user };
   }
 
-  insert(user: UserRecord): boolean {
+  async insert(user: UserRecord): Promise<boolean> {
     if (this.users.has(user.username)) return false;
     this.users.set(user.username, { ...user });
     return true;
   }
 
-  setPasswordHash(username: string, passwordHash: string): void {
+  async setPasswordHash(username: string, passwordHash: string): Promise<void> {
     const user = this.users.get(username);
     if (!user) return;
     this.users.set(username, { ...user, passwordHash, mustChangePassword: false });
     for (const [key, token] of this.tokens) if (token.username === username) this.tokens.delete(key);
   }
 
-  delete(username: string): boolean {
+  async delete(username: string): Promise<boolean> {
     if (!this.users.delete(username)) return false;
     for (const [key, token] of this.tokens) if (token.username === username) this.tokens.delete(key);
     return true;
   }
 
-  insertToken(token: { tokenHash: Buffer; username: string; expiresAt: number }, now: number): void {
+  async insertToken(token: { tokenHash: Buffer; username: string; expiresAt: number }, now: number): Promise<void> {
     for (const [key, kept] of this.tokens) if (kept.expiresAt <= now) this.tokens.delete(key);
     this.tokens.set(token.tokenHash.toString("hex"), { ...token, tokenHash: Buffer.from(token.tokenHash) });
   }
 
-  findToken(tokenHash: Buffer): TokenRecord | undefined {
+  async findToken(tokenHash: Buffer): Promise<TokenRecord | undefined> {
     const token = this.tokens.get(tokenHash.toString("hex"));
     const user = token && this.users.get(token.username);
     if (!token || !user) return undefined;
@@ -64,7 +66,7 @@ export class MemoryUserRecords implements UserRecords {
     };
   }
 
-  deleteToken(tokenHash: Buffer): void {
+  async deleteToken(tokenHash: Buffer): Promise<void> {
     this.tokens.delete(tokenHash.toString("hex"));
   }
 }
@@ -73,21 +75,21 @@ export class MemoryUserRecords implements UserRecords {
 export class MemoryMediaRecords implements MediaRecords {
   private readonly records = new Map<string, MediaRecord>();
 
-  add(record: MediaRecord): void {
+  async add(record: MediaRecord): Promise<void> {
     if (this.records.has(record.id)) throw new Error(`Media ${record.id} exists already`);
     this.records.set(record.id, { ...record });
   }
 
-  get(id: string): MediaRecord | undefined {
+  async get(id: string): Promise<MediaRecord | undefined> {
     const record = this.records.get(id);
     return record && { ...record };
   }
 
-  remove(id: string): boolean {
+  async remove(id: string): Promise<boolean> {
     return this.records.delete(id);
   }
 
-  existingIds(ids: readonly string[]): Set<string> {
+  async existingIds(ids: readonly string[]): Promise<Set<string>> {
     return new Set(ids.filter((id) => this.records.has(id)));
   }
 }
@@ -96,15 +98,17 @@ export class MemoryMediaRecords implements MediaRecords {
 export class MemorySettingsRecords implements SettingsRecords {
   private text: string | undefined;
 
-  read(): unknown {
+  async read(): Promise<unknown> {
     return this.text === undefined ? undefined : (JSON.parse(this.text) as unknown);
   }
 
-  write(document: unknown): void {
-    this.text = JSON.stringify(document);
+  async update(change: (stored: unknown) => unknown): Promise<void> {
+    // Synchronous from read to write: nothing else runs in between in this process.
+    const stored = this.text === undefined ? undefined : (JSON.parse(this.text) as unknown);
+    this.text = JSON.stringify(change(stored));
   }
 
-  clear(): void {
+  async clear(): Promise<void> {
     this.text = undefined;
   }
 }
@@ -113,17 +117,17 @@ export class MemorySettingsRecords implements SettingsRecords {
 export class MemoryProviderRecords implements ProviderRecords {
   private readonly providers = new Map<string, MediaProvider>();
 
-  list(): MediaProvider[] {
+  async list(): Promise<MediaProvider[]> {
     return [...this.providers.values()]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((p) => structuredClone(p));
   }
 
-  put(provider: MediaProvider): void {
+  async put(provider: MediaProvider): Promise<void> {
     this.providers.set(provider.name, structuredClone(provider));
   }
 
-  remove(name: string): boolean {
+  async remove(name: string): Promise<boolean> {
     return this.providers.delete(name);
   }
 }
@@ -133,28 +137,28 @@ export class MemoryAttachmentRecords implements AttachmentRecords {
   private readonly attachments = new Map<string, AttachmentRecord & { blobRemoved: boolean }>();
   private readonly messages = new Map<string, MessageRecord>();
 
-  exists(id: string): boolean {
+  async exists(id: string): Promise<boolean> {
     return this.attachments.has(id);
   }
 
-  insert(record: AttachmentRecord): void {
+  async insert(record: AttachmentRecord): Promise<void> {
     if (this.attachments.has(record.id)) throw new Error(`Attachment ${record.id} exists already`);
     this.attachments.set(record.id, { ...record, blobRemoved: false });
   }
 
-  get(id: string): AttachmentRecord | undefined {
+  async get(id: string): Promise<AttachmentRecord | undefined> {
     const found = this.attachments.get(id);
     if (!found) return undefined;
     const { blobRemoved: _removed, ...record } = found;
     return record;
   }
 
-  existingBlobIds(blobIds: readonly string[]): Set<string> {
+  async existingBlobIds(blobIds: readonly string[]): Promise<Set<string>> {
     const used = new Set([...this.attachments.values()].map((a) => a.blobId));
     return new Set(blobIds.filter((id) => used.has(id)));
   }
 
-  expiredBlobIds(now: number, limit: number): string[] {
+  async expiredBlobIds(now: number, limit: number): Promise<string[]> {
     const sent = new Set([...this.messages.values()].map((m) => m.attachmentId));
     return [...this.attachments.values()]
       .filter((a) => !a.blobRemoved && a.expiresAt.getTime() <= now && !sent.has(a.id))
@@ -163,17 +167,27 @@ export class MemoryAttachmentRecords implements AttachmentRecords {
       .map((a) => a.blobId);
   }
 
-  markBlobRemoved(blobId: string): void {
+  async markBlobRemoved(blobId: string): Promise<void> {
     for (const attachment of this.attachments.values()) if (attachment.blobId === blobId) attachment.blobRemoved = true;
   }
 
-  insertMessage(message: MessageRecord): void {
+  async insertMessage(message: MessageRecord): Promise<void> {
     if (!this.attachments.has(message.attachmentId)) throw new Error(`No attachment ${message.attachmentId}`);
     this.messages.set(message.id, { ...message });
   }
 
-  getMessage(id: string): MessageRecord | undefined {
+  async getMessage(id: string): Promise<MessageRecord | undefined> {
     const message = this.messages.get(id);
     return message && { ...message };
+  }
+}
+
+/** The development page. */
+export class MemoryDevPageRecords implements DevPageRecords {
+  private page: DevPageRecord | undefined;
+
+  async recordOnce(candidate: DevPageRecord): Promise<DevPageRecord> {
+    this.page ??= { pageId: candidate.pageId, tokenSha256: Buffer.from(candidate.tokenSha256) };
+    return { pageId: this.page.pageId, tokenSha256: Buffer.from(this.page.tokenSha256) };
   }
 }

@@ -1,8 +1,10 @@
 /** Storage that lives only in this process's memory: no file, no database (the emulator's, and tests'). */
-import type { Storage, StorageOptions } from "../storage.ts";
+import { localRunAlone, type Storage, type StorageOptions } from "../storage.ts";
 import { createMemoryBlobStore } from "./memory-blob-store.ts";
+import { MemoryLoginAttemptRecords } from "./memory-login-attempts.ts";
 import {
   MemoryAttachmentRecords,
+  MemoryDevPageRecords,
   MemoryMediaRecords,
   MemoryProviderRecords,
   MemorySettingsRecords,
@@ -18,8 +20,12 @@ export function createMemoryStorage(opts: StorageOptions = {}): Storage {
     settings: new MemorySettingsRecords(),
     providers: new MemoryProviderRecords(),
     attachments: new MemoryAttachmentRecords(),
+    devPage: new MemoryDevPageRecords(),
+    loginAttempts: new MemoryLoginAttemptRecords(),
     mediaBlobs: createMemoryBlobStore(volume),
     attachmentBlobs: createMemoryBlobStore(),
-    close: () => undefined,
+    exclusive: true,
+    runAlone: localRunAlone(),
+    close: async () => undefined,
   };
 }

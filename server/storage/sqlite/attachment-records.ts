@@ -104,11 +104,11 @@ export class SqliteAttachmentRecords implements AttachmentRecords {
     };
   }
 
-  exists(id: string): boolean {
+  async exists(id: string): Promise<boolean> {
     return this.stmts.exists.get(id) !== undefined;
   }
 
-  insert(rec: AttachmentRecord): void {
+  async insert(rec: AttachmentRecord): Promise<void> {
     this.stmts.insert.run({
       id: rec.id,
       page_id: rec.pageId,
@@ -124,12 +124,12 @@ export class SqliteAttachmentRecords implements AttachmentRecords {
     });
   }
 
-  get(id: string): AttachmentRecord | undefined {
+  async get(id: string): Promise<AttachmentRecord | undefined> {
     const row = this.stmts.get.get(id);
     return row ? toRecord(row) : undefined;
   }
 
-  existingBlobIds(blobIds: readonly string[]): Set<string> {
+  async existingBlobIds(blobIds: readonly string[]): Promise<Set<string>> {
     const wanted = new Set(blobIds);
     const found = new Set<string>();
     // One pass over the column: blob_id has no index, so a lookup per id would scan the table each time.
@@ -137,15 +137,15 @@ export class SqliteAttachmentRecords implements AttachmentRecords {
     return found;
   }
 
-  expiredBlobIds(now: number, limit: number): string[] {
+  async expiredBlobIds(now: number, limit: number): Promise<string[]> {
     return this.stmts.expiredBlobIds.all(now, limit);
   }
 
-  markBlobRemoved(blobId: string): void {
+  async markBlobRemoved(blobId: string): Promise<void> {
     this.stmts.markBlobRemoved.run(blobId);
   }
 
-  insertMessage(msg: MessageRecord): void {
+  async insertMessage(msg: MessageRecord): Promise<void> {
     this.stmts.insertMessage.run({
       id: msg.id,
       page_id: msg.pageId,
@@ -155,7 +155,7 @@ export class SqliteAttachmentRecords implements AttachmentRecords {
     });
   }
 
-  getMessage(id: string): MessageRecord | undefined {
+  async getMessage(id: string): Promise<MessageRecord | undefined> {
     const row = this.stmts.getMessage.get(id);
     return (
       row && {

@@ -34,12 +34,12 @@ export class SqliteMediaRecords implements MediaRecords {
     };
   }
 
-  add(record: MediaRecord): void {
+  async add(record: MediaRecord): Promise<void> {
     const { id, contentType, size, sha256, createdAt } = record;
     this.stmts.insert.run(id, contentType, size, sha256, createdAt.getTime());
   }
 
-  get(id: string): MediaRecord | undefined {
+  async get(id: string): Promise<MediaRecord | undefined> {
     const row = this.stmts.select.get(id);
     return (
       row && {
@@ -52,11 +52,11 @@ export class SqliteMediaRecords implements MediaRecords {
     );
   }
 
-  remove(id: string): boolean {
+  async remove(id: string): Promise<boolean> {
     return this.stmts.delete.run(id).changes === 1;
   }
 
-  existingIds(ids: readonly string[]): Set<string> {
+  async existingIds(ids: readonly string[]): Promise<Set<string>> {
     return new Set(ids.filter((id) => this.stmts.select.get(id) !== undefined));
   }
 }

@@ -22,17 +22,17 @@ export class SqliteProviderRecords implements ProviderRecords {
     };
   }
 
-  list(): MediaProvider[] {
+  async list(): Promise<MediaProvider[]> {
     return this.stmts.list
       .all()
       .map((r) => ({ name: r.name, type: r.type, config: JSON.parse(r.config) as MediaProvider["config"] }));
   }
 
-  put(provider: MediaProvider): void {
+  async put(provider: MediaProvider): Promise<void> {
     this.stmts.put.run(provider.name, provider.type, JSON.stringify(provider.config));
   }
 
-  remove(name: string): boolean {
+  async remove(name: string): Promise<boolean> {
     return this.stmts.remove.run(name).changes === 1;
   }
 }

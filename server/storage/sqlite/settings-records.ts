@@ -18,16 +18,19 @@ export class SqliteSettingsRecords implements SettingsRecords {
     };
   }
 
-  read(): unknown {
+  async read(): Promise<unknown> {
     const row = this.stmts.read.get();
     return row ? (JSON.parse(row.value) as unknown) : undefined;
   }
 
-  write(document: unknown): void {
-    this.stmts.write.run(JSON.stringify(document));
+  async update(change: (stored: unknown) => unknown): Promise<void> {
+    // Synchronous from read to write (better-sqlite3): nothing else runs in between, in this one process.
+    const row = this.stmts.read.get();
+    const next = change(row ? (JSON.parse(row.value) as unknown) : undefined);
+    this.stmts.write.run(JSON.stringify(next));
   }
 
-  clear(): void {
+  async clear(): Promise<void> {
     this.stmts.clear.run();
   }
 }

@@ -73,7 +73,7 @@ export class SqliteUserRecords implements UserRecords {
   private readonly issueToken: (token: { tokenHash: Buffer; username: string; expiresAt: number }, now: number) => void;
   private readonly changePassword: (username: string, passwordHash: string) => void;
 
-  find(username: string): UserRecord | undefined {
+  async find(username: string): Promise<UserRecord | undefined> {
     const row = this.stmts.find.get(username);
     return (
       row && {
@@ -85,24 +85,24 @@ export class SqliteUserRecords implements UserRecords {
     );
   }
 
-  insert(user: UserRecord): boolean {
+  async insert(user: UserRecord): Promise<boolean> {
     const { username, role, passwordHash, mustChangePassword } = user;
     return this.stmts.insert.run(username, role, passwordHash, mustChangePassword ? 1 : 0).changes === 1;
   }
 
-  setPasswordHash(username: string, passwordHash: string): void {
+  async setPasswordHash(username: string, passwordHash: string): Promise<void> {
     this.changePassword(username, passwordHash);
   }
 
-  delete(username: string): boolean {
+  async delete(username: string): Promise<boolean> {
     return this.stmts.delete.run(username).changes === 1;
   }
 
-  insertToken(token: { tokenHash: Buffer; username: string; expiresAt: number }, now: number): void {
+  async insertToken(token: { tokenHash: Buffer; username: string; expiresAt: number }, now: number): Promise<void> {
     this.issueToken(token, now);
   }
 
-  findToken(tokenHash: Buffer): TokenRecord | undefined {
+  async findToken(tokenHash: Buffer): Promise<TokenRecord | undefined> {
     const row = this.stmts.findToken.get(tokenHash);
     return (
       row && {
@@ -115,7 +115,7 @@ export class SqliteUserRecords implements UserRecords {
     );
   }
 
-  deleteToken(tokenHash: Buffer): void {
+  async deleteToken(tokenHash: Buffer): Promise<void> {
     this.stmts.deleteToken.run(tokenHash);
   }
 }
