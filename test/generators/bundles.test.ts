@@ -11,8 +11,8 @@ import {
   listOperations,
   loadOpenApiDocument,
   type OpenApiDocument,
-} from "../../server/validation/openapi-document.ts";
-import { bundleFileNames, generatedDir } from "../../server/validation/spec-bundles.ts";
+} from "../../spec-model/openapi-document.ts";
+import { bundleFileNames, generatedDir } from "../../spec-model/spec-bundles.ts";
 
 type Json = Record<string, unknown>;
 
