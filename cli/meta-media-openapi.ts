@@ -9,18 +9,11 @@ import { mkdir } from "node:fs/promises";
 import { constants } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import {
-  buildDocs,
-  docsCacheDir,
-  docsStaleReason,
-  ensureDocs,
-  packageBin,
-  packageRoot,
-  resolveDocsDir,
-} from "../server/docs/docs-build.ts";
+import { buildDocs, docsCacheDir, docsStaleReason, ensureDocs, resolveDocsDir } from "../server/docs/docs-build.ts";
 import type { SettingNames } from "../server/startup.ts";
-import { bundlePath } from "../server/validation/openapi-document.ts";
-import { apiFamilies, type BundleScope } from "../server/validation/spec-bundles.ts";
+import { bundlePath } from "../spec-model/openapi-document.ts";
+import { packageBin, packageRoot } from "../spec-model/package-files.ts";
+import { apiFamilies, type BundleScope } from "../spec-model/spec-bundles.ts";
 import { writePrismBundle } from "./prism-bundle.ts";
 
 const NAME = "meta-media-openapi";

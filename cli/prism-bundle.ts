@@ -8,8 +8,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { listOperations, readOpenApiDocument, type OpenApiDocument } from "../server/validation/openapi-document.ts";
-import { scopeBundlePath, type BundleScope } from "../server/validation/spec-bundles.ts";
+import { listOperations, readOpenApiDocument, type OpenApiDocument } from "../spec-model/openapi-document.ts";
+import { scopeBundlePath, type BundleScope } from "../spec-model/spec-bundles.ts";
 
 /** The document with every request media type that declares an `x-media-range` keyed by that range (in place). */
 export function keyMediaRanges(doc: OpenApiDocument): OpenApiDocument {

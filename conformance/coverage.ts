@@ -1,7 +1,7 @@
 /**
  * Which (operationId, status) pairs the spec documents, and which of them the suites actually saw the server answer.
  */
-import { listOperations } from "./spec.ts";
+import { listOperations } from "../spec-model/openapi-document.ts";
 
 /** A documented (operationId, status) pair. */
 export interface CoveragePair {

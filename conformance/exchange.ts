@@ -3,7 +3,7 @@
  * validating proxy in front of it), how its reply is checked against the spec, and how a broken rule is reported
  * (credentials and secrets shortened, replies excerpted). Sending is target-http.ts's job, through the session.
  */
-import { familyOf, type ApiFamily } from "./spec.ts";
+import { familyOf, type ApiFamily } from "../spec-model/spec-bundles.ts";
 import { responseProblems } from "./response-conformance.ts";
 import { safeUrl, type HttpReply } from "./target-http.ts";
 

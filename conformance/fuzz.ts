@@ -20,8 +20,16 @@ import { fillPath } from "./scenario-context.ts";
 import { OVERSIZED_JSON_BYTES } from "./scenarios.ts";
 import { resolveSchema, schemaArbitrary } from "./schema-arbitrary.ts";
 import type { ContractSession, CredentialKind } from "./session.ts";
-import { familyOf, getOperation, listOperations, loadOpenApiDocument, paramKey, type JsonSchema } from "./spec.ts";
-import type { SpecOperation } from "./spec.ts";
+import { paramKey } from "./scenario-context.ts";
+import {
+  getOperation,
+  listOperations,
+  loadOpenApiDocument,
+  type JsonSchema,
+  type SpecOperation,
+} from "../spec-model/openapi-document.ts";
+import { familyOf } from "../spec-model/spec-bundles.ts";
+
 import { MALFORMED_AUTHORIZATION } from "./features/users.ts";
 import { mediaSamples } from "./media-samples.ts";
 
@@ -399,7 +407,7 @@ async function runModel(ctx: FuzzContext, opts: FuzzOptions, result: FuzzResult,
   const run = async () => {
     if (opts.operations && !model.operations.every((id) => opts.operations!.includes(id)))
       throw skip("not among the chosen --operation values");
-    const foreign = model.operations.filter((id) => !s.covers(id)).map(familyOf);
+    const foreign = model.operations.filter((id) => !s.covers(id)).map((id) => familyOf(id));
     if (foreign.length) throw skip(`the ${[...new Set(foreign)].join(" and ")} family is not under test`);
     const irreversible = model.operations.filter(isIrreversible);
     if (irreversible.length && !s.target.destructive)

@@ -3,7 +3,7 @@
  * test/support/media-samples.ts so that a server which sniffs magic bytes (as the reference server does) accepts them;
  * the fuzz layer appends random tails to them.
  */
-import { getOperation } from "./spec.ts";
+import { getOperation } from "../spec-model/openapi-document.ts";
 import { aac, amr, isoMedia, jpeg, mp3, oggOpus, pdf, png, webp } from "./media-files.ts";
 
 /**

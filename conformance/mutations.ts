@@ -4,7 +4,7 @@
  * item counts, duplicates) and an unknown property where `additionalProperties` is false. Each mutation says what
  * it broke and where, so a failure names the rule.
  */
-import { loadOpenApiDocument, type JsonSchema, type OpenApiDocument } from "./spec.ts";
+import { loadOpenApiDocument, type JsonSchema, type OpenApiDocument } from "../spec-model/openapi-document.ts";
 import { bundleAjv, resolveSchema } from "./schema-arbitrary.ts";
 
 /** One way to break a value. */

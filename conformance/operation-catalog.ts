@@ -19,7 +19,7 @@ import type {
   StatefulModel,
   StateKeeper,
 } from "./operation-knowledge.ts";
-import { listOperations } from "./spec.ts";
+import { listOperations } from "../spec-model/openapi-document.ts";
 
 /** The features, in the order the cleanup puts them back (users last: the suite's own account among them). */
 export const FEATURES: readonly Feature[] = [

@@ -6,7 +6,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { freePort } from "./free-port.ts";
-import { bundlePath, packageBin } from "./spec.ts";
+import { bundlePath } from "../spec-model/openapi-document.ts";
+import { packageBin } from "../spec-model/package-files.ts";
 
 /** A Prism process and the base URL it answers on. */
 export interface RunningPrism {

@@ -18,7 +18,7 @@ import { serveNode } from "../server/edge/serve-node.ts";
 import { BlobStorageUnavailableError, createBlobStore, type BlobStore } from "../server/storage/blob-store.ts";
 import { mediaSamples } from "./media-samples.ts";
 import type { ContractTarget } from "./session.ts";
-import type { ApiFamily } from "./spec.ts";
+import type { ApiFamily } from "../spec-model/spec-bundles.ts";
 
 /**
  * Turns the app into what gets served; tests use it to break a response on purpose. `env` carries the Node request

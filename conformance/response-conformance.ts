@@ -4,17 +4,15 @@
  * (ranges and parameters understood, as the server's own content-type module reads them), a JSON body validates
  * with the spec's ajv set, a status documented without content has no body, and documented headers are well-formed.
  */
+import { mediaTypeMatches, mediaTypeSpecificity, parseMediaType } from "../spec-model/content-type.ts";
+import { describeAjvErrors } from "../spec-model/openapi-ajv.ts";
 import {
   deref,
-  describeAjvErrors,
   getOperation,
   loadOpenApiDocument,
-  mediaTypeMatches,
-  mediaTypeSpecificity,
-  parseMediaType,
   type JsonSchema,
   type ResponseObject,
-} from "./spec.ts";
+} from "../spec-model/openapi-document.ts";
 import { bundleAjv } from "./schema-arbitrary.ts";
 
 /** The documented response for a status (exact code, then `4XX`-style range, then `default`). */

@@ -12,7 +12,10 @@ import { requestUrl, type ContractRequest, type ContractResponse } from "./excha
 import { bundleAjv } from "./schema-arbitrary.ts";
 import { CheckSkipped, RunInterrupted } from "./run-report.ts";
 import type { ContractSession } from "./session.ts";
-import { describeAjvErrors, familyOf, listOperations, loadOpenApiDocument, paramKey, type ApiFamily } from "./spec.ts";
+import { paramKey } from "./scenario-context.ts";
+import { describeAjvErrors } from "../spec-model/openapi-ajv.ts";
+import { listOperations, loadOpenApiDocument } from "../spec-model/openapi-document.ts";
+import { familyOf, type ApiFamily } from "../spec-model/spec-bundles.ts";
 
 /** Hono's `/:version{v[0-9]+\.[0-9]+}/:page_id/messages` -> the spec's `/{page_id}/messages` (API routes only). */
 export function specPathOfRoute(honoPath: string): string | undefined {

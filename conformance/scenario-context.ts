@@ -5,7 +5,7 @@
  */
 import type { BaseUrls, ContractRequest, ContractResponse } from "./exchange.ts";
 import type { ContractSession, CredentialKind } from "./session.ts";
-import { getOperation, paramKey } from "./spec.ts";
+import { getOperation } from "../spec-model/openapi-document.ts";
 import type { ValidatingProxies } from "./validating-proxy.ts";
 
 /** A request described by its parts; `ScenarioContext.request` turns it into a ContractRequest. */
@@ -20,6 +20,14 @@ export interface CallSpec {
   query?: Record<string, string>;
   /** The request is valid per the spec (strict proxy) or deliberately not (lenient proxy). */
   valid: boolean;
+}
+
+/**
+ * A path parameter's name reduced to its letters and digits, lower-cased: `media-id`, `media_id` and `mediaId` are
+ * one key, so that the suite's values find their parameter whatever spelling the spec uses.
+ */
+export function paramKey(name: string): string {
+  return name.replace(/[^A-Za-z0-9]/g, "").toLowerCase();
 }
 
 /** Fills `{name}` path templates; `params` keys match parameter names whatever their spelling (see `paramKey`). */

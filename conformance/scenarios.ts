@@ -10,7 +10,8 @@ import type { Scenario } from "./operation-knowledge.ts";
 import { CheckSkipped, RunInterrupted, TargetStoppedAnswering, type RunReport } from "./run-report.ts";
 import { ScenarioContext } from "./scenario-context.ts";
 import type { ContractSession } from "./session.ts";
-import { familyOf, listOperations } from "./spec.ts";
+import { listOperations } from "../spec-model/openapi-document.ts";
+import { familyOf } from "../spec-model/spec-bundles.ts";
 import type { ValidatingProxies } from "./validating-proxy.ts";
 
 /** Bigger than any JSON body these APIs take (the reference server's limit is 256 KiB). */
@@ -56,7 +57,7 @@ export function scenarios(): OperationScenario[] {
 
 /** Why a scenario cannot run on this target, or undefined when it can. */
 export function scenarioBlocker(session: ContractSession, scenario: OperationScenario): string | undefined {
-  const families = [...new Set([scenario.operationId, ...scenario.changes].map(familyOf))];
+  const families = [...new Set([scenario.operationId, ...scenario.changes].map((id) => familyOf(id)))];
   const missing = families.filter((f) => !session.target.families.includes(f));
   if (missing.length) return `the ${missing.join(" and ")} family is not under test`;
   const irreversible = [...new Set(scenario.changes.filter(isIrreversible))];

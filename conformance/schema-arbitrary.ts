@@ -4,14 +4,13 @@
  * request" report.
  */
 import fc from "fast-check";
+import { createOpenApiAjv, type OpenApiAjv } from "../spec-model/openapi-ajv.ts";
 import {
-  createOpenApiAjv,
   loadOpenApiDocument,
   resolvePointer,
   type JsonSchema,
-  type OpenApiAjv,
   type OpenApiDocument,
-} from "./spec.ts";
+} from "../spec-model/openapi-document.ts";
 
 export interface SchemaArbitraryOptions {
   doc?: OpenApiDocument;

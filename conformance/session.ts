@@ -25,7 +25,8 @@ import {
 } from "./login-budget.ts";
 import { isIrreversible, trackExchange } from "./operation-catalog.ts";
 import { CheckSkipped, RunInterrupted, TargetStoppedAnswering } from "./run-report.ts";
-import { familyOf, getOperation, type ApiFamily } from "./spec.ts";
+import { getOperation } from "../spec-model/openapi-document.ts";
+import { familyOf, type ApiFamily } from "../spec-model/spec-bundles.ts";
 import { REQUEST_ID_HEADER, type GuardEvent } from "./target-guard.ts";
 import { DEFAULT_HTTP_LIMITS, NoReply, TargetHttp, type HttpLimits } from "./target-http.ts";
 import type { ValidatingProxies } from "./validating-proxy.ts";

@@ -5,7 +5,8 @@
  */
 import { parseArgs } from "node:util";
 import { SELECTABLE_LAYERS, type SelectableLayer } from "./suite.ts";
-import { API_FAMILIES, listOperations, type ApiFamily } from "./spec.ts";
+import { listOperations } from "../spec-model/openapi-document.ts";
+import { apiFamilies as API_FAMILIES, type ApiFamily } from "../spec-model/spec-bundles.ts";
 
 /** Bad input on the command line or in the environment. */
 export class TestUsageError extends Error {

@@ -8,7 +8,8 @@
  */
 import type { BaseUrls } from "./exchange.ts";
 import { startPrism, type RunningPrism } from "./prism-process.ts";
-import { bundlePath, type ApiFamily } from "./spec.ts";
+import { bundlePath } from "../spec-model/openapi-document.ts";
+import type { ApiFamily } from "../spec-model/spec-bundles.ts";
 import { startTargetGuard, type GuardEvent, type RunningGuard } from "./target-guard.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "./target-http.ts";
 

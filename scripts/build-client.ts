@@ -14,7 +14,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from "
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { bundleFileNames } from "../server/validation/spec-bundles.ts";
+import { bundleFileNames } from "../spec-model/spec-bundles.ts";
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

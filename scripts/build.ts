@@ -1,10 +1,10 @@
 /**
  * `npm run build`: the tool package. Builds the client workspace first (the tool imports `@meta-media-openapi/client`
  * by name and compiles against its declarations; the tool's tarball carries no copy of it), then compiles server/
- * (with the emulator, `meta-media-openapi/emulator`), conformance/ and cli/ to JavaScript
+ * (with the emulator, `meta-media-openapi/emulator`), spec-model/, conformance/ and cli/ to JavaScript
  * and declarations in dist/ (tsc rewrites the `.ts` import specifiers), then lays dist/ out as a package root of its
  * own, so code that finds files relative to itself
- * (`../../generated/openapi.json` from server/validation/, the package root from server/docs/) finds them there too.
+ * (`../generated/openapi.json` and the package root from spec-model/) finds them there too.
  * It renders the API docs into dist/api-docs/ last: the installed tool serves them as they are and never has to
  * write inside its own folder (a read-only install works).
  */
@@ -14,7 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { buildDocs } from "../server/docs/docs-build.ts";
-import { bundleFileNames } from "../server/validation/spec-bundles.ts";
+import { bundleFileNames } from "../spec-model/spec-bundles.ts";
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

@@ -4,9 +4,9 @@
  * are pruned afterwards by Redocly (`bundle --remove-unused-components`, see spec-pipeline.ts).
  */
 import { isDeepStrictEqual } from "node:util";
-import type { OpenApiDocument, OperationObject } from "../server/validation/openapi-document.ts";
-import { httpMethods } from "../server/validation/openapi-document.ts";
-import { apiFamilies, bundleFileNames, type ApiFamily } from "../server/validation/spec-bundles.ts";
+import type { OpenApiDocument, OperationObject } from "../spec-model/openapi-document.ts";
+import { httpMethods } from "../spec-model/openapi-document.ts";
+import { bundleFileNames, knownFamily, type ApiFamily } from "../spec-model/spec-bundles.ts";
 
 /** How each family is named in the derived documents' titles. */
 const familyTitles: Record<ApiFamily, string> = {
@@ -36,11 +36,7 @@ function familyOperations(combined: OpenApiDocument, family: ApiFamily): OpenApi
   let withoutServers = 0;
   for (const [route, item] of Object.entries(doc.paths)) {
     for (const [method, operation] of operationsOf(item)) {
-      const declared = (operation as OperationObject & { "x-api-family"?: string })["x-api-family"];
-      if (!apiFamilies.includes(declared as ApiFamily)) {
-        throw new Error(`${method.toUpperCase()} ${route} declares no known x-api-family (${String(declared)})`);
-      }
-      if (declared !== family) delete item[method];
+      if (knownFamily(operation as OperationObject, `${method.toUpperCase()} ${route}`) !== family) delete item[method];
     }
     if (operationsOf(item).length === 0) {
       delete doc.paths[route];

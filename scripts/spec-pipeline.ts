@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import openapiTS, { astToString, type OpenAPI3 } from "openapi-typescript";
 import ts from "typescript";
-import type { OpenApiDocument } from "../server/validation/openapi-document.ts";
-import { apiFamilies, bundleFileNames } from "../server/validation/spec-bundles.ts";
+import type { OpenApiDocument } from "../spec-model/openapi-document.ts";
+import { apiFamilies, bundleFileNames } from "../spec-model/spec-bundles.ts";
 import { familyDocument, multipartUploadDocument } from "./family-bundles.ts";
 
 const run = promisify(execFile);

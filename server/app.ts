@@ -28,7 +28,7 @@ import { withPersistedDevPage } from "./attachments/dev-page-store.ts";
 import { userHandlers } from "./users/handlers.ts";
 import { LoginThrottle } from "./users/login-throttle.ts";
 import { BUILT_IN_ADMIN, seedBuiltInAdmin, UserStore } from "./users/user-store.ts";
-import { loadOpenApiDocument, type OpenApiDocument } from "./validation/openapi-document.ts";
+import { loadOpenApiDocument, type OpenApiDocument } from "../spec-model/openapi-document.ts";
 
 /** What the app needs of the configuration (a `ServerConfig` has it all, and where to listen besides). */
 export interface AppConfig

@@ -14,7 +14,7 @@ import { createSafeFetcher, type SafeFetcher } from "./attachments/safe-fetcher.
 import type { Clock } from "./clock.ts";
 import { API_VERSION, ConfigError, loadConfig } from "./config.ts";
 import { createMemoryStorage } from "./storage/memory/memory-storage.ts";
-import type { OpenApiDocument } from "./validation/openapi-document.ts";
+import type { OpenApiDocument } from "../spec-model/openapi-document.ts";
 
 /** The page the emulator serves when `pages` is not given (the page id of the spec's examples). */
 export const EMULATOR_PAGE = { id: "1234567890", token: "emulator-page-access-token" } as const;

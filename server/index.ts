@@ -14,7 +14,7 @@ export { loadMessengerConfig, type MessengerConfig } from "./attachments/config.
 export { systemClock, type Clock } from "./clock.ts";
 export { createMemoryStorage } from "./storage/memory/memory-storage.ts";
 export type { Storage, StorageOptions } from "./storage/storage.ts";
-export { loadOpenApiDocument, readOpenApiDocument, type OpenApiDocument } from "./validation/openapi-document.ts";
+export { loadOpenApiDocument, readOpenApiDocument, type OpenApiDocument } from "../spec-model/openapi-document.ts";
 export { registerOperations, type FamilyRegistration } from "./edge/operation-registrar.ts";
 export type { ApiFamily, SecurityHandler } from "./edge/api-family.ts";
 export type { HandlerTable, OperationEntry, OperationReply, OperationInput } from "./edge/operation-handler.ts";

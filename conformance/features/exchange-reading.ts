@@ -1,5 +1,5 @@
 /** Reading what an exchange said, for the features' `track`: the path's last segment, a JSON body, the outcome. */
-import { getOperation } from "../spec.ts";
+import { getOperation } from "../../spec-model/openapi-document.ts";
 
 /**
  * The last path segment of a request, decoded; undefined when a URL parser would resolve it away (`.`, `..`, in any

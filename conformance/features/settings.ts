@@ -8,7 +8,7 @@
 import type { Feature, OperationKnowledge, StatefulModel, StateKeeper } from "../operation-knowledge.ts";
 import { resolveSchema, schemaArbitrary } from "../schema-arbitrary.ts";
 import { safeUrls } from "../safe-urls.ts";
-import { getOperation, loadOpenApiDocument, type JsonSchema } from "../spec.ts";
+import { getOperation, loadOpenApiDocument, type JsonSchema } from "../../spec-model/openapi-document.ts";
 import type { ContractRequest } from "../exchange.ts";
 import type { FuzzContext } from "../fuzz-context.ts";
 import type { Ledger } from "../ledger.ts";

@@ -3,7 +3,7 @@
  * size of a fetched or uploaded file, and how long fetching it from a URL may take.
  */
 import type { AttachmentType } from "../storage/records.ts";
-import { perDocument, type OpenApiDocument } from "../validation/openapi-document.ts";
+import { perDocument, type OpenApiDocument } from "../../spec-model/openapi-document.ts";
 
 /** Limits of one attachment type. */
 export interface AttachmentTypeLimits {

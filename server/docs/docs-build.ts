@@ -14,16 +14,13 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { bundlePath as defaultBundlePath } from "../validation/openapi-document.ts";
-import { bundleFileNames } from "../validation/spec-bundles.ts";
+import { bundlePath as defaultBundlePath } from "../../spec-model/openapi-document.ts";
+import { packageBin, packageRoot } from "../../spec-model/package-files.ts";
+import { bundleFileNames } from "../../spec-model/spec-bundles.ts";
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
-
-/** Root of the package (the repository, or `node_modules/meta-media-openapi` once installed). */
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** The docs rendered when the package was packed (`scripts/build.ts`); read-only, never written at run time. */
 export const shippedDocsDir = path.join(packageRoot, "api-docs");
@@ -86,24 +83,6 @@ export async function resolveDocsDir(
     return { docsDir: shipped, source: "shipped" };
   }
   return { docsDir: cache, source: "cache" };
-}
-
-/**
- * Absolute path of a dependency's command-line entry, found from this package (works once installed, without a repo).
- */
-export function packageBin(pkg: "@redocly/cli" | "@stoplight/prism-cli", bin: string): string {
-  let manifestPath: string;
-  try {
-    manifestPath = require.resolve(`${pkg}/package.json`);
-  } catch {
-    throw new Error(
-      `${pkg} is not installed next to this package: install it (npm install ${pkg}) to use this command`,
-    );
-  }
-  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { bin?: string | Record<string, string> };
-  const rel = typeof manifest.bin === "string" ? manifest.bin : manifest.bin?.[bin];
-  if (!rel) throw new Error(`${pkg} declares no "${bin}" command`);
-  return path.join(path.dirname(manifestPath), rel);
 }
 
 /**

@@ -3,7 +3,7 @@
  * (Graph) halves of the spec. Which family an operation belongs to is declared in the spec (`x-api-family`).
  */
 import type { ErrorObject } from "ajv";
-import type { SpecOperation } from "../validation/openapi-document.ts";
+import type { SpecOperation } from "../../spec-model/openapi-document.ts";
 import type { ValidationWording } from "./operation-handler.ts";
 import type { OperationRequest } from "./operation-request.ts";
 

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { ErrorObject } from "ajv";
 import { graphErrorCatalogue, type GraphErrorEntry, type GraphErrorName } from "@meta-media-openapi/client";
-import { perDocument, type OpenApiDocument } from "../validation/openapi-document.ts";
+import { perDocument, type OpenApiDocument } from "../../spec-model/openapi-document.ts";
 
 /** The body of one Graph error (inside `{"error": ...}`). */
 export interface GraphErrorBody {

@@ -3,7 +3,7 @@
  * returned, not thrown, so that each family answers it with its own error; a body that breaks off mid-way throws
  * RequestBodyIncompleteError.
  */
-import { parseMediaType, type MediaType } from "./content-type.ts";
+import { parseMediaType, type MediaType } from "../../spec-model/content-type.ts";
 import { BodyTooLargeError, readBoundedBody } from "./request-body.ts";
 
 /** What reading a JSON body gave. */

@@ -4,7 +4,7 @@
  * paths under Graph's version prefix (`/v21.0/me/message_attachments`). A path parameter its schema refuses is an
  * object Graph does not know: 100/33, naming it.
  */
-import type { OpenApiDocument } from "../validation/openapi-document.ts";
+import type { OpenApiDocument } from "../../spec-model/openapi-document.ts";
 import type { ApiFamily } from "./api-family.ts";
 import {
   GraphError,

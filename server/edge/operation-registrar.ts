@@ -16,10 +16,11 @@ import type { Context, Hono } from "hono";
 import { METHOD_NAME_ALL } from "hono/router";
 import { TrieRouter } from "hono/router/trie-router";
 import type { ValidateFunction } from "ajv";
-import { ajvFor } from "../validation/openapi-ajv.ts";
-import { listOperations, type OpenApiDocument, type SpecOperation } from "../validation/openapi-document.ts";
+import { ajvFor } from "../../spec-model/openapi-ajv.ts";
+import { listOperations, type OpenApiDocument, type SpecOperation } from "../../spec-model/openapi-document.ts";
+import { declaredFamily } from "../../spec-model/spec-bundles.ts";
 import { CredentialsAbsent, type ApiFamily, type SecurityHandler } from "./api-family.ts";
-import { mediaTypeMatches, parseMediaType, type MediaType } from "./content-type.ts";
+import { mediaTypeMatches, parseMediaType, type MediaType } from "../../spec-model/content-type.ts";
 import { isJsonMediaType } from "./json-body.ts";
 import type { HandlerTable, OperationEntry, OperationId } from "./operation-handler.ts";
 import { replyResponse, type AnyReply } from "./operation-reply.ts";
@@ -281,15 +282,16 @@ export function registerOperations(app: Hono, spec: OpenApiDocument, registratio
     for (const id of Object.keys(handlers)) {
       const op = known.get(id);
       if (!op) throw new Error(`Handler for ${id}, which the spec does not have`);
-      if (op.operation["x-api-family"] !== family.name) {
-        throw new Error(`Handler for ${id} given to family ${family.name}, but the spec puts it in ${familyOf(op)}`);
-      }
+      const declared = familyOf(op);
+      if (declared !== family.name)
+        throw new Error(`Handler for ${id} given to family ${family.name}, but the spec puts it in ${declared}`);
     }
   }
 
   const plans = ops.map((op) => {
-    const registration = byFamily.get(familyOf(op));
-    if (!registration) throw new Error(`Operation ${op.operationId} is in family ${familyOf(op)}, which is not served`);
+    const declared = familyOf(op);
+    const registration = byFamily.get(declared);
+    if (!registration) throw new Error(`Operation ${op.operationId} is in family ${declared}, which is not served`);
     const entry = (registration.handlers as Record<string, AnyEntry | undefined>)[op.operationId];
     if (!entry) throw new Error(`No handler for operation ${op.operationId}`);
     return planRoute(spec, op, registration.family, entry);
@@ -338,8 +340,5 @@ function specPathOf(router: TrieRouter<SpecPathRoute>, method: string, path: str
   return router.match(method, path)[0][0]?.[0];
 }
 
-function familyOf(op: SpecOperation): string {
-  const family = op.operation["x-api-family"];
-  if (typeof family !== "string") throw new Error(`Operation ${op.operationId} declares no x-api-family`);
-  return family;
-}
+/** The family an operation declares (`x-api-family`), whatever its name: the registrar serves the families given. */
+const familyOf = (op: SpecOperation) => declaredFamily(op.operation, `Operation ${op.operationId}`);

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { Clock } from "../clock.ts";
-import { formatMediaType, isMediaRange, parseMediaType } from "../edge/content-type.ts";
+import { formatMediaType, isMediaRange, parseMediaType } from "../../spec-model/content-type.ts";
 import type { HandlerTable } from "../edge/operation-handler.ts";
 import { waErrors, waMeta } from "../edge/wa-envelope.ts";
 import type { WaAuth } from "../edge/whatsapp-security.ts";
@@ -13,7 +13,7 @@ import {
   type BlobWriteResult,
 } from "../storage/blob-store.ts";
 import type { MediaRecords } from "../storage/records.ts";
-import type { OpenApiDocument } from "../validation/openapi-document.ts";
+import type { OpenApiDocument } from "../../spec-model/openapi-document.ts";
 import { INSPECTION_HEAD_BYTES, inspectUploadHead } from "./media-inspection.ts";
 import { resolveUploadType, uploadMediaTypes } from "./media-types.ts";
 

@@ -3,8 +3,13 @@
  * `x-media-category` and `x-max-bytes`, and the range it stands for (`x-media-range`, else the type itself). Nothing
  * here is typed twice.
  */
-import { getOperation, perDocument, type OpenApiDocument } from "../validation/openapi-document.ts";
-import { mediaTypeMatches, mediaTypeSpecificity, parseMediaType, type MediaType } from "../edge/content-type.ts";
+import { getOperation, perDocument, type OpenApiDocument } from "../../spec-model/openapi-document.ts";
+import {
+  mediaTypeMatches,
+  mediaTypeSpecificity,
+  parseMediaType,
+  type MediaType,
+} from "../../spec-model/content-type.ts";
 
 export type MediaCategory = "audio" | "document" | "image" | "sticker" | "video";
 

@@ -3,7 +3,7 @@
  * defaults (`x-default`, since a `default` on a required reply field misleads client generators), the settings that
  * need a Coreapp restart (`x-restart-required`), and the read-only ones (`readOnly`). Nothing is re-typed by hand.
  */
-import { deref, perDocument, type JsonSchema, type OpenApiDocument } from "../validation/openapi-document.ts";
+import { deref, perDocument, type JsonSchema, type OpenApiDocument } from "../../spec-model/openapi-document.ts";
 import type { components } from "../../generated/openapi.d.ts";
 
 export type ApplicationSettings = components["schemas"]["ApplicationSettings"];

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ATTACHMENT_TTL_MS, AttachmentStore } from "../../server/attachments/attachment-store.ts";
-import { loadOpenApiDocument } from "../../server/validation/openapi-document.ts";
+import { loadOpenApiDocument } from "../../spec-model/openapi-document.ts";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
 import { mp3Bytes, mp4Bytes, pdfBytes, pngBytes, textBytes } from "./fixtures.ts";
 import {

@@ -8,7 +8,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundlePath } from "../../server/validation/openapi-document.ts";
+import { bundlePath } from "../../spec-model/openapi-document.ts";
 import { npmStart, type StartedServer } from "../docs/npm-start.ts";
 import { launchChromium } from "./chromium.ts";
 

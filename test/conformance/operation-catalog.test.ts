@@ -5,7 +5,7 @@ import { sampleGeneratedRequests } from "../../conformance/fuzz.ts";
 import { catalogProblems, effectOf, FEATURES, knowledgeOf } from "../../conformance/operation-catalog.ts";
 import { startReferenceTarget, type ReferenceTarget } from "../../conformance/reference-target.ts";
 import { ContractSession } from "../../conformance/session.ts";
-import { listOperations } from "../../conformance/spec.ts";
+import { listOperations } from "../../spec-model/openapi-document.ts";
 
 let ref: ReferenceTarget;
 beforeAll(async () => {

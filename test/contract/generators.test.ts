@@ -4,7 +4,7 @@
 // (an independent validator) and get spec-conformant answers.
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
-import { listOperations, loadOpenApiDocument } from "../../server/validation/openapi-document.ts";
+import { listOperations, loadOpenApiDocument } from "../../spec-model/openapi-document.ts";
 import { CoverageRecorder, documentedPairs } from "../../conformance/coverage.ts";
 import { conformanceProblems, requestUrl } from "../../conformance/exchange.ts";
 import { TargetHttp } from "../../conformance/target-http.ts";

@@ -2,7 +2,7 @@
 // documented status, JSON operations through Prism validating proxies, binary/multipart ones checked in-process),
 // layer 4 (fast-check fuzzing with a fixed seed), then layer 2: the coverage table printed and required at 100%.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listOperations } from "../../server/validation/openapi-document.ts";
+import { listOperations } from "../../spec-model/openapi-document.ts";
 import { fuzzTable, runFuzzLayer } from "../../conformance/fuzz.ts";
 import { startReferenceTarget, type ReferenceTarget } from "../../conformance/reference-target.ts";
 import { runScenarioLayer } from "../../conformance/scenarios.ts";

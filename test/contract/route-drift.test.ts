@@ -3,7 +3,7 @@
 // shown to fail on an app that drifts.
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listOperations, loadOpenApiDocument } from "../../server/validation/openapi-document.ts";
+import { listOperations, loadOpenApiDocument } from "../../spec-model/openapi-document.ts";
 import { startReferenceTarget, type ReferenceTarget } from "../../conformance/reference-target.ts";
 import { methodNotAllowedProblems, routeDrift, specPathOfRoute } from "../../conformance/route-drift.ts";
 import { ContractSession } from "../../conformance/session.ts";

@@ -11,8 +11,8 @@ import {
   listOperations,
   loadOpenApiDocument,
   type OpenApiDocument,
-} from "../../server/validation/openapi-document.ts";
-import { bundleFileNames, generatedDir } from "../../server/validation/spec-bundles.ts";
+} from "../../spec-model/openapi-document.ts";
+import { bundleFileNames, generatedDir } from "../../spec-model/spec-bundles.ts";
 
 type Json = Record<string, unknown>;
 
@@ -144,7 +144,11 @@ describe("per-family bundles", () => {
   it("refuse an operation without a known x-api-family, and Graph paths that disagree on their servers", () => {
     const noFamily = structuredClone(combined);
     delete (noFamily.paths["/v1/media"]!.post as unknown as Json)["x-api-family"];
-    expect(() => familyDocument(noFamily, "whatsapp")).toThrow(/POST \/v1\/media declares no known x-api-family/);
+    expect(() => familyDocument(noFamily, "whatsapp")).toThrow(/POST \/v1\/media declares no x-api-family/);
+    (noFamily.paths["/v1/media"]!.post as unknown as Json)["x-api-family"] = "telegram";
+    expect(() => familyDocument(noFamily, "whatsapp")).toThrow(
+      /POST \/v1\/media declares no known x-api-family \(telegram; known: whatsapp, messenger\)/,
+    );
 
     const disagreeing = structuredClone(combined);
     disagreeing.paths["/{page_id}/messages"]!.servers = [{ url: "https://graph.example.com" }];

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { bundleFileNames } from "../../server/validation/spec-bundles.ts";
+import { bundleFileNames } from "../../spec-model/spec-bundles.ts";
 
 const exec = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, "../..");

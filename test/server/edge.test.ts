@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createOpenApiAjv } from "../../server/validation/openapi-ajv.ts";
-import { httpMethods, listOperations } from "../../server/validation/openapi-document.ts";
+import { createOpenApiAjv } from "../../spec-model/openapi-ajv.ts";
+import { httpMethods, listOperations } from "../../spec-model/openapi-document.ts";
 import { createBlobStore } from "../../server/storage/blob-store.ts";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
 import {

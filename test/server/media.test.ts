@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getOperation } from "../../server/validation/openapi-document.ts";
+import { getOperation } from "../../spec-model/openapi-document.ts";
 import * as samples from "../../conformance/media-files.ts";
 import { ADMIN_PASSWORD, bearer, call, login, startTestServer, waError, type TestServer } from "./harness.ts";
 

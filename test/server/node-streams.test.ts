@@ -9,7 +9,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { serveNode, type NodeServer } from "../../server/edge/serve-node.ts";
-import { getOperation } from "../../server/validation/openapi-document.ts";
+import { getOperation } from "../../spec-model/openapi-document.ts";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
 import * as samples from "../../conformance/media-files.ts";
 import { until } from "../support/until.ts";

@@ -5,7 +5,7 @@ import { createMessengerClient, createWhatsAppClient, GraphApiError, WhatsAppApi
 import { createApp } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createMemoryStorage } from "../../server/storage/memory/memory-storage.ts";
-import { readOpenApiDocument, type OpenApiDocument } from "../../server/validation/openapi-document.ts";
+import { readOpenApiDocument, type OpenApiDocument } from "../../spec-model/openapi-document.ts";
 import { tinyPng } from "../../conformance/media-files.ts";
 
 const ADMIN = "Sp3c-Value!";

@@ -1,13 +1,13 @@
 // Every example in the bundle validates against its schema, with ajv and independently of Redocly's own check.
 import { describe, expect, it } from "vitest";
 import { settingsSchemaFacts } from "../../server/settings/settings-schema.ts";
-import { createOpenApiAjv, describeAjvErrors } from "../../server/validation/openapi-ajv.ts";
+import { createOpenApiAjv, describeAjvErrors } from "../../spec-model/openapi-ajv.ts";
 import {
   deref,
   loadOpenApiDocument,
   type JsonSchema,
   type MediaTypeObject,
-} from "../../server/validation/openapi-document.ts";
+} from "../../spec-model/openapi-document.ts";
 
 const doc = loadOpenApiDocument();
 const validators = createOpenApiAjv(doc);

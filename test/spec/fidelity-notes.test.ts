@@ -3,7 +3,7 @@
  * of that operation or setting looks for it; and the rules this contract adds where Meta is silent say why.
  */
 import { describe, expect, it } from "vitest";
-import { deref, getOperation, loadOpenApiDocument, type JsonSchema } from "../../server/validation/openapi-document.ts";
+import { deref, getOperation, loadOpenApiDocument, type JsonSchema } from "../../spec-model/openapi-document.ts";
 
 const doc = loadOpenApiDocument();
 const schema = (name: string) =>

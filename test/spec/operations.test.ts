@@ -1,6 +1,6 @@
 // The spec describes exactly the operations of the product, no more, no fewer.
 import { describe, expect, it } from "vitest";
-import { deref, listOperations, loadOpenApiDocument } from "../../server/validation/openapi-document.ts";
+import { deref, listOperations, loadOpenApiDocument } from "../../spec-model/openapi-document.ts";
 
 const expected = [
   ["post", "/v1/users/login", "loginUser"],

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { bundleFileNames, generatedDir } from "../../server/validation/spec-bundles.ts";
+import { bundleFileNames, generatedDir } from "../../spec-model/spec-bundles.ts";
 
 /** Backticks, emphasis, links, headings, table pipes and HTML tags. */
 const MARKDOWN = /`|\*\*|__|\]\(|^\s*#|\||<\/?[A-Za-z]/m;

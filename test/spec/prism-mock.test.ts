@@ -1,12 +1,7 @@
 // The Prism mock built from the bundle answers every operation, for its success and for each documented error
 // status, with a response that conforms to the spec. This proves the spec is complete enough to mock.
 import { describe, expect, inject, it } from "vitest";
-import {
-  deref,
-  listOperations,
-  loadOpenApiDocument,
-  type SpecOperation,
-} from "../../server/validation/openapi-document.ts";
+import { deref, listOperations, loadOpenApiDocument, type SpecOperation } from "../../spec-model/openapi-document.ts";
 import { specProblemsOf } from "../support/spec-response.ts";
 
 const doc = loadOpenApiDocument();

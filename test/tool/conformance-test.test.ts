@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentedPairs } from "../../conformance/coverage.ts";
 import { startReferenceTarget, type ReferenceTarget } from "../../conformance/reference-target.ts";
-import { loadOpenApiDocument } from "../../conformance/spec.ts";
+import { loadOpenApiDocument } from "../../spec-model/openapi-document.ts";
 import { breakResponse } from "../contract/broken-responses.ts";
 import { parseJunit, runTool, targetArgs } from "./tool-process.ts";
 

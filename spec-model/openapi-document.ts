@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const bundlePath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../generated/openapi.json");
+export const bundlePath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../generated/openapi.json");
 
 export type JsonSchema = Record<string, unknown>;
 
