@@ -54,7 +54,12 @@ const DROPPED_REPLY_HEADERS = new Set([
   "upgrade",
 ]);
 
-class ReplyTooLarge extends Error {}
+class ReplyTooLarge extends Error {
+  override message = "a body larger than the guard passes on";
+}
+
+/** The largest request body the guard passes on (the suite's biggest is its oversized JSON, just over 1 MiB). */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 const errorCode = (err: unknown) => (err as { code?: string }).code;
 
@@ -109,11 +114,15 @@ export async function startTargetGuard(upstreamBaseUrl: string, limits: HttpLimi
     headers["accept-encoding"] = "identity";
     const deadline = AbortSignal.timeout(limits.requestTimeoutMs);
     try {
-      const hasBody = req.method !== "GET" && req.method !== "HEAD";
+      // Read whole before it is forwarded (the JSON bodies the suite sends through Prism are small): a target that
+      // answers before reading it (a 401) would otherwise leave its unread part on Prism's kept-alive connection,
+      // where the next request would wait behind it.
+      const requestBody =
+        req.method === "GET" || req.method === "HEAD" ? undefined : await readCapped(req, MAX_REQUEST_BYTES);
       const reply = await undiciRequest(new URL(req.url ?? "/", upstream.origin), {
         method: (req.method ?? "GET") as "GET",
         headers,
-        ...(hasBody ? { body: req } : {}),
+        ...(requestBody ? { body: requestBody } : {}),
         signal: deadline,
       });
       // Dropping a body (a redirect's, one past the cap) makes it emit an error: nobody is waiting for it.

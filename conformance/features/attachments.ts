@@ -11,6 +11,7 @@ import { mediaSamples } from "../media-samples.ts";
 import type { Feature, OperationKnowledge, StatefulModel } from "../operation-knowledge.ts";
 import type { ScenarioContext } from "../scenario-context.ts";
 import { isSuccess, jsonOf, mayHaveSucceeded } from "./exchange-reading.ts";
+import { refusedWithoutCredentials } from "./refusals.ts";
 
 const png = () => mediaSamples().find((s) => s.contentType === "image/png")!;
 const unknownPsid = "1000000000000001";
@@ -125,22 +126,14 @@ const uploadAttachment: OperationKnowledge = {
           400,
         )),
     },
-    {
-      status: 401,
-      name: "no access token",
-      changes: [],
-      run: async (ctx) =>
-        void (await ctx.call(
-          "uploadAttachment",
-          {
-            params: page(ctx),
-            auth: "none",
-            json: { message: { attachment: { type: "image", payload: { url: "https://example.com/a.png" } } } },
-            valid: false,
-          },
-          401,
-        )),
-    },
+    refusedWithoutCredentials(
+      "uploadAttachment",
+      (ctx) => ({
+        params: page(ctx),
+        json: { message: { attachment: { type: "image", payload: { url: "https://example.com/a.png" } } } },
+      }),
+      "no access token",
+    ),
     {
       status: 503,
       name: "attachment storage is full (multipart, checked in-process)",
@@ -216,25 +209,17 @@ const sendMessage: OperationKnowledge = {
           400,
         )),
     },
-    {
-      status: 401,
-      name: "no access token",
-      changes: [],
-      run: async (ctx) =>
-        void (await ctx.call(
-          "sendMessage",
-          {
-            params: page(ctx),
-            auth: "none",
-            json: {
-              recipient: { id: unknownPsid },
-              message: { attachment: { type: "image", payload: { attachment_id: "1" } } },
-            },
-            valid: false,
-          },
-          401,
-        )),
-    },
+    refusedWithoutCredentials(
+      "sendMessage",
+      (ctx) => ({
+        params: page(ctx),
+        json: {
+          recipient: { id: unknownPsid },
+          message: { attachment: { type: "image", payload: { attachment_id: "1" } } },
+        },
+      }),
+      "no access token",
+    ),
     {
       status: 503,
       name: "upload-and-send while attachment storage is full",

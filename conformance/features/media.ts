@@ -12,6 +12,7 @@ import { mediaSamples } from "../media-samples.ts";
 import type { Feature, Mutated, OperationKnowledge, ResourceCleanup, StatefulModel } from "../operation-knowledge.ts";
 import type { ScenarioContext } from "../scenario-context.ts";
 import { isSuccess, jsonOf, lastSegment, mayHaveSucceeded } from "./exchange-reading.ts";
+import { refusedWithoutCredentials } from "./refusals.ts";
 
 const sample = (contentType: string) => mediaSamples().find((s) => s.contentType === contentType)!;
 const png = () => sample("image/png");
@@ -50,17 +51,7 @@ const uploadMedia: OperationKnowledge = {
           400,
         )),
     },
-    {
-      status: 401,
-      name: "no token",
-      changes: [],
-      run: async (ctx) =>
-        void (await ctx.call(
-          "uploadMedia",
-          { auth: "none", raw: png().bytes, contentType: "image/png", valid: false },
-          401,
-        )),
-    },
+    refusedWithoutCredentials("uploadMedia", () => ({ raw: png().bytes, contentType: "image/png" })),
     {
       status: 413,
       name: "a sticker over its documented x-max-bytes",
@@ -192,13 +183,7 @@ const downloadMedia: OperationKnowledge = {
         );
       },
     },
-    {
-      status: 401,
-      name: "no token",
-      changes: [],
-      run: async (ctx) =>
-        void (await ctx.call("downloadMedia", { params: { media_id: randomUUID() }, auth: "none", valid: false }, 401)),
-    },
+    refusedWithoutCredentials("downloadMedia", () => ({ params: { media_id: randomUUID() } })),
     {
       status: 404,
       name: "unknown id",
@@ -247,13 +232,7 @@ const deleteMedia: OperationKnowledge = {
         await ctx.call("deleteMedia", { params: { media_id: id }, auth: "admin", valid: true }, 200);
       },
     },
-    {
-      status: 401,
-      name: "no token",
-      changes: [],
-      run: async (ctx) =>
-        void (await ctx.call("deleteMedia", { params: { media_id: randomUUID() }, auth: "none", valid: false }, 401)),
-    },
+    refusedWithoutCredentials("deleteMedia", () => ({ params: { media_id: randomUUID() } })),
     {
       status: 404,
       name: "unknown id",

@@ -16,6 +16,7 @@ import type {
 import type { ScenarioContext } from "../scenario-context.ts";
 import { jsonOf, lastSegment, mayHaveSucceeded } from "./exchange-reading.ts";
 import { uniqueName } from "./generated-names.ts";
+import { refusedToNonAdmin, refusedWithoutCredentials, type RequestParts } from "./refusals.ts";
 
 const PROVIDERS_PATH = "/v1/settings/application/media/providers";
 const providerPath = (name: string) => `${PROVIDERS_PATH}/${encodeURIComponent(name)}`;
@@ -29,6 +30,13 @@ export function listedProviders(text: string | undefined): string[] | undefined 
     typeof (p as { name?: unknown })?.name === "string" ? [(p as { name: string }).name] : [],
   );
 }
+
+/** A provider under a fresh name, as a request body. */
+const newProvider: RequestParts = () => ({
+  json: [{ name: uniqueName("contract-cdn"), type: "www", config: { bearer: "x" } }],
+});
+/** The path of a provider nobody created. */
+const unknownProvider: RequestParts = () => ({ params: { provider_name: uniqueName("contract-none") } });
 
 async function createProvider(ctx: ScenarioContext): Promise<string> {
   const name = uniqueName("contract-cdn");
@@ -51,19 +59,8 @@ const getMediaProviders: OperationKnowledge = {
       changes: [],
       run: async (ctx) => void (await ctx.call("getMediaProviders", { auth: "admin", valid: true }, 200)),
     },
-    {
-      status: 401,
-      name: "no token",
-      changes: [],
-      run: async (ctx) => void (await ctx.call("getMediaProviders", { auth: "none", valid: false }, 401)),
-    },
-    {
-      status: 403,
-      name: "a non-admin user",
-      changes: [],
-      needs: ["user"],
-      run: async (ctx) => void (await ctx.call("getMediaProviders", { auth: "user", valid: true }, 403)),
-    },
+    refusedWithoutCredentials("getMediaProviders"),
+    refusedToNonAdmin("getMediaProviders"),
   ],
   accepts: () => [200],
   track(ledger, _req, res) {
@@ -115,37 +112,8 @@ const updateMediaProviders: OperationKnowledge = {
           400,
         )),
     },
-    {
-      status: 401,
-      name: "no token",
-      changes: [],
-      run: async (ctx) =>
-        void (await ctx.call(
-          "updateMediaProviders",
-          {
-            auth: "none",
-            json: [{ name: uniqueName("contract-cdn"), type: "www", config: { bearer: "x" } }],
-            valid: false,
-          },
-          401,
-        )),
-    },
-    {
-      status: 403,
-      name: "a non-admin user",
-      changes: [],
-      needs: ["user"],
-      run: async (ctx) =>
-        void (await ctx.call(
-          "updateMediaProviders",
-          {
-            auth: "user",
-            json: [{ name: uniqueName("contract-cdn"), type: "www", config: { bearer: "x" } }],
-            valid: true,
-          },
-          403,
-        )),
-    },
+    refusedWithoutCredentials("updateMediaProviders", newProvider),
+    refusedToNonAdmin("updateMediaProviders", newProvider),
     {
       status: 415,
       name: "body sent as text/plain",
@@ -189,29 +157,8 @@ const deleteMediaProvider: OperationKnowledge = {
         await ctx.call("deleteMediaProvider", { params: { provider_name: name }, auth: "admin", valid: true }, 404);
       },
     },
-    {
-      status: 401,
-      name: "no token",
-      changes: [],
-      run: async (ctx) =>
-        void (await ctx.call(
-          "deleteMediaProvider",
-          { params: { provider_name: uniqueName("contract-none") }, auth: "none", valid: false },
-          401,
-        )),
-    },
-    {
-      status: 403,
-      name: "a non-admin user",
-      changes: [],
-      needs: ["user"],
-      run: async (ctx) =>
-        void (await ctx.call(
-          "deleteMediaProvider",
-          { params: { provider_name: uniqueName("contract-none") }, auth: "user", valid: true },
-          403,
-        )),
-    },
+    refusedWithoutCredentials("deleteMediaProvider", unknownProvider),
+    refusedToNonAdmin("deleteMediaProvider", unknownProvider),
     {
       status: 404,
       name: "unknown provider",

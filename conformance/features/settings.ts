@@ -13,6 +13,7 @@ import type { ContractRequest } from "../exchange.ts";
 import type { FuzzContext } from "../fuzz-context.ts";
 import type { Ledger } from "../ledger.ts";
 import { jsonOf, mayHaveSucceeded } from "./exchange-reading.ts";
+import { refusedToNonAdmin, refusedWithoutCredentials } from "./refusals.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Settings = Record<string, Json>;
@@ -121,19 +122,8 @@ const getApplicationSettings: OperationKnowledge = {
       changes: [],
       run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "admin", valid: true }, 200)),
     },
-    {
-      status: 401,
-      name: "no token",
-      changes: [],
-      run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "none", valid: false }, 401)),
-    },
-    {
-      status: 403,
-      name: "a non-admin user",
-      changes: [],
-      needs: ["user"],
-      run: async (ctx) => void (await ctx.call("getApplicationSettings", { auth: "user", valid: true }, 403)),
-    },
+    refusedWithoutCredentials("getApplicationSettings"),
+    refusedToNonAdmin("getApplicationSettings"),
   ],
   accepts: () => [200],
 };
@@ -170,29 +160,8 @@ const updateApplicationSettings: OperationKnowledge = {
           400,
         )),
     },
-    {
-      status: 401,
-      name: "no token",
-      changes: [],
-      run: async (ctx) =>
-        void (await ctx.call(
-          "updateApplicationSettings",
-          { auth: "none", json: { sent_status: true }, valid: false },
-          401,
-        )),
-    },
-    {
-      status: 403,
-      name: "a non-admin user",
-      changes: [],
-      needs: ["user"],
-      run: async (ctx) =>
-        void (await ctx.call(
-          "updateApplicationSettings",
-          { auth: "user", json: { sent_status: true }, valid: true },
-          403,
-        )),
-    },
+    refusedWithoutCredentials("updateApplicationSettings", () => ({ json: { sent_status: true } })),
+    refusedToNonAdmin("updateApplicationSettings", () => ({ json: { sent_status: true } })),
     {
       status: 415,
       name: "body sent as text/plain",
@@ -221,20 +190,9 @@ const resetApplicationSettings: OperationKnowledge = {
       changes: ["resetApplicationSettings"],
       run: async (ctx) => void (await ctx.call("resetApplicationSettings", { auth: "admin", valid: true }, 200)),
     },
-    {
-      status: 401,
-      name: "no token",
-      changes: [],
-      run: async (ctx) => void (await ctx.call("resetApplicationSettings", { auth: "none", valid: false }, 401)),
-    },
-    {
-      status: 403,
-      name: "a non-admin user",
-      // A target that does not enforce roles would reset: a valid token on this operation needs --destructive.
-      changes: ["resetApplicationSettings"],
-      needs: ["user"],
-      run: async (ctx) => void (await ctx.call("resetApplicationSettings", { auth: "user", valid: true }, 403)),
-    },
+    refusedWithoutCredentials("resetApplicationSettings"),
+    // A target that does not enforce roles would reset: a valid token on this operation needs --destructive.
+    refusedToNonAdmin("resetApplicationSettings", undefined, ["resetApplicationSettings"]),
   ],
   accepts: () => [200],
   track(ledger, req, res) {

@@ -12,6 +12,7 @@ import type { FuzzContext } from "../fuzz-context.ts";
 import type { Feature, OperationKnowledge, ResourceCleanup, StatefulModel } from "../operation-knowledge.ts";
 import { isSuccess, jsonOf, lastSegment, mayHaveSucceeded } from "./exchange-reading.ts";
 import { strongPassword, uniqueName } from "./generated-names.ts";
+import { refusedToNonAdmin, refusedWithoutCredentials } from "./refusals.ts";
 
 /** Malformed `Authorization` headers: every operation's mutations draw from them; the login sends each once. */
 export const MALFORMED_AUTHORIZATION = [
@@ -155,12 +156,7 @@ const logoutUser: OperationKnowledge = {
         await ctx.send({ ...req }, true, 401, "a revoked token is refused");
       },
     },
-    {
-      status: 401,
-      name: "no token",
-      changes: [],
-      run: async (ctx) => void (await ctx.call("logoutUser", { auth: "none", valid: false }, 401)),
-    },
+    refusedWithoutCredentials("logoutUser"),
   ],
   accepts: () => [200],
   track(ledger, req, res) {
@@ -205,29 +201,12 @@ const createUser: OperationKnowledge = {
           400,
         )),
     },
-    {
-      status: 401,
-      name: "no token",
-      changes: [],
-      run: async (ctx) =>
-        void (await ctx.call(
-          "createUser",
-          { auth: "none", json: { username: uniqueName("contract"), password: strongPassword() }, valid: false },
-          401,
-        )),
-    },
-    {
-      status: 403,
-      name: "a non-admin user",
-      changes: [],
-      needs: ["user"],
-      run: async (ctx) =>
-        void (await ctx.call(
-          "createUser",
-          { auth: "user", json: { username: uniqueName("contract"), password: strongPassword() }, valid: true },
-          403,
-        )),
-    },
+    refusedWithoutCredentials("createUser", () => ({
+      json: { username: uniqueName("contract"), password: strongPassword() },
+    })),
+    refusedToNonAdmin("createUser", () => ({
+      json: { username: uniqueName("contract"), password: strongPassword() },
+    })),
     {
       status: 409,
       name: "the name is taken",
@@ -310,29 +289,8 @@ const deleteUser: OperationKnowledge = {
       run: async (ctx) =>
         void (await ctx.call("deleteUser", { params: { username: "admin" }, auth: "admin", valid: true }, 400)),
     },
-    {
-      status: 401,
-      name: "no token",
-      changes: [],
-      run: async (ctx) =>
-        void (await ctx.call(
-          "deleteUser",
-          { params: { username: uniqueName("nobody") }, auth: "none", valid: false },
-          401,
-        )),
-    },
-    {
-      status: 403,
-      name: "a non-admin user",
-      changes: [],
-      needs: ["user"],
-      run: async (ctx) =>
-        void (await ctx.call(
-          "deleteUser",
-          { params: { username: uniqueName("nobody") }, auth: "user", valid: true },
-          403,
-        )),
-    },
+    refusedWithoutCredentials("deleteUser", () => ({ params: { username: uniqueName("nobody") } })),
+    refusedToNonAdmin("deleteUser", () => ({ params: { username: uniqueName("nobody") } })),
     {
       status: 404,
       name: "unknown user",

@@ -25,6 +25,11 @@ beforeAll(async () => {
   });
   const otherUrl = await listen(other);
   target = http.createServer((req, res) => {
+    if (req.url?.startsWith("/base/early")) {
+      res.writeHead(401, { "content-type": "application/json", connection: "close" });
+      res.end("{}");
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -79,6 +84,24 @@ describe("the guard in front of the target", () => {
     expect(seen.at(-1)).toMatchObject({ method: "POST", url: "/base/ok?x=1", body: "hello" });
     expect(seen.at(-1)?.id).toBeUndefined();
     expect(guard.take("r1")).toBeUndefined();
+  });
+
+  it("reads a request body whole, so a target answering before reading it leaves the next request unblocked", async () => {
+    // Prism keeps its connection to the guard alive: an unread rest of one body would hold the next request back.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (method: string, path: string, body?: Buffer) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(`${guard.url}${path}`, { method, agent, timeout: 5000 }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode!));
+        });
+        req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within 5 s`)));
+        req.on("error", reject);
+        req.end(body);
+      });
+    expect(await send("POST", "/early", Buffer.alloc(1024 * 1024, 120))).toBe(401);
+    expect(await send("GET", "/ok")).toBe(201);
+    agent.destroy();
   });
 
   it("records a redirect and never follows it", async () => {
