@@ -86,7 +86,7 @@ describe("the guard in front of the target", () => {
     expect(guard.take("r1")).toBeUndefined();
   });
 
-  it("reads a request body whole, so a target answering before reading it leaves the next request unblocked", async () => {
+  it("reads a request body whole: a target answering before reading it never blocks the next request", async () => {
     // Prism keeps its connection to the guard alive: an unread rest of one body would hold the next request back.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const send = (method: string, path: string, body?: Buffer) =>
