@@ -741,7 +741,7 @@ export interface components {
         /** @description An array holding the one provider to create, or to replace when a provider of that name exists. */
         MediaProvidersUpdate: components["schemas"]["MediaProvider"][];
         /**
-         * @description Type of the attachment. Limits per type when the server fetches the file from a URL (seed: "8 MB for images and
+         * @description Type of the attachment. Limits per type when the server fetches the file from a URL (Meta's attachment page: "8 MB for images and
          *     25 MB for all other file types, after encoding; a timeout of 75 s for videos and 10 s for all other types"); a file
          *     upload has the same size limits. They are also given, per type, in `x-attachment-limits` (`max-bytes`,
          *     `fetch-timeout-ms`).

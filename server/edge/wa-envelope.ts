@@ -1,7 +1,8 @@
 /**
- * The WhatsApp envelope: `meta` on every reply, `errors: [{code, title, details}]` on failures (FACTS §1), and the
- * server's side of the WA error catalogue (client/errors/whatsapp-error-catalogue.ts): `waErrors.notFound(details)`
- * and its siblings are the only way server code raises a WA error.
+ * The WhatsApp envelope: `meta` on every reply, `errors: [{code, title, details}]` on failures (spec:
+ * `#/components/schemas/WaErrorResponse`), and the server's side of the WA error catalogue
+ * (client/errors/whatsapp-error-catalogue.ts): `waErrors.notFound(details)` and its siblings are the only way server
+ * code raises a WA error.
  */
 import type { components } from "../../generated/openapi.d.ts";
 import { whatsAppErrorCatalogue, type WaErrorEntry, type WhatsAppErrorName } from "@meta-media-openapi/client";

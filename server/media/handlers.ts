@@ -92,7 +92,8 @@ export function mediaHandlers({ spec, records, blobs, clock, config }: MediaHand
     },
 
     downloadMedia: {
-      // Not-found is an empty 404 (FACTS §3), and a non-UUID is not-found without touching the disk.
+      // Not-found is an empty 404 (`spec/paths/v1_media_{media_id}.yaml`), and a non-UUID is not-found without touching
+      // the disk.
       invalidPathParameter: () => ({ status: 404 }),
       async handle({ params }) {
         const id = params.media_id;

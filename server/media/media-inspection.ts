@@ -55,8 +55,9 @@ export function isAnimatedWebp(head: Uint8Array): boolean {
 /** Throws the WA error (400 empty, 415 mismatch or unsendable) for a head that does not fit the declared type. */
 export async function inspectUploadHead(type: UploadMediaType, declared: string, head: Uint8Array): Promise<void> {
   if (head.length === 0) throw waErrors.missingParameter("Request body is empty: send the media bytes");
-  // Documents accept any valid MIME type (FACTS §3) and any bytes: a GIF declared image/gif, a PDF whose first bytes
-  // look like an image, or a WAV file are all documents. Only the listed media types have bytes to check.
+  // Documents accept any valid MIME type and any bytes (`spec/paths/v1_media.yaml`, uploadMedia): a GIF declared
+  // image/gif, a PDF whose first bytes look like an image, or a WAV file are all documents. Only the listed media
+  // types have bytes to check.
   if (type.category === "document") return;
   const detected = (await fileTypeFromBuffer(head))?.mime;
   const accepted = ACCEPTED_DETECTIONS[type.key] ?? [type.key];

@@ -1,4 +1,7 @@
-/** Handlers of the application settings and media providers operations (FACTS §4). */
+/**
+ * Handlers of the application settings and media providers operations (`spec/paths/v1_settings_application.yaml`,
+ * `spec/paths/v1_settings_application_media_providers*.yaml`, `#/components/schemas/ApplicationSettings`).
+ */
 import type { HandlerTable } from "../edge/operation-handler.ts";
 import { waErrors, waMeta } from "../edge/wa-envelope.ts";
 import { validationError } from "../edge/wa-validation-errors.ts";

@@ -23,7 +23,7 @@ export interface User {
 export const BUILT_IN_ADMIN = "admin";
 /** Its faithful default password when the configuration gives none. */
 export const DEFAULT_ADMIN_PASSWORD = "secret";
-/** Tokens last 7 days (FACTS §2). */
+/** Tokens last 7 days (spec: `expires_after` of `#/components/schemas/UserToken`). */
 export const TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 function tokenHash(token: string): Buffer {

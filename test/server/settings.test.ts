@@ -9,7 +9,7 @@ beforeEach(async () => {
 });
 afterEach(() => server.dispose());
 
-/** FACTS §4 defaults. */
+/** The defaults of `#/components/schemas/ApplicationSettings` (each property's `default`). */
 const DEFAULTS = {
   axolotl_context_striping_disabled: false,
   callback_backoff_delay_ms: 3000,
