@@ -566,7 +566,8 @@ describe("sendMessage", () => {
   });
 
   it(
-    "refuses is_public in an upload-and-send (100): " + "attachments in a thread are always private (sendMessage's description)",
+    "refuses is_public in an upload-and-send (100): " +
+      "attachments in a thread are always private (sendMessage's description)",
     async () => {
       const res = await send({ url: `${origin.url}/image.png`, is_public: true });
       await expectGraphError("sendMessage", res, 400, 100);

@@ -15,7 +15,8 @@ const tag = (name: string) =>
 
 describe("notes of the source pages", () => {
   it(
-    "media: the 14-day re-request, what deleting early costs, " + "receipts are no proof of download (Meta's media pages)",
+    "media: the 14-day re-request, what deleting early costs, " +
+      "receipts are no proof of download (Meta's media pages)",
     () => {
       for (const where of [tag("Media"), getOperation("deleteMedia").operation.description]) {
         expect(where).toMatch(/14 days/);
