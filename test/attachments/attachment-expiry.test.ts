@@ -81,7 +81,7 @@ describe("removing expired attachments' files", () => {
     expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(0);
   });
 
-  it("keeps the bytes of every attachment a message sent, whatever its age (the spec: sent ones never expire)", async () => {
+  it("keeps the bytes of every attachment a message sent, whatever its age (the spec: they never expire)", async () => {
     const { clock, store, blobs } = await storage();
     const sent = await storedAttachment(store, blobs);
     const unsent = await storedAttachment(store, blobs);
