@@ -49,9 +49,10 @@ Options:
   -h, --help            show this help
 
 Other settings come from the environment: WA_ADMIN_PASSWORD (unset: admin / secret, changed at first login),
-WA_ID, DATABASE_POOL_MAX, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, LOGIN_MAX_FAILURES_PER_ADDRESS,
-LOGIN_MAX_FAILURES_PER_USER, LOGIN_FAILURE_WINDOW_SECONDS, MESSENGER_PAGES ({"<page id>":"<page access token>"};
-unset: a development page is generated once per data directory or database), MESSENGER_APP_SECRET,
+WA_ID, DATABASE_POOL_MAX, WA_MEDIA_MAX_BYTES, WA_MEDIA_VOLUME_MAX_BYTES, WA_LOGIN_MAX_FAILURES_PER_ADDRESS,
+WA_LOGIN_MAX_FAILURES_PER_USER, WA_LOGIN_FAILURE_WINDOW_SECONDS (each WA_MEDIA_* and WA_LOGIN_* variable is also
+read under its older name without WA_), MESSENGER_PAGES ({"<page id>":"<page access token>"}; unset: a development
+page is generated once per data directory or database), MESSENGER_APP_SECRET,
 ATTACHMENT_FETCH_ALLOW, ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO, ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, DOCS_DIR (where the
 rendered docs are kept; unset: the docs shipped with the package, or the cache folder when they must be built:
 $XDG_CACHE_HOME/meta-media-openapi, else ~/.cache/meta-media-openapi). Nothing is ever written inside the

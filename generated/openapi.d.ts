@@ -34,9 +34,9 @@ export interface paths {
          *     each attempt is judged again when its turn comes, on the failures of the attempts checked before it, so a burst of
          *     concurrent wrong logins is held to the limits too, while right logins sent together all pass. The reference
          *     server's defaults are 30 failures per client address and 100 per user name in 15 minutes
-         *     (`LOGIN_MAX_FAILURES_PER_ADDRESS`, `LOGIN_MAX_FAILURES_PER_USER`, `LOGIN_FAILURE_WINDOW_SECONDS`), shared by all
-         *     its instances when they share a database; an IPv6 client is counted by its /64 network. Passwords are hashed one
-         *     at a time, so that a flood of logins cannot starve uploads and downloads of the server's file I/O.
+         *     (`WA_LOGIN_MAX_FAILURES_PER_ADDRESS`, `WA_LOGIN_MAX_FAILURES_PER_USER`, `WA_LOGIN_FAILURE_WINDOW_SECONDS`),
+         *     shared by all its instances when they share a database; an IPv6 client is counted by its /64 network. Passwords
+         *     are hashed one at a time, so that a flood of logins cannot starve uploads and downloads of the server's file I/O.
          */
         post: operations["loginUser"];
         delete?: never;

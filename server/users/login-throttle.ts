@@ -18,7 +18,7 @@ import ipaddr from "ipaddr.js";
 import type { Clock } from "../clock.ts";
 import type { LoginAttempt, LoginAttemptKey, LoginAttemptRecords } from "../storage/records.ts";
 
-/** The limits: LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USER, LOGIN_FAILURE_WINDOW_SECONDS. */
+/** The limits: WA_LOGIN_MAX_FAILURES_PER_ADDRESS, WA_LOGIN_MAX_FAILURES_PER_USER, WA_LOGIN_FAILURE_WINDOW_SECONDS. */
 export interface LoginThrottleLimits {
   maxFailuresPerAddress: number;
   maxFailuresPerUser: number;

@@ -249,9 +249,9 @@ describe("upload refusals", () => {
     expect(state.pulled).toBeLessThanOrEqual(64 * 1024);
   });
 
-  it("applies MEDIA_MAX_BYTES below the per-type limits", async () => {
+  it("applies WA_MEDIA_MAX_BYTES below the per-type limits", async () => {
     server.dispose();
-    server = await startTestServer({ env: { MEDIA_MAX_BYTES: "1000" } });
+    server = await startTestServer({ env: { WA_MEDIA_MAX_BYTES: "1000" } });
     auth = bearer(await login(server.app, "admin", ADMIN_PASSWORD));
     const r = await upload("application/pdf", Buffer.concat([samples.pdf(), Buffer.alloc(1000)]));
     expect(r.res.status).toBe(413);
@@ -330,9 +330,9 @@ describe("storage failures", () => {
     expect(server.storage.db.prepare("SELECT COUNT(*) AS n FROM media").get()).toEqual({ n: 0 });
   });
 
-  it("503 (1011) past MEDIA_VOLUME_MAX_BYTES; deleting frees the space", async () => {
+  it("503 (1011) past WA_MEDIA_VOLUME_MAX_BYTES; deleting frees the space", async () => {
     server.dispose();
-    server = await startTestServer({ env: { MEDIA_VOLUME_MAX_BYTES: "1000" } });
+    server = await startTestServer({ env: { WA_MEDIA_VOLUME_MAX_BYTES: "1000" } });
     auth = bearer(await login(server.app, "admin", ADMIN_PASSWORD));
     const first = await upload("application/pdf", Buffer.concat([samples.pdf(), Buffer.alloc(600)]));
     expect(first.res.status).toBe(201);
