@@ -127,10 +127,10 @@ export async function startReferenceTarget(
     cleanups.push(() => main.close());
 
     const target: ContractTarget = {
-      waBaseUrl: main.url,
+      whatsAppBaseUrl: main.url,
       graphBaseUrl: `${main.url}/v21.0`,
       admin: { username: "admin", password: ADMIN_PASSWORD },
-      graph: { pageId: PAGE_ID, accessToken: PAGE_TOKEN },
+      messenger: { pageId: PAGE_ID, accessToken: PAGE_TOKEN },
       fetchableImageUrl: `${files.url}/pixel.png`,
       unfetchableUrl: `${files.url}/missing.png`,
       loginFailureLimitPerUser: LOGIN_FAILURES_PER_USER,

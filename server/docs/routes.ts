@@ -12,7 +12,7 @@ import path from "node:path";
 import type { Context, Hono } from "hono";
 import { compress } from "hono/compress";
 import { whatsAppErrorCatalogue } from "@meta-media-openapi/client";
-import { waErrorBody } from "../edge/wa-envelope.ts";
+import { whatsAppErrorBody } from "../edge/whatsapp-envelope.ts";
 import type { MessengerConfig } from "../attachments/config.ts";
 import { bundlePath as defaultBundlePath } from "../../spec-model/openapi-document.ts";
 import { bundleFileNames } from "../../spec-model/spec-bundles.ts";
@@ -86,7 +86,9 @@ async function documentResponse(
 export function readOnlyMethodNotAllowed(version: string): (c: Context) => Response {
   return (c) => {
     const details = `Method ${c.req.method} is not allowed on ${c.req.path}; allowed: ${READ_ONLY}`;
-    return c.json(waErrorBody(whatsAppErrorCatalogue.methodNotAllowed, details, version), 405, { Allow: READ_ONLY });
+    return c.json(whatsAppErrorBody(whatsAppErrorCatalogue.methodNotAllowed, details, version), 405, {
+      Allow: READ_ONLY,
+    });
   };
 }
 
@@ -193,7 +195,7 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
       {
         title: info.title,
         specVersion: info.version,
-        waApiVersion: version,
+        whatsAppApiVersion: version,
         adminPasswordChangeRequired: deps.adminPasswordChangeRequired
           ? await deps.adminPasswordChangeRequired()
           : undefined,

@@ -31,7 +31,7 @@ function tokenHash(token: string): Buffer {
 }
 
 /** `2099-11-29 10:15:00+00:00`, the WA way of writing a timestamp. */
-export function formatWaTimestamp(date: Date): string {
+export function formatWhatsAppTimestamp(date: Date): string {
   const iso = date.toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}+00:00`;
 }

@@ -40,7 +40,7 @@ const clientScript = `
 import {
   createMessengerClient,
   createWhatsAppClient,
-  GraphApiError,
+  MessengerApiError,
   saveMediaToFile,
   WhatsAppApiError,
   whatsAppErrorCatalogue,
@@ -104,7 +104,7 @@ console.log(
     saved: [saved, savedText],
     attachmentId: uploaded.attachment_id,
     messageId: sent.message_id,
-    badSend: badSend instanceof GraphApiError ? [badSend.status, badSend.code, badSend.subcode] : null,
+    badSend: badSend instanceof MessengerApiError ? [badSend.status, badSend.code, badSend.subcode] : null,
     openapi: spec.openapi,
     familyServers: [whatsappSpec.servers[0]?.url, messengerSpec.servers[0]?.url, messengerFilesSpec.servers[0]?.url],
     mediaPath,
@@ -247,7 +247,7 @@ describe("the client package installed alone", () => {
 
     const env = {
       ...process.env,
-      WA_URL: target.waBaseUrl,
+      WA_URL: target.whatsAppBaseUrl,
       WA_USER: target.admin.username,
       WA_PASSWORD: target.admin.password,
       GRAPH_URL: target.graphBaseUrl,

@@ -268,7 +268,7 @@ describe("meta-media-openapi test against hostile targets", () => {
       if (method === "DELETE" && p === "/v1/settings/application" && res.status === 200) resets++;
       return res;
     });
-    const login = await fetch(`${ref.target.waBaseUrl}/v1/users/login`, {
+    const login = await fetch(`${ref.target.whatsAppBaseUrl}/v1/users/login`, {
       method: "POST",
       headers: { authorization: `Basic ${Buffer.from(`admin:${ref.target.admin.password}`).toString("base64")}` },
     });
