@@ -15,7 +15,7 @@ import {
   call,
   login,
   startTestServer,
-  waError,
+  whatsAppError,
   type TestServer,
 } from "./harness.ts";
 
@@ -204,7 +204,7 @@ describe("POST /v1/users/login under repeated failures", () => {
       );
       expect(r.res.status).toBe(429);
       expect(r.res.headers.get("retry-after")).toBe("300");
-      expect(waError(r.body)).toEqual({
+      expect(whatsAppError(r.body)).toEqual({
         code: 1015,
         details: "Too many failed logins from this address or for this user name: retry in 300 s",
       });

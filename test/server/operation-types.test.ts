@@ -67,7 +67,7 @@ describe("handler replies", () => {
       // @ts-expect-error resetApplicationSettings documents no 204
       resetApplicationSettings: { handle: () => ({ status: 204 }) },
     };
-    const graph: HandlerTable<MessengerAuth> = {
+    const messenger: HandlerTable<MessengerAuth> = {
       sendMessage: {
         handle: ({ auth, body }) => {
           expectTypeOf(auth.pageId).toEqualTypeOf<string>();
@@ -76,6 +76,6 @@ describe("handler replies", () => {
         },
       },
     };
-    void [table, graph];
+    void [table, messenger];
   });
 });

@@ -79,9 +79,9 @@ describe("parseTestOptions", () => {
   });
 
   it("skips a family without credentials with a note, and refuses when neither has any", () => {
-    const waOnly = parseTestOptions([...target, "--wa-password", "p"], {});
-    expect(waOnly.families).toEqual(["whatsapp"]);
-    expect(waOnly.familyNotes).toEqual(["messenger: skipped (no --page-token / MESSENGER_PAGE_TOKEN)"]);
+    const whatsAppOnly = parseTestOptions([...target, "--wa-password", "p"], {});
+    expect(whatsAppOnly.families).toEqual(["whatsapp"]);
+    expect(whatsAppOnly.familyNotes).toEqual(["messenger: skipped (no --page-token / MESSENGER_PAGE_TOKEN)"]);
     expect(() => parseTestOptions(target, {})).toThrow(/no credentials for either family/);
     expect(() => parseTestOptions([...target, "--family", "whatsapp", "--page-token", "t"], {})).toThrow(
       /whatsapp family needs an admin password/,
