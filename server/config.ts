@@ -33,7 +33,7 @@ export interface ServerConfig {
   loginThrottle: LoginThrottleLimits;
 }
 
-/** The version the WA API reports in `meta.version` (the On-Premises client version of the docs' samples). */
+/** The version the WA API reports in `meta.version` (the On-Premises client version of Meta's samples). */
 export const API_VERSION = "3.0.1";
 export const DEFAULT_MEDIA_MAX_BYTES = 100 * 1024 * 1024;
 /** Connections each instance opens to PostgreSQL at most, unless DATABASE_POOL_MAX says otherwise. */

@@ -126,7 +126,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     storage,
     ...(options.clock ? { clock: options.clock } : {}),
     fetcher,
-    docs: false,
+    apiDocs: false,
   });
   let closed = false;
   return {

@@ -4,7 +4,7 @@
  * path's page must be `me` or that page.
  */
 import type { Clock } from "../clock.ts";
-import { requestOrigin } from "../docs/request-origin.ts";
+import { requestOrigin } from "../edge/request-origin.ts";
 import { messengerErrors, invalidParameterFromAjv } from "../edge/messenger-envelope.ts";
 import type { MessengerAuth } from "../edge/messenger-security.ts";
 import type { HandlerTable } from "../edge/operation-handler.ts";

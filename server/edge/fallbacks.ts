@@ -1,5 +1,5 @@
 /**
- * The app's last resort, for errors outside the operations (whose errors their family answers): the docs routes and
+ * The app's last resort, for errors outside the operations (whose errors their family answers): the API docs routes and
  * Hono's own client-error signals. WA errors to their envelope, real faults 500 (1014) and logged.
  */
 import type { Hono } from "hono";

@@ -52,7 +52,7 @@ export async function createMessengerTestApp(
   });
   const storage = await openSqliteStorage(dataDir);
   const clock = new FakeClock();
-  const app = createApp({ config, storage, clock, docs: false, ...(lookup ? { lookup } : {}) });
+  const app = createApp({ config, storage, clock, apiDocs: false, ...(lookup ? { lookup } : {}) });
   return {
     app,
     storage,
