@@ -1,7 +1,7 @@
 /**
- * `meta-media-openapi serve | mock | docs | lint | test`: the reference server, the Prism mock, the rendered docs, the
- * spec linter and the conformance suite, usable from the installed package. Every file and tool is found relative to
- * this package, never to the caller's working directory.
+ * `meta-media-openapi serve | mock | api-docs | lint | test`: the reference server, the Prism mock, the rendered API
+ * reference, the spec linter and the conformance suite, usable from the installed package. Every file and tool is
+ * found relative to this package, never to the caller's working directory.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -9,7 +9,13 @@ import { mkdir } from "node:fs/promises";
 import { constants } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { buildDocs, docsCacheDir, docsStaleReason, ensureDocs, resolveDocsDir } from "../server/docs/docs-build.ts";
+import {
+  buildApiDocs,
+  apiDocsCacheDir,
+  apiDocsStaleReason,
+  ensureApiDocs,
+  resolveApiDocsDir,
+} from "../server/api-docs/api-docs-build.ts";
 import type { SettingNames } from "../server/startup.ts";
 import { bundlePath } from "../spec-model/openapi-document.ts";
 import { packageBin, packageRoot } from "../spec-model/package-files.ts";
@@ -21,12 +27,12 @@ const NAME = "meta-media-openapi";
 const USAGE = `Usage: ${NAME} <command> [options]
 
 Commands:
-  serve   start the reference server (WhatsApp On-Premises media, users, settings; Messenger attachments), with the
-          rendered docs at /docs
-  mock    start a Prism mock of the bundled spec (both API families, or one)
-  docs    build the rendered API reference (index.html) and openapi.yaml
-  lint    lint an OpenAPI description with this project's Redocly rules (default: this package's spec)
-  test    run the conformance suite against a deployment (--target URL) or an in-process reference server
+  serve     start the reference server (WhatsApp On-Premises media, users, settings; Messenger attachments), with the
+            rendered API docs at /docs
+  mock      start a Prism mock of the bundled spec (both API families, or one)
+  api-docs  build the rendered API reference (index.html) and openapi.yaml (also under its former name, docs)
+  lint      lint an OpenAPI description with this project's Redocly rules (default: this package's spec)
+  test      run the conformance suite against a deployment (--target URL) or an in-process reference server
 
 Options:
   -h, --help      show help (also after a command: ${NAME} serve --help)
@@ -36,7 +42,7 @@ Options:
 const HELP: Record<string, string> = {
   serve: `Usage: ${NAME} serve [--host HOST] [--port PORT] [--data-dir DIR] [--database-url URL] [--media-dir DIR]
 
-Starts the reference server, building the docs first when they are missing or older than the spec.
+Starts the reference server, building the API docs first when they are missing or older than the spec.
 
 Options:
   --host HOST           address to listen on (default 127.0.0.1; env HOST)
@@ -49,13 +55,14 @@ Options:
   -h, --help            show this help
 
 Other settings come from the environment: WA_ADMIN_PASSWORD (unset: admin / secret, changed at first login),
-WA_ID, DATABASE_POOL_MAX, MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, LOGIN_MAX_FAILURES_PER_ADDRESS,
-LOGIN_MAX_FAILURES_PER_USER, LOGIN_FAILURE_WINDOW_SECONDS, MESSENGER_PAGES ({"<page id>":"<page access token>"};
-unset: a development page is generated once per data directory or database), MESSENGER_APP_SECRET,
-ATTACHMENT_FETCH_ALLOW, ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO, ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, DOCS_DIR (where the
-rendered docs are kept; unset: the docs shipped with the package, or the cache folder when they must be built:
-$XDG_CACHE_HOME/meta-media-openapi, else ~/.cache/meta-media-openapi). Nothing is ever written inside the
-package's own folder.
+WA_ID, DATABASE_POOL_MAX, WA_MEDIA_MAX_BYTES, WA_MEDIA_VOLUME_MAX_BYTES, WA_LOGIN_MAX_FAILURES_PER_ADDRESS,
+WA_LOGIN_MAX_FAILURES_PER_USER, WA_LOGIN_FAILURE_WINDOW_SECONDS (each WA_MEDIA_* and WA_LOGIN_* variable is also
+read under its older name without WA_), MESSENGER_PAGES ({"<page id>":"<page access token>"}; unset: a development
+page is generated once per data directory or database), MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW,
+ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO, ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, API_DOCS_DIR (formerly DOCS_DIR, still read:
+where the rendered API docs are kept; unset: the API docs shipped with the package, or the cache folder when they
+must be built: $XDG_CACHE_HOME/meta-media-openapi, else ~/.cache/meta-media-openapi). Nothing is ever written
+inside the package's own folder.
 
 The served /openapi.json, its YAML and per-family twins and /docs name the origin each request reached (its Host
 header, when it is a plain host[:port]) as the local reference server.
@@ -73,15 +80,15 @@ Options:
   --errors      turn request and response violations into error responses
   -h, --help    show this help
 `,
-  docs: `Usage: ${NAME} docs [--out DIR] [--force]
+  "api-docs": `Usage: ${NAME} api-docs [--out DIR] [--force]
 
 Renders the API reference with Redocly (Redoc inlined: the page loads nothing from the internet) into DIR/index.html,
 the bundle as YAML into DIR/openapi.yaml, and the per-family bundles as YAML beside it. Skips the work when they are up
-to date.
+to date. Its former name, docs, is still accepted.
 
 Options:
-  --out DIR     output folder (default: the folder the server serves /docs from: DOCS_DIR, else the docs shipped
-                with the package while they are current, else $XDG_CACHE_HOME/meta-media-openapi, or
+  --out DIR     output folder (default: the folder the server serves /docs from: API_DOCS_DIR, else the API docs
+                shipped with the package while they are current, else $XDG_CACHE_HOME/meta-media-openapi, or
                 ~/.cache/meta-media-openapi; the package's own folder is never written)
   --force       rebuild even when up to date
   -h, --help    show this help
@@ -149,10 +156,10 @@ async function serve(args: string[]): Promise<number> {
     databaseUrl: values["database-url"] !== undefined ? "--database-url" : ENVIRONMENT_NAMES.databaseUrl,
   };
   try {
-    const { built, reason, docsDir } = await ensureDocs();
-    if (built) console.log(`Built the API docs in ${docsDir} (${reason})`);
+    const { built, reason, apiDocsDir } = await ensureApiDocs();
+    if (built) console.log(`Built the API docs in ${apiDocsDir} (${reason})`);
   } catch (err) {
-    // The server still answers the API; /docs explains how to build the docs.
+    // The server still answers the API; /docs explains how to build the API docs.
     console.warn(`Warning: the API docs could not be built: ${(err as Error).message}`);
   }
   // The server keeps the process alive while it serves; a fault at start exits with code 2 and one line.
@@ -187,29 +194,30 @@ async function mock(args: string[]): Promise<number> {
   }
 }
 
-async function docs(args: string[]): Promise<number> {
+async function apiDocs(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: { out: { type: "string" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   });
-  if (values.help) return help("docs");
+  if (values.help) return help("api-docs");
   const where =
-    values.out !== undefined ? { docsDir: path.resolve(values.out), source: "--out" } : await resolveDocsDir();
+    values.out !== undefined ? { apiDocsDir: path.resolve(values.out), source: "--out" } : await resolveApiDocsDir();
   if (where.source === "shipped" && !values.force) {
-    console.log(`The API docs shipped with the package are up to date: ${path.join(where.docsDir, "index.html")}`);
+    console.log(`The API docs shipped with the package are up to date: ${path.join(where.apiDocsDir, "index.html")}`);
     return 0;
   }
-  // A forced rebuild of the shipped docs goes to the cache folder, which the server then prefers.
-  const docsDir = where.source === "shipped" ? docsCacheDir() : where.docsDir;
-  const reason = values.force ? "--force" : await docsStaleReason({ docsDir });
+  // A forced rebuild of the shipped API docs goes to the cache folder, which the server then prefers.
+  const apiDocsDir = where.source === "shipped" ? apiDocsCacheDir() : where.apiDocsDir;
+  const reason = values.force ? "--force" : await apiDocsStaleReason({ apiDocsDir });
   if (reason === undefined) {
-    console.log(`The API docs in ${docsDir} are up to date (index.html, openapi.yaml)`);
+    console.log(`The API docs in ${apiDocsDir} are up to date (index.html, openapi.yaml)`);
     return 0;
   }
-  await mkdir(docsDir, { recursive: true });
-  await buildDocs({ docsDir });
+  await mkdir(apiDocsDir, { recursive: true });
+  await buildApiDocs({ apiDocsDir });
   console.log(
-    `Built the API docs (${reason}): ${path.join(docsDir, "index.html")} and ${path.join(docsDir, "openapi.yaml")}`,
+    `Built the API docs (${reason}): ${path.join(apiDocsDir, "index.html")} and ` +
+      `${path.join(apiDocsDir, "openapi.yaml")}`,
   );
   return 0;
 }
@@ -262,14 +270,18 @@ function help(command?: string): number {
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, mock, docs, lint, test };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, mock, "api-docs": apiDocs, lint, test };
+/** Former command names, still accepted. */
+const COMMAND_ALIASES: Record<string, string> = { docs: "api-docs" };
 
 /** Runs the command line; resolves with the exit code, or -1 when a server keeps running. */
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [given, ...rest] = argv;
+  const command = given === undefined ? undefined : (COMMAND_ALIASES[given] ?? given);
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
-    if (command === "help" && rest[0] === "test") return test(["--help"]);
-    if (command === "help" && rest[0] !== undefined && HELP[rest[0]]) return help(rest[0]);
+    const topic = rest[0] === undefined ? undefined : (COMMAND_ALIASES[rest[0]] ?? rest[0]);
+    if (command === "help" && topic === "test") return test(["--help"]);
+    if (command === "help" && topic !== undefined && HELP[topic]) return help(topic);
     return help();
   }
   if (command === "--version" || command === "-v") {

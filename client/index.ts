@@ -19,21 +19,22 @@ export {
   type MessengerClientOptions,
 } from "./messenger-client.ts";
 export { WhatsAppApiError, type WaError, type WaMeta } from "./whatsapp-api-error.ts";
-export { GraphApiError } from "./graph-api-error.ts";
+export { MessengerApiError } from "./messenger-api-error.ts";
 export {
-  WA_ERROR_TITLES,
+  WHATSAPP_ERROR_TITLES,
   whatsAppErrorCatalogue,
   whatsAppErrorForStatus,
-  type WaErrorCode,
-  type WaErrorEntry,
+  type WhatsAppErrorCode,
+  type WhatsAppErrorEntry,
   type WhatsAppErrorName,
 } from "./errors/whatsapp-error-catalogue.ts";
 export {
-  graphErrorCatalogue,
-  isGraphErrorOf,
-  type GraphErrorEntry,
-  type GraphErrorName,
-} from "./errors/graph-error-catalogue.ts";
+  messengerErrorCatalogue,
+  isMessengerErrorOf,
+  type MessengerErrorEntry,
+  type MessengerErrorName,
+} from "./errors/messenger-error-catalogue.ts";
+export { GraphApiError, graphErrorCatalogue } from "./deprecated-names.ts";
 export type { MediaUploadBody } from "./media-body.ts";
 export { saveMediaToFile, type DownloadedMedia } from "./media-download.ts";
 export type { components, operations, paths } from "../generated/openapi.d.ts";

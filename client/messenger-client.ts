@@ -1,7 +1,7 @@
 /** Typed client for the Messenger Platform attachment upload and Send API (Graph API). */
 import createClient from "openapi-fetch";
 import type { components, paths } from "../generated/openapi.d.ts";
-import { GraphApiError } from "./graph-api-error.ts";
+import { MessengerApiError } from "./messenger-api-error.ts";
 import type { FetchFunction, OpenApiClient } from "./whatsapp-client.ts";
 
 type Schemas = components["schemas"];
@@ -71,7 +71,7 @@ type SuccessData<R> = R extends { data: infer D; error?: never } ? D : never;
 
 async function succeeded<R extends Reply>(pending: Promise<R>): Promise<SuccessData<R>> {
   const reply = await pending;
-  if (!reply.response.ok) throw GraphApiError.fromReply(reply.response, reply.error);
+  if (!reply.response.ok) throw MessengerApiError.fromReply(reply.response, reply.error);
   return reply.data as SuccessData<R>;
 }
 
@@ -114,7 +114,7 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
       },
     });
   }
-  /** Sends once the proof (if any) is ready, and turns a non-2xx reply into a GraphApiError. */
+  /** Sends once the proof (if any) is ready, and turns a non-2xx reply into a MessengerApiError. */
   const send = async <R extends Reply>(request: () => Promise<R>): Promise<SuccessData<R>> => {
     await proofReady;
     return succeeded(request());

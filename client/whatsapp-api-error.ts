@@ -1,6 +1,6 @@
 /** The error thrown by the WhatsApp client for any non-2xx reply, with the WA error envelope's fields. */
 import type { components } from "../generated/openapi.d.ts";
-import { type WaErrorEntry, whatsAppErrorForStatus } from "./errors/whatsapp-error-catalogue.ts";
+import { type WhatsAppErrorEntry, whatsAppErrorForStatus } from "./errors/whatsapp-error-catalogue.ts";
 
 /** One entry of a WA error envelope, as the spec's `WaError` schema describes it. */
 export type WaError = components["schemas"]["WaError"];
@@ -37,7 +37,7 @@ export class WhatsAppApiError extends Error {
   }
 
   /** Whether the reply is of the kind a catalogue entry describes (same status and code), e.g. `notFound`. */
-  is(entry: WaErrorEntry): boolean {
+  is(entry: WhatsAppErrorEntry): boolean {
     return this.status === entry.status && this.errors[0]?.code === entry.code;
   }
 

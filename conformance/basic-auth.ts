@@ -1,13 +1,13 @@
 /** HTTP Basic credentials of a WA account: the login's only way in. */
 
 /** An account of the WA API. */
-export interface WaAccount {
+export interface WhatsAppAccount {
   username: string;
   password: string;
 }
 
 /** `Authorization: Basic` value for an account. */
-export function basic(account: WaAccount): string {
+export function basic(account: WhatsAppAccount): string {
   return `Basic ${Buffer.from(`${account.username}:${account.password}`).toString("base64")}`;
 }
 

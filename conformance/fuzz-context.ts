@@ -4,13 +4,13 @@
  * run created (from the ledger), so that generated paths name them as well as unknown ones.
  */
 import { randomBytes } from "node:crypto";
-import type { WaAccount } from "./basic-auth.ts";
+import type { WhatsAppAccount } from "./basic-auth.ts";
 import { RunInterrupted } from "./run-report.ts";
 import type { ResourceKind } from "./ledger.ts";
 import type { ContractSession } from "./session.ts";
 
 /** The account generated logins use; `own` when the suite created it (only then may a body change its password). */
-export type LoginAccount = WaAccount & { own: boolean };
+export type LoginAccount = WhatsAppAccount & { own: boolean };
 
 export class FuzzContext {
   readonly protectedUsers = new Set<string>(["admin"]);

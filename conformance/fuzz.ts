@@ -97,17 +97,17 @@ function requestArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Gen
   const params = fc.record(
     Object.fromEntries(pathParams.map((p) => [p.name, pathParamArbitrary(ctx, op, p.name, p.schema)])),
   ) as fc.Arbitrary<Record<string, string>>;
-  const graph = familyOf(op.operationId) === "whatsapp" ? undefined : ctx.session.graphQuery();
+  const messengerQuery = familyOf(op.operationId) === "whatsapp" ? undefined : ctx.session.messengerQuery();
   // Optional query parameters stay out: a random appsecret_proof is (rightly) refused when the app has a secret.
   const content = op.operation.requestBody?.content ?? {};
   const required = op.operation.requestBody?.required === true;
   // Read when each request is generated: a generated login body may have changed the login account's password.
-  const credentials = () => hints.credentials?.(ctx) ?? (graph ? {} : { ...ctx.adminHeaders });
+  const credentials = () => hints.credentials?.(ctx) ?? (messengerQuery ? {} : { ...ctx.adminHeaders });
   const base = (p: Record<string, string>): ContractRequest => ({
     operationId: op.operationId,
     method: op.method.toUpperCase(),
     path: fillPath(op.path, p),
-    query: { ...(graph ?? {}) },
+    query: { ...(messengerQuery ?? {}) },
     headers: credentials(),
   });
 
@@ -120,7 +120,7 @@ function requestArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Gen
           .tuple(schemaArbitrary(schema), fc.nat())
           .map(([raw, pick]) => {
             // No generated URL may lead anywhere: Graph operations fetch them, a webhook URL would receive callbacks.
-            let value = safeUrls(raw, graph ? ctx.session.target.fetchableImageUrl : undefined, pick);
+            let value = safeUrls(raw, messengerQuery ? ctx.session.target.fetchableImageUrl : undefined, pick);
             if (value && typeof value === "object" && !Array.isArray(value) && "access_token" in value) {
               const { access_token: _t, ...rest } = value as Record<string, unknown>;
               value = rest;
@@ -244,7 +244,7 @@ function mutationArbitrary(ctx: FuzzContext, op: SpecOperation): fc.Arbitrary<Mu
       options.push(() => {
         const bad = MALFORMED_ESCAPES[pick2 % MALFORMED_ESCAPES.length]!;
         const path = op.path.replace(/\{([^}]+)\}/g, (_m, n: string) =>
-          n === name ? bad : encodeURIComponent(paramKey(n) === "pageid" ? ctx.session.target.graph.pageId : "x"),
+          n === name ? bad : encodeURIComponent(paramKey(n) === "pageid" ? ctx.session.target.messenger.pageId : "x"),
         );
         return { request: { ...req, path }, rule: `malformed percent-encoding in path id ${name} (${bad}) gets a 4xx` };
       });
@@ -332,11 +332,11 @@ async function securityChecks(
   const s = ctx.session;
   const hints = knowledgeOf(op.operationId).fuzz ?? {};
   const adminOnly = "403" in op.operation.responses;
-  const graph = familyOf(op.operationId) === "messenger";
+  const messenger = familyOf(op.operationId) === "messenger";
   // Valid credentials let an irreversible operation succeed, and a target that does not enforce roles lets a user
   // in too: without --destructive only the refusals of no and invalid credentials are checked.
   const letIn = s.target.destructive || !isIrreversible(op.operationId);
-  const all: CredentialKind[] = graph ? ["none", "invalid", "admin"] : ["none", "invalid", "user", "admin"];
+  const all: CredentialKind[] = messenger ? ["none", "invalid", "admin"] : ["none", "invalid", "user", "admin"];
   const kinds = all.filter((k) => letIn || k === "none" || k === "invalid");
   if (!letIn) s.skip(`${op.operationId}: the user and admin credentials checks (cannot be undone: --destructive)`);
   const headers = Object.fromEntries(Object.entries(sample.headers ?? {}).filter(([k]) => k !== "authorization"));
@@ -377,15 +377,15 @@ async function securityChecks(
       user: adminOnly
         ? [(st) => st === 403, "a non-admin user gets 403 on an admin-only operation"]
         : [(st) => st !== 401 && st !== 403, "a user is let in"],
-      admin: [(st) => st !== 401 && st !== 403, graph ? "a valid page token is let in" : "an admin is let in"],
+      admin: [(st) => st !== 401 && st !== 403, messenger ? "a valid page token is let in" : "an admin is let in"],
     };
     const [expect, rule] = expectFor[kind];
     await s.exchange(req, { expect, rule });
     counts.security++;
-    if (graph && kind === "admin") {
+    if (messenger && kind === "admin") {
       // The same token as `Authorization: Bearer` (graphBearerAuth).
       await s.exchange(
-        { ...req, query, headers: { ...headers, authorization: `Bearer ${s.target.graph.accessToken}` } },
+        { ...req, query, headers: { ...headers, authorization: `Bearer ${s.target.messenger.accessToken}` } },
         { expect, rule: "a valid page token as a Bearer header is let in" },
       );
       counts.security++;

@@ -107,7 +107,7 @@ export async function startReferenceTarget(
       ATTACHMENT_FETCH_ALLOW: "127.0.0.1",
       // Lower than the default (100) only so that the 429 scenario spends a few failed logins, not a hundred; the
       // other limits are the defaults, which a whole suite run stays far below (about 2 failures per run).
-      LOGIN_MAX_FAILURES_PER_USER: String(LOGIN_FAILURES_PER_USER),
+      WA_LOGIN_MAX_FAILURES_PER_USER: String(LOGIN_FAILURES_PER_USER),
     });
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "contract-ref-"));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -127,10 +127,10 @@ export async function startReferenceTarget(
     cleanups.push(() => main.close());
 
     const target: ContractTarget = {
-      waBaseUrl: main.url,
+      whatsAppBaseUrl: main.url,
       graphBaseUrl: `${main.url}/v21.0`,
       admin: { username: "admin", password: ADMIN_PASSWORD },
-      graph: { pageId: PAGE_ID, accessToken: PAGE_TOKEN },
+      messenger: { pageId: PAGE_ID, accessToken: PAGE_TOKEN },
       fetchableImageUrl: `${files.url}/pixel.png`,
       unfetchableUrl: `${files.url}/missing.png`,
       loginFailureLimitPerUser: LOGIN_FAILURES_PER_USER,

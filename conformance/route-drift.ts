@@ -64,7 +64,7 @@ const SAMPLE_PARAMS: Record<string, string> = {
 };
 
 function samplePath(session: ContractSession, specPath: string): string {
-  const params: Record<string, string> = { ...SAMPLE_PARAMS, pageid: session.target.graph.pageId };
+  const params: Record<string, string> = { ...SAMPLE_PARAMS, pageid: session.target.messenger.pageId };
   return specPath.replace(/\{([^}]+)\}/g, (_m, n: string) => encodeURIComponent(params[paramKey(n)] ?? "x"));
 }
 
@@ -194,7 +194,7 @@ export async function unknownPathProbes(session: ContractSession): Promise<Route
       query: {},
     };
     const path =
-      family === "whatsapp" ? `/v1/${unknown}` : `/${encodeURIComponent(session.target.graph.pageId)}/${unknown}`;
+      family === "whatsapp" ? `/v1/${unknown}` : `/${encodeURIComponent(session.target.messenger.pageId)}/${unknown}`;
     const req: ContractRequest = { operationId, method: "GET", path, headers: creds.headers, query: creds.query };
     const name =
       family === "whatsapp"

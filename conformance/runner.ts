@@ -25,21 +25,25 @@ export interface RunnerOutput {
 const consoleOutput: RunnerOutput = { out: (l) => console.log(l), err: (l) => console.error(l) };
 
 function targetOf(opts: TestOptions): ContractTarget {
-  const waBaseUrl = opts.target!;
+  const whatsAppBaseUrl = opts.target!;
   return {
-    waBaseUrl,
-    graphBaseUrl: opts.messenger?.graphBaseUrl ?? `${waBaseUrl}/v21.0`,
+    whatsAppBaseUrl,
+    graphBaseUrl: opts.messenger?.graphBaseUrl ?? `${whatsAppBaseUrl}/v21.0`,
     families: opts.families,
-    admin: opts.wa ? { username: opts.wa.username, password: opts.wa.password } : { username: "", password: "" },
-    ...(opts.wa?.user ? { user: opts.wa.user } : {}),
-    graph: {
+    admin: opts.whatsapp
+      ? { username: opts.whatsapp.username, password: opts.whatsapp.password }
+      : { username: "", password: "" },
+    ...(opts.whatsapp?.user ? { user: opts.whatsapp.user } : {}),
+    messenger: {
       pageId: opts.messenger?.pageId ?? "me",
       accessToken: opts.messenger?.pageToken ?? "",
       ...(opts.messenger?.appSecret ? { appSecret: opts.messenger.appSecret } : {}),
     },
     ...(opts.messenger?.fetchableUrl ? { fetchableImageUrl: opts.messenger.fetchableUrl } : {}),
     ...(opts.messenger?.unfetchableUrl ? { unfetchableUrl: opts.messenger.unfetchableUrl } : {}),
-    ...(opts.wa?.loginFailureLimit !== undefined ? { loginFailureLimitPerUser: opts.wa.loginFailureLimit } : {}),
+    ...(opts.whatsapp?.loginFailureLimit !== undefined
+      ? { loginFailureLimitPerUser: opts.whatsapp.loginFailureLimit }
+      : {}),
     destructive: opts.destructive,
   };
 }
@@ -96,7 +100,7 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
   let app: SuiteOptions["app"];
   if (opts.target) {
     target = targetOf(opts);
-    io.out(`target: ${target.waBaseUrl} (WA) and ${target.graphBaseUrl} (Graph)`);
+    io.out(`target: ${target.whatsAppBaseUrl} (WA) and ${target.graphBaseUrl} (Graph)`);
   } else {
     // Only this path loads the server's code.
     const { startReferenceTarget } = await import("./reference-target.ts");
@@ -104,7 +108,9 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
     target = ref.target;
     app = ref.app;
     close = ref.close;
-    io.out(`no --target: running against an in-process reference server at ${target.waBaseUrl} (everything runs)`);
+    io.out(
+      `no --target: running against an in-process reference server at ${target.whatsAppBaseUrl} (everything runs)`,
+    );
     if (opts.ignoredCredentials.length) io.out(`ignored without --target: ${opts.ignoredCredentials.join(", ")}`);
   }
   for (const note of opts.familyNotes) io.out(note);
@@ -214,7 +220,7 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
   );
 
   const context = {
-    target: opts.target ?? `in-process reference server (${target.waBaseUrl})`,
+    target: opts.target ?? `in-process reference server (${target.whatsAppBaseUrl})`,
     families: target.families,
     seed,
     runs: opts.runs,

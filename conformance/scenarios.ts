@@ -31,7 +31,7 @@ function oversizedJsonScenario(operationId: string): Scenario {
       void (await ctx.call(
         operationId,
         {
-          params: { page_id: ctx.session.target.graph.pageId },
+          params: { page_id: ctx.session.target.messenger.pageId },
           auth: "admin",
           json: { contract_padding: "x".repeat(OVERSIZED_JSON_BYTES) },
           valid: false,

@@ -5,7 +5,7 @@
  * what the run may have created, and how the run stops (Ctrl-C, or a target that stopped answering).
  */
 import { createHmac, randomBytes } from "node:crypto";
-import { basic, basicUsername, type WaAccount } from "./basic-auth.ts";
+import { basic, basicUsername, type WhatsAppAccount } from "./basic-auth.ts";
 import { CoverageRecorder } from "./coverage.ts";
 import {
   conformanceProblems,
@@ -31,7 +31,7 @@ import { REQUEST_ID_HEADER, type GuardEvent } from "./target-guard.ts";
 import { DEFAULT_HTTP_LIMITS, NoReply, TargetHttp, type HttpLimits } from "./target-http.ts";
 import type { ValidatingProxies } from "./validating-proxy.ts";
 
-export type { WaAccount };
+export type { WhatsAppAccount };
 
 /** Hooks only a server started by the suite itself offers (the reference server). */
 export interface TargetHooks {
@@ -44,15 +44,15 @@ export interface TargetHooks {
 /** Everything the suite needs to know about a target server. */
 export interface ContractTarget {
   /** Base URL of the WA API (paths `/v1/...` are appended). */
-  waBaseUrl: string;
+  whatsAppBaseUrl: string;
   /** Base URL of the Graph API including its version prefix, e.g. `https://host/v21.0`. */
   graphBaseUrl: string;
   /** The families under test; operations of the others are skipped. */
   families: ApiFamily[];
-  admin: WaAccount;
+  admin: WhatsAppAccount;
   /** A non-admin account; when absent, the suite creates one for the 403 checks (and deletes it at the end). */
-  user?: WaAccount;
-  graph: { pageId: string; accessToken: string; appSecret?: string };
+  user?: WhatsAppAccount;
+  messenger: { pageId: string; accessToken: string; appSecret?: string };
   /** A URL the server can fetch, serving an image (attachment upload from a URL). */
   fetchableImageUrl?: string;
   /** A URL the server may fetch that answers 404 (the "could not fetch" error). */
@@ -136,7 +136,7 @@ export class ContractSession {
   private adminTokenValue?: string;
   private userTokenValue?: string;
   private userLoginFailure?: string;
-  private createdUser?: WaAccount;
+  private createdUser?: WhatsAppAccount;
   private proxies?: ValidatingProxies;
   private readonly abort = new AbortController();
   private stopReason?: RunInterrupted;
@@ -152,14 +152,14 @@ export class ContractSession {
     readonly target: ContractTarget,
     opts: SessionOptions = {},
   ) {
-    this.http = new TargetHttp([target.waBaseUrl, target.graphBaseUrl], opts.limits ?? DEFAULT_HTTP_LIMITS);
+    this.http = new TargetHttp([target.whatsAppBaseUrl, target.graphBaseUrl], opts.limits ?? DEFAULT_HTTP_LIMITS);
     this.budget = new LoginBudget(opts.loginBudget ?? DEFAULT_LOGIN_BUDGET);
     this.giveUpAfter = opts.giveUpAfterUnanswered ?? 3;
     if (opts.maxResponseTimeMs !== undefined) this.maxResponseTimeMs = opts.maxResponseTimeMs;
   }
 
   get direct(): BaseUrls {
-    return { whatsapp: this.target.waBaseUrl, messenger: this.target.graphBaseUrl };
+    return { whatsapp: this.target.whatsAppBaseUrl, messenger: this.target.graphBaseUrl };
   }
 
   /** Failed logins the run caused (401, 403, 429, 5xx or no reply from loginUser). */
@@ -305,7 +305,7 @@ export class ContractSession {
     const authorization = req.headers?.authorization ?? req.headers?.Authorization;
     const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
     if (familyOf(req.operationId) === "messenger") {
-      const token = this.target.graph.accessToken;
+      const token = this.target.messenger.accessToken;
       return req.query?.access_token === token || bearer === token;
     }
     return bearer !== undefined && (this.ledger.tokens.has(bearer) || bearer === this.adminTokenValue);
@@ -412,7 +412,7 @@ export class ContractSession {
   }
 
   /** The non-admin account the suite created for itself (creating it on first use); deleted when the run ends. */
-  async ownAccountCreated(): Promise<WaAccount> {
+  async ownAccountCreated(): Promise<WhatsAppAccount> {
     if (this.createdUser) return this.createdUser;
     const account = {
       username: `contract-user-${randomBytes(4).toString("hex")}`,
@@ -433,12 +433,12 @@ export class ContractSession {
   }
 
   /** The account the suite created, if it did. */
-  ownAccount(): WaAccount | undefined {
+  ownAccount(): WhatsAppAccount | undefined {
     return this.createdUser;
   }
 
   /** Logs in (one recorded loginUser exchange) and returns the token. */
-  async login(account: WaAccount, body?: unknown): Promise<string> {
+  async login(account: WhatsAppAccount, body?: unknown): Promise<string> {
     const res = await this.exchange(
       {
         operationId: "loginUser",
@@ -475,7 +475,7 @@ export class ContractSession {
     if (kind === "none") return { headers: {}, query: {} };
     if (family === "messenger") {
       if (kind === "invalid") return { headers: {}, query: { access_token: "invalid-contract-token" } };
-      return { headers: {}, query: this.graphQuery() };
+      return { headers: {}, query: this.messengerQuery() };
     }
     if (operationId === "loginUser") {
       if (kind === "invalid")
@@ -503,8 +503,8 @@ export class ContractSession {
   }
 
   /** `access_token` (and `appsecret_proof` when the app has a secret) for Graph requests. */
-  graphQuery(): Record<string, string> {
-    const { accessToken, appSecret } = this.target.graph;
+  messengerQuery(): Record<string, string> {
+    const { accessToken, appSecret } = this.target.messenger;
     return {
       access_token: accessToken,
       ...(appSecret ? { appsecret_proof: createHmac("sha256", appSecret).update(accessToken).digest("hex") } : {}),

@@ -231,7 +231,7 @@ export interface TestOptions {
   families: ApiFamily[];
   /** One line per family left out, and why. */
   familyNotes: string[];
-  wa?: {
+  whatsapp?: {
     username: string;
     password: string;
     user?: { username: string; password: string };
@@ -434,7 +434,7 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     throw new TestUsageError(
       "--wa-user-username and --wa-user-password (WA_USER_USERNAME, WA_USER_PASSWORD) go together",
     );
-  const waPassword = str("wa-password");
+  const whatsAppPassword = str("wa-password");
   const pageToken = str("page-token");
   if (str("page-id") !== undefined && pageToken === undefined)
     throw new TestUsageError("--page-id was given without --page-token (MESSENGER_PAGE_TOKEN)");
@@ -443,16 +443,16 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
 
   for (const family of wanted) {
     if (family === "whatsapp") {
-      if (waPassword === undefined) {
+      if (whatsAppPassword === undefined) {
         if (familyValue === "whatsapp")
           throw new TestUsageError("the whatsapp family needs an admin password: --wa-password or WA_PASSWORD");
         result.familyNotes.push("whatsapp: skipped (no --wa-password / WA_PASSWORD)");
         continue;
       }
       const loginFailureLimit = str("wa-login-failure-limit");
-      result.wa = {
+      result.whatsapp = {
         username: str("wa-username") ?? "admin",
-        password: waPassword,
+        password: whatsAppPassword,
         ...(userName !== undefined && userPassword !== undefined
           ? { user: { username: userName, password: userPassword } }
           : {}),

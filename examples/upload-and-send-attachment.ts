@@ -10,7 +10,7 @@
  */
 import { openAsBlob } from "node:fs";
 import path from "node:path";
-import { createMessengerClient, GraphApiError, type AttachmentType } from "@meta-media-openapi/client";
+import { createMessengerClient, MessengerApiError, type AttachmentType } from "@meta-media-openapi/client";
 
 const [file, type, recipientId] = process.argv.slice(2);
 const types: AttachmentType[] = ["image", "video", "audio", "file"];
@@ -42,7 +42,7 @@ try {
   const sent = await messenger.sendAttachment(recipientId, { attachmentId: attachment_id });
   console.log(`sent attachment ${attachment_id} to ${sent.recipient_id}: message ${sent.message_id}`);
 } catch (err) {
-  if (err instanceof GraphApiError) {
+  if (err instanceof MessengerApiError) {
     console.error(`Graph API error ${err.code}${err.subcode ? `/${err.subcode}` : ""}: ${err.message}`);
     process.exit(1);
   }

@@ -34,9 +34,9 @@ export interface paths {
          *     each attempt is judged again when its turn comes, on the failures of the attempts checked before it, so a burst of
          *     concurrent wrong logins is held to the limits too, while right logins sent together all pass. The reference
          *     server's defaults are 30 failures per client address and 100 per user name in 15 minutes
-         *     (`LOGIN_MAX_FAILURES_PER_ADDRESS`, `LOGIN_MAX_FAILURES_PER_USER`, `LOGIN_FAILURE_WINDOW_SECONDS`), shared by all
-         *     its instances when they share a database; an IPv6 client is counted by its /64 network. Passwords are hashed one
-         *     at a time, so that a flood of logins cannot starve uploads and downloads of the server's file I/O.
+         *     (`WA_LOGIN_MAX_FAILURES_PER_ADDRESS`, `WA_LOGIN_MAX_FAILURES_PER_USER`, `WA_LOGIN_FAILURE_WINDOW_SECONDS`),
+         *     shared by all its instances when they share a database; an IPv6 client is counted by its /64 network. Passwords
+         *     are hashed one at a time, so that a flood of logins cannot starve uploads and downloads of the server's file I/O.
          */
         post: operations["loginUser"];
         delete?: never;
@@ -741,7 +741,7 @@ export interface components {
         /** @description An array holding the one provider to create, or to replace when a provider of that name exists. */
         MediaProvidersUpdate: components["schemas"]["MediaProvider"][];
         /**
-         * @description Type of the attachment. Limits per type when the server fetches the file from a URL (seed: "8 MB for images and
+         * @description Type of the attachment. Limits per type when the server fetches the file from a URL (Meta's attachment page: "8 MB for images and
          *     25 MB for all other file types, after encoding; a timeout of 75 s for videos and 10 s for all other types"); a file
          *     upload has the same size limits. They are also given, per type, in `x-attachment-limits` (`max-bytes`,
          *     `fetch-timeout-ms`).

@@ -13,7 +13,7 @@ import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promise
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { buildDocs } from "../server/docs/docs-build.ts";
+import { buildApiDocs } from "../server/api-docs/api-docs-build.ts";
 import { bundleFileNames } from "../spec-model/spec-bundles.ts";
 
 const run = promisify(execFile);
@@ -51,7 +51,7 @@ await mkdir(path.join(dist, "generated"), { recursive: true });
 for (const file of [...Object.values(bundleFileNames), "openapi.d.ts"]) {
   await copyFile(path.join(root, "generated", file), path.join(dist, "generated", file));
 }
-// Redoc's rendering options, read from the package root by the docs build.
+// Redoc's rendering options, read from the package root by the API docs build.
 await copyFile(path.join(root, "redocly.yaml"), path.join(dist, "redocly.yaml"));
 // dist/ is the package root for the compiled code: ES modules, and the version the CLI reports.
 const manifest = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as {
@@ -68,10 +68,10 @@ if (cli !== undefined) {
   await chmod(cliEntry, 0o755);
 }
 // Rendered from dist/'s own copies of the bundles, so the stamp matches what the installed package reads.
-const docsDir = path.join(dist, "api-docs");
-await mkdir(docsDir, { recursive: true });
+const apiDocsDir = path.join(dist, "api-docs");
+await mkdir(apiDocsDir, { recursive: true });
 try {
-  await buildDocs({ docsDir, bundlePath: path.join(dist, "generated", bundleFileNames.all) });
+  await buildApiDocs({ apiDocsDir, bundlePath: path.join(dist, "generated", bundleFileNames.all) });
 } catch (err) {
   process.stderr.write(`build: ${(err as Error).message}\n`);
   process.exit(1);

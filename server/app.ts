@@ -13,7 +13,7 @@ import { createAddressPolicy } from "./attachments/address-policy.ts";
 import type { MessengerConfig } from "./attachments/config.ts";
 import { createSafeFetcher, type LookupFunction, type SafeFetcher } from "./attachments/safe-fetcher.ts";
 import { registerSamplePhoto } from "./attachments/sample-photo.ts";
-import { readOnlyMethodNotAllowed, registerDocsRoutes, type DocsRouteOptions } from "./docs/routes.ts";
+import { readOnlyMethodNotAllowed, registerApiDocsRoutes, type ApiDocsRouteOptions } from "./api-docs/routes.ts";
 import { installErrorFallback } from "./edge/fallbacks.ts";
 import { createMessengerFamily } from "./edge/messenger-family.ts";
 import { registerOperations } from "./edge/operation-registrar.ts";
@@ -53,12 +53,17 @@ export interface AppOptions {
   fetcher?: SafeFetcher;
   /** DNS for the default fetcher (tests play DNS with it). */
   lookup?: LookupFunction;
-  /** `/docs`, `/openapi.json`, `/openapi.yaml` and `/` (files of the bundle); default: on when `spec` is the bundle. */
-  docs?: boolean | DocsRouteOptions;
+  /**
+   * The API reference routes: `/docs`, `/openapi.json`, `/openapi.yaml` and `/` (files of the bundle); default: on
+   * when `spec` is the bundle.
+   */
+  apiDocs?: boolean | ApiDocsRouteOptions;
+  /** @deprecated The former name of `apiDocs`; `apiDocs` wins when both are given. */
+  docs?: boolean | ApiDocsRouteOptions;
 }
 
 /**
- * The Hono app: every operation of the spec through the registrar, the sample image, the docs routes, the error
+ * The Hono app: every operation of the spec through the registrar, the sample image, the API docs routes, the error
  * fallback.
  */
 export function createApp(options: AppOptions): Hono {
@@ -80,13 +85,13 @@ export function createApp(options: AppOptions): Hono {
     });
 
   registerSamplePhoto(app, readOnlyMethodNotAllowed(config.apiVersion));
-  const docs = options.docs ?? options.spec === undefined;
-  if (docs) {
-    const docsDeps = {
+  const apiDocs = options.apiDocs ?? options.docs ?? options.spec === undefined;
+  if (apiDocs) {
+    const apiDocsDeps = {
       config,
       adminPasswordChangeRequired: async () => (await users.find(BUILT_IN_ADMIN))?.mustChangePassword ?? false,
     };
-    registerDocsRoutes(app, docsDeps, typeof docs === "object" ? docs : {});
+    registerApiDocsRoutes(app, apiDocsDeps, typeof apiDocs === "object" ? apiDocs : {});
   }
 
   const settings = new SettingsStore(storage.settings, settingsSchemaFacts(spec).defaults, {

@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { loadMessengerConfig, type MessengerConfig } from "./attachments/config.ts";
+import { environmentValue } from "./environment.ts";
 import type { LoginThrottleLimits } from "./users/login-throttle.ts";
 
 export interface ServerConfig {
@@ -21,18 +22,18 @@ export interface ServerConfig {
   adminPassword?: string;
   /** WA_ID, shown as the read-only `wa_id` setting. */
   waId: string;
-  /** MEDIA_MAX_BYTES: the node's cap on one upload (per-type limits from the spec still apply below it). */
+  /** WA_MEDIA_MAX_BYTES: the node's cap on one upload (per-type limits from the spec still apply below it). */
   mediaMaxBytes: number;
-  /** MEDIA_VOLUME_MAX_BYTES: quota of the media folder; unset = only the disk limits. */
+  /** WA_MEDIA_VOLUME_MAX_BYTES: quota of the media folder; unset = only the disk limits. */
   mediaVolumeMaxBytes?: number;
   /** `meta.version` of every WA reply. */
   apiVersion: string;
   messenger: MessengerConfig;
-  /** LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USER, LOGIN_FAILURE_WINDOW_SECONDS. */
+  /** WA_LOGIN_MAX_FAILURES_PER_ADDRESS, WA_LOGIN_MAX_FAILURES_PER_USER, WA_LOGIN_FAILURE_WINDOW_SECONDS. */
   loginThrottle: LoginThrottleLimits;
 }
 
-/** The version the WA API reports in `meta.version` (the On-Premises client version of the docs' samples). */
+/** The version the WA API reports in `meta.version` (the On-Premises client version of Meta's samples). */
 export const API_VERSION = "3.0.1";
 export const DEFAULT_MEDIA_MAX_BYTES = 100 * 1024 * 1024;
 /** Connections each instance opens to PostgreSQL at most, unless DATABASE_POOL_MAX says otherwise. */
@@ -45,8 +46,7 @@ export class ConfigError extends Error {
 }
 
 function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const raw = env[name];
-  return raw === undefined || raw.trim() === "" ? undefined : raw.trim();
+  return environmentValue(env, name)?.value;
 }
 
 /**
@@ -62,9 +62,11 @@ export const DEFAULT_LOGIN_THROTTLE: LoginThrottleLimits = {
   windowSeconds: 900,
 };
 
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number, unit: string): number {
-  const raw = value(env, name);
-  if (raw === undefined) return fallback;
+// A fault names the variable as the user set it: the new name, or the older alias when only that was set.
+function wholeNumber(env: NodeJS.ProcessEnv, variable: string, fallback: number, max: number, unit: string): number {
+  const found = environmentValue(env, variable);
+  if (found === undefined) return fallback;
+  const { name, value: raw } = found;
   if (!/^[0-9]{1,10}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
     throw new ConfigError(`${name} must be a whole number of ${unit} from 1 to ${max}, got ${JSON.stringify(raw)}`);
   }
@@ -75,9 +77,10 @@ function failures(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return wholeNumber(env, name, fallback, 1_000_000, "failed logins");
 }
 
-function byteCount(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = value(env, name);
-  if (raw === undefined) return undefined;
+function byteCount(env: NodeJS.ProcessEnv, variable: string): number | undefined {
+  const found = environmentValue(env, variable);
+  if (found === undefined) return undefined;
+  const { name, value: raw } = found;
   if (!/^[0-9]{1,16}$/.test(raw) || !Number.isSafeInteger(Number(raw)) || Number(raw) < 1) {
     throw new ConfigError(`${name} must be a positive whole number of bytes, got ${JSON.stringify(raw)}`);
   }
@@ -116,7 +119,8 @@ function databaseUrl(env: NodeJS.ProcessEnv): string | undefined {
 
 /**
  * Reads and checks HOST, PORT, DATA_DIR, MEDIA_DIR, DATABASE_URL, DATABASE_POOL_MAX, WA_ADMIN_PASSWORD, WA_ID,
- * MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES, the LOGIN_* limits and the Messenger variables.
+ * WA_MEDIA_MAX_BYTES, WA_MEDIA_VOLUME_MAX_BYTES, the WA_LOGIN_* limits (each also under its older name without `WA_`,
+ * server/environment.ts) and the Messenger variables.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const host = value(env, "HOST") ?? "127.0.0.1";
@@ -149,14 +153,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (!/^[0-9]{5,20}$/.test(waId))
     throw new ConfigError(`WA_ID must be a phone number in digits (5 to 20), got ${JSON.stringify(waId)}`);
 
-  const mediaMaxBytes = byteCount(env, "MEDIA_MAX_BYTES") ?? DEFAULT_MEDIA_MAX_BYTES;
-  const mediaVolumeMaxBytes = byteCount(env, "MEDIA_VOLUME_MAX_BYTES");
+  const mediaMaxBytes = byteCount(env, "WA_MEDIA_MAX_BYTES") ?? DEFAULT_MEDIA_MAX_BYTES;
+  const mediaVolumeMaxBytes = byteCount(env, "WA_MEDIA_VOLUME_MAX_BYTES");
 
   const defaults = DEFAULT_LOGIN_THROTTLE;
   const loginThrottle: LoginThrottleLimits = {
-    maxFailuresPerAddress: failures(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", defaults.maxFailuresPerAddress),
-    maxFailuresPerUser: failures(env, "LOGIN_MAX_FAILURES_PER_USER", defaults.maxFailuresPerUser),
-    windowSeconds: wholeNumber(env, "LOGIN_FAILURE_WINDOW_SECONDS", defaults.windowSeconds, 86_400, "seconds"),
+    maxFailuresPerAddress: failures(env, "WA_LOGIN_MAX_FAILURES_PER_ADDRESS", defaults.maxFailuresPerAddress),
+    maxFailuresPerUser: failures(env, "WA_LOGIN_MAX_FAILURES_PER_USER", defaults.maxFailuresPerUser),
+    windowSeconds: wholeNumber(env, "WA_LOGIN_FAILURE_WINDOW_SECONDS", defaults.windowSeconds, 86_400, "seconds"),
   };
 
   let messenger: MessengerConfig;

@@ -36,8 +36,8 @@ export interface EmulatorOptions {
   /** The source of "now" (token expiry, attachment expiry, login throttling); default the system clock. */
   clock?: Clock;
   /**
-   * Failed-login limits (LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USER, LOGIN_FAILURE_WINDOW_SECONDS);
-   * every in-process request counts as coming from one address.
+   * Failed-login limits (WA_LOGIN_MAX_FAILURES_PER_ADDRESS, WA_LOGIN_MAX_FAILURES_PER_USER,
+   * WA_LOGIN_FAILURE_WINDOW_SECONDS); every in-process request counts as coming from one address.
    */
   loginThrottle?: { maxFailuresPerAddress?: number; maxFailuresPerUser?: number; windowSeconds?: number };
   /**
@@ -69,16 +69,16 @@ export interface Emulator {
 const OPTION_OF: Record<string, string> = {
   WA_ADMIN_PASSWORD: "adminPassword",
   WA_ID: "waId",
-  MEDIA_MAX_BYTES: "mediaMaxBytes",
-  MEDIA_VOLUME_MAX_BYTES: "mediaVolumeMaxBytes",
+  WA_MEDIA_MAX_BYTES: "mediaMaxBytes",
+  WA_MEDIA_VOLUME_MAX_BYTES: "mediaVolumeMaxBytes",
   MESSENGER_PAGES: "pages",
   MESSENGER_APP_SECRET: "appSecret",
   ATTACHMENT_FETCH_ALLOW: "attachmentFetchAllow",
   ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO: "attachmentFetchTimeoutMs.video",
   ATTACHMENT_FETCH_TIMEOUT_MS_OTHER: "attachmentFetchTimeoutMs.other",
-  LOGIN_MAX_FAILURES_PER_ADDRESS: "loginThrottle.maxFailuresPerAddress",
-  LOGIN_MAX_FAILURES_PER_USER: "loginThrottle.maxFailuresPerUser",
-  LOGIN_FAILURE_WINDOW_SECONDS: "loginThrottle.windowSeconds",
+  WA_LOGIN_MAX_FAILURES_PER_ADDRESS: "loginThrottle.maxFailuresPerAddress",
+  WA_LOGIN_MAX_FAILURES_PER_USER: "loginThrottle.maxFailuresPerUser",
+  WA_LOGIN_FAILURE_WINDOW_SECONDS: "loginThrottle.windowSeconds",
 };
 
 const text = (value: number | string | undefined) => (value === undefined ? undefined : String(value));
@@ -89,16 +89,16 @@ function emulatorConfig(options: EmulatorOptions): AppConfig & { mediaVolumeMaxB
     DATA_DIR: "/nonexistent-emulator-data-dir",
     WA_ADMIN_PASSWORD: options.adminPassword,
     WA_ID: options.waId,
-    MEDIA_MAX_BYTES: text(options.mediaMaxBytes),
-    MEDIA_VOLUME_MAX_BYTES: text(options.mediaVolumeMaxBytes),
+    WA_MEDIA_MAX_BYTES: text(options.mediaMaxBytes),
+    WA_MEDIA_VOLUME_MAX_BYTES: text(options.mediaVolumeMaxBytes),
     MESSENGER_PAGES: JSON.stringify(options.pages ?? { [EMULATOR_PAGE.id]: EMULATOR_PAGE.token }),
     MESSENGER_APP_SECRET: options.appSecret,
     ATTACHMENT_FETCH_ALLOW: options.attachmentFetchAllow?.join(","),
     ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO: text(options.attachmentFetchTimeoutMs?.video),
     ATTACHMENT_FETCH_TIMEOUT_MS_OTHER: text(options.attachmentFetchTimeoutMs?.other),
-    LOGIN_MAX_FAILURES_PER_ADDRESS: text(options.loginThrottle?.maxFailuresPerAddress),
-    LOGIN_MAX_FAILURES_PER_USER: text(options.loginThrottle?.maxFailuresPerUser),
-    LOGIN_FAILURE_WINDOW_SECONDS: text(options.loginThrottle?.windowSeconds),
+    WA_LOGIN_MAX_FAILURES_PER_ADDRESS: text(options.loginThrottle?.maxFailuresPerAddress),
+    WA_LOGIN_MAX_FAILURES_PER_USER: text(options.loginThrottle?.maxFailuresPerUser),
+    WA_LOGIN_FAILURE_WINDOW_SECONDS: text(options.loginThrottle?.windowSeconds),
   };
   try {
     const { host: _host, port: _port, dataDir: _dataDir, ...config } = loadConfig(env);
@@ -126,7 +126,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     storage,
     ...(options.clock ? { clock: options.clock } : {}),
     fetcher,
-    docs: false,
+    apiDocs: false,
   });
   let closed = false;
   return {

@@ -314,7 +314,7 @@ export async function runServer(env: NodeJS.ProcessEnv, names: SettingNames = EN
   const { config, server } = started;
   const base = server.url;
   console.log(`Reference server listening on ${base}`);
-  console.log(`  docs:        ${base}/docs`);
+  console.log(`  API docs:    ${base}/docs`);
   console.log(`  spec:        ${base}/openapi.json`);
   if (config.databaseUrl !== undefined) {
     console.log(`  database:    ${redactDatabaseUrl(config.databaseUrl)} (PostgreSQL, shared by every instance)`);

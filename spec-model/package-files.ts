@@ -1,7 +1,7 @@
 /**
  * Where this package's own files are, and the tools installed beside it: the package root (the repository, or the
  * installed package's folder, whose dist/ is laid out as a package root of its own) and the command-line entries of
- * the dependencies the tool runs (Redocly to render the docs, Prism to mock and to proxy).
+ * the dependencies the tool runs (Redocly to render the API docs, Prism to mock and to proxy).
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";

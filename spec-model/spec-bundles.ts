@@ -1,6 +1,6 @@
 /**
  * The bundled descriptions in generated/: the combined one (both API families, what the server, the types, Prism and
- * the docs use), one per API family (each with its own top-level `servers`, for client generators), and a Messenger
+ * the API docs use), one per API family (each with its own top-level `servers`, for client generators), and a Messenger
  * variant whose `uploadAttachment` takes only `multipart/form-data` (for generators that pick one request media type).
  */
 import path from "node:path";

@@ -6,7 +6,7 @@
  */
 
 /** The fixed titles of the WA application error codes. */
-export const WA_ERROR_TITLES = {
+export const WHATSAPP_ERROR_TITLES = {
   1000: "Generic error",
   1004: "Resource already exists",
   1005: "Access denied",
@@ -24,19 +24,19 @@ export const WA_ERROR_TITLES = {
 } as const;
 
 /** A WA application error code. */
-export type WaErrorCode = keyof typeof WA_ERROR_TITLES;
+export type WhatsAppErrorCode = keyof typeof WHATSAPP_ERROR_TITLES;
 
 /** One kind of WA error. */
-export interface WaErrorEntry {
+export interface WhatsAppErrorEntry {
   readonly status: number;
-  readonly code: WaErrorCode;
+  readonly code: WhatsAppErrorCode;
   readonly title: string;
   /** When the server answers it. */
   readonly when: string;
 }
 
-function entry<S extends number, C extends WaErrorCode>(status: S, code: C, when: string) {
-  return { status, code, title: WA_ERROR_TITLES[code], when } as const;
+function entry<S extends number, C extends WhatsAppErrorCode>(status: S, code: C, when: string) {
+  return { status, code, title: WHATSAPP_ERROR_TITLES[code], when } as const;
 }
 
 /**
@@ -70,13 +70,13 @@ export const whatsAppErrorCatalogue = {
   internalError: entry(500, 1014, "A fault of the server; never caused by the request."),
   genericError: entry(500, 1000, "A fault the server cannot name more precisely."),
   serviceNotReady: entry(503, 1011, "Storage is not writable or full; nothing was stored."),
-} as const satisfies Record<string, WaErrorEntry>;
+} as const satisfies Record<string, WhatsAppErrorEntry>;
 
 /** The name of an entry of the WA catalogue. */
 export type WhatsAppErrorName = keyof typeof whatsAppErrorCatalogue;
 
 /** The entry a reply of `status` without a WA envelope stands for (5xx: internalError; unknown: genericError). */
-export function whatsAppErrorForStatus(status: number): WaErrorEntry {
+export function whatsAppErrorForStatus(status: number): WhatsAppErrorEntry {
   for (const found of Object.values(whatsAppErrorCatalogue)) if (found.status === status) return found;
   return status >= 500 ? whatsAppErrorCatalogue.internalError : { ...whatsAppErrorCatalogue.genericError, status };
 }

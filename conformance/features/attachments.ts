@@ -17,7 +17,7 @@ const png = () => mediaSamples().find((s) => s.contentType === "image/png")!;
 const unknownPsid = "1000000000000001";
 const DAY = 24 * 60 * 60 * 1000;
 
-const page = (ctx: ScenarioContext) => ({ page_id: ctx.session.target.graph.pageId });
+const page = (ctx: ScenarioContext) => ({ page_id: ctx.session.target.messenger.pageId });
 
 function multipartForm(message: unknown, file?: { bytes: Uint8Array; type: string; name: string }): FormData {
   const form = new FormData();
@@ -44,7 +44,7 @@ async function uploadAttachmentFile(ctx: ScenarioContext): Promise<string> {
 /** The page of the run's token most of the time, `me`, or a page id from the schema. */
 const pageIds = {
   pageid: (ctx: FuzzContext, fromSchema: fc.Arbitrary<string>) =>
-    fc.oneof({ weight: 3, arbitrary: fc.constant(ctx.session.target.graph.pageId) }, fc.constant("me"), fromSchema),
+    fc.oneof({ weight: 3, arbitrary: fc.constant(ctx.session.target.messenger.pageId) }, fc.constant("me"), fromSchema),
 };
 
 const uploadAttachment: OperationKnowledge = {
@@ -260,8 +260,8 @@ const attachmentModel: StatefulModel = {
   operations: ["uploadAttachment", "sendMessage"],
   async run(ctx, runs, assertProperty) {
     const s = ctx.session;
-    const pageId = s.target.graph.pageId;
-    const q = s.graphQuery();
+    const pageId = s.target.messenger.pageId;
+    const q = s.messengerQuery();
     const images = mediaSamples().filter((m) => m.category === "image");
     await assertProperty(
       fc.tuple(fc.constantFrom(...images), fc.boolean(), fc.constantFrom("1234567890", "2000000000000001")),

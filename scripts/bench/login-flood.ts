@@ -42,7 +42,7 @@ const server = await startReferenceServer({
   dataDir,
   ...(values["reference-entry"] ? { entry: values["reference-entry"] } : {}),
   env: values["raise-limits"]
-    ? { LOGIN_MAX_FAILURES_PER_ADDRESS: "1000000", LOGIN_MAX_FAILURES_PER_USER: "1000000" }
+    ? { WA_LOGIN_MAX_FAILURES_PER_ADDRESS: "1000000", WA_LOGIN_MAX_FAILURES_PER_USER: "1000000" }
     : {},
 });
 try {

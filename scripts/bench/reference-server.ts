@@ -6,7 +6,7 @@ export const ADMIN_PASSWORD = "Bench-Passw0rd!";
 
 export interface ReferenceServerOptions {
   dataDir: string;
-  /** Extra environment (MEDIA_MAX_BYTES, MEDIA_VOLUME_MAX_BYTES...). */
+  /** Extra environment (WA_MEDIA_MAX_BYTES, WA_MEDIA_VOLUME_MAX_BYTES...). */
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
   /** The entry to run (default `server/main.ts`), e.g. a patched copy being evaluated. */

@@ -164,7 +164,7 @@ async function startReference(
     const server = await startReferenceServer({
       dataDir,
       entry: values["reference-entry"],
-      env: { MEDIA_MAX_BYTES: String(128 * MiB), ...database },
+      env: { WA_MEDIA_MAX_BYTES: String(128 * MiB), ...database },
     });
     children.push(server);
     return { server, token: await loginAdmin(server.url) };

@@ -1,8 +1,8 @@
 /**
- * Attachment ids expire 90 days after upload (FACTS §5). An expired attachment keeps its record (its id still answers
- * 100/2018074). Attachments already sent in a thread never expire (seed 002): the bytes of every attachment that a
- * recorded message names are kept; only the bytes of expired attachments that were never sent are removed, as
- * nothing can use them any more.
+ * Attachment ids expire 90 days after upload (spec: `#/components/schemas/AttachmentId`). An expired attachment keeps
+ * its record (its id still answers 100/2018074). Attachments already sent in a thread never expire
+ * (`spec/paths/{page_id}_message_attachments.yaml`): the bytes of every attachment that a recorded message names are
+ * kept; only the bytes of expired attachments that were never sent are removed, as nothing can use them any more.
  */
 import type { Clock } from "../clock.ts";
 import type { BlobStore } from "../storage/blob-store.ts";

@@ -5,7 +5,7 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
 import busboy from "busboy";
-import { GraphError, graphErrors } from "../edge/graph-envelope.ts";
+import { MessengerHttpError, messengerErrors } from "../edge/messenger-envelope.ts";
 import type { AttachmentType } from "./attachment-store.ts";
 import type { PendingFile } from "./attachment-uploads.ts";
 
@@ -29,7 +29,7 @@ export interface ReadAttachmentFormOptions {
   contentType: string;
   /** The largest file any attachment type may have; busboy stops reading past it. */
   maxFileBytes: number;
-  /** Parses and validates the `message` text; throws a GraphError when it is not acceptable. */
+  /** Parses and validates the `message` text; throws a MessengerHttpError when it is not acceptable. */
   parseMessage(text: string): AttachmentFileMessage;
   /** Stores the `filedata` stream; `message` is passed when it came first. */
   writeFile(stream: Readable, message: AttachmentFileMessage | undefined): Promise<PendingFile>;
@@ -48,7 +48,7 @@ export function readAttachmentForm(
 ): Promise<{ message: AttachmentFileMessage; file: PendingFile }> {
   return new Promise((resolve, reject) => {
     if (!opts.body) {
-      reject(graphErrors.invalidParameter("The parameter filedata is required"));
+      reject(messengerErrors.invalidParameter("The parameter filedata is required"));
       return;
     }
     let bb: busboy.Busboy;
@@ -59,7 +59,7 @@ export function readAttachmentForm(
         limits: { ...FORM_LIMITS, fileSize: opts.maxFileBytes + 1 },
       });
     } catch {
-      reject(graphErrors.invalidParameter("The multipart/form-data body has no boundary"));
+      reject(messengerErrors.invalidParameter("The multipart/form-data body has no boundary"));
       return;
     }
     const source = Readable.fromWeb(opts.body as unknown as NodeWebReadableStream<Uint8Array>);
@@ -83,12 +83,14 @@ export function readAttachmentForm(
         () => undefined,
       );
       reject(
-        err instanceof GraphError ? err : graphErrors.invalidParameter("The multipart/form-data body is malformed"),
+        err instanceof MessengerHttpError
+          ? err
+          : messengerErrors.invalidParameter("The multipart/form-data body is malformed"),
       );
     };
 
     const acceptMessage = (text: string) => {
-      if (messageSeen) return fail(graphErrors.invalidParameter("The parameter message is given more than once"));
+      if (messageSeen) return fail(messengerErrors.invalidParameter("The parameter message is given more than once"));
       messageSeen = true;
       try {
         message = opts.parseMessage(text);
@@ -100,7 +102,7 @@ export function readAttachmentForm(
     bb.on("field", (name, value, info) => {
       if (name !== "message") return; // Meta's sample also sends `type`; extra fields are ignored.
       if (info.valueTruncated)
-        return fail(graphErrors.invalidParameter(`Param message is longer than ${FORM_LIMITS.fieldSize} bytes`));
+        return fail(messengerErrors.invalidParameter(`Param message is longer than ${FORM_LIMITS.fieldSize} bytes`));
       acceptMessage(value);
     });
 
@@ -122,14 +124,14 @@ export function readAttachmentForm(
           try {
             text = UTF8.decode(Buffer.concat(chunks));
           } catch {
-            throw graphErrors.invalidParameter("Param message is not valid UTF-8");
+            throw messengerErrors.invalidParameter("Param message is not valid UTF-8");
           }
           acceptMessage(text);
         })().catch((err) => {
           stream.resume();
           fail(
             err instanceof PartTooLargeError
-              ? graphErrors.invalidParameter(`Param message is longer than ${FORM_LIMITS.fieldSize} bytes`)
+              ? messengerErrors.invalidParameter(`Param message is longer than ${FORM_LIMITS.fieldSize} bytes`)
               : err,
           );
         });
@@ -139,7 +141,7 @@ export function readAttachmentForm(
       if (name !== "filedata" || fileTask) {
         stream.resume();
         return fail(
-          graphErrors.invalidParameter(
+          messengerErrors.invalidParameter(
             name === "filedata"
               ? "The parameter filedata is given more than once"
               : `Param ${name.slice(0, 100)} is not a recognised file parameter`,
@@ -151,11 +153,13 @@ export function readAttachmentForm(
       fileTask.catch(fail);
     });
 
-    bb.on("partsLimit", () => fail(graphErrors.invalidParameter(`The form has more than ${FORM_LIMITS.parts} parts`)));
-    bb.on("fieldsLimit", () =>
-      fail(graphErrors.invalidParameter(`The form has more than ${FORM_LIMITS.fields} fields`)),
+    bb.on("partsLimit", () =>
+      fail(messengerErrors.invalidParameter(`The form has more than ${FORM_LIMITS.parts} parts`)),
     );
-    bb.on("filesLimit", () => fail(graphErrors.invalidParameter("The form has more than one file")));
+    bb.on("fieldsLimit", () =>
+      fail(messengerErrors.invalidParameter(`The form has more than ${FORM_LIMITS.fields} fields`)),
+    );
+    bb.on("filesLimit", () => fail(messengerErrors.invalidParameter("The form has more than one file")));
     bb.on("error", (err) => fail(err));
     source.on("error", (err) => fail(err));
 
@@ -163,7 +167,7 @@ export function readAttachmentForm(
       if (settled) return;
       void Promise.all(pending).then(async () => {
         if (settled) return;
-        if (!fileTask) return fail(graphErrors.invalidParameter("The parameter filedata is required"));
+        if (!fileTask) return fail(messengerErrors.invalidParameter("The parameter filedata is required"));
         let file: PendingFile;
         try {
           file = await fileTask;
@@ -173,7 +177,7 @@ export function readAttachmentForm(
         if (settled) return;
         if (!message) {
           await opts.discardFile(file);
-          return fail(graphErrors.invalidParameter("The parameter message is required"));
+          return fail(messengerErrors.invalidParameter("The parameter message is required"));
         }
         settled = true;
         resolve({ message, file });

@@ -8,7 +8,7 @@ import type { AttachmentRecord, AttachmentRecords, AttachmentType, MessageRecord
 
 export type { AttachmentRecord, AttachmentType, MessageRecord };
 
-/** Attachment ids stop working this long after upload (seed 002). */
+/** Attachment ids stop working this long after upload (spec: `#/components/schemas/AttachmentId`). */
 export const ATTACHMENT_TTL_MS = 90 * 24 * 60 * 60 * 1000;
 
 /** A random numeric id of 16 digits, like Graph's (no leading zero, so it survives a trip through a number parser). */

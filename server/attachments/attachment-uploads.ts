@@ -2,7 +2,7 @@
  * Turning bytes (from a URL or an uploaded file) into a stored, recorded attachment, and every failure on the way
  * into the Graph error the spec documents for it.
  */
-import { GraphError, graphErrors } from "../edge/graph-envelope.ts";
+import { MessengerHttpError, messengerErrors } from "../edge/messenger-envelope.ts";
 import type { BlobStore, BlobWriteResult } from "../storage/blob-store.ts";
 import { BlobStorageUnavailableError, BlobTooLargeError } from "../storage/blob-store.ts";
 import type { ExpirySweeper } from "./attachment-expiry.ts";
@@ -39,7 +39,7 @@ export interface AttachmentUploadsDeps {
   sweeper?: ExpirySweeper;
 }
 
-/** Uploads from a URL or a stream; records them in the store. Errors come out as GraphError. */
+/** Uploads from a URL or a stream; records them in the store. Errors come out as MessengerHttpError. */
 export class AttachmentUploads {
   constructor(private readonly deps: AttachmentUploadsDeps) {}
 
@@ -137,9 +137,9 @@ export class AttachmentUploads {
   ): Promise<AttachmentRecord> {
     let mime = file.checkedMime;
     try {
-      if (file.size === 0) throw graphErrors.invalidParameter("The parameter filedata is empty");
+      if (file.size === 0) throw messengerErrors.invalidParameter("The parameter filedata is empty");
       if (file.checkedType !== input.type) {
-        if (file.size > this.maxBytesFor(input.type)) throw graphErrors.fileTooLarge();
+        if (file.size > this.maxBytesFor(input.type)) throw messengerErrors.fileTooLarge();
         mime = await checkAttachmentHead(input.type, file.head);
       }
     } catch (err) {
@@ -186,26 +186,26 @@ export class AttachmentUploads {
     return rec;
   }
 
-  private urlError(err: unknown, type: AttachmentType, signal: AbortSignal): GraphError {
-    if (err instanceof GraphError) return err;
-    if (err instanceof AttachmentTypeMismatchError) return graphErrors.typeMismatch();
-    if (err instanceof CorruptVideoError) return graphErrors.videoTimeout();
-    if (err instanceof BlobStorageUnavailableError) return graphErrors.serviceUnavailable();
+  private urlError(err: unknown, type: AttachmentType, signal: AbortSignal): MessengerHttpError {
+    if (err instanceof MessengerHttpError) return err;
+    if (err instanceof AttachmentTypeMismatchError) return messengerErrors.typeMismatch();
+    if (err instanceof CorruptVideoError) return messengerErrors.videoTimeout();
+    if (err instanceof BlobStorageUnavailableError) return messengerErrors.serviceUnavailable();
     if (signal.aborted && signal.reason instanceof FetchTimeoutError) {
-      return type === "video" ? graphErrors.videoTimeout() : graphErrors.fetchFailed();
+      return type === "video" ? messengerErrors.videoTimeout() : messengerErrors.fetchFailed();
     }
     // Refused address, DNS failure, refused connection, bad status, too many redirects, too large, cut-off body:
     // one answer for all, so the reply never tells a caller what lives behind an address.
-    return graphErrors.fetchFailed();
+    return messengerErrors.fetchFailed();
   }
 }
 
 function fileError(err: unknown): unknown {
-  if (err instanceof GraphError) return err;
-  if (err instanceof BlobTooLargeError) return graphErrors.fileTooLarge();
-  if (err instanceof AttachmentTypeMismatchError) return graphErrors.typeMismatch();
-  if (err instanceof CorruptVideoError) return graphErrors.videoTimeout();
-  if (err instanceof BlobStorageUnavailableError) return graphErrors.serviceUnavailable();
+  if (err instanceof MessengerHttpError) return err;
+  if (err instanceof BlobTooLargeError) return messengerErrors.fileTooLarge();
+  if (err instanceof AttachmentTypeMismatchError) return messengerErrors.typeMismatch();
+  if (err instanceof CorruptVideoError) return messengerErrors.videoTimeout();
+  if (err instanceof BlobStorageUnavailableError) return messengerErrors.serviceUnavailable();
   // The request stream itself failed (client went away, malformed multipart).
-  return graphErrors.invalidParameter("The parameter filedata could not be read completely");
+  return messengerErrors.invalidParameter("The parameter filedata could not be read completely");
 }

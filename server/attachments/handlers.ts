@@ -4,9 +4,9 @@
  * path's page must be `me` or that page.
  */
 import type { Clock } from "../clock.ts";
-import { requestOrigin } from "../docs/request-origin.ts";
-import { graphErrors, invalidParameterFromAjv } from "../edge/graph-envelope.ts";
-import type { GraphAuth } from "../edge/messenger-security.ts";
+import { requestOrigin } from "../edge/request-origin.ts";
+import { messengerErrors, invalidParameterFromAjv } from "../edge/messenger-envelope.ts";
+import type { MessengerAuth } from "../edge/messenger-security.ts";
 import type { HandlerTable } from "../edge/operation-handler.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import type { AttachmentRecords } from "../storage/records.ts";
@@ -33,13 +33,13 @@ export interface AttachmentHandlerDeps {
 }
 
 /** `me`, or the page the token belongs to; anything else is an object this token cannot use (100/33). */
-function authorizePage(auth: GraphAuth, params: { page_id: string }): void {
+function authorizePage(auth: MessengerAuth, params: { page_id: string }): void {
   const requested = params.page_id;
-  if (requested !== "me" && requested !== auth.pageId) throw graphErrors.unknownPage(requested);
+  if (requested !== "me" && requested !== auth.pageId) throw messengerErrors.unknownPage(requested);
 }
 
 /** The Messenger handler table. */
-export function attachmentHandlers(deps: AttachmentHandlerDeps): HandlerTable<GraphAuth> {
+export function attachmentHandlers(deps: AttachmentHandlerDeps): HandlerTable<MessengerAuth> {
   const { spec, blobs, clock, fetcher } = deps;
   const store = new AttachmentStore(deps.records, clock);
   const sweeper = new ExpirySweeper(store, blobs, clock, undefined, deps.sweepRunner);
@@ -57,12 +57,12 @@ export function attachmentHandlers(deps: AttachmentHandlerDeps): HandlerTable<Gr
   function parseFileMessage(text: string): AttachmentFileMessage {
     // busboy decodes a text field with replacement characters; a file part arrives as bytes and is decoded strictly
     // (attachment-form.ts). Either way, bytes that were not UTF-8 are refused rather than stored replaced.
-    if (text.includes("\uFFFD")) throw graphErrors.invalidParameter("Param message is not valid UTF-8");
+    if (text.includes("\uFFFD")) throw messengerErrors.invalidParameter("Param message is not valid UTF-8");
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
-      throw graphErrors.invalidParameter("Param message must be a JSON object");
+      throw messengerErrors.invalidParameter("Param message must be a JSON object");
     }
     if (!validateFileMessage(value)) throw invalidParameterFromAjv(validateFileMessage.errors, "/message");
     return value as AttachmentFileMessage;
@@ -111,7 +111,7 @@ export function attachmentHandlers(deps: AttachmentHandlerDeps): HandlerTable<Gr
         const payload = (value as { message?: { attachment?: { payload?: unknown } } } | null)?.message?.attachment
           ?.payload;
         if (typeof payload === "object" && payload !== null && "url" in payload) {
-          if ((payload as { is_reusable?: unknown }).is_reusable === true) throw graphErrors.reusableInSend();
+          if ((payload as { is_reusable?: unknown }).is_reusable === true) throw messengerErrors.reusableInSend();
         }
       },
       async handle({ auth, body, request }) {
@@ -121,8 +121,8 @@ export function attachmentHandlers(deps: AttachmentHandlerDeps): HandlerTable<Gr
         let attachmentId: string;
         if ("attachment_id" in attachment.payload) {
           const rec = await store.findSendable(attachment.payload.attachment_id, pageId);
-          if (!rec) throw graphErrors.attachmentInvalid();
-          if (rec.type !== attachment.type) throw graphErrors.typeMismatch();
+          if (!rec) throw messengerErrors.attachmentInvalid();
+          if (rec.type !== attachment.type) throw messengerErrors.typeMismatch();
           attachmentId = rec.id;
         } else {
           const rec = await uploads.fromUrl({

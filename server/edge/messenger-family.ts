@@ -7,22 +7,22 @@
 import type { OpenApiDocument } from "../../spec-model/openapi-document.ts";
 import type { ApiFamily } from "./api-family.ts";
 import {
-  GraphError,
-  graphErrorResponse,
-  graphErrors,
-  graphErrorTexts,
+  MessengerHttpError,
+  messengerErrorResponse,
+  messengerErrors,
+  messengerErrorTexts,
   invalidParameterFromAjv,
-} from "./graph-envelope.ts";
+} from "./messenger-envelope.ts";
 import {
   accessTokenSecurity,
   bearerTokenSecurity,
   createPageAuth,
-  type GraphAuth,
+  type MessengerAuth,
   type PageCredentials,
 } from "./messenger-security.ts";
 
 /** JSON bodies of these operations are a few hundred bytes; anything far larger is not one of them. */
-export const GRAPH_JSON_BODY_MAX_BYTES = 64 * 1024;
+export const MESSENGER_JSON_BODY_MAX_BYTES = 64 * 1024;
 
 /** Graph's version segment, `v21.0`. */
 const VERSION_PATTERN = "v[0-9]{1,3}\\.[0-9]{1,3}";
@@ -32,33 +32,33 @@ const VERSIONED = new RegExp(`^/${VERSION_PATTERN}(/|$)`);
 export function createMessengerFamily(deps: {
   spec: OpenApiDocument;
   credentials: PageCredentials;
-}): ApiFamily<GraphAuth> {
+}): ApiFamily<MessengerAuth> {
   // Read (and checked against the catalogue) now, so that a spec contradicting the catalogue stops the start.
-  const texts = graphErrorTexts(deps.spec);
+  const texts = messengerErrorTexts(deps.spec);
   const auth = createPageAuth(deps.credentials);
-  const respond = (err: GraphError) => graphErrorResponse(err, texts);
+  const respond = (err: MessengerHttpError) => messengerErrorResponse(err, texts);
   return {
     name: "messenger",
     pathPrefix: `/:version{${VERSION_PATTERN}}`,
     security: { graphAccessToken: accessTokenSecurity(auth), graphBearerAuth: bearerTokenSecurity(auth) },
-    jsonBodyMaxBytes: GRAPH_JSON_BODY_MAX_BYTES,
+    jsonBodyMaxBytes: MESSENGER_JSON_BODY_MAX_BYTES,
     // The Graph half has always left the connection open and let the server drain what the client still sends.
     closeAfterEarlyRefusal: false,
     errors: {
-      invalidPathParameter: (_name, value) => graphErrors.unknownPage(value),
+      invalidPathParameter: (_name, value) => messengerErrors.unknownPage(value),
       unsupportedMediaType: (accepted) =>
-        graphErrors.invalidParameter(`The request body must be ${accepted.join(" or ")}`),
-      bodyTooLarge: (maxBytes) => graphErrors.invalidParameter(`The request body is larger than ${maxBytes} bytes`),
-      malformedBody: () => graphErrors.invalidParameter("The request body is not valid JSON"),
-      notUtf8Body: () => graphErrors.invalidParameter("The request body is not valid UTF-8"),
-      missingBody: () => graphErrors.invalidParameter("The request body is required"),
+        messengerErrors.invalidParameter(`The request body must be ${accepted.join(" or ")}`),
+      bodyTooLarge: (maxBytes) => messengerErrors.invalidParameter(`The request body is larger than ${maxBytes} bytes`),
+      malformedBody: () => messengerErrors.invalidParameter("The request body is not valid JSON"),
+      notUtf8Body: () => messengerErrors.invalidParameter("The request body is not valid UTF-8"),
+      missingBody: () => messengerErrors.invalidParameter("The request body is required"),
       invalidBody: (errors) => invalidParameterFromAjv(errors),
-      incompleteBody: () => graphErrors.invalidParameter("The request body ended before it was complete"),
+      incompleteBody: () => messengerErrors.invalidParameter("The request body ended before it was complete"),
     },
-    errorResponse: (err) => (err instanceof GraphError ? respond(err) : undefined),
-    faultResponse: () => respond(graphErrors.unknownError()),
-    methodNotAllowed: (method, _specPath, allow) => respond(graphErrors.methodNotAllowed(method, allow)),
+    errorResponse: (err) => (err instanceof MessengerHttpError ? respond(err) : undefined),
+    faultResponse: () => respond(messengerErrors.unknownError()),
+    methodNotAllowed: (method, _specPath, allow) => respond(messengerErrors.methodNotAllowed(method, allow)),
     claimsPath: (path) => VERSIONED.test(path),
-    notFound: (_method, path) => respond(graphErrors.unknownPath(path)),
+    notFound: (_method, path) => respond(messengerErrors.unknownPath(path)),
   };
 }

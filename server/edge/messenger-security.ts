@@ -6,12 +6,12 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { CredentialsAbsent, type SecurityHandler } from "./api-family.ts";
-import { graphErrors } from "./graph-envelope.ts";
+import { messengerErrors } from "./messenger-envelope.ts";
 import { isJsonContentType } from "./json-body.ts";
 import type { OperationRequest } from "./operation-request.ts";
 
 /** The page a Graph request acts for. */
-export interface GraphAuth {
+export interface MessengerAuth {
   pageId: string;
 }
 
@@ -39,7 +39,7 @@ export interface PageCredentials {
 /** Checks tokens and proofs against the configured pages. */
 export interface PageAuth {
   /** The page the token belongs to; throws the Graph error (190 for the token, 100 for the proof). */
-  authenticate(token: string | undefined, proof: string | undefined): GraphAuth;
+  authenticate(token: string | undefined, proof: string | undefined): MessengerAuth;
 }
 
 /** Builds the checker; only hashes of the tokens are kept. */
@@ -51,18 +51,18 @@ export function createPageAuth(config: PageCredentials): PageAuth {
   const appSecret = config.appSecret;
   return {
     authenticate(token, proof) {
-      if (token === undefined || token === "") throw graphErrors.missingToken();
+      if (token === undefined || token === "") throw messengerErrors.missingToken();
       const presented = sha256(token);
       let match: string | undefined;
       // Compare with every page (no early exit) so timing says nothing about which hash came close.
       for (const page of pages) {
         if (timingSafeEqual(presented, page.hash)) match ??= page.pageId;
       }
-      if (match === undefined) throw graphErrors.invalidToken();
+      if (match === undefined) throw messengerErrors.invalidToken();
       if (appSecret !== undefined) {
-        if (proof === undefined || !PROOF.test(proof)) throw graphErrors.appsecretProof();
+        if (proof === undefined || !PROOF.test(proof)) throw messengerErrors.appsecretProof();
         const expected = sha256(appsecretProof(token, appSecret));
-        if (!timingSafeEqual(sha256(proof), expected)) throw graphErrors.appsecretProof();
+        if (!timingSafeEqual(sha256(proof), expected)) throw messengerErrors.appsecretProof();
       }
       return { pageId: match };
     },
@@ -74,12 +74,12 @@ export function createPageAuth(config: PageCredentials): PageAuth {
  * alternative), the `access_token` of a JSON body, read through the family's bounded reader. A multipart body is
  * never read before the token has been checked.
  */
-export function accessTokenSecurity(auth: PageAuth): SecurityHandler<GraphAuth> {
+export function accessTokenSecurity(auth: PageAuth): SecurityHandler<MessengerAuth> {
   return async (request: OperationRequest) => {
     let token = request.query("access_token");
     if (token === undefined) {
       // A bearer header is the other alternative's; a body is read only when it is JSON and nothing else has a token.
-      const absent = new CredentialsAbsent(graphErrors.missingToken());
+      const absent = new CredentialsAbsent(messengerErrors.missingToken());
       if (BEARER.test(request.header("authorization") ?? "")) return absent;
       if (!isJsonContentType(request.header("content-type"))) return absent;
       const read = await request.readJson();
@@ -94,11 +94,11 @@ export function accessTokenSecurity(auth: PageAuth): SecurityHandler<GraphAuth> 
 }
 
 /** `graphBearerAuth`: `Authorization: Bearer <page access token>`. */
-export function bearerTokenSecurity(auth: PageAuth): SecurityHandler<GraphAuth> {
+export function bearerTokenSecurity(auth: PageAuth): SecurityHandler<MessengerAuth> {
   return (request: OperationRequest) => {
     const header = request.header("authorization");
     const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
-    if (token === undefined) return new CredentialsAbsent(graphErrors.missingToken());
+    if (token === undefined) return new CredentialsAbsent(messengerErrors.missingToken());
     return auth.authenticate(token, request.query("appsecret_proof"));
   };
 }

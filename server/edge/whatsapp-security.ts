@@ -9,10 +9,10 @@ import type { ResolvedToken, User, UserStore } from "../users/user-store.ts";
 import { CredentialsAbsent, type SecurityHandler } from "./api-family.ts";
 import { clientAddress } from "./client-address.ts";
 import type { OperationRequest } from "./operation-request.ts";
-import { waErrors } from "./wa-envelope.ts";
+import { whatsAppErrors } from "./whatsapp-envelope.ts";
 
 /** Who a WA request acts as, and how it proved it. */
-export type WaAuth =
+export type WhatsAppAuth =
   | { scheme: "basic"; user: User }
   | { scheme: "bearer"; user: User /** sha256 of the bearer token (what logout revokes). */; tokenHash: Buffer };
 
@@ -23,18 +23,18 @@ const BEARER = /^Bearer[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i;
 const BASIC = /^Basic[ \t]+([A-Za-z0-9+/]+=*)[ \t]*$/i;
 
 function unauthorized(details: string, challenge: string) {
-  return waErrors.unauthorized(details, { "WWW-Authenticate": challenge });
+  return whatsAppErrors.unauthorized(details, { "WWW-Authenticate": challenge });
 }
 
 /** 403 unless the user has one of the roles the requirement names (no roles named: any user). */
 function checkRoles(user: User, scopes: readonly string[]): void {
   if (scopes.length > 0 && !scopes.includes(user.role)) {
-    throw waErrors.forbidden(`Access denied: only ${scopes.join(" or ")} may call this operation`);
+    throw whatsAppErrors.forbidden(`Access denied: only ${scopes.join(" or ")} may call this operation`);
   }
 }
 
 /** `Authorization: Bearer <token>` resolved to a user; 401 with `WWW-Authenticate: Bearer` otherwise. */
-export function bearerSecurity(users: UserStore): SecurityHandler<WaAuth> {
+export function bearerSecurity(users: UserStore): SecurityHandler<WhatsAppAuth> {
   return (request: OperationRequest, scopes) => {
     const header = request.header("authorization");
     if (!header) {
@@ -47,7 +47,7 @@ export function bearerSecurity(users: UserStore): SecurityHandler<WaAuth> {
     }
     const match = BEARER.exec(header);
     const resolved = match ? users.resolveToken(match[1]!) : undefined;
-    const settle = (found: ResolvedToken | undefined): WaAuth => {
+    const settle = (found: ResolvedToken | undefined): WhatsAppAuth => {
       if (!found) {
         throw unauthorized(
           "Invalid, revoked or expired token; log in again with POST /v1/users/login",
@@ -69,10 +69,10 @@ export function bearerSecurity(users: UserStore): SecurityHandler<WaAuth> {
  */
 function tooManyFailures(waitSeconds: number) {
   const details = `Too many failed logins from this address or for this user name: retry in ${waitSeconds} s`;
-  return waErrors.tooManyRequests(details, { "Retry-After": String(waitSeconds) });
+  return whatsAppErrors.tooManyRequests(details, { "Retry-After": String(waitSeconds) });
 }
 
-export function basicSecurity(users: UserStore, throttle: LoginThrottle): SecurityHandler<WaAuth> {
+export function basicSecurity(users: UserStore, throttle: LoginThrottle): SecurityHandler<WhatsAppAuth> {
   return async (request: OperationRequest, scopes) => {
     const header = request.header("authorization");
     const missing = "Authentication required: send Authorization: Basic with your user name and password";

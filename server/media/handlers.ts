@@ -4,8 +4,8 @@ import type { Readable } from "node:stream";
 import type { Clock } from "../clock.ts";
 import { formatMediaType, isMediaRange, parseMediaType } from "../../spec-model/content-type.ts";
 import type { HandlerTable } from "../edge/operation-handler.ts";
-import { waErrors, waMeta } from "../edge/wa-envelope.ts";
-import type { WaAuth } from "../edge/whatsapp-security.ts";
+import { whatsAppErrors, whatsAppMeta } from "../edge/whatsapp-envelope.ts";
+import type { WhatsAppAuth } from "../edge/whatsapp-security.ts";
 import {
   BlobStorageUnavailableError,
   BlobTooLargeError,
@@ -21,11 +21,11 @@ import { resolveUploadType, uploadMediaTypes } from "./media-types.ts";
 export const MEDIA_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function notFound(id: string) {
-  return waErrors.notFound(`Media ${id} not found`);
+  return whatsAppErrors.notFound(`Media ${id} not found`);
 }
 
 function storageUnavailable(err: BlobStorageUnavailableError, what: string) {
-  return waErrors.serviceNotReady(`Media storage is not ${what}: ${err.message}`);
+  return whatsAppErrors.serviceNotReady(`Media storage is not ${what}: ${err.message}`);
 }
 
 /** What the Media handlers work with. */
@@ -38,35 +38,35 @@ export interface MediaHandlerDeps {
 }
 
 /** The Media part of the WA handler table. */
-export function mediaHandlers({ spec, records, blobs, clock, config }: MediaHandlerDeps): HandlerTable<WaAuth> {
-  const meta = waMeta(config.apiVersion);
+export function mediaHandlers({ spec, records, blobs, clock, config }: MediaHandlerDeps): HandlerTable<WhatsAppAuth> {
+  const meta = whatsAppMeta(config.apiVersion);
   const uploadTypes = uploadMediaTypes(spec);
   return {
     uploadMedia: {
       async handle({ request }) {
         const rawType = request.header("content-type");
         if (rawType === undefined || rawType.trim() === "") {
-          throw waErrors.missingParameter("Content-Type header is required");
+          throw whatsAppErrors.missingParameter("Content-Type header is required");
         }
         const declared = parseMediaType(rawType);
         if (!declared)
-          throw waErrors.unsupportedMediaType(`Content-Type must be a MIME type (type/subtype), got: ${rawType}`);
+          throw whatsAppErrors.unsupportedMediaType(`Content-Type must be a MIME type (type/subtype), got: ${rawType}`);
         const contentType = formatMediaType(declared);
         if (isMediaRange(declared)) {
           const range = `Content-Type ${declared.essence} is a media range, not the type of a body`;
-          throw waErrors.unsupportedMediaType(`${range}: send the file's own MIME type`);
+          throw whatsAppErrors.unsupportedMediaType(`${range}: send the file's own MIME type`);
         }
         const type = resolveUploadType(uploadTypes, declared);
-        if (!type) throw waErrors.unsupportedMediaType(`Unsupported media type: ${contentType}`);
+        if (!type) throw whatsAppErrors.unsupportedMediaType(`Unsupported media type: ${contentType}`);
         const limit = Math.min(type.maxBytes, config.mediaMaxBytes);
-        const tooLarge = () => waErrors.payloadTooLarge(`${type.category} media must be at most ${limit} bytes`);
+        const tooLarge = () => whatsAppErrors.payloadTooLarge(`${type.category} media must be at most ${limit} bytes`);
         // A declared length over the limit is refused before a byte of the body is read.
         const declaredLength = request.header("content-length");
         if (declaredLength !== undefined && /^[0-9]+$/.test(declaredLength) && Number(declaredLength) > limit) {
           throw tooLarge();
         }
         const body = request.bodyChunks();
-        if (!body) throw waErrors.missingParameter("Request body is empty: send the media bytes");
+        if (!body) throw whatsAppErrors.missingParameter("Request body is empty: send the media bytes");
 
         const id = randomUUID();
         let written: BlobWriteResult;
@@ -92,7 +92,8 @@ export function mediaHandlers({ spec, records, blobs, clock, config }: MediaHand
     },
 
     downloadMedia: {
-      // Not-found is an empty 404 (FACTS §3), and a non-UUID is not-found without touching the disk.
+      // Not-found is an empty 404 (`spec/paths/v1_media_{media_id}.yaml`), and a non-UUID is not-found without touching
+      // the disk.
       invalidPathParameter: () => ({ status: 404 }),
       async handle({ params }) {
         const id = params.media_id;

@@ -3,7 +3,7 @@
  * WhatsApp cannot send: stereo Ogg Opus and animated WebP stickers.
  */
 import { fileTypeFromBuffer } from "file-type";
-import { waErrors, type WaHttpError } from "../edge/wa-envelope.ts";
+import { whatsAppErrors, type WhatsAppHttpError } from "../edge/whatsapp-envelope.ts";
 import type { UploadMediaType } from "./media-types.ts";
 
 /** Bytes handed to the inspection: enough for every signature file-type reads and for the WebP chunks after VP8X. */
@@ -26,8 +26,8 @@ const ACCEPTED_DETECTIONS: Record<string, string[]> = {
   "video/3gpp": ["video/3gpp"],
 };
 
-function mismatch(declared: string, detected: string | undefined): WaHttpError {
-  return waErrors.unsupportedMediaType(
+function mismatch(declared: string, detected: string | undefined): WhatsAppHttpError {
+  return whatsAppErrors.unsupportedMediaType(
     `Declared Content-Type ${declared} does not match the content (${detected ?? "unrecognised bytes"})`,
   );
 }
@@ -54,9 +54,10 @@ export function isAnimatedWebp(head: Uint8Array): boolean {
 
 /** Throws the WA error (400 empty, 415 mismatch or unsendable) for a head that does not fit the declared type. */
 export async function inspectUploadHead(type: UploadMediaType, declared: string, head: Uint8Array): Promise<void> {
-  if (head.length === 0) throw waErrors.missingParameter("Request body is empty: send the media bytes");
-  // Documents accept any valid MIME type (FACTS §3) and any bytes: a GIF declared image/gif, a PDF whose first bytes
-  // look like an image, or a WAV file are all documents. Only the listed media types have bytes to check.
+  if (head.length === 0) throw whatsAppErrors.missingParameter("Request body is empty: send the media bytes");
+  // Documents accept any valid MIME type and any bytes (`spec/paths/v1_media.yaml`, uploadMedia): a GIF declared
+  // image/gif, a PDF whose first bytes look like an image, or a WAV file are all documents. Only the listed media
+  // types have bytes to check.
   if (type.category === "document") return;
   const detected = (await fileTypeFromBuffer(head))?.mime;
   const accepted = ACCEPTED_DETECTIONS[type.key] ?? [type.key];
@@ -64,13 +65,13 @@ export async function inspectUploadHead(type: UploadMediaType, declared: string,
   if (type.key === "audio/ogg; codecs=opus") {
     const channels = opusChannelCount(head);
     if (channels !== 1) {
-      throw waErrors.unsupportedMediaType(
+      throw whatsAppErrors.unsupportedMediaType(
         "audio/ogg; codecs=opus must be mono: WhatsApp clients only play single-channel Opus audio " +
           `(this file has ${channels ?? "an unknown number of"} channels)`,
       );
     }
   }
   if (type.category === "sticker" && isAnimatedWebp(head)) {
-    throw waErrors.unsupportedMediaType("Animated image/webp stickers cannot be sent");
+    throw whatsAppErrors.unsupportedMediaType("Animated image/webp stickers cannot be sent");
   }
 }

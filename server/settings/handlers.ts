@@ -1,8 +1,11 @@
-/** Handlers of the application settings and media providers operations (FACTS §4). */
+/**
+ * Handlers of the application settings and media providers operations (`spec/paths/v1_settings_application.yaml`,
+ * `spec/paths/v1_settings_application_media_providers*.yaml`, `#/components/schemas/ApplicationSettings`).
+ */
 import type { HandlerTable } from "../edge/operation-handler.ts";
-import { waErrors, waMeta } from "../edge/wa-envelope.ts";
-import { validationError } from "../edge/wa-validation-errors.ts";
-import type { WaAuth } from "../edge/whatsapp-security.ts";
+import { whatsAppErrors, whatsAppMeta } from "../edge/whatsapp-envelope.ts";
+import { validationError } from "../edge/whatsapp-validation-errors.ts";
+import type { WhatsAppAuth } from "../edge/whatsapp-security.ts";
 import type { ProviderRecords } from "../storage/records.ts";
 import { ajvFor } from "../../spec-model/openapi-ajv.ts";
 import type { OpenApiDocument } from "../../spec-model/openapi-document.ts";
@@ -29,8 +32,13 @@ export interface SettingsHandlerDeps {
 }
 
 /** The settings part of the WA handler table. */
-export function settingsHandlers({ spec, settings, providers, config }: SettingsHandlerDeps): HandlerTable<WaAuth> {
-  const meta = waMeta(config.apiVersion);
+export function settingsHandlers({
+  spec,
+  settings,
+  providers,
+  config,
+}: SettingsHandlerDeps): HandlerTable<WhatsAppAuth> {
+  const meta = whatsAppMeta(config.apiVersion);
   const facts = settingsSchemaFacts(spec);
   const ajv = ajvFor(spec);
   const fullSchema = ajv.component("ApplicationSettings");
@@ -62,7 +70,9 @@ export function settingsHandlers({ spec, settings, providers, config }: Settings
       if (typeof value === "string" && typeof target[key] === "number") {
         value = Number(value);
         if (!delay(value))
-          throw waErrors.invalidParameter(`${dotted} must be a whole number of milliseconds from 0 to ${maximum}`);
+          throw whatsAppErrors.invalidParameter(
+            `${dotted} must be a whole number of milliseconds from 0 to ${maximum}`,
+          );
       }
       if (isObject(value) && isObject(target[key])) applyPatch(target[key] as Record<string, unknown>, value, dotted);
       else target[key] = structuredClone(value);
@@ -134,11 +144,11 @@ export function settingsHandlers({ spec, settings, providers, config }: Settings
 
     deleteMediaProvider: {
       invalidPathParameter: (_name, value) => {
-        throw waErrors.notFound(`Media provider ${value} not found`);
+        throw whatsAppErrors.notFound(`Media provider ${value} not found`);
       },
       async handle({ params }) {
         const name = params.provider_name;
-        if (!(await providers.remove(name))) throw waErrors.notFound(`Media provider ${name} not found`);
+        if (!(await providers.remove(name))) throw whatsAppErrors.notFound(`Media provider ${name} not found`);
         return { status: 200, body: { meta } };
       },
     },

@@ -1,8 +1,8 @@
 /** Handlers of the Users operations: login, logout, create and delete users. */
 import type { HandlerTable } from "../edge/operation-handler.ts";
-import { waErrors, waMeta } from "../edge/wa-envelope.ts";
-import type { WaAuth } from "../edge/whatsapp-security.ts";
-import { BUILT_IN_ADMIN, formatWaTimestamp, type UserStore } from "./user-store.ts";
+import { whatsAppErrors, whatsAppMeta } from "../edge/whatsapp-envelope.ts";
+import type { WhatsAppAuth } from "../edge/whatsapp-security.ts";
+import { BUILT_IN_ADMIN, formatWhatsAppTimestamp, type UserStore } from "./user-store.ts";
 
 /** User names that would collide with the login and logout paths. */
 const RESERVED_USERNAMES = new Set(["login", "logout"]);
@@ -15,8 +15,8 @@ function passwordDetails(field: string): string | undefined {
 }
 
 /** The Users part of the WA handler table. */
-export function userHandlers(users: UserStore, version: string): HandlerTable<WaAuth> {
-  const meta = waMeta(version);
+export function userHandlers(users: UserStore, version: string): HandlerTable<WhatsAppAuth> {
+  const meta = whatsAppMeta(version);
   return {
     loginUser: {
       validation: { invalidValue: passwordDetails },
@@ -24,7 +24,7 @@ export function userHandlers(users: UserStore, version: string): HandlerTable<Wa
         if (auth.scheme !== "basic") throw new Error("loginUser is secured by waBasicAuth in the spec");
         const newPassword = body?.new_password;
         if (auth.user.mustChangePassword && newPassword === undefined) {
-          throw waErrors.missingParameter(
+          throw whatsAppErrors.missingParameter(
             "new_password is required: the default admin password must be changed at first login",
           );
         }
@@ -32,7 +32,7 @@ export function userHandlers(users: UserStore, version: string): HandlerTable<Wa
         // user's other tokens, which is what a client asking for it wants.
         if (newPassword !== undefined) await users.setPassword(auth.user.username, newPassword);
         const { token, expiresAt } = await users.issueToken(auth.user.username);
-        return { status: 200, body: { users: [{ token, expires_after: formatWaTimestamp(expiresAt) }], meta } };
+        return { status: 200, body: { users: [{ token, expires_after: formatWhatsAppTimestamp(expiresAt) }], meta } };
       },
     },
     logoutUser: {
@@ -46,10 +46,10 @@ export function userHandlers(users: UserStore, version: string): HandlerTable<Wa
       validation: { invalidValue: passwordDetails },
       async handle({ body }) {
         if (RESERVED_USERNAMES.has(body.username.toLowerCase())) {
-          throw waErrors.invalidParameter(`username ${body.username} is reserved`);
+          throw whatsAppErrors.invalidParameter(`username ${body.username} is reserved`);
         }
         if (!(await users.create(body.username, body.password, body.role ?? "ROLE_USER"))) {
-          throw waErrors.alreadyExists(`User ${body.username} already exists`);
+          throw whatsAppErrors.alreadyExists(`User ${body.username} already exists`);
         }
         return { status: 201, body: { users: [{ username: body.username }], meta } };
       },
@@ -57,8 +57,9 @@ export function userHandlers(users: UserStore, version: string): HandlerTable<Wa
     deleteUser: {
       async handle({ params }) {
         const { username } = params;
-        if (username === BUILT_IN_ADMIN) throw waErrors.invalidParameter("The built-in admin user cannot be deleted");
-        if (!(await users.delete(username))) throw waErrors.notFound(`User ${username} not found`);
+        if (username === BUILT_IN_ADMIN)
+          throw whatsAppErrors.invalidParameter("The built-in admin user cannot be deleted");
+        if (!(await users.delete(username))) throw whatsAppErrors.notFound(`User ${username} not found`);
         return { status: 200, body: { users: [{ username }], meta } };
       },
     },

@@ -1,6 +1,7 @@
 /**
- * Throttling of failed logins (FACTS §2): failures are counted per client address and per user name in a sliding
- * window; past a limit, `POST /v1/users/login` answers 429 (1015) with `Retry-After` before any password is hashed.
+ * Throttling of failed logins (`spec/paths/v1_users_login.yaml`, its 429): failures are counted per client address
+ * and per user name in a sliding window; past a limit, `POST /v1/users/login` answers 429 (1015) with `Retry-After`
+ * before any password is hashed.
  * A login admitted and not finished counts as a failure until its outcome is known. The server admits an attempt
  * when its password hashing gets its turn (one at a time per process), so only the attempts being hashed are in
  * flight: a burst of wrong logins is held to the limit, and right logins waiting together are not refused for being
@@ -17,7 +18,7 @@ import ipaddr from "ipaddr.js";
 import type { Clock } from "../clock.ts";
 import type { LoginAttempt, LoginAttemptKey, LoginAttemptRecords } from "../storage/records.ts";
 
-/** The limits: LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USER, LOGIN_FAILURE_WINDOW_SECONDS. */
+/** The limits: WA_LOGIN_MAX_FAILURES_PER_ADDRESS, WA_LOGIN_MAX_FAILURES_PER_USER, WA_LOGIN_FAILURE_WINDOW_SECONDS. */
 export interface LoginThrottleLimits {
   maxFailuresPerAddress: number;
   maxFailuresPerUser: number;

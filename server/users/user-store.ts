@@ -23,7 +23,7 @@ export interface User {
 export const BUILT_IN_ADMIN = "admin";
 /** Its faithful default password when the configuration gives none. */
 export const DEFAULT_ADMIN_PASSWORD = "secret";
-/** Tokens last 7 days (FACTS §2). */
+/** Tokens last 7 days (spec: `expires_after` of `#/components/schemas/UserToken`). */
 export const TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 function tokenHash(token: string): Buffer {
@@ -31,7 +31,7 @@ function tokenHash(token: string): Buffer {
 }
 
 /** `2099-11-29 10:15:00+00:00`, the WA way of writing a timestamp. */
-export function formatWaTimestamp(date: Date): string {
+export function formatWhatsAppTimestamp(date: Date): string {
   const iso = date.toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}+00:00`;
 }

@@ -16,7 +16,15 @@ import { openDatabase } from "../../server/storage/database.ts";
 import { SqliteAttachmentRecords } from "../../server/storage/sqlite/attachment-records.ts";
 import * as samples from "../../conformance/media-files.ts";
 import { until } from "../support/until.ts";
-import { createGraphTestApp, FakeClock, json, PAGE_ID, TOKEN, uploadForm, type GraphTestApp } from "./graph-app.ts";
+import {
+  createMessengerTestApp,
+  FakeClock,
+  json,
+  PAGE_ID,
+  TOKEN,
+  uploadForm,
+  type MessengerTestApp,
+} from "./graph-app.ts";
 import { startOrigin } from "./origin.ts";
 
 const cleanups: Array<() => void> = [];
@@ -81,7 +89,7 @@ describe("removing expired attachments' files", () => {
     expect(await removeExpiredAttachmentBlobs(store, blobs)).toBe(0);
   });
 
-  it("keeps the bytes of every attachment a recorded message sent, whatever its age (seed 002)", async () => {
+  it("keeps the bytes of every attachment a message sent, whatever its age (the spec: they never expire)", async () => {
     const { clock, store, blobs } = await storage();
     const sent = await storedAttachment(store, blobs);
     const unsent = await storedAttachment(store, blobs);
@@ -130,7 +138,7 @@ describe("removing expired attachments' files", () => {
   });
 
   it("runs in the background after an upload, at most once an hour of clock time", async () => {
-    const t: GraphTestApp = await createGraphTestApp();
+    const t: MessengerTestApp = await createMessengerTestApp();
     cleanups.push(() => t.close());
     const post = (form: FormData) =>
       t.request(`/v21.0/me/message_attachments?access_token=${TOKEN}`, { method: "POST", body: form });
@@ -177,7 +185,7 @@ describe("removing expired attachments' files", () => {
         res.writeHead(200, { "content-type": "image/png", "content-length": png.length });
         res.end(png);
       });
-      const t: GraphTestApp = await createGraphTestApp();
+      const t: MessengerTestApp = await createMessengerTestApp();
       cleanups.push(() => t.close());
       cleanups.push(() => void origin.close());
       const api = (edge: string, body: unknown) => t.request(`/v21.0/me/${edge}?access_token=${TOKEN}`, json(body));

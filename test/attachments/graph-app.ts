@@ -24,7 +24,7 @@ export class FakeClock {
   }
 }
 
-export interface GraphTestApp {
+export interface MessengerTestApp {
   app: Hono;
   storage: SqliteStorage;
   clock: FakeClock;
@@ -36,10 +36,10 @@ export interface GraphTestApp {
 /**
  * Builds the app; `env` adds to or overrides the Messenger variables (allow-list 127.0.0.1, 1.5 s timeouts by default).
  */
-export async function createGraphTestApp(
+export async function createMessengerTestApp(
   env: Record<string, string> = {},
   lookup?: LookupFunction,
-): Promise<GraphTestApp> {
+): Promise<MessengerTestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "graph-test-"));
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -52,7 +52,7 @@ export async function createGraphTestApp(
   });
   const storage = await openSqliteStorage(dataDir);
   const clock = new FakeClock();
-  const app = createApp({ config, storage, clock, docs: false, ...(lookup ? { lookup } : {}) });
+  const app = createApp({ config, storage, clock, apiDocs: false, ...(lookup ? { lookup } : {}) });
   return {
     app,
     storage,

@@ -2,13 +2,13 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
-import { createGraphTestApp, type GraphTestApp, TOKEN } from "./graph-app.ts";
+import { createMessengerTestApp, type MessengerTestApp, TOKEN } from "./graph-app.ts";
 
-let t: GraphTestApp;
+let t: MessengerTestApp;
 
 beforeAll(async () => {
   // No host name resolves and nothing is allowed: whatever URL a generated body holds, nothing leaves this process.
-  t = await createGraphTestApp({ ATTACHMENT_FETCH_ALLOW: "" }, (async () => {
+  t = await createMessengerTestApp({ ATTACHMENT_FETCH_ALLOW: "" }, (async () => {
     throw Object.assign(new Error("stub DNS"), { code: "ENOTFOUND" });
   }) as never);
 });

@@ -5,8 +5,8 @@ import { loadOpenApiDocument } from "../../spec-model/openapi-document.ts";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
 import { mp3Bytes, mp4Bytes, pdfBytes, pngBytes, textBytes } from "./fixtures.ts";
 import {
-  createGraphTestApp,
-  type GraphTestApp,
+  createMessengerTestApp,
+  type MessengerTestApp,
   json,
   OTHER_PAGE_ID,
   OTHER_TOKEN,
@@ -16,17 +16,17 @@ import {
 } from "./graph-app.ts";
 import { type Origin, startOrigin, streamChunked } from "./origin.ts";
 
-type GraphErrorReply = {
+type MessengerErrorReply = {
   error: { message: string; type: string; code: number; error_subcode?: number; fbtrace_id: string };
 };
 
-const examples = loadOpenApiDocument().components.examples as Record<string, { value: GraphErrorReply }>;
+const examples = loadOpenApiDocument().components.examples as Record<string, { value: MessengerErrorReply }>;
 /** The message the spec documents in example `name`. */
 const documented = (name: string) => examples[name]!.value.error.message;
 
 const MiB = 1024 * 1024;
 let origin: Origin;
-let t: GraphTestApp;
+let t: MessengerTestApp;
 const timers = new Set<NodeJS.Timeout>();
 
 beforeAll(async () => {
@@ -72,7 +72,7 @@ beforeAll(async () => {
         return res.end();
     }
   });
-  t = await createGraphTestApp({}, (async (host: string) => {
+  t = await createMessengerTestApp({}, (async (host: string) => {
     if (host === "loopback.example") return [{ address: "127.0.0.2", family: 4 }];
     throw Object.assign(new Error(`stub: ${host} not found`), { code: "ENOTFOUND" });
   }) as never);
@@ -101,7 +101,7 @@ async function upload(body: unknown, page = "me", token = TOKEN): Promise<Respon
   return t.request(`/v21.0/${page}/message_attachments?${q(token)}`, json(body));
 }
 
-async function expectGraphError(
+async function expectMessengerError(
   operationId: string,
   res: Response,
   status: number,
@@ -110,7 +110,7 @@ async function expectGraphError(
   message?: string,
 ) {
   expect(res.status).toBe(status);
-  const body = (await expectResponseMatchesSpec(operationId, res)) as GraphErrorReply;
+  const body = (await expectResponseMatchesSpec(operationId, res)) as MessengerErrorReply;
   expect(body.error.code).toBe(code);
   expect(body.error.error_subcode).toBe(subcode);
   expect(body.error.fbtrace_id).toMatch(/^[A-Za-z0-9_-]{10,}$/);
@@ -149,7 +149,7 @@ describe("uploadAttachment from a URL", () => {
   });
 
   it("answers 2018008 with the same message for an unreachable URL and a refused address", async () => {
-    const notFound = await expectGraphError(
+    const notFound = await expectMessengerError(
       "uploadAttachment",
       await upload(fromUrl("image", `${origin.url}/missing.png`)),
       400,
@@ -167,11 +167,17 @@ describe("uploadAttachment from a URL", () => {
       "http://no-such-host.example/x",
     ];
     for (const url of refused) {
-      const err = await expectGraphError("uploadAttachment", await upload(fromUrl("image", url)), 400, 100, 2018008);
+      const err = await expectMessengerError(
+        "uploadAttachment",
+        await upload(fromUrl("image", url)),
+        400,
+        100,
+        2018008,
+      );
       expect(err.message).toBe(notFound.message);
     }
     expect(origin.connections()).toBe(before);
-    const redirected = await expectGraphError(
+    const redirected = await expectMessengerError(
       "uploadAttachment",
       await upload(fromUrl("image", `${origin.url}/to-metadata`)),
       400,
@@ -183,20 +189,20 @@ describe("uploadAttachment from a URL", () => {
 
   it("answers 2018008 for an image over 8 MiB and a video over 25 MiB, both sent chunked", async () => {
     // Generous time limits here, so that only the size can be what fails (a video timeout would be 2018294).
-    const roomy = await createGraphTestApp({
+    const roomy = await createMessengerTestApp({
       ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO: "30000",
       ATTACHMENT_FETCH_TIMEOUT_MS_OTHER: "30000",
     });
     try {
       const post = (body: unknown) => roomy.request(`/v21.0/me/message_attachments?${q()}`, json(body));
-      await expectGraphError(
+      await expectMessengerError(
         "uploadAttachment",
         await post(fromUrl("image", `${origin.url}/big-image.png`)),
         400,
         100,
         2018008,
       );
-      await expectGraphError(
+      await expectMessengerError(
         "uploadAttachment",
         await post(fromUrl("video", `${origin.url}/big-video.mp4`)),
         400,
@@ -211,7 +217,7 @@ describe("uploadAttachment from a URL", () => {
   });
 
   it("answers 2018294 when a video times out, and 2018008 when another type does", async () => {
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await upload(fromUrl("video", `${origin.url}/slow.mp4`)),
       400,
@@ -219,7 +225,7 @@ describe("uploadAttachment from a URL", () => {
       2018294,
       documented("GraphVideoTimeout"),
     );
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await upload(fromUrl("image", `${origin.url}/slow`)),
       400,
@@ -230,7 +236,7 @@ describe("uploadAttachment from a URL", () => {
   });
 
   it("answers 2018294 for a video whose bytes are no video at all (corrupt)", async () => {
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await upload(fromUrl("video", `${origin.url}/video-is-text.mp4`)),
       400,
@@ -240,7 +246,7 @@ describe("uploadAttachment from a URL", () => {
   });
 
   it("answers 2018047 for a declared image that is a PDF", async () => {
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await upload(fromUrl("image", `${origin.url}/image-is-pdf.png`)),
       400,
@@ -248,14 +254,14 @@ describe("uploadAttachment from a URL", () => {
       2018047,
       documented("GraphTypeMismatch"),
     );
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await upload(fromUrl("video", `${origin.url}/image.png`)),
       400,
       100,
       2018047,
     );
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await upload(fromUrl("audio", `${origin.url}/doc.pdf`)),
       400,
@@ -283,31 +289,31 @@ describe("uploadAttachment from a URL", () => {
     [[], undefined],
     ["text", undefined],
   ])("answers 100 for the invalid body %j", async (body, message) => {
-    await expectGraphError("uploadAttachment", await upload(body), 400, 100, undefined, message);
+    await expectMessengerError("uploadAttachment", await upload(body), 400, 100, undefined, message);
   });
 
   it("answers 100 for malformed JSON, an oversized JSON body and an unsupported content type", async () => {
     const path = `/v21.0/me/message_attachments?${q()}`;
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await t.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" }),
       400,
       100,
     );
     const big = JSON.stringify({ ...fromUrl("image", "https://example.com/a.png"), pad: "x".repeat(70 * 1024) });
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await t.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: big }),
       400,
       100,
     );
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await t.request(path, { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" }),
       400,
       100,
     );
-    await expectGraphError("uploadAttachment", await t.request(path, { method: "POST" }), 400, 100);
+    await expectMessengerError("uploadAttachment", await t.request(path, { method: "POST" }), 400, 100);
   });
 });
 
@@ -329,7 +335,7 @@ describe("uploadAttachment from a file (multipart)", () => {
 
   it("answers 2018047 for a PDF declared as an image, in either order", async () => {
     for (const order of ["message-first", "file-first"] as const) {
-      await expectGraphError(
+      await expectMessengerError(
         "uploadAttachment",
         await post(uploadForm({ attachment: { type: "image" } }, pdfBytes(), "image/png", order)),
         400,
@@ -342,7 +348,7 @@ describe("uploadAttachment from a file (multipart)", () => {
   it("answers 100 (file too large) for an image over 8 MiB, in either order", async () => {
     const big = pngBytes(8 * MiB + 1);
     for (const order of ["message-first", "file-first"] as const) {
-      await expectGraphError(
+      await expectMessengerError(
         "uploadAttachment",
         await post(uploadForm({ attachment: { type: "image" } }, big, "image/png", order)),
         400,
@@ -356,7 +362,7 @@ describe("uploadAttachment from a file (multipart)", () => {
   it("answers 100 for a missing or invalid message, a missing file or a second file", async () => {
     const onlyFile = new FormData();
     onlyFile.append("filedata", new Blob([new Uint8Array(pngBytes())], { type: "image/png" }), "a.png");
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await post(onlyFile),
       400,
@@ -366,7 +372,7 @@ describe("uploadAttachment from a file (multipart)", () => {
     );
     const onlyMessage = new FormData();
     onlyMessage.append("message", JSON.stringify({ attachment: { type: "image" } }));
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await post(onlyMessage),
       400,
@@ -374,7 +380,7 @@ describe("uploadAttachment from a file (multipart)", () => {
       undefined,
       "(#100) The parameter filedata is required",
     );
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await post(uploadForm({ attachment: { type: "gif" } }, pngBytes(), "image/png")),
       400,
@@ -382,7 +388,7 @@ describe("uploadAttachment from a file (multipart)", () => {
       undefined,
       documented("GraphInvalidParameter"),
     );
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await post(
         uploadForm({ attachment: { type: "image", payload: { url: "https://x.example/a" } } }, pngBytes(), "image/png"),
@@ -393,28 +399,28 @@ describe("uploadAttachment from a file (multipart)", () => {
     const bad = new FormData();
     bad.append("message", "{not json");
     bad.append("filedata", new Blob([new Uint8Array(pngBytes())]), "a.png");
-    await expectGraphError("uploadAttachment", await post(bad), 400, 100);
+    await expectMessengerError("uploadAttachment", await post(bad), 400, 100);
     const two = uploadForm({ attachment: { type: "image" } }, pngBytes(), "image/png");
     two.append("filedata", new Blob([new Uint8Array(pngBytes())]), "b.png");
-    await expectGraphError("uploadAttachment", await post(two), 400, 100);
+    await expectMessengerError("uploadAttachment", await post(two), 400, 100);
     const garbage = await t.request(`/v21.0/me/message_attachments?${q()}`, {
       method: "POST",
       headers: { "content-type": "multipart/form-data; boundary=zzz" },
       body: '--zzz\r\nContent-Disposition: form-data; name="filedata"; filename="a"\r\n\r\nabc',
     });
-    await expectGraphError("uploadAttachment", garbage, 400, 100);
+    await expectMessengerError("uploadAttachment", garbage, 400, 100);
     const noBoundary = await t.request(`/v21.0/me/message_attachments?${q()}`, {
       method: "POST",
       headers: { "content-type": "multipart/form-data" },
       body: "x",
     });
-    await expectGraphError("uploadAttachment", noBoundary, 400, 100);
+    await expectMessengerError("uploadAttachment", noBoundary, 400, 100);
   });
 
   it("never reads a multipart body before authenticating: a token inside the form does not count", async () => {
     const form = uploadForm({ attachment: { type: "image" } }, pngBytes(), "image/png");
     form.append("access_token", TOKEN);
-    await expectGraphError(
+    await expectMessengerError(
       "uploadAttachment",
       await post(form, ""),
       401,
@@ -431,10 +437,10 @@ describe("authentication and page ids", () => {
   it("answers 190 (401, WWW-Authenticate) for a missing or unknown token", async () => {
     const missing = await t.request("/v21.0/me/message_attachments", json(body()));
     expect(missing.headers.get("www-authenticate")).toMatch(/^OAuth /);
-    await expectGraphError("uploadAttachment", missing, 401, 190, undefined, documented("GraphMissingToken"));
+    await expectMessengerError("uploadAttachment", missing, 401, 190, undefined, documented("GraphMissingToken"));
     const wrong = await t.request("/v21.0/me/messages?access_token=nope", json({}));
     expect(wrong.headers.get("www-authenticate")).toMatch(/^OAuth /);
-    await expectGraphError("sendMessage", wrong, 401, 190, undefined, documented("GraphInvalidToken"));
+    await expectMessengerError("sendMessage", wrong, 401, 190, undefined, documented("GraphInvalidToken"));
   });
 
   it("accepts the token as a Bearer header and in a JSON body", async () => {
@@ -449,13 +455,13 @@ describe("authentication and page ids", () => {
     expect((await attachments().get(mine))?.pageId).toBe(PAGE_ID);
     const theirs = await uploadedId(await upload(body(), "me", OTHER_TOKEN));
     expect((await attachments().get(theirs))?.pageId).toBe(OTHER_PAGE_ID);
-    const err = await expectGraphError("uploadAttachment", await upload(body(), OTHER_PAGE_ID), 400, 100, 33);
+    const err = await expectMessengerError("uploadAttachment", await upload(body(), OTHER_PAGE_ID), 400, 100, 33);
     expect(err.message).toBe(documented("GraphUnknownPage").replace("1234567890", OTHER_PAGE_ID));
-    await expectGraphError("sendMessage", await send({ attachment_id: mine }, "image", "not-a-page"), 400, 100, 33);
+    await expectMessengerError("sendMessage", await send({ attachment_id: mine }, "image", "not-a-page"), 400, 100, 33);
   });
 
   it("requires a correct appsecret_proof when an app secret is configured", async () => {
-    const secured = await createGraphTestApp({ MESSENGER_APP_SECRET: "app-secret-xyz" });
+    const secured = await createMessengerTestApp({ MESSENGER_APP_SECRET: "app-secret-xyz" });
     try {
       const proof = createHmac("sha256", "app-secret-xyz").update(TOKEN).digest("hex");
       const path = (extra: string) => `/v21.0/me/message_attachments?${q()}${extra}`;
@@ -468,7 +474,7 @@ describe("authentication and page ids", () => {
         `&appsecret_proof=${proof.toUpperCase()}`,
         "&appsecret_proof=short",
       ]) {
-        await expectGraphError(
+        await expectMessengerError(
           "uploadAttachment",
           await secured.request(path(extra), json(body())),
           400,
@@ -482,7 +488,7 @@ describe("authentication and page ids", () => {
         `/v21.0/me/message_attachments?${q(OTHER_TOKEN)}&appsecret_proof=${proof}`,
         json(body()),
       );
-      await expectGraphError("uploadAttachment", other, 400, 100, undefined, documented("GraphAppsecretProof"));
+      await expectMessengerError("uploadAttachment", other, 400, 100, undefined, documented("GraphAppsecretProof"));
     } finally {
       secured.close();
     }
@@ -494,13 +500,13 @@ describe("authentication and page ids", () => {
         const res = await t.request(`/v21.0/me/${edge}?${q()}`, { method });
         expect(res.status).toBe(405);
         expect(res.headers.get("allow")).toBe("POST");
-        expect(((await res.json()) as GraphErrorReply).error.fbtrace_id).toBeTruthy();
+        expect(((await res.json()) as MessengerErrorReply).error.fbtrace_id).toBeTruthy();
       }
     }
     await uploadedId(await t.request(`/v2.12/me/message_attachments?${q()}`, json(body())));
     const unknown = await t.request(`/v21.0/me/feed?${q()}`, json({}));
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as GraphErrorReply).error.code).toBe(2500);
+    expect(((await unknown.json()) as MessengerErrorReply).error.code).toBe(2500);
   });
 });
 
@@ -524,7 +530,7 @@ describe("sendMessage", () => {
     const notReusable = await uploadedId(await upload(fromUrl("image", `${origin.url}/image.png`, false)));
     const theirs = await reusableImage(OTHER_TOKEN);
     for (const id of ["9999999999999999", notReusable, theirs]) {
-      await expectGraphError(
+      await expectMessengerError(
         "sendMessage",
         await send({ attachment_id: id }),
         400,
@@ -537,12 +543,12 @@ describe("sendMessage", () => {
     t.clock.advance(ATTACHMENT_TTL_MS - 1000);
     expect((await send({ attachment_id: id })).status).toBe(200);
     t.clock.advance(1000);
-    await expectGraphError("sendMessage", await send({ attachment_id: id }), 400, 100, 2018074);
+    await expectMessengerError("sendMessage", await send({ attachment_id: id }), 400, 100, 2018074);
   });
 
   it("answers 2018047 when the declared type differs from the stored attachment's", async () => {
     const id = await reusableImage();
-    await expectGraphError("sendMessage", await send({ attachment_id: id }, "video"), 400, 100, 2018047);
+    await expectMessengerError("sendMessage", await send({ attachment_id: id }, "video"), 400, 100, 2018047);
   });
 
   it("uploads and sends by URL in one call", async () => {
@@ -555,7 +561,7 @@ describe("sendMessage", () => {
   });
 
   it("rejects is_reusable: true in an upload-and-send (100)", async () => {
-    await expectGraphError(
+    await expectMessengerError(
       "sendMessage",
       await send({ url: `${origin.url}/image.png`, is_reusable: true }),
       400,
@@ -566,23 +572,30 @@ describe("sendMessage", () => {
   });
 
   it(
-    "refuses is_public in an upload-and-send (100): " + "attachments in a thread are always private (seed 002)",
+    "refuses is_public in an upload-and-send (100): " +
+      "attachments in a thread are always private (sendMessage's description)",
     async () => {
       const res = await send({ url: `${origin.url}/image.png`, is_public: true });
-      await expectGraphError("sendMessage", res, 400, 100);
+      await expectMessengerError("sendMessage", res, 400, 100);
     },
   );
 
   it("answers the fetch subcodes for upload-and-send", async () => {
-    await expectGraphError(
+    await expectMessengerError(
       "sendMessage",
       await send({ url: "http://169.254.169.254/latest/meta-data/" }),
       400,
       100,
       2018008,
     );
-    await expectGraphError("sendMessage", await send({ url: `${origin.url}/image-is-pdf.png` }), 400, 100, 2018047);
-    await expectGraphError("sendMessage", await send({ url: `${origin.url}/slow.mp4` }, "video"), 400, 100, 2018294);
+    await expectMessengerError("sendMessage", await send({ url: `${origin.url}/image-is-pdf.png` }), 400, 100, 2018047);
+    await expectMessengerError(
+      "sendMessage",
+      await send({ url: `${origin.url}/slow.mp4` }, "video"),
+      400,
+      100,
+      2018294,
+    );
   });
 
   it.each([
@@ -611,7 +624,7 @@ describe("sendMessage", () => {
       documented("GraphInvalidParameter"),
     ],
   ])("answers 100 for the invalid body %j", async (body, message) => {
-    await expectGraphError(
+    await expectMessengerError(
       "sendMessage",
       await t.request(`/v21.0/me/messages?${q()}`, json(body)),
       400,
@@ -624,7 +637,7 @@ describe("sendMessage", () => {
   it("accepts only JSON", async () => {
     const form = new FormData();
     form.append("recipient", '{"id":"1"}');
-    await expectGraphError(
+    await expectMessengerError(
       "sendMessage",
       await t.request(`/v21.0/me/messages?${q()}`, { method: "POST", body: form }),
       400,

@@ -8,17 +8,17 @@ import { AttachmentStore } from "../../server/attachments/attachment-store.ts";
 import type { LookupFunction } from "../../server/attachments/safe-fetcher.ts";
 import { serveNode, type NodeServer } from "../../server/edge/serve-node.ts";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
-import { createGraphTestApp, type GraphTestApp, json, TOKEN } from "./graph-app.ts";
+import { createMessengerTestApp, type MessengerTestApp, json, TOKEN } from "./graph-app.ts";
 
 /** Every host name resolves to loopback: what the fetcher would reach, were the address rules not there. */
 const loopbackDns = (async () => [{ address: "127.0.0.1", family: 4 }]) as unknown as LookupFunction;
 
-let t: GraphTestApp;
+let t: MessengerTestApp;
 let served: NodeServer;
 
 beforeAll(async () => {
   // No ATTACHMENT_FETCH_ALLOW: loopback and private addresses are refused to the fetcher.
-  t = await createGraphTestApp({ ATTACHMENT_FETCH_ALLOW: "" }, loopbackDns);
+  t = await createMessengerTestApp({ ATTACHMENT_FETCH_ALLOW: "" }, loopbackDns);
   served = await serveNode(t.app, { host: "127.0.0.1", port: 0 });
 });
 afterAll(async () => {

@@ -149,7 +149,7 @@ describe("the client package bundled for the browser", () => {
   });
 
   it("runs in Chromium against the reference server: media, settings, an attachment sent", async () => {
-    const origin = target.waBaseUrl.replace(/\/+$/, "");
+    const origin = target.whatsAppBaseUrl.replace(/\/+$/, "");
     const page = await browser.newPage();
     const offOrigin: string[] = [];
     page.on("request", (request) => {

@@ -12,7 +12,7 @@ import {
   appsecretProof,
   createMessengerClient,
   createWhatsAppClient,
-  GraphApiError,
+  MessengerApiError,
   saveMediaToFile,
   WhatsAppApiError,
   type FetchFunction,
@@ -82,7 +82,7 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
     });
 
     const wa = (fetch?: FetchFunction) =>
-      createWhatsAppClient({ baseUrl: target.waBaseUrl, ...target.admin, ...(fetch ? { fetch } : {}) });
+      createWhatsAppClient({ baseUrl: target.whatsAppBaseUrl, ...target.admin, ...(fetch ? { fetch } : {}) });
     const messenger = (extra: Partial<MessengerClientOptions> = {}) =>
       createMessengerClient({
         accessToken: target.pageToken,
@@ -132,7 +132,7 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
         expect(created.users[0]!.username).toEqual(expect.any(String));
         if (target.stateful) {
           expect(created.users[0]!.username).toBe(credentials.username);
-          const asUser = createWhatsAppClient({ baseUrl: target.waBaseUrl, ...credentials });
+          const asUser = createWhatsAppClient({ baseUrl: target.whatsAppBaseUrl, ...credentials });
           await expect(asUser.loginUser()).resolves.toMatchObject({ users: [{ token: expect.any(String) }] });
           const forbidden = await asUser.getApplicationSettings().catch((e: unknown) => e);
           expect(forbidden).toBeInstanceOf(WhatsAppApiError);
@@ -142,7 +142,7 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
         const deleted = await client.deleteUser(credentials.username);
         expect(deleted.users[0]!.username).toEqual(expect.any(String));
         if (target.stateful) {
-          const refused = await createWhatsAppClient({ baseUrl: target.waBaseUrl, ...credentials })
+          const refused = await createWhatsAppClient({ baseUrl: target.whatsAppBaseUrl, ...credentials })
             .loginUser()
             .catch((e: unknown) => e);
           expect(refused).toBeInstanceOf(WhatsAppApiError);
@@ -168,7 +168,7 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
         if (target.stateful) {
           expect(seen[4]!.authorization).not.toBe(revoked);
           const stale = await fetch(
-            new Request(`${target.waBaseUrl}/v1/settings/application`, { headers: { Authorization: revoked } }),
+            new Request(`${target.whatsAppBaseUrl}/v1/settings/application`, { headers: { Authorization: revoked } }),
           );
           expect(stale.status).toBe(401);
         }
@@ -222,7 +222,7 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
         const client = wa(fetch);
         await client.getMediaProviders();
         const token = seen[1]!.authorization!;
-        const logout = await globalThis.fetch(`${target.waBaseUrl}/v1/users/logout`, {
+        const logout = await globalThis.fetch(`${target.whatsAppBaseUrl}/v1/users/logout`, {
           method: "POST",
           headers: { Authorization: token },
         });
@@ -296,7 +296,7 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
 
       it("a ready token without credentials is never refreshed: its 401 is thrown", async () => {
         const { fetch, seen } = recording((request) => request.headers.delete("Authorization"));
-        const client = createWhatsAppClient({ baseUrl: target.waBaseUrl, token: "not-a-valid-token", fetch });
+        const client = createWhatsAppClient({ baseUrl: target.whatsAppBaseUrl, token: "not-a-valid-token", fetch });
         const error = await client.getApplicationSettings().catch((e: unknown) => e);
         expect(error).toBeInstanceOf(WhatsAppApiError);
         expect((error as WhatsAppApiError).status).toBe(401);
@@ -488,11 +488,11 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
         );
       });
 
-      it("an unknown attachment id is a GraphApiError 400, code 100, subcode 2018074", async () => {
+      it("an unknown attachment id is a MessengerApiError 400, code 100, subcode 2018074", async () => {
         const error = await messenger({ fetch: target.forceStatus(400) })
           .sendAttachment("1254459154682919", { attachmentId: "999999999999", type: "image" })
           .catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(GraphApiError);
+        expect(error).toBeInstanceOf(MessengerApiError);
         expect(error).toMatchObject({
           status: 400,
           code: 100,
@@ -500,10 +500,10 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
           type: "OAuthException",
           fbtrace_id: expect.any(String),
         });
-        expect((error as GraphApiError).message).toMatch(/attachment/i);
+        expect((error as MessengerApiError).message).toMatch(/attachment/i);
       });
 
-      it("a missing access token is a GraphApiError with code 190", async () => {
+      it("a missing access token is a MessengerApiError with code 190", async () => {
         const withoutToken: FetchFunction = async (request) => {
           const url = new URL(request.url);
           url.searchParams.delete("access_token");
@@ -514,9 +514,9 @@ export function defineClientSuite(label: string, start: () => Promise<ClientTarg
         const error = await messenger({ fetch: withoutToken })
           .uploadAttachmentFromUrl(target.imageUrl, "image")
           .catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(GraphApiError);
-        expect((error as GraphApiError).code).toBe(190);
-        expect([400, 401]).toContain((error as GraphApiError).status);
+        expect(error).toBeInstanceOf(MessengerApiError);
+        expect((error as MessengerApiError).code).toBe(190);
+        expect([400, 401]).toContain((error as MessengerApiError).status);
       });
 
       it("the underlying typed client carries access_token", async () => {

@@ -16,7 +16,7 @@ import { tinyPng } from "../../conformance/media-files.ts";
 export interface ClientTarget {
   name: string;
   /** Root of the WA paths (`/v1/...`). */
-  waBaseUrl: string;
+  whatsAppBaseUrl: string;
   /**
    * Graph root and version: the reference server serves
    * `/v21.0/{page_id}/...`, Prism ignores servers and serves `/{page_id}/...`.
@@ -43,7 +43,7 @@ export interface ClientTarget {
 export function prismTarget(prismUrl: string): ClientTarget {
   return {
     name: "Prism mock",
-    waBaseUrl: prismUrl,
+    whatsAppBaseUrl: prismUrl,
     graphBaseUrl: prismUrl,
     graphVersion: "",
     admin: { username: "admin", password: "Adm1n!secret" },
@@ -103,7 +103,7 @@ export async function referenceTarget(options: ReferenceTargetOptions = {}): Pro
   const baseUrl = server.url;
   return {
     name: "reference server",
-    waBaseUrl: baseUrl,
+    whatsAppBaseUrl: baseUrl,
     graphBaseUrl: baseUrl,
     graphVersion: "v21.0",
     admin,

@@ -95,7 +95,7 @@ describe("50 MiB through the client", () => {
   });
 
   it("uploads and downloads 50 MiB as streams: same sha256, flat client memory", { timeout: 180_000 }, async () => {
-    const client = createWhatsAppClient({ baseUrl: target.waBaseUrl, ...target.admin });
+    const client = createWhatsAppClient({ baseUrl: target.whatsAppBaseUrl, ...target.admin });
     await client.loginUser();
     const watch = watchMemory();
 

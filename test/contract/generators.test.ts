@@ -113,11 +113,11 @@ describe("scenario list and coverage table", () => {
 describe("generated requests against the Prism mock", () => {
   const prismUrl = inject("prismUrl");
   const session = new ContractSession({
-    waBaseUrl: prismUrl,
+    whatsAppBaseUrl: prismUrl,
     graphBaseUrl: prismUrl,
     admin: { username: "admin", password: "Mock-Passw0rd!" },
     user: { username: "someone", password: "Mock-Passw0rd!" },
-    graph: { pageId: "1234567890", accessToken: "mock-page-token" },
+    messenger: { pageId: "1234567890", accessToken: "mock-page-token" },
     families: ["whatsapp", "messenger"],
     destructive: true,
     disposable: true,

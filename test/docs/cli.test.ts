@@ -15,7 +15,7 @@ import { type StartedProcess, startProcess } from "../support/start-process.ts";
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 const cli = path.join(repoRoot, "cli", "meta-media-openapi.mjs");
-const commands = ["serve", "mock", "docs", "lint", "test"];
+const commands = ["serve", "mock", "api-docs", "lint", "test"];
 let elsewhere: string;
 
 beforeAll(async () => {
@@ -58,18 +58,18 @@ describe("meta-media-openapi", () => {
     const [version, unknown, badOption] = await Promise.all([
       cliRun(["--version"]),
       cliRun(["frobnicate"]),
-      cliRun(["docs", "--colour"]),
+      cliRun(["api-docs", "--colour"]),
     ]);
     expect(version.stdout.trim()).toBe(manifest.version);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
     expect(badOption.code).toBe(2);
-    expect(badOption.stderr).toContain("Usage: meta-media-openapi docs");
+    expect(badOption.stderr).toContain("Usage: meta-media-openapi api-docs");
   }, 60_000);
 
-  it("docs --out builds index.html and openapi.yaml there, then finds them up to date", async () => {
+  it("api-docs --out builds index.html and openapi.yaml there; docs (its former name) finds them current", async () => {
     const out = path.join(elsewhere, "api-docs");
-    const first = await cliRun(["docs", "--out", "api-docs"]);
+    const first = await cliRun(["api-docs", "--out", "api-docs"]);
     expect(first.code, first.stderr).toBe(0);
     expect(existsSync(path.join(out, "index.html"))).toBe(true);
     expect((await readFile(path.join(out, "openapi.yaml"), "utf8")).startsWith("openapi: 3.1")).toBe(true);

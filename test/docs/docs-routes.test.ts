@@ -1,5 +1,5 @@
 /**
- * `/docs`, `/openapi.json`, `/openapi.yaml` and `/` served by registerDocsRoutes, with the docs built on first use,
+ * `/docs`, `/openapi.json`, `/openapi.yaml` and `/` served by registerApiDocsRoutes, with the docs built on first use,
  * each naming the origin the request reached.
  */
 import { execFile } from "node:child_process";
@@ -11,16 +11,16 @@ import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docsStaleReason } from "../../server/docs/docs-build.ts";
+import { apiDocsStaleReason } from "../../server/api-docs/api-docs-build.ts";
 import { packageBin } from "../../spec-model/package-files.ts";
-import { SPEC_LOCAL_ORIGIN } from "../../server/docs/origin-substitution.ts";
-import { registerDocsRoutes, type DocsRouteDeps } from "../../server/docs/routes.ts";
+import { SPEC_LOCAL_ORIGIN } from "../../server/api-docs/origin-substitution.ts";
+import { registerApiDocsRoutes, type ApiDocsRouteDeps } from "../../server/api-docs/routes.ts";
 import { serveNode } from "../../server/edge/serve-node.ts";
 import { bundlePath } from "../../spec-model/openapi-document.ts";
 
 const run = promisify(execFile);
 let tmp: string;
-let docsDir: string;
+let apiDocsDir: string;
 let app: Hono;
 const bundleText = await readFile(bundlePath, "utf8");
 const bundle = JSON.parse(bundleText) as { info: { title: string; version: string } };
@@ -31,7 +31,7 @@ function naming(origin: string, text: string): string {
 }
 
 const PAGE_TOKEN = "EAAB-page-token-never-shown-123";
-function deps(adminPasswordChangeRequired?: () => boolean): DocsRouteDeps {
+function deps(adminPasswordChangeRequired?: () => boolean): ApiDocsRouteDeps {
   return {
     config: {
       apiVersion: "3.0.1",
@@ -41,15 +41,15 @@ function deps(adminPasswordChangeRequired?: () => boolean): DocsRouteDeps {
   };
 }
 
-function appWith(d: DocsRouteDeps, opts = { docsDir }): Hono {
+function appWith(d: ApiDocsRouteDeps, opts = { apiDocsDir }): Hono {
   const a = new Hono();
-  registerDocsRoutes(a, d, opts);
+  registerApiDocsRoutes(a, d, opts);
   return a;
 }
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), "docs-routes-"));
-  docsDir = path.join(tmp, "docs");
+  apiDocsDir = path.join(tmp, "docs");
   app = appWith(deps(() => true));
 });
 afterAll(async () => {
@@ -58,12 +58,12 @@ afterAll(async () => {
 
 describe("/docs", () => {
   it("builds the docs on first request, then serves the self-contained Redoc page", async () => {
-    expect(existsSync(path.join(docsDir, "index.html"))).toBe(false);
+    expect(existsSync(path.join(apiDocsDir, "index.html"))).toBe(false);
     const res = await app.request("/docs");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
     const html = await res.text();
-    expect(existsSync(path.join(docsDir, "index.html"))).toBe(true);
+    expect(existsSync(path.join(apiDocsDir, "index.html"))).toBe(true);
     expect(html).toContain(`<title>${bundle.info.title}</title>`);
     // Redoc is inlined: the page neither loads a script or stylesheet by URL nor imports a module from one.
     expect(html).not.toMatch(/<script[^>]*\ssrc=/i);
@@ -95,7 +95,7 @@ describe("/docs", () => {
   });
 
   it("compresses the page for clients that accept gzip", async () => {
-    const plain = naming("http://localhost", await readFile(path.join(docsDir, "index.html"), "utf8"));
+    const plain = naming("http://localhost", await readFile(path.join(apiDocsDir, "index.html"), "utf8"));
     const res = await app.request("/docs", { headers: { "Accept-Encoding": "gzip" } });
     expect(res.headers.get("content-encoding")).toBe("gzip");
     const body = Buffer.from(await res.arrayBuffer());
@@ -122,14 +122,14 @@ describe("/docs", () => {
 
   it("explains how to build the docs (503) when they cannot be built", async () => {
     const missingBundle = new Hono();
-    registerDocsRoutes(missingBundle, deps(), {
-      docsDir: path.join(tmp, "never-built"),
+    registerApiDocsRoutes(missingBundle, deps(), {
+      apiDocsDir: path.join(tmp, "never-built"),
       bundlePath: path.join(tmp, "no-such.json"),
     });
     const res = await missingBundle.request("/docs");
     expect(res.status).toBe(503);
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(await res.text()).toContain("npm run docs");
+    expect(await res.text()).toContain("npm run api-docs");
   });
 });
 
@@ -199,8 +199,8 @@ describe("the per-family bundles", () => {
     await mkdir(lone, { recursive: true });
     await writeFile(path.join(lone, "openapi.json"), JSON.stringify(bundle));
     const alone = new Hono();
-    registerDocsRoutes(alone, deps(), {
-      docsDir: path.join(tmp, "lone-docs"),
+    registerApiDocsRoutes(alone, deps(), {
+      apiDocsDir: path.join(tmp, "lone-docs"),
       bundlePath: path.join(lone, "openapi.json"),
     });
     expect((await alone.request("/whatsapp.openapi.json")).status).toBe(404);
@@ -210,7 +210,7 @@ describe("the per-family bundles", () => {
 
 describe("docs freshness", () => {
   it("is up to date after a build, stale when the bundle changes or a file is missing", async () => {
-    expect(await docsStaleReason({ docsDir, bundlePath })).toBeUndefined();
+    expect(await apiDocsStaleReason({ apiDocsDir, bundlePath })).toBeUndefined();
     // A per-family bundle that changed alone (its YAML twin is then stale) is noticed too.
     const copy = path.join(tmp, "copy");
     await mkdir(copy, { recursive: true });
@@ -222,18 +222,18 @@ describe("docs freshness", () => {
     ]) {
       await writeFile(path.join(copy, name), await readFile(path.join(path.dirname(bundlePath), name)));
     }
-    expect(await docsStaleReason({ docsDir, bundlePath: path.join(copy, "openapi.json") })).toBeUndefined();
+    expect(await apiDocsStaleReason({ apiDocsDir, bundlePath: path.join(copy, "openapi.json") })).toBeUndefined();
     await writeFile(
       path.join(copy, "messenger.openapi.json"),
       JSON.stringify({ ...bundle, info: { ...bundle.info, version: "9.9.9" } }),
     );
-    expect(await docsStaleReason({ docsDir, bundlePath: path.join(copy, "openapi.json") })).toMatch(
+    expect(await apiDocsStaleReason({ apiDocsDir, bundlePath: path.join(copy, "openapi.json") })).toMatch(
       /messenger\.openapi\.json changed/,
     );
     const changed = path.join(tmp, "changed-bundle.json");
     await writeFile(changed, JSON.stringify({ ...bundle, info: { ...bundle.info, version: "9.9.9" } }));
-    expect(await docsStaleReason({ docsDir, bundlePath: changed })).toMatch(/bundle changed/);
-    expect(await docsStaleReason({ docsDir: path.join(tmp, "empty"), bundlePath })).toMatch(/missing/);
+    expect(await apiDocsStaleReason({ apiDocsDir, bundlePath: changed })).toMatch(/bundle changed/);
+    expect(await apiDocsStaleReason({ apiDocsDir: path.join(tmp, "empty"), bundlePath })).toMatch(/missing/);
   });
 });
 
@@ -276,7 +276,7 @@ describe("/ (index)", () => {
 
   it("says when the Messenger page was generated for development", async () => {
     const dev = new Hono();
-    registerDocsRoutes(
+    registerApiDocsRoutes(
       dev,
       {
         config: {
@@ -284,7 +284,7 @@ describe("/ (index)", () => {
           messenger: { pages: { "123456789012345": "dev-xyz-token-1" }, generatedDevPage: true },
         },
       },
-      { docsDir },
+      { apiDocsDir },
     );
     const html = await (await dev.request("/")).text();
     expect(html).toContain("123456789012345");
@@ -324,7 +324,7 @@ describe("the origin the served documents name", () => {
       expect(text, p).not.toContain(SPEC_LOCAL_ORIGIN);
     }
     // Every occurrence in the page is replaced: the pre-rendered servers panel and the spec inlined for Redoc.
-    const file = await readFile(path.join(docsDir, "index.html"), "utf8");
+    const file = await readFile(path.join(apiDocsDir, "index.html"), "utf8");
     const page = await (await get("/docs", host)).text();
     const occurrences = file.split(SPEC_LOCAL_ORIGIN).length - 1;
     expect(occurrences).toBeGreaterThanOrEqual(2);

@@ -87,8 +87,8 @@ describe("docs/conformance.md: GitHub Actions job", () => {
     Object.assign(env, job!.env, {
       PORT: String(await freePort()),
       RUNNER_TEMP: work,
-      // Test-only: rendered docs go to the temporary folder, not into the repository.
-      DOCS_DIR: path.join(work, "docs"),
+      // Test-only: the rendered API docs go to the temporary folder, not into the repository.
+      API_DOCS_DIR: path.join(work, "api-docs"),
     });
     const bin = `node ${JSON.stringify(cliPath)}`;
     for (const step of steps) {

@@ -10,8 +10,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   createMessengerClient,
   createWhatsAppClient,
-  type GraphApiError,
+  GraphApiError,
   graphErrorCatalogue,
+  MessengerApiError,
+  messengerErrorCatalogue,
   WhatsAppApiError,
   whatsAppErrorCatalogue,
 } from "../../client/index.ts";
@@ -74,12 +76,17 @@ describe("createEmulator", () => {
       const refused = await withoutProof
         .sendAttachment("1", { attachmentId: "1", type: "image" })
         .catch((e: unknown) => e);
-      expect((refused as GraphApiError).is(graphErrorCatalogue.appsecretProof)).toBe(true);
+      expect((refused as MessengerApiError).is(messengerErrorCatalogue.appsecretProof)).toBe(true);
       const withProof = createMessengerClient({ ...base, appSecret: "s3cret" });
       const unknown = await withProof
         .sendAttachment("1", { attachmentId: "1", type: "image" })
         .catch((e: unknown) => e);
+      expect((unknown as MessengerApiError).is(messengerErrorCatalogue.attachmentInvalid)).toBe(true);
+      // The names of 0.1.0, kept as deprecated aliases, are the same class and catalogue.
+      expect(unknown).toBeInstanceOf(MessengerApiError);
+      expect(unknown).toBeInstanceOf(GraphApiError);
       expect((unknown as GraphApiError).is(graphErrorCatalogue.attachmentInvalid)).toBe(true);
+      expect(graphErrorCatalogue).toBe(messengerErrorCatalogue);
     } finally {
       await emulator.close();
     }
@@ -144,7 +151,7 @@ describe("createEmulator", () => {
         "http://[::1]/x.png",
       ]) {
         const err = await messenger.uploadAttachmentFromUrl(url, "image").catch((e: unknown) => e);
-        expect((err as GraphApiError).is(graphErrorCatalogue.fetchFailed), url).toBe(true);
+        expect((err as MessengerApiError).is(messengerErrorCatalogue.fetchFailed), url).toBe(true);
       }
     } finally {
       await emulator.close();

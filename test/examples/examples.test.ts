@@ -31,7 +31,7 @@ async function example(name: string, args: string[], env: Record<string, string>
   return stdout;
 }
 
-const waEnv = () => ({ WA_BASE_URL: baseUrl, WA_USERNAME: "admin", WA_PASSWORD: ADMIN_PASSWORD });
+const whatsAppEnv = () => ({ WA_BASE_URL: baseUrl, WA_USERNAME: "admin", WA_PASSWORD: ADMIN_PASSWORD });
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), "examples-"));
@@ -63,7 +63,7 @@ describe("examples/", () => {
     const output = path.join(tmp, "photo-copy.png");
     const png = tinyPng(8, 8);
     await writeFile(input, png);
-    const out = await example("upload-and-download-media.ts", [input, "image/png", output], waEnv());
+    const out = await example("upload-and-download-media.ts", [input, "image/png", output], whatsAppEnv());
     const id = /as media ([0-9a-f-]{36})/.exec(out)?.[1];
     expect(id, out).toBeDefined();
     expect(out).toContain(`downloaded media ${id} (image/png, ${png.length} bytes)`);
@@ -76,7 +76,7 @@ describe("examples/", () => {
     const failure = await example(
       "upload-and-download-media.ts",
       [input, "image/png", path.join(tmp, "x")],
-      waEnv(),
+      whatsAppEnv(),
     ).then(
       () => undefined,
       (err: { code: number; stderr: string }) => err,
@@ -86,7 +86,7 @@ describe("examples/", () => {
   });
 
   it("change-settings.ts changes the settings and lists those that need a restart", async () => {
-    const out = await example("change-settings.ts", [], waEnv());
+    const out = await example("change-settings.ts", [], whatsAppEnv());
     const lines = out.trim().split("\n");
     expect(lines[0]).toBe("callback_backoff_delay_ms: 3000, auto_download: []");
     expect(lines[1]).toBe("restart required for: webhooks.max_concurrent_requests");

@@ -191,7 +191,7 @@ describe("docs/generate-a-client.md", () => {
       const run = commands.filter((c) => c.includes(g.example));
       expect(run).toEqual([`npx tsx ${g.example} photo.png`]);
       const stdout = await sh(run[0]!, project, {
-        WA_BASE_URL: target.waBaseUrl,
+        WA_BASE_URL: target.whatsAppBaseUrl,
         WA_USERNAME: "admin",
         WA_PASSWORD: "secret",
         WA_NEW_PASSWORD: newPassword,
@@ -221,14 +221,18 @@ describe("docs/generate-a-client.md", () => {
       expect(new Set(report.attachments).size).toBe(2);
 
       // What the server now holds, seen through this package's client: the new password, the PNG, the settings.
-      const wa = createWhatsAppClient({ baseUrl: target.waBaseUrl, username: "admin", password: newPassword });
+      const wa = createWhatsAppClient({ baseUrl: target.whatsAppBaseUrl, username: "admin", password: newPassword });
       const media = await wa.downloadMedia(report.mediaId);
       expect(media.contentType).toBe("image/png");
       expect(Buffer.from(await new Response(media.stream).arrayBuffer()).equals(Buffer.from(photo))).toBe(true);
       const { settings } = await wa.getApplicationSettings();
       expect(settings.application.webhooks.max_concurrent_requests).toBe(12);
       expect(settings.application.callback_backoff_delay_ms).toBe(5000);
-      const oldPassword = createWhatsAppClient({ baseUrl: target.waBaseUrl, username: "admin", password: "secret" });
+      const oldPassword = createWhatsAppClient({
+        baseUrl: target.whatsAppBaseUrl,
+        username: "admin",
+        password: "secret",
+      });
       const refused = await oldPassword.getApplicationSettings().catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(WhatsAppApiError);
       expect((refused as WhatsAppApiError).status).toBe(401);

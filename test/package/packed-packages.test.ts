@@ -5,7 +5,7 @@
  *   node_modules holds at most 5 packages, and a strict TypeScript script type-checks against the installed
  *   declarations and runs against the reference server on Node 20 and on Node 24; the README it ships type-checks.
  * - The tool (`meta-media-openapi`) with the client: the client is installed once (the tool's tarball carries no copy),
- *   `npx meta-media-openapi --help` answers, the emulator imports, and from a read-only install `serve`, `docs`,
+ *   `npx meta-media-openapi --help` answers, the emulator imports, and from a read-only install `serve`, `api-docs`,
  *   `mock`, `lint` and `test --target <that server> --junit` work without writing a byte into node_modules.
  */
 import { spawnSync } from "node:child_process";
@@ -40,7 +40,7 @@ const clientScript = `
 import {
   createMessengerClient,
   createWhatsAppClient,
-  GraphApiError,
+  MessengerApiError,
   saveMediaToFile,
   WhatsAppApiError,
   whatsAppErrorCatalogue,
@@ -104,7 +104,7 @@ console.log(
     saved: [saved, savedText],
     attachmentId: uploaded.attachment_id,
     messageId: sent.message_id,
-    badSend: badSend instanceof GraphApiError ? [badSend.status, badSend.code, badSend.subcode] : null,
+    badSend: badSend instanceof MessengerApiError ? [badSend.status, badSend.code, badSend.subcode] : null,
     openapi: spec.openapi,
     familyServers: [whatsappSpec.servers[0]?.url, messengerSpec.servers[0]?.url, messengerFilesSpec.servers[0]?.url],
     mediaPath,
@@ -247,7 +247,7 @@ describe("the client package installed alone", () => {
 
     const env = {
       ...process.env,
-      WA_URL: target.waBaseUrl,
+      WA_URL: target.whatsAppBaseUrl,
       WA_USER: target.admin.username,
       WA_PASSWORD: target.admin.password,
       GRAPH_URL: target.graphBaseUrl,
@@ -321,7 +321,7 @@ describe("the tool installed with the client", () => {
   it("answers npx meta-media-openapi --help", async () => {
     const { stdout } = await run("npx", ["--no-install", "meta-media-openapi", "--help"], { cwd: project });
     expect(stdout).toMatch(/^Usage: meta-media-openapi <command>/);
-    for (const command of ["serve", "mock", "docs", "lint", "test"]) {
+    for (const command of ["serve", "mock", "api-docs", "lint", "test"]) {
       expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     }
   });
@@ -340,7 +340,8 @@ describe("the tool installed with the client", () => {
     expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toEqual(["in memory", expect.stringMatching(/^\d{16}$/)]);
   });
 
-  const readOnly = "runs serve, docs, mock, lint and test --target --junit from a read-only install, writing nothing";
+  const readOnly =
+    "runs serve, api-docs, mock, lint and test --target --junit from a read-only install, writing nothing";
   it(readOnly, { timeout: 600_000 }, async () => {
     const nodeModules = path.join(project, "node_modules");
     // The native module is what `npm install` would compile from the same source with the same Node: copied from the
@@ -362,8 +363,8 @@ describe("the tool installed with the client", () => {
     const before = await tree(nodeModules);
 
     const bin = path.join(nodeModules, ".bin", "meta-media-openapi");
-    // Nothing from this process's environment (DOCS_DIR, XDG_CACHE_HOME...): a home that does not exist, so no cache
-    // folder can be made either, and the `node` on PATH is the one running this suite (the Node 24 leg's too).
+    // Nothing from this process's environment (API_DOCS_DIR, XDG_CACHE_HOME...): a home that does not exist, so no
+    // cache folder can be made either, and the `node` on PATH is the one running this suite (the Node 24 leg's too).
     const env = {
       PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`,
       HOME: path.join(home, "no-such-home"),
@@ -425,10 +426,10 @@ describe("the tool installed with the client", () => {
       expect(await serve.stop()).toBe(0);
     }
 
-    const shipped = await tool(["docs"]);
+    const shipped = await tool(["api-docs"]);
     expect(shipped.stdout).toContain("shipped with the package are up to date");
     const out = path.join(home, "api-docs");
-    await tool(["docs", "--out", out]);
+    await tool(["api-docs", "--out", out]);
     expect((await readFile(path.join(out, "index.html"), "utf8")).length).toBeGreaterThan(100_000);
     await tool(["lint"]);
 

@@ -39,7 +39,7 @@ beforeAll(async () => {
   servers = await startInstances(2, shared, {
     MESSENGER_PAGES: JSON.stringify({ [PAGE_ID]: PAGE_TOKEN }),
     ATTACHMENT_FETCH_ALLOW: "127.0.0.1",
-    LOGIN_MAX_FAILURES_PER_USER: String(LOGIN_FAILURES_PER_USER),
+    WA_LOGIN_MAX_FAILURES_PER_USER: String(LOGIN_FAILURES_PER_USER),
   });
   balancer = await startBalancer(servers.map((s) => s.url));
   work = await mkdtemp(path.join(os.tmpdir(), "conformance-balanced-"));

@@ -26,7 +26,7 @@ let adminToken: string;
 
 beforeAll(async () => {
   shared = await sharedStorage();
-  [a, b] = (await startInstances(2, shared, { LOGIN_MAX_FAILURES_PER_ADDRESS: String(FAILURES_PER_ADDRESS) })) as [
+  [a, b] = (await startInstances(2, shared, { WA_LOGIN_MAX_FAILURES_PER_ADDRESS: String(FAILURES_PER_ADDRESS) })) as [
     ChildServer,
     ChildServer,
   ];

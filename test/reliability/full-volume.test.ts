@@ -1,5 +1,5 @@
 /**
- * Full media volume: with MEDIA_VOLUME_MAX_BYTES set, an upload that would pass the quota is refused with 503
+ * Full media volume: with WA_MEDIA_VOLUME_MAX_BYTES set, an upload that would pass the quota is refused with 503
  * (1011), leaves nothing behind (no record, no blob, no temporary file), and the server keeps serving.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -19,7 +19,7 @@ let token: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), "reliability-volume-"));
-  server = await startReferenceServer({ dataDir, env: { MEDIA_VOLUME_MAX_BYTES: String(QUOTA) } });
+  server = await startReferenceServer({ dataDir, env: { WA_MEDIA_VOLUME_MAX_BYTES: String(QUOTA) } });
   token = await loginAdmin(server.url);
 });
 

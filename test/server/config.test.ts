@@ -1,6 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../server/config.ts";
+import { ENVIRONMENT_ALIASES } from "../../server/environment.ts";
 
 const base = { MESSENGER_PAGES: '{"1234567890":"page-token-1234"}' };
 
@@ -28,11 +29,11 @@ describe("loadConfig", () => {
       DATA_DIR: "/tmp/wa-data",
       WA_ADMIN_PASSWORD: "Adm1n!pass",
       WA_ID: "15550001111",
-      MEDIA_MAX_BYTES: "1048576",
-      MEDIA_VOLUME_MAX_BYTES: "1073741824",
-      LOGIN_MAX_FAILURES_PER_ADDRESS: "5",
-      LOGIN_MAX_FAILURES_PER_USER: "7",
-      LOGIN_FAILURE_WINDOW_SECONDS: "60",
+      WA_MEDIA_MAX_BYTES: "1048576",
+      WA_MEDIA_VOLUME_MAX_BYTES: "1073741824",
+      WA_LOGIN_MAX_FAILURES_PER_ADDRESS: "5",
+      WA_LOGIN_MAX_FAILURES_PER_USER: "7",
+      WA_LOGIN_FAILURE_WINDOW_SECONDS: "60",
     });
     expect(config.loginThrottle).toEqual({ maxFailuresPerAddress: 5, maxFailuresPerUser: 7, windowSeconds: 60 });
     expect(config).toMatchObject({
@@ -50,19 +51,56 @@ describe("loadConfig", () => {
     ["PORT", "http"],
     ["PORT", "70000"],
     ["PORT", "-1"],
-    ["MEDIA_MAX_BYTES", "100MB"],
-    ["MEDIA_MAX_BYTES", "0"],
-    ["MEDIA_VOLUME_MAX_BYTES", "1e9"],
+    ["WA_MEDIA_MAX_BYTES", "100MB"],
+    ["WA_MEDIA_MAX_BYTES", "0"],
+    ["WA_MEDIA_VOLUME_MAX_BYTES", "1e9"],
     ["WA_ADMIN_PASSWORD", "secret"],
     ["WA_ID", "+1 555"],
     ["HOST", "a b"],
     ["MESSENGER_PAGES", "not json"],
-    ["LOGIN_MAX_FAILURES_PER_ADDRESS", "0"],
-    ["LOGIN_MAX_FAILURES_PER_USER", "many"],
-    ["LOGIN_FAILURE_WINDOW_SECONDS", "1e3"],
-    ["LOGIN_FAILURE_WINDOW_SECONDS", "86401"],
+    ["WA_LOGIN_MAX_FAILURES_PER_ADDRESS", "0"],
+    ["WA_LOGIN_MAX_FAILURES_PER_USER", "many"],
+    ["WA_LOGIN_FAILURE_WINDOW_SECONDS", "1e3"],
+    ["WA_LOGIN_FAILURE_WINDOW_SECONDS", "86401"],
   ])("refuses %s=%s with a message naming it", (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(name);
+  });
+});
+
+describe("older names of renamed variables", () => {
+  const renamed: Array<[string, string, string, (config: ReturnType<typeof loadConfig>) => number | undefined]> = [
+    ["WA_MEDIA_MAX_BYTES", "MEDIA_MAX_BYTES", "1048576", (c) => c.mediaMaxBytes],
+    ["WA_MEDIA_VOLUME_MAX_BYTES", "MEDIA_VOLUME_MAX_BYTES", "1073741824", (c) => c.mediaVolumeMaxBytes],
+    [
+      "WA_LOGIN_MAX_FAILURES_PER_ADDRESS",
+      "LOGIN_MAX_FAILURES_PER_ADDRESS",
+      "5",
+      (c) => c.loginThrottle.maxFailuresPerAddress,
+    ],
+    ["WA_LOGIN_MAX_FAILURES_PER_USER", "LOGIN_MAX_FAILURES_PER_USER", "7", (c) => c.loginThrottle.maxFailuresPerUser],
+    ["WA_LOGIN_FAILURE_WINDOW_SECONDS", "LOGIN_FAILURE_WINDOW_SECONDS", "60", (c) => c.loginThrottle.windowSeconds],
+  ];
+
+  it("are the documented aliases", () => {
+    for (const [name, older] of renamed) expect(ENVIRONMENT_ALIASES[name]).toBe(older);
+  });
+
+  it.each(renamed)("%s is read under its older name %s", (_name, older, value, read) => {
+    expect(read(loadConfig({ ...base, [older]: value }))).toBe(Number(value));
+  });
+
+  it.each(renamed)("%s wins over %s when both are set, even over a bad older value", (name, older, value, read) => {
+    expect(read(loadConfig({ ...base, [name]: value, [older]: "2" }))).toBe(Number(value));
+    expect(read(loadConfig({ ...base, [name]: value, [older]: "bad" }))).toBe(Number(value));
+  });
+
+  it.each(renamed)("a bad %s is reported under that name; a bad %s alone under the older one", (name, older) => {
+    expect(() => loadConfig({ ...base, [name]: "bad", [older]: "2" })).toThrow(new RegExp(`^${name} must`));
+    expect(() => loadConfig({ ...base, [older]: "bad" })).toThrow(new RegExp(`^${older} must`));
+  });
+
+  it("an empty new name leaves the older one in force", () => {
+    expect(loadConfig({ ...base, WA_MEDIA_MAX_BYTES: " ", MEDIA_MAX_BYTES: "1000" }).mediaMaxBytes).toBe(1000);
   });
 });

@@ -11,12 +11,12 @@ import {
   login,
   makeDataDir,
   startTestServer,
-  waError,
+  whatsAppError,
   type TestServer,
 } from "./harness.ts";
 import path from "node:path";
 
-const waOps = listOperations().filter((o) => o.operation["x-api-family"] === "whatsapp");
+const whatsAppOps = listOperations().filter((o) => o.operation["x-api-family"] === "whatsapp");
 const samplePath = (p: string) =>
   p
     .replace("{media_id}", "f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68")
@@ -34,8 +34,8 @@ afterAll(() => server.dispose());
 
 describe("routes declared from the spec", () => {
   it("every WA operation answers 401 with a challenge when the credentials are missing", async () => {
-    expect(waOps.length).toBeGreaterThan(0);
-    for (const op of waOps) {
+    expect(whatsAppOps.length).toBeGreaterThan(0);
+    for (const op of whatsAppOps) {
       const r = await call(
         server.app,
         op.operationId,
@@ -44,7 +44,7 @@ describe("routes declared from the spec", () => {
         { requireHeaders: ["WWW-Authenticate"] },
       );
       expect(r.res.status, op.operationId).toBe(401);
-      expect(waError(r.body).code).toBe(1005);
+      expect(whatsAppError(r.body).code).toBe(1005);
       expect(r.res.headers.get("www-authenticate"), op.operationId).toMatch(
         op.operationId === "loginUser" ? /^Basic / : /^Bearer /,
       );
@@ -52,9 +52,9 @@ describe("routes declared from the spec", () => {
   });
 
   it("other methods answer 405 with Allow listing the documented ones", async () => {
-    const paths = [...new Set(waOps.map((o) => o.path))];
+    const paths = [...new Set(whatsAppOps.map((o) => o.path))];
     for (const p of paths) {
-      const declared = waOps.filter((o) => o.path === p).map((o) => o.method.toUpperCase());
+      const declared = whatsAppOps.filter((o) => o.path === p).map((o) => o.method.toUpperCase());
       const allowed = declared.includes("GET") ? [...declared, "HEAD"] : declared;
       // TRACE cannot be sent through fetch's Request at all.
       for (const method of httpMethods.map((m) => m.toUpperCase())) {
@@ -73,7 +73,7 @@ describe("routes declared from the spec", () => {
       expect(res.status, url).toBe(404);
       const body = await res.json();
       expect(errorEnvelope(body), url).toBe(true);
-      expect(waError(body).code).toBe(1006);
+      expect(whatsAppError(body).code).toBe(1006);
     }
   });
 });
@@ -97,7 +97,7 @@ describe("faults", () => {
       expect(res.status).toBe(500);
       const body = await res.json();
       expect(errorEnvelope(body)).toBe(true);
-      expect(waError(body)).toEqual({ code: 1014, details: "Internal error" });
+      expect(whatsAppError(body)).toEqual({ code: 1014, details: "Internal error" });
       expect(String(log.mock.calls.flat().join(" "))).toContain("disk controller on fire");
     } finally {
       log.mockRestore();
@@ -106,7 +106,7 @@ describe("faults", () => {
   });
 
   it("no request input produces a 500, and every reply matches the spec", async () => {
-    const jsonOps = waOps.filter((o) => o.operation.requestBody?.content["application/json"]);
+    const jsonOps = whatsAppOps.filter((o) => o.operation.requestBody?.content["application/json"]);
     const contentTypes = fc.constantFrom(
       "application/json",
       "text/plain",
@@ -146,7 +146,7 @@ describe("faults", () => {
     );
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...jsonOps, ...waOps),
+        fc.constantFrom(...jsonOps, ...whatsAppOps),
         contentTypes,
         bodies,
         tokens,

@@ -128,7 +128,7 @@ export async function call(
 }
 
 /** `errors[0].code` and `.details` of a WA error body. */
-export function waError(body: unknown): { code: number; details: string } {
+export function whatsAppError(body: unknown): { code: number; details: string } {
   const err = (body as { errors: Array<{ code: number; details: string }> }).errors[0]!;
   return { code: err.code, details: err.details };
 }

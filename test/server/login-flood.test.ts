@@ -35,7 +35,7 @@ describe("a flood of wrong logins", () => {
   beforeAll(async () => {
     // Limits raised for this test only: it is about hashing, and 200 failures from one address would be throttled.
     server = await startTestServer({
-      env: { LOGIN_MAX_FAILURES_PER_ADDRESS: "100000", LOGIN_MAX_FAILURES_PER_USER: "100000" },
+      env: { WA_LOGIN_MAX_FAILURES_PER_ADDRESS: "100000", WA_LOGIN_MAX_FAILURES_PER_USER: "100000" },
     });
     served = await serveNode(
       {

@@ -15,7 +15,7 @@ import {
   call,
   login,
   startTestServer,
-  waError,
+  whatsAppError,
   type TestServer,
 } from "./harness.ts";
 
@@ -187,7 +187,7 @@ describe("POST /v1/users/login under repeated failures", () => {
     async () => {
       const clock = new ManualClock();
       server = await startTestServer({
-        env: { LOGIN_MAX_FAILURES_PER_ADDRESS: "3", LOGIN_FAILURE_WINDOW_SECONDS: "300" },
+        env: { WA_LOGIN_MAX_FAILURES_PER_ADDRESS: "3", WA_LOGIN_FAILURE_WINDOW_SECONDS: "300" },
         overrides: { clock },
       });
       for (const name of ["admin", "alice", "bob"])
@@ -204,7 +204,7 @@ describe("POST /v1/users/login under repeated failures", () => {
       );
       expect(r.res.status).toBe(429);
       expect(r.res.headers.get("retry-after")).toBe("300");
-      expect(waError(r.body)).toEqual({
+      expect(whatsAppError(r.body)).toEqual({
         code: 1015,
         details: "Too many failed logins from this address or for this user name: retry in 300 s",
       });
@@ -217,7 +217,7 @@ describe("POST /v1/users/login under repeated failures", () => {
   );
 
   it("answers 429 past the per-user limit from the addresses that failed; a fresh one is heard once", async () => {
-    server = await startTestServer({ env: { LOGIN_MAX_FAILURES_PER_USER: "4" } });
+    server = await startTestServer({ env: { WA_LOGIN_MAX_FAILURES_PER_USER: "4" } });
     for (let i = 1; i <= 4; i++)
       expect((await attempt(server.app, "admin", "Wr0ng-pass!", `198.51.100.${i}`)).res.status).toBe(401);
     // The right password from an address that failed: refused until the user's failures leave the window.
@@ -236,7 +236,7 @@ describe("POST /v1/users/login under repeated failures", () => {
     "holds a concurrent burst of wrong logins to the limit, " + "and lets any number of right ones sent together in",
     async () => {
       server = await startTestServer({
-        env: { LOGIN_MAX_FAILURES_PER_ADDRESS: "5", LOGIN_MAX_FAILURES_PER_USER: "1000" },
+        env: { WA_LOGIN_MAX_FAILURES_PER_ADDRESS: "5", WA_LOGIN_MAX_FAILURES_PER_USER: "1000" },
       });
       const app = server.app;
       // 12 right logins at once from one address: more than the limit of failures, none of them a failure.

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getOperation } from "../../spec-model/openapi-document.ts";
 import * as samples from "../../conformance/media-files.ts";
-import { ADMIN_PASSWORD, bearer, call, login, startTestServer, waError, type TestServer } from "./harness.ts";
+import { ADMIN_PASSWORD, bearer, call, login, startTestServer, whatsAppError, type TestServer } from "./harness.ts";
 
 let server: TestServer;
 let auth: Record<string, string>;
@@ -171,7 +171,7 @@ describe("documents: any valid MIME type that is not a listed media type", () =>
   it("still answers 400 (1008) for an empty document", async () => {
     const r = await upload("image/gif", new Uint8Array(0));
     expect(r.res.status).toBe(400);
-    expect(waError(r.body).code).toBe(1008);
+    expect(whatsAppError(r.body).code).toBe(1008);
   });
 });
 
@@ -192,8 +192,8 @@ describe("upload refusals", () => {
     for (const [type, bytes, details] of refusals) {
       const r = await upload(type, bytes);
       expect(r.res.status, type).toBe(415);
-      expect(waError(r.body).code).toBe(1009);
-      expect(waError(r.body).details, type).toContain(details);
+      expect(whatsAppError(r.body).code).toBe(1009);
+      expect(whatsAppError(r.body).details, type).toContain(details);
     }
     expect(storedBlobs()).toEqual([]);
     expect(tmpFiles()).toEqual([]);
@@ -202,23 +202,23 @@ describe("upload refusals", () => {
   it("415 with a clear reason for stereo Ogg Opus and animated WebP stickers", async () => {
     let r = await upload("audio/ogg; codecs=opus", samples.oggOpus(2));
     expect(r.res.status).toBe(415);
-    expect(waError(r.body).details).toMatch(/^audio\/ogg; codecs=opus must be mono: .*2 channels/);
+    expect(whatsAppError(r.body).details).toMatch(/^audio\/ogg; codecs=opus must be mono: .*2 channels/);
     r = await upload("image/webp", samples.animatedWebp());
     expect(r.res.status).toBe(415);
-    expect(waError(r.body).details).toBe("Animated image/webp stickers cannot be sent");
+    expect(whatsAppError(r.body).details).toBe("Animated image/webp stickers cannot be sent");
     expect(storedBlobs()).toEqual([]);
   });
 
   it("400 (1008) without Content-Type or with an empty body", async () => {
     let r = await upload(undefined, samples.png());
     expect(r.res.status).toBe(400);
-    expect(waError(r.body)).toEqual({ code: 1008, details: "Content-Type header is required" });
+    expect(whatsAppError(r.body)).toEqual({ code: 1008, details: "Content-Type header is required" });
     r = await upload("image/png", new Uint8Array(0));
     expect(r.res.status).toBe(400);
-    expect(waError(r.body).code).toBe(1008);
+    expect(whatsAppError(r.body).code).toBe(1008);
     r = await upload("image/png", null);
     expect(r.res.status).toBe(400);
-    expect(waError(r.body).code).toBe(1008);
+    expect(whatsAppError(r.body).code).toBe(1008);
     expect(storedBlobs()).toEqual([]);
     expect(tmpFiles()).toEqual([]);
   });
@@ -234,7 +234,7 @@ describe("upload refusals", () => {
     const { stream, state } = countingStream(50 * 1024 * 1024, samples.png());
     const r = await upload("image/png", stream);
     expect(r.res.status).toBe(413);
-    expect(waError(r.body)).toEqual({ code: 1009, details: `image media must be at most ${imageLimit} bytes` });
+    expect(whatsAppError(r.body)).toEqual({ code: 1009, details: `image media must be at most ${imageLimit} bytes` });
     expect(state.pulled).toBeLessThan(imageLimit + 1024 * 1024);
     expect(state.cancelled).toBe(true);
     expect(storedBlobs()).toHaveLength(1);
@@ -249,13 +249,13 @@ describe("upload refusals", () => {
     expect(state.pulled).toBeLessThanOrEqual(64 * 1024);
   });
 
-  it("applies MEDIA_MAX_BYTES below the per-type limits", async () => {
+  it("applies WA_MEDIA_MAX_BYTES below the per-type limits", async () => {
     server.dispose();
-    server = await startTestServer({ env: { MEDIA_MAX_BYTES: "1000" } });
+    server = await startTestServer({ env: { WA_MEDIA_MAX_BYTES: "1000" } });
     auth = bearer(await login(server.app, "admin", ADMIN_PASSWORD));
     const r = await upload("application/pdf", Buffer.concat([samples.pdf(), Buffer.alloc(1000)]));
     expect(r.res.status).toBe(413);
-    expect(waError(r.body).details).toBe("document media must be at most 1000 bytes");
+    expect(whatsAppError(r.body).details).toBe("document media must be at most 1000 bytes");
     expect((await upload("application/pdf", samples.pdf())).res.status).toBe(201);
   });
 
@@ -271,7 +271,7 @@ describe("upload refusals", () => {
       } as RequestInit);
       const body = await (await import("../support/spec-response.ts")).expectResponseMatchesSpec("uploadMedia", res);
       expect(res.status).toBe(401);
-      expect(waError(body).code).toBe(1005);
+      expect(whatsAppError(body).code).toBe(1005);
       expect(state.pulled).toBeLessThanOrEqual(64 * 1024);
       expect(tmpFiles()).toEqual([]);
     },
@@ -312,7 +312,7 @@ describe("download and delete of unknown ids", () => {
     for (const id of ["f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68", "nope"]) {
       const r = await call(server.app, "deleteMedia", `/v1/media/${id}`, { method: "DELETE", headers: auth });
       expect(r.res.status).toBe(404);
-      expect(waError(r.body)).toEqual({ code: 1006, details: `Media ${id} not found` });
+      expect(whatsAppError(r.body)).toEqual({ code: 1006, details: `Media ${id} not found` });
     }
   });
 });
@@ -325,20 +325,20 @@ describe("storage failures", () => {
     writeFileSync(tmp, "");
     const r = await upload("image/png", samples.png());
     expect(r.res.status).toBe(503);
-    expect(waError(r.body).code).toBe(1011);
+    expect(whatsAppError(r.body).code).toBe(1011);
     expect(storedBlobs()).toEqual([]);
     expect(server.storage.db.prepare("SELECT COUNT(*) AS n FROM media").get()).toEqual({ n: 0 });
   });
 
-  it("503 (1011) past MEDIA_VOLUME_MAX_BYTES; deleting frees the space", async () => {
+  it("503 (1011) past WA_MEDIA_VOLUME_MAX_BYTES; deleting frees the space", async () => {
     server.dispose();
-    server = await startTestServer({ env: { MEDIA_VOLUME_MAX_BYTES: "1000" } });
+    server = await startTestServer({ env: { WA_MEDIA_VOLUME_MAX_BYTES: "1000" } });
     auth = bearer(await login(server.app, "admin", ADMIN_PASSWORD));
     const first = await upload("application/pdf", Buffer.concat([samples.pdf(), Buffer.alloc(600)]));
     expect(first.res.status).toBe(201);
     const second = await upload("application/pdf", Buffer.concat([samples.pdf(), Buffer.alloc(600)]));
     expect(second.res.status).toBe(503);
-    expect(waError(second.body).details).toContain("full");
+    expect(whatsAppError(second.body).details).toContain("full");
     expect(storedBlobs()).toHaveLength(1);
     expect(tmpFiles()).toEqual([]);
     await call(server.app, "deleteMedia", `/v1/media/${mediaId(first.body)}`, { method: "DELETE", headers: auth });

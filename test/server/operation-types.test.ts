@@ -11,8 +11,8 @@ import type {
   PathParams,
   QueryParams,
 } from "../../server/edge/operation-handler.ts";
-import type { GraphAuth } from "../../server/edge/messenger-security.ts";
-import type { WaAuth } from "../../server/edge/whatsapp-security.ts";
+import type { MessengerAuth } from "../../server/edge/messenger-security.ts";
+import type { WhatsAppAuth } from "../../server/edge/whatsapp-security.ts";
 
 type Schemas = components["schemas"];
 const meta = { api_status: "stable", version: "3.0.1" } as const;
@@ -57,7 +57,7 @@ describe("handler replies", () => {
   });
 
   it("are checked in handler tables, per operationId", () => {
-    const table: HandlerTable<WaAuth> = {
+    const table: HandlerTable<WhatsAppAuth> = {
       deleteMedia: {
         handle: ({ params }) => {
           expectTypeOf(params.media_id).toEqualTypeOf<string>();
@@ -67,7 +67,7 @@ describe("handler replies", () => {
       // @ts-expect-error resetApplicationSettings documents no 204
       resetApplicationSettings: { handle: () => ({ status: 204 }) },
     };
-    const graph: HandlerTable<GraphAuth> = {
+    const messenger: HandlerTable<MessengerAuth> = {
       sendMessage: {
         handle: ({ auth, body }) => {
           expectTypeOf(auth.pageId).toEqualTypeOf<string>();
@@ -76,6 +76,6 @@ describe("handler replies", () => {
         },
       },
     };
-    void [table, graph];
+    void [table, messenger];
   });
 });

@@ -16,7 +16,7 @@ describe("blobs left without a record by a crash", () => {
     const png = samples.png();
     const orphanBytes = Buffer.alloc(4096, 7);
     // Room for two copies of the PNG, not for a third nor for the orphan.
-    const env = { MEDIA_VOLUME_MAX_BYTES: String(2 * png.length + Math.floor(png.length / 2)) };
+    const env = { WA_MEDIA_VOLUME_MAX_BYTES: String(2 * png.length + Math.floor(png.length / 2)) };
     let server = await startTestServer({ env });
     const { dataDir } = server;
     const auth = bearer(await login(server.app, "admin", ADMIN_PASSWORD));

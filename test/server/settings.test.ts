@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ADMIN_PASSWORD, bearer, call, json, login, startTestServer, waError, type TestServer } from "./harness.ts";
+import {
+  ADMIN_PASSWORD,
+  bearer,
+  call,
+  json,
+  login,
+  startTestServer,
+  whatsAppError,
+  type TestServer,
+} from "./harness.ts";
 
 let server: TestServer;
 let auth: Record<string, string>;
@@ -9,7 +18,7 @@ beforeEach(async () => {
 });
 afterEach(() => server.dispose());
 
-/** FACTS §4 defaults. */
+/** The defaults of `#/components/schemas/ApplicationSettings` (each property's `default`). */
 const DEFAULTS = {
   axolotl_context_striping_disabled: false,
   callback_backoff_delay_ms: 3000,
@@ -148,8 +157,8 @@ describe("application settings", () => {
     for (const [body, code, details] of cases) {
       const r = await patch(body);
       expect(r.res.status, JSON.stringify(body)).toBe(400);
-      expect(waError(r.body).code, JSON.stringify(body)).toBe(code);
-      expect(waError(r.body).details, JSON.stringify(body)).toContain(details);
+      expect(whatsAppError(r.body).code, JSON.stringify(body)).toBe(code);
+      expect(whatsAppError(r.body).details, JSON.stringify(body)).toContain(details);
     }
     expect(await getSettings()).toEqual(DEFAULTS);
   });
@@ -160,21 +169,21 @@ describe("application settings", () => {
       headers: { ...auth, "Content-Type": "application/json" },
     });
     expect(r.res.status).toBe(400);
-    expect(waError(r.body).code).toBe(1008);
+    expect(whatsAppError(r.body).code).toBe(1008);
     r = await call(server.app, "updateApplicationSettings", "/v1/settings/application", {
       method: "PATCH",
       headers: { ...auth, "Content-Type": "application/json" },
       body: '{"a":',
     });
     expect(r.res.status).toBe(400);
-    expect(waError(r.body)).toEqual({ code: 1009, details: "Request body is not valid JSON" });
+    expect(whatsAppError(r.body)).toEqual({ code: 1009, details: "Request body is not valid JSON" });
     r = await call(server.app, "updateApplicationSettings", "/v1/settings/application", {
       method: "PATCH",
       headers: { ...auth, "Content-Type": "application/x-www-form-urlencoded" },
       body: "a=1",
     });
     expect(r.res.status).toBe(415);
-    expect(waError(r.body)).toEqual({ code: 1009, details: "Content-Type must be application/json" });
+    expect(whatsAppError(r.body)).toEqual({ code: 1009, details: "Content-Type must be application/json" });
     r = await call(server.app, "updateApplicationSettings", "/v1/settings/application", {
       method: "PATCH",
       headers: { ...auth, "Content-Type": "Application/JSON; charset=UTF-8" },
@@ -229,7 +238,7 @@ describe("application settings", () => {
     for (const [op, url, init] of attempts) {
       const r = await call(server.app, op, url, init);
       expect(r.res.status, op).toBe(403);
-      expect(waError(r.body).code).toBe(1005);
+      expect(whatsAppError(r.body).code).toBe(1005);
     }
     expect((await getSettings()).log_level).toBe("info");
   });
@@ -271,7 +280,10 @@ describe("media providers", () => {
     for (const name of ["cdn", "bad%20name"]) {
       r = await call(server.app, "deleteMediaProvider", `${providersUrl}/${name}`, { method: "DELETE", headers: auth });
       expect(r.res.status).toBe(404);
-      expect(waError(r.body)).toEqual({ code: 1006, details: `Media provider ${decodeURIComponent(name)} not found` });
+      expect(whatsAppError(r.body)).toEqual({
+        code: 1006,
+        details: `Media provider ${decodeURIComponent(name)} not found`,
+      });
     }
   });
 
@@ -304,8 +316,8 @@ describe("media providers", () => {
     for (const [body, code, details] of cases) {
       const r = await post(body);
       expect(r.res.status, JSON.stringify(body)).toBe(400);
-      expect(waError(r.body).code, JSON.stringify(body)).toBe(code);
-      expect(waError(r.body).details, JSON.stringify(body)).toContain(details);
+      expect(whatsAppError(r.body).code, JSON.stringify(body)).toBe(code);
+      expect(whatsAppError(r.body).details, JSON.stringify(body)).toContain(details);
     }
     expect(await list()).toEqual([]);
     // Dots elsewhere are fine.

@@ -1,7 +1,12 @@
 // The spec is a value: the app derives its rules from the document it is given, not from the bundle on disk. Each
 // test serves a copy of the bundle with one fact changed and sees the server follow it, or refuse to start.
 import { describe, expect, it } from "vitest";
-import { createMessengerClient, createWhatsAppClient, GraphApiError, WhatsAppApiError } from "../../client/index.ts";
+import {
+  createMessengerClient,
+  createWhatsAppClient,
+  MessengerApiError,
+  WhatsAppApiError,
+} from "../../client/index.ts";
 import { createApp } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createMemoryStorage } from "../../server/storage/memory/memory-storage.ts";
@@ -74,9 +79,9 @@ describe("an app serving a spec it was given", () => {
     });
     const { messenger } = serve(spec);
     const err = await messenger.uploadAttachmentFromUrl("http://127.0.0.1:4/x.png", "image").catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(GraphApiError);
-    expect((err as GraphApiError).message).toBe("(#100) Could not fetch it, says this spec.");
-    expect((err as GraphApiError).subcode).toBe(2018008);
+    expect(err).toBeInstanceOf(MessengerApiError);
+    expect((err as MessengerApiError).message).toBe("(#100) Could not fetch it, says this spec.");
+    expect((err as MessengerApiError).subcode).toBe(2018008);
   });
 
   it("takes the attachment size limits from x-attachment-limits", async () => {
@@ -87,7 +92,7 @@ describe("an app serving a spec it was given", () => {
     const err = await messenger
       .uploadAttachmentFile(new Blob([tinyPng(16, 16)], { type: "image/png" }), "big.png", "image")
       .catch((e: unknown) => e);
-    expect((err as GraphApiError).message).toMatch(/^\(#100\) The file is too large/);
+    expect((err as MessengerApiError).message).toMatch(/^\(#100\) The file is too large/);
     const small = await messenger.uploadAttachmentFile(new Blob([new Uint8Array(100)]), "f.bin", "file");
     expect(small.attachment_id).toMatch(/^[0-9]{16}$/);
   });

@@ -10,7 +10,7 @@ import {
   json,
   login,
   startTestServer,
-  waError,
+  whatsAppError,
   type TestServer,
 } from "./harness.ts";
 
@@ -31,7 +31,7 @@ describe("login with the built-in admin and its default password", () => {
 
     let r = await call(app, "loginUser", "/v1/users/login", { method: "POST", headers: auth });
     expect(r.res.status).toBe(400);
-    expect(waError(r.body)).toMatchObject({ code: 1008, details: expect.stringContaining("new_password") });
+    expect(whatsAppError(r.body)).toMatchObject({ code: 1008, details: expect.stringContaining("new_password") });
 
     // An empty body is accepted even when it claims to be JSON, but the change is still required.
     r = await call(app, "loginUser", "/v1/users/login", {
@@ -40,7 +40,7 @@ describe("login with the built-in admin and its default password", () => {
       body: "",
     });
     expect(r.res.status).toBe(400);
-    expect(waError(r.body).code).toBe(1008);
+    expect(whatsAppError(r.body).code).toBe(1008);
 
     for (const weak of [
       "short1!",
@@ -52,7 +52,7 @@ describe("login with the built-in admin and its default password", () => {
     ]) {
       r = await call(app, "loginUser", "/v1/users/login", { method: "POST", ...json({ new_password: weak }, auth) });
       expect(r.res.status, weak).toBe(400);
-      expect(waError(r.body), weak).toMatchObject({
+      expect(whatsAppError(r.body), weak).toMatchObject({
         code: 1009,
         details: expect.stringContaining("new_password must be 8 to 64 characters"),
       });
@@ -96,7 +96,7 @@ describe("login", () => {
       );
       expect(r.res.status, JSON.stringify(headers)).toBe(401);
       expect(r.res.headers.get("www-authenticate")).toMatch(/^Basic realm=/);
-      expect(waError(r.body).code).toBe(1005);
+      expect(whatsAppError(r.body).code).toBe(1005);
     }
   });
 
@@ -111,17 +111,17 @@ describe("login", () => {
         body: "hi",
       });
       expect(r.res.status).toBe(415);
-      expect(waError(r.body).code).toBe(1009);
+      expect(whatsAppError(r.body).code).toBe(1009);
       r = await call(server.app, "loginUser", "/v1/users/login", {
         method: "POST",
         headers: { ...auth, "Content-Type": "application/json" },
         body: "{nope",
       });
       expect(r.res.status).toBe(400);
-      expect(waError(r.body)).toEqual({ code: 1009, details: "Request body is not valid JSON" });
+      expect(whatsAppError(r.body)).toEqual({ code: 1009, details: "Request body is not valid JSON" });
       r = await call(server.app, "loginUser", "/v1/users/login", { method: "POST", ...json({ extra: 1 }, auth) });
       expect(r.res.status).toBe(400);
-      expect(waError(r.body)).toEqual({ code: 1010, details: "Unknown parameter: extra" });
+      expect(whatsAppError(r.body)).toEqual({ code: 1010, details: "Unknown parameter: extra" });
       r = await call(server.app, "loginUser", "/v1/users/login", { method: "POST", ...json({}, auth) });
       expect(r.res.status).toBe(200);
     },
@@ -216,7 +216,7 @@ describe("bearer tokens", () => {
     );
     expect(r.res.status).toBe(401);
     expect(r.res.headers.get("www-authenticate")).toMatch(/^Bearer realm="[^"]+", error="invalid_token"$/);
-    expect(waError(r.body).code).toBe(1005);
+    expect(whatsAppError(r.body).code).toBe(1005);
   });
 
   it("logout revokes only the token it is sent with", async () => {
@@ -278,7 +278,7 @@ describe("user management", () => {
       ...json({ username: "alice", password: "Al1ce!pass" }, admin),
     });
     expect(r.res.status).toBe(409);
-    expect(waError(r.body)).toEqual({ code: 1004, details: "User alice already exists" });
+    expect(whatsAppError(r.body)).toEqual({ code: 1004, details: "User alice already exists" });
 
     const bad: Array<[unknown, number, number, string]> = [
       [{ username: "bob" }, 400, 1008, "password"],
@@ -297,15 +297,15 @@ describe("user management", () => {
     for (const [body, status, code, mention] of bad) {
       r = await call(app, "createUser", "/v1/users", { method: "POST", ...json(body, admin) });
       expect(r.res.status, JSON.stringify(body)).toBe(status);
-      expect(waError(r.body).code, JSON.stringify(body)).toBe(code);
-      expect(waError(r.body).details, JSON.stringify(body)).toContain(mention);
+      expect(whatsAppError(r.body).code, JSON.stringify(body)).toBe(code);
+      expect(whatsAppError(r.body).details, JSON.stringify(body)).toContain(mention);
     }
     r = await call(app, "createUser", "/v1/users", {
       method: "POST",
       headers: { ...admin, "Content-Type": "application/json" },
     });
     expect(r.res.status).toBe(400);
-    expect(waError(r.body).code).toBe(1008);
+    expect(whatsAppError(r.body).code).toBe(1008);
     r = await call(app, "createUser", "/v1/users", {
       method: "POST",
       headers: { ...admin, "Content-Type": "text/plain" },
@@ -321,7 +321,7 @@ describe("user management", () => {
     ] as const) {
       r = await call(app, op, url, init);
       expect(r.res.status).toBe(403);
-      expect(waError(r.body).code).toBe(1005);
+      expect(whatsAppError(r.body).code).toBe(1005);
     }
 
     // ROLE_ADMIN users are admins.
@@ -355,14 +355,14 @@ describe("user management", () => {
     expect((await call(app, "logoutUser", "/v1/users/logout", { method: "POST", headers: bob })).res.status).toBe(401);
     r = await call(app, "deleteUser", "/v1/users/bob", { method: "DELETE", headers: admin });
     expect(r.res.status).toBe(404);
-    expect(waError(r.body)).toEqual({ code: 1006, details: "User bob not found" });
+    expect(whatsAppError(r.body)).toEqual({ code: 1006, details: "User bob not found" });
     r = await call(app, "deleteUser", "/v1/users/admin", { method: "DELETE", headers: admin });
     expect(r.res.status).toBe(400);
-    expect(waError(r.body)).toEqual({ code: 1009, details: "The built-in admin user cannot be deleted" });
+    expect(whatsAppError(r.body)).toEqual({ code: 1009, details: "The built-in admin user cannot be deleted" });
     r = await call(app, "deleteUser", "/v1/users/bad%20name", { method: "DELETE", headers: admin });
     expect(r.res.status).toBe(400);
-    expect(waError(r.body).code).toBe(1009);
-    expect(waError(r.body).details).toContain("username");
+    expect(whatsAppError(r.body).code).toBe(1009);
+    expect(whatsAppError(r.body).details).toContain("username");
   });
 
   it("stores only scrypt hashes of passwords and no token in clear", async () => {

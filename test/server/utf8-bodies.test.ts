@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectResponseMatchesSpec } from "../support/spec-response.ts";
 import * as samples from "../../conformance/media-files.ts";
-import { createGraphTestApp, type GraphTestApp, TOKEN } from "../attachments/graph-app.ts";
-import { bearer, call, startTestServer, waError, type TestServer } from "./harness.ts";
+import { createMessengerTestApp, type MessengerTestApp, TOKEN } from "../attachments/graph-app.ts";
+import { bearer, call, startTestServer, whatsAppError, type TestServer } from "./harness.ts";
 
 /** `before` + the byte 0xFF (never valid in UTF-8) + `after`. */
 const withInvalidByte = (before: string, after: string) =>
@@ -30,7 +30,7 @@ describe("WA operations", () => {
       body,
     });
     expect(r.res.status).toBe(400);
-    expect(waError(r.body)).toEqual({
+    expect(whatsAppError(r.body)).toEqual({
       code: 1009,
       details: "Request body is not valid UTF-8 (JSON text must be UTF-8)",
     });
@@ -57,7 +57,7 @@ describe("WA operations", () => {
       body,
     });
     expect(r.res.status).toBe(400);
-    expect(waError(r.body).code).toBe(1009);
+    expect(whatsAppError(r.body).code).toBe(1009);
   });
 
   it("still takes well-formed UTF-8 beyond ASCII", async () => {
@@ -73,9 +73,9 @@ describe("WA operations", () => {
 });
 
 describe("Graph operations", () => {
-  let t: GraphTestApp;
+  let t: MessengerTestApp;
   beforeAll(async () => {
-    t = await createGraphTestApp();
+    t = await createMessengerTestApp();
   });
   afterAll(() => t.close());
 

@@ -71,7 +71,7 @@ describe("examples in the bundle", () => {
     expect(ok, `${c.where}: ${describeAjvErrors(validate.errors)}`).toBe(true);
   });
 
-  it("SettingsDefaults shows the defaults the server resets to (the schema's `default`s, FACTS §4)", () => {
+  it("SettingsDefaults shows the defaults the server resets to (the ApplicationSettings schema's `default`s)", () => {
     const example = deref<{ value: { settings: { application: Record<string, unknown> } } }>(doc, {
       $ref: "#/components/examples/SettingsDefaults",
     });

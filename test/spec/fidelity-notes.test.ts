@@ -1,5 +1,6 @@
 /**
- * What the source pages (shared seeds 000 to 003) state and a client integrator needs is in the spec, where a reader
+ * What Meta's reference pages (the pages this contract was written from) state and a client integrator needs is in the
+ * spec, where a reader
  * of that operation or setting looks for it; and the rules this contract adds where Meta is silent say why.
  */
 import { describe, expect, it } from "vitest";
@@ -14,7 +15,8 @@ const tag = (name: string) =>
 
 describe("notes of the source pages", () => {
   it(
-    "media: the 14-day re-request, what deleting early costs, " + "receipts are no proof of download (seeds 000, 001)",
+    "media: the 14-day re-request, what deleting early costs, " +
+      "receipts are no proof of download (Meta's media pages)",
     () => {
       for (const where of [tag("Media"), getOperation("deleteMedia").operation.description]) {
         expect(where).toMatch(/14 days/);
@@ -26,7 +28,7 @@ describe("notes of the source pages", () => {
 
   it(
     "settings: v2.51.1 on verbose_logging and log_level, " +
-      "db_garbagecollector_enable and /services/message/gc, pass_through (seed 003)",
+      "db_garbagecollector_enable and /services/message/gc, pass_through (Meta's settings page)",
     () => {
       for (const name of ["ApplicationSettings", "ApplicationSettingsPatch"]) {
         const props = schema(name).properties;
@@ -41,7 +43,7 @@ describe("notes of the source pages", () => {
     },
   );
 
-  it("sending: the is_public warning of upload-and-send (seed 002)", () => {
+  it("sending: the is_public warning of upload-and-send (Meta's attachment page)", () => {
     expect(getOperation("sendMessage").operation.description).toContain("is_public=true");
     expect(text(schema("SendMessageRequest"))).toContain("is_public=true");
   });

@@ -72,7 +72,7 @@ describe("operations of the spec", () => {
     }
   });
 
-  it("every settings field of FACTS §4 is described with its default", () => {
+  it("every settings field of the ApplicationSettings schema is described with its default", () => {
     const settings = (
       doc.components.schemas as Record<string, { properties: Record<string, { "x-default"?: unknown }> }>
     ).ApplicationSettings!;

@@ -56,7 +56,7 @@ const failed = (r: JsonReport) => r.checks.filter((c) => c.status === "failed");
 const small = ["--runs", "3", "--stateful-runs", "1", "--seed", "4242"];
 /** Only what a test needs: these layers, these operations (fewer exchanges, the same checks of the tool's rules). */
 const only = (layers: string, operations: string) => ["--layer", layers, "--operation", operations];
-const waError = (status: number, code: number, title: string) =>
+const whatsAppError = (status: number, code: number, title: string) =>
   new Response(
     JSON.stringify({ errors: [{ code, title, details: title }], meta: { api_status: "stable", version: "3" } }),
     {
@@ -268,7 +268,7 @@ describe("meta-media-openapi test against hostile targets", () => {
       if (method === "DELETE" && p === "/v1/settings/application" && res.status === 200) resets++;
       return res;
     });
-    const login = await fetch(`${ref.target.waBaseUrl}/v1/users/login`, {
+    const login = await fetch(`${ref.target.whatsAppBaseUrl}/v1/users/login`, {
       method: "POST",
       headers: { authorization: `Basic ${Buffer.from(`admin:${ref.target.admin.password}`).toString("base64")}` },
     });
@@ -313,7 +313,7 @@ describe("meta-media-openapi test against hostile targets", () => {
       if (method !== "POST" || p !== "/v1/users/login" || logins++ === 0) return undefined;
       const user = basicUser(req);
       refusedByUser[user] = (refusedByUser[user] ?? 0) + 1;
-      return waError(401, 1005, "Access denied");
+      return whatsAppError(401, 1005, "Access denied");
     });
     const run = await runTool(["test", ...targetArgs(ref), "--runs", "5", "--seed", "9", "--json", "budget.json"], {
       cwd: work,

@@ -56,7 +56,7 @@ beforeAll(async () => {
       },
     }),
   });
-  base = ref.target.waBaseUrl;
+  base = ref.target.whatsAppBaseUrl;
   const login = await fetch(`${base}/v1/users/login`, {
     method: "POST",
     headers: { authorization: `Basic ${Buffer.from(`admin:${ref.target.admin.password}`).toString("base64")}` },

@@ -20,14 +20,14 @@ describe("parseTestOptions", () => {
       MESSENGER_PAGE_TOKEN: "tok",
     });
     expect(fromEnv.target).toBe("https://wa.example.test:9090");
-    expect(fromEnv.wa).toEqual({ username: "ops", password: "env-pass" });
+    expect(fromEnv.whatsapp).toEqual({ username: "ops", password: "env-pass" });
     expect(fromEnv.messenger).toEqual({ pageId: "42", pageToken: "tok" });
     expect(fromEnv.families).toEqual(["whatsapp", "messenger"]);
     const fromFlags = parseTestOptions([...target, "--wa-password", "flag-pass", "--page-token", "flag-tok"], {
       WA_PASSWORD: "env-pass",
       MESSENGER_PAGE_TOKEN: "tok",
     });
-    expect(fromFlags.wa).toEqual({ username: "admin", password: "flag-pass" });
+    expect(fromFlags.whatsapp).toEqual({ username: "admin", password: "flag-pass" });
     expect(fromFlags.messenger).toEqual({ pageId: "me", pageToken: "flag-tok" });
   });
 
@@ -73,15 +73,15 @@ describe("parseTestOptions", () => {
     expect(e.layers).toEqual(["fuzz", "route-drift"]);
     expect(e.operations).toEqual(["uploadMedia", "deleteMedia"]);
     expect(e.families).toEqual(["whatsapp"]);
-    expect(e.wa?.user).toEqual({ username: "u", password: "up" });
+    expect(e.whatsapp?.user).toEqual({ username: "u", password: "up" });
     // Names follow one rule: CONFORMANCE_* for general options, WA_* and MESSENGER_* for a family's.
     for (const o of TEST_OPTIONS) expect(o.env, o.flag).toMatch(/^(CONFORMANCE|WA|MESSENGER)_[A-Z_]+$/);
   });
 
   it("skips a family without credentials with a note, and refuses when neither has any", () => {
-    const waOnly = parseTestOptions([...target, "--wa-password", "p"], {});
-    expect(waOnly.families).toEqual(["whatsapp"]);
-    expect(waOnly.familyNotes).toEqual(["messenger: skipped (no --page-token / MESSENGER_PAGE_TOKEN)"]);
+    const whatsAppOnly = parseTestOptions([...target, "--wa-password", "p"], {});
+    expect(whatsAppOnly.families).toEqual(["whatsapp"]);
+    expect(whatsAppOnly.familyNotes).toEqual(["messenger: skipped (no --page-token / MESSENGER_PAGE_TOKEN)"]);
     expect(() => parseTestOptions(target, {})).toThrow(/no credentials for either family/);
     expect(() => parseTestOptions([...target, "--family", "whatsapp", "--page-token", "t"], {})).toThrow(
       /whatsapp family needs an admin password/,

@@ -88,15 +88,15 @@ export function targetArgs(ref: ReferenceTarget): string[] {
   const t = ref.target;
   return [
     "--target",
-    t.waBaseUrl,
+    t.whatsAppBaseUrl,
     "--graph-base-url",
     t.graphBaseUrl,
     "--wa-password",
     t.admin.password,
     "--page-id",
-    t.graph.pageId,
+    t.messenger.pageId,
     "--page-token",
-    t.graph.accessToken,
+    t.messenger.accessToken,
     "--fetchable-url",
     t.fetchableImageUrl!,
     "--unfetchable-url",

@@ -36,7 +36,7 @@ const EXISTING_BLOBS = {
   name: "attachments-existing-blobs",
   text: "SELECT DISTINCT blob_id FROM attachments WHERE blob_id = ANY($1::text[])",
 };
-// Attachments in a thread never expire (seed 002): a recorded message keeps the bytes of what it sent.
+// Sent attachments never expire (spec: the `Message attachments` tag): a recorded message keeps its bytes.
 const EXPIRED = {
   name: "attachments-expired",
   text: `SELECT blob_id FROM attachments a WHERE NOT blob_removed AND expires_at <= $1

@@ -78,7 +78,7 @@ export class SqliteAttachmentRecords implements AttachmentRecords {
     // The expiry sweep asks, for each expired attachment, whether a message names it.
     db.exec("CREATE INDEX IF NOT EXISTS messages_attachment ON messages (attachment_id)");
     this.stmts = {
-      // Attachments in a thread never expire (seed 002): a recorded message keeps the bytes of what it sent.
+      // Sent attachments never expire (spec: the `Message attachments` tag): a recorded message keeps its bytes.
       expiredBlobIds: db
         .prepare<[number, number], string>(
           `SELECT blob_id FROM attachments a WHERE blob_removed = 0 AND expires_at <= ?

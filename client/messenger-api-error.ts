@@ -1,6 +1,10 @@
 /** The error thrown by the Messenger client for any non-2xx reply, with the Graph error envelope's fields. */
 import type { components } from "../generated/openapi.d.ts";
-import { type GraphErrorEntry, graphErrorCatalogue, isGraphErrorOf } from "./errors/graph-error-catalogue.ts";
+import {
+  type MessengerErrorEntry,
+  messengerErrorCatalogue,
+  isMessengerErrorOf,
+} from "./errors/messenger-error-catalogue.ts";
 
 type GraphError = components["schemas"]["GraphError"];
 type GraphErrorResponse = components["schemas"]["GraphErrorResponse"];
@@ -12,8 +16,8 @@ function isGraphErrorResponse(body: unknown): body is GraphErrorResponse {
 }
 
 /** A non-2xx reply of a Graph API operation. */
-export class GraphApiError extends Error {
-  override name = "GraphApiError";
+export class MessengerApiError extends Error {
+  override name = "MessengerApiError";
   /** HTTP status of the reply. */
   readonly status: number;
   /** Graph error code (100 invalid parameter, 190 access token...). */
@@ -38,16 +42,16 @@ export class GraphApiError extends Error {
   }
 
   /** Whether the error is of the kind a catalogue entry describes (same code and subcode), e.g. `fetchFailed`. */
-  is(entry: GraphErrorEntry): boolean {
-    return isGraphErrorOf(this.error, entry);
+  is(entry: MessengerErrorEntry): boolean {
+    return isMessengerErrorOf(this.error, entry);
   }
 
   /** Builds the error from a reply and its parsed body; a reply without a Graph envelope is `unknownError` (code 1). */
-  static fromReply(response: Response, body: unknown): GraphApiError {
-    if (isGraphErrorResponse(body)) return new GraphApiError(response.status, body.error);
+  static fromReply(response: Response, body: unknown): MessengerApiError {
+    if (isGraphErrorResponse(body)) return new MessengerApiError(response.status, body.error);
     const text = typeof body === "string" && body.trim() !== "" ? body.trim().slice(0, 500) : "";
-    const { code, type } = graphErrorCatalogue.unknownError;
-    return new GraphApiError(response.status, {
+    const { code, type } = messengerErrorCatalogue.unknownError;
+    return new MessengerApiError(response.status, {
       message: text || `HTTP ${response.status} ${response.statusText}`.trim(),
       type,
       code,

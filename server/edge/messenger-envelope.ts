@@ -1,16 +1,17 @@
 /**
- * The Graph envelope (`{"error": {message, type, code, error_subcode, fbtrace_id}}`) and the server's side of the
- * Graph error catalogue (client/errors/graph-error-catalogue.ts): `graphErrors.fetchFailed()` and its siblings are
- * the only way server code raises a Graph error. The message of an error the spec has an example of is that
- * example's message, read from the spec the app serves (`graphErrorTexts`), so docs and server cannot drift.
+ * The Messenger family's error envelope, the Graph API's (`{"error": {message, type, code, error_subcode,
+ * fbtrace_id}}`), and the server's side of the Messenger error catalogue (client/errors/messenger-error-catalogue.ts):
+ * `messengerErrors.fetchFailed()` and its siblings are the only way server code raises a Messenger error. The message
+ * of an error the spec has an example of is that example's message, read from the spec the app serves
+ * (`messengerErrorTexts`), so docs and server cannot drift.
  */
 import { randomBytes } from "node:crypto";
 import type { ErrorObject } from "ajv";
-import { graphErrorCatalogue, type GraphErrorEntry, type GraphErrorName } from "@meta-media-openapi/client";
+import { messengerErrorCatalogue, type MessengerErrorEntry, type MessengerErrorName } from "@meta-media-openapi/client";
 import { perDocument, type OpenApiDocument } from "../../spec-model/openapi-document.ts";
 
 /** The body of one Graph error (inside `{"error": ...}`). */
-export interface GraphErrorBody {
+export interface MessengerErrorBody {
   message: string;
   type: string;
   code: number;
@@ -23,10 +24,10 @@ export interface GraphErrorBody {
 type MessageSource = string | ((exampleMessage: string) => string) | undefined;
 
 /** An error to answer in the Graph envelope; its message is settled when the reply is written. */
-export class GraphError extends Error {
-  override name = "GraphError";
+export class MessengerHttpError extends Error {
+  override name = "MessengerHttpError";
   constructor(
-    readonly entry: GraphErrorEntry,
+    readonly entry: MessengerErrorEntry,
     private readonly text?: MessageSource,
     readonly headers: Record<string, string> = {},
   ) {
@@ -38,7 +39,7 @@ export class GraphError extends Error {
   }
 
   /** The message, given the messages of the spec's examples. */
-  messageWith(texts: GraphErrorTexts): string {
+  messageWith(texts: MessengerErrorTexts): string {
     const example = this.entry.example === undefined ? undefined : texts.get(this.entry.example);
     if (typeof this.text === "string") return this.text;
     if (example === undefined) return this.entry.title;
@@ -47,16 +48,19 @@ export class GraphError extends Error {
 }
 
 /** Messages of the spec's Graph error examples, by example name. */
-export type GraphErrorTexts = ReadonlyMap<string, string>;
+export type MessengerErrorTexts = ReadonlyMap<string, string>;
 
 /**
  * The messages of every example the catalogue names, from `doc`. Throws when an example is missing or its code,
  * subcode or type differ from the catalogue's entry: the server must not start with a spec that contradicts it.
  */
-export const graphErrorTexts: (doc: OpenApiDocument) => GraphErrorTexts = perDocument((doc) => {
-  const examples = (doc.components?.examples ?? {}) as Record<string, { value?: { error?: Partial<GraphErrorBody> } }>;
+export const messengerErrorTexts: (doc: OpenApiDocument) => MessengerErrorTexts = perDocument((doc) => {
+  const examples = (doc.components?.examples ?? {}) as Record<
+    string,
+    { value?: { error?: Partial<MessengerErrorBody> } }
+  >;
   const texts = new Map<string, string>();
-  for (const [name, entry] of Object.entries(graphErrorCatalogue) as Array<[string, GraphErrorEntry]>) {
+  for (const [name, entry] of Object.entries(messengerErrorCatalogue) as Array<[string, MessengerErrorEntry]>) {
     if (entry.example === undefined) continue;
     const error = examples[entry.example]?.value?.error;
     if (!error || typeof error.message !== "string") {
@@ -84,12 +88,12 @@ const EXAMPLE_PAGE_ID = "'1234567890'";
 const WWW_AUTHENTICATE = 'OAuth realm="Graph API"';
 
 const raise =
-  (name: GraphErrorName) =>
-  (text?: MessageSource, headers?: Record<string, string>): GraphError =>
-    new GraphError(graphErrorCatalogue[name], text, headers);
+  (name: MessengerErrorName) =>
+  (text?: MessageSource, headers?: Record<string, string>): MessengerHttpError =>
+    new MessengerHttpError(messengerErrorCatalogue[name], text, headers);
 
 /** Raises the catalogue's errors. */
-export const graphErrors = {
+export const messengerErrors = {
   missingToken: () =>
     raise("missingToken")(undefined, { "WWW-Authenticate": `${WWW_AUTHENTICATE}, error="invalid_request"` }),
   invalidToken: () =>
@@ -124,7 +128,7 @@ export const graphErrors = {
 };
 
 /** `message.attachment.type` -> `message[attachment][type]`, the way Graph names parameters. */
-export function graphParamName(instancePath: string, extra?: string): string {
+export function messengerParamName(instancePath: string, extra?: string): string {
   const parts = instancePath
     .split("/")
     .filter(Boolean)
@@ -141,37 +145,37 @@ export function graphParamName(instancePath: string, extra?: string): string {
 }
 
 /** The first ajv error, in Graph's words (`(#100) Param message[attachment][type] must be one of {...}`). */
-export function invalidParameterFromAjv(errors: ErrorObject[] | null | undefined, prefix = ""): GraphError {
+export function invalidParameterFromAjv(errors: ErrorObject[] | null | undefined, prefix = ""): MessengerHttpError {
   const errs = errors ?? [];
   // oneOf branches report every branch's complaint; the most specific is the deepest one.
   const first =
     [...errs].sort((a, b) => b.instancePath.length - a.instancePath.length).find((e) => e.keyword !== "oneOf") ??
     errs[0];
-  if (!first) return graphErrors.invalidParameter("Invalid parameter");
-  const at = (extra?: string) => graphParamName(prefix + first.instancePath, extra);
+  if (!first) return messengerErrors.invalidParameter("Invalid parameter");
+  const at = (extra?: string) => messengerParamName(prefix + first.instancePath, extra);
   const params = first.params as Record<string, unknown>;
   switch (first.keyword) {
     case "required":
-      return graphErrors.invalidParameter(`The parameter ${at(String(params.missingProperty))} is required`);
+      return messengerErrors.invalidParameter(`The parameter ${at(String(params.missingProperty))} is required`);
     case "additionalProperties":
-      return graphErrors.invalidParameter(
+      return messengerErrors.invalidParameter(
         `Param ${at(String(params.additionalProperty))} is not a recognised parameter`,
       );
     case "enum":
-      return graphErrors.invalidParameter(
+      return messengerErrors.invalidParameter(
         `Param ${at()} must be one of {${(params.allowedValues as unknown[]).join(", ")}}`,
       );
     case "const":
-      return graphErrors.invalidParameter(`Param ${at()} must be ${JSON.stringify(params.allowedValue)}`);
+      return messengerErrors.invalidParameter(`Param ${at()} must be ${JSON.stringify(params.allowedValue)}`);
     default:
-      return graphErrors.invalidParameter(`Param ${at()} ${first.message ?? "is invalid"}`);
+      return messengerErrors.invalidParameter(`Param ${at()} ${first.message ?? "is invalid"}`);
   }
 }
 
 /** The JSON reply of a Graph error, its message taken from `texts` where the spec has one. */
-export function graphErrorResponse(err: GraphError, texts: GraphErrorTexts): Response {
+export function messengerErrorResponse(err: MessengerHttpError, texts: MessengerErrorTexts): Response {
   const { entry } = err;
-  const body: { error: GraphErrorBody } = {
+  const body: { error: MessengerErrorBody } = {
     error: {
       message: err.messageWith(texts),
       type: entry.type,

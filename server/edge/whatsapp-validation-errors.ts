@@ -4,7 +4,7 @@
  */
 import type { ErrorObject } from "ajv";
 import type { ValidationWording } from "./operation-handler.ts";
-import { waErrors, type WaHttpError } from "./wa-envelope.ts";
+import { whatsAppErrors, type WhatsAppHttpError } from "./whatsapp-envelope.ts";
 
 /** `/webhooks/url` -> `webhooks.url`, `/0/config` -> `[0].config`. */
 export function dottedPath(instancePath: string, child?: string): string {
@@ -82,26 +82,26 @@ function resolveOneOf(errors: ErrorObject[]): ErrorObject[] {
 export function validationError(
   errors: ErrorObject[] | null | undefined,
   opts: ValidationMappingOptions = {},
-): WaHttpError {
+): WhatsAppHttpError {
   const list = resolveOneOf(errors ?? []);
   const subject = opts.subject ?? "request body";
   const unknown = list.find((e) => e.keyword === "additionalProperties");
   if (unknown) {
     const name = String((unknown.params as { additionalProperty: string }).additionalProperty);
     const field = dottedPath(unknown.instancePath, name);
-    return waErrors.unknownParameter(opts.unknownField?.(field) ?? `Unknown parameter: ${field}`);
+    return whatsAppErrors.unknownParameter(opts.unknownField?.(field) ?? `Unknown parameter: ${field}`);
   }
   const missing = list.find((e) => e.keyword === "required");
   if (missing) {
     const name = String((missing.params as { missingProperty: string }).missingProperty);
-    return waErrors.missingParameter(`Missing required parameter: ${dottedPath(missing.instancePath, name)}`);
+    return whatsAppErrors.missingParameter(`Missing required parameter: ${dottedPath(missing.instancePath, name)}`);
   }
   const invalid = list[0];
-  if (!invalid) return waErrors.invalidParameter(`Invalid ${subject}`);
+  if (!invalid) return whatsAppErrors.invalidParameter(`Invalid ${subject}`);
   const field = dottedPath(invalid.instancePath);
   const custom = field === "" ? undefined : opts.invalidValue?.(field);
-  if (custom !== undefined) return waErrors.invalidParameter(custom);
-  return waErrors.invalidParameter(
+  if (custom !== undefined) return whatsAppErrors.invalidParameter(custom);
+  return whatsAppErrors.invalidParameter(
     field === ""
       ? `Invalid ${subject}: ${describeValueError(invalid)}`
       : `Invalid value for ${field}: ${describeValueError(invalid)}`,

@@ -7,7 +7,7 @@
  */
 
 /** One kind of Graph error. */
-export interface GraphErrorEntry {
+export interface MessengerErrorEntry {
   readonly status: number;
   readonly code: number;
   readonly subcode?: number;
@@ -21,8 +21,8 @@ export interface GraphErrorEntry {
   readonly example?: string;
 }
 
-/** The Graph error catalogue. */
-export const graphErrorCatalogue = {
+/** The Messenger error catalogue. */
+export const messengerErrorCatalogue = {
   missingToken: {
     status: 401,
     code: 190,
@@ -146,12 +146,15 @@ export const graphErrorCatalogue = {
     title: "Unknown error",
     when: "A fault of the server, or a reply without a Graph envelope.",
   },
-} as const satisfies Record<string, GraphErrorEntry>;
+} as const satisfies Record<string, MessengerErrorEntry>;
 
-/** The name of an entry of the Graph catalogue. */
-export type GraphErrorName = keyof typeof graphErrorCatalogue;
+/** The name of an entry of the Messenger catalogue. */
+export type MessengerErrorName = keyof typeof messengerErrorCatalogue;
 
 /** Whether a Graph error body (`code`, `error_subcode`) is of the kind `entry` describes. */
-export function isGraphErrorOf(error: { code: number; error_subcode?: number }, entry: GraphErrorEntry): boolean {
+export function isMessengerErrorOf(
+  error: { code: number; error_subcode?: number },
+  entry: MessengerErrorEntry,
+): boolean {
   return error.code === entry.code && error.error_subcode === entry.subcode;
 }

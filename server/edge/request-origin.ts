@@ -1,5 +1,6 @@
 /**
- * The origin a request reached, as the served spec and docs name it (`http://127.0.0.1:9123`).
+ * The origin a request reached (`http://127.0.0.1:9123`): the served spec and API docs name it as the local reference
+ * server, and an attachment upload recognises a URL of the server's own sample image by it.
  *
  * Why the Host header rather than the configured listen address: behind a reverse proxy, a container's port mapping
  * or a server listening on 0.0.0.0, the address the server binds is not the one its users type; the Host header is.
@@ -10,7 +11,7 @@
  * YAML.
  */
 import type { Context } from "hono";
-import type { NodeBindings } from "../edge/serve-node.ts";
+import type { NodeBindings } from "./serve-node.ts";
 
 /** A DNS label: letters, digits, `-` and `_` (Docker service names), not starting or ending with `-`. */
 const LABEL = "[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?";

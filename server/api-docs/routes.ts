@@ -2,9 +2,9 @@
  * `/docs` (the rendered Redoc reference), `/openapi.json` and `/openapi.yaml` (the bundle), the per-family bundles
  * beside them (`/whatsapp.openapi.json`, `/messenger.openapi.json`, `/messenger.multipart.openapi.json`, and their
  * `.yaml` twins), and `/` (a small index). Every one of them names the origin the request reached as the local
- * reference server (request-origin.ts, origin-substitution.ts), not the spec's fixed `http://127.0.0.1:8080`.
- * The docs are built on first use when they are neither shipped with the package nor built by `npm start`'s prestart
- * step, so `/docs` works however the server was started.
+ * reference server (../edge/request-origin.ts, origin-substitution.ts), not the spec's fixed
+ * `http://127.0.0.1:8080`. The API docs are built on first use when they are neither shipped with the package nor
+ * built by `npm start`'s prestart step, so `/docs` works however the server was started.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -12,17 +12,17 @@ import path from "node:path";
 import type { Context, Hono } from "hono";
 import { compress } from "hono/compress";
 import { whatsAppErrorCatalogue } from "@meta-media-openapi/client";
-import { waErrorBody } from "../edge/wa-envelope.ts";
+import { whatsAppErrorBody } from "../edge/whatsapp-envelope.ts";
 import type { MessengerConfig } from "../attachments/config.ts";
 import { bundlePath as defaultBundlePath } from "../../spec-model/openapi-document.ts";
 import { bundleFileNames } from "../../spec-model/spec-bundles.ts";
-import { docsFiles, ensureDocs, resolveDocsDir, yamlTwinName } from "./docs-build.ts";
+import { apiDocsFiles, ensureApiDocs, resolveApiDocsDir, yamlTwinName } from "./api-docs-build.ts";
 import { INDEX_PAGE_CSP, renderIndexPage } from "./index-page.ts";
 import { OriginSubstitution, SPEC_LOCAL_ORIGIN } from "./origin-substitution.ts";
-import { requestOrigin } from "./request-origin.ts";
+import { requestOrigin } from "../edge/request-origin.ts";
 
-/** What the docs routes need from the app: its configuration, and whether the admin password must change. */
-export interface DocsRouteDeps {
+/** What the API docs routes need from the app: its configuration, and whether the admin password must change. */
+export interface ApiDocsRouteDeps {
   config: { apiVersion: string; messenger: Pick<MessengerConfig, "pages" | "pageTokenHashes" | "generatedDevPage"> };
   /**
    * True while the built-in `admin` still has the default password and must change it at first login. The users
@@ -31,10 +31,10 @@ export interface DocsRouteDeps {
   adminPasswordChangeRequired?: () => boolean | Promise<boolean>;
 }
 
-/** Where the docs routes read from; tests point them at temporary folders. */
-export interface DocsRouteOptions {
-  /** Default: DOCS_DIR, the cache folder or the docs shipped with the package (resolveDocsDir). */
-  docsDir?: string;
+/** Where the API docs routes read from; tests point them at temporary folders. */
+export interface ApiDocsRouteOptions {
+  /** Default: API_DOCS_DIR, the cache folder or the API docs shipped with the package (resolveApiDocsDir). */
+  apiDocsDir?: string;
   bundlePath?: string;
 }
 
@@ -42,7 +42,7 @@ export interface DocsRouteOptions {
  * Redoc runs inline scripts and styles, and workers from blob: URLs; everything else must come from this server.
  * This also keeps the page from reaching Redocly's CDN for its attribution logo, icons or telemetry.
  */
-export const DOCS_PAGE_CSP = [
+export const API_DOCS_PAGE_CSP = [
   "default-src 'self'",
   "script-src 'self' 'unsafe-inline' blob:",
   "style-src 'self' 'unsafe-inline'",
@@ -86,37 +86,40 @@ async function documentResponse(
 export function readOnlyMethodNotAllowed(version: string): (c: Context) => Response {
   return (c) => {
     const details = `Method ${c.req.method} is not allowed on ${c.req.path}; allowed: ${READ_ONLY}`;
-    return c.json(waErrorBody(whatsAppErrorCatalogue.methodNotAllowed, details, version), 405, { Allow: READ_ONLY });
+    return c.json(whatsAppErrorBody(whatsAppErrorCatalogue.methodNotAllowed, details, version), 405, {
+      Allow: READ_ONLY,
+    });
   };
 }
 
-function docsUnavailable(c: Context, reason: string): Response {
-  const html = `<!doctype html><meta charset="utf-8"><title>Docs not built</title>
+function apiDocsUnavailable(c: Context, reason: string): Response {
+  const html = `<!doctype html><meta charset="utf-8"><title>API docs not built</title>
 <h1>The API docs are not built</h1>
-<p>Run <code>npm run docs</code> (or <code>meta-media-openapi docs</code>) and reload; set <code>DOCS_DIR</code> to a
-writable folder if the cache folder cannot be written. The bundle is at <a href="/openapi.json">/openapi.json</a>.</p>
+<p>Run <code>npm run api-docs</code> (or <code>meta-media-openapi api-docs</code>) and reload; set
+<code>API_DOCS_DIR</code> to a writable folder if the cache folder cannot be written. The bundle is at
+<a href="/openapi.json">/openapi.json</a>.</p>
 <pre>${reason.replace(/[&<>]/g, (ch) => `&#${ch.charCodeAt(0)};`)}</pre>`;
   return c.html(html, 503, { "Retry-After": "10" });
 }
 
 /** Registers `/`, `/docs` and the bundles (JSON and YAML); other methods on them answer 405 with `Allow`. */
-export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: DocsRouteOptions = {}): void {
+export function registerApiDocsRoutes(app: Hono, deps: ApiDocsRouteDeps, options: ApiDocsRouteOptions = {}): void {
   const bundlePath = options.bundlePath ?? defaultBundlePath;
   const version = deps.config.apiVersion;
   const documents = new OriginSubstitution();
   let ready: Promise<string> | undefined;
-  /** Where the docs were last found or built; an older build there still serves when a rebuild fails. */
-  let lastDocsDir = options.docsDir;
+  /** Where the API docs were last found or built; an older build there still serves when a rebuild fails. */
+  let lastApiDocsDir = options.apiDocsDir;
 
-  /** Finds (or builds) the docs once per process; a failed build is retried by the next request. */
-  const docsReady = (): Promise<string> => {
+  /** Finds (or builds) the API docs once per process; a failed build is retried by the next request. */
+  const apiDocsReady = (): Promise<string> => {
     ready ??= (async () => {
-      const where = options.docsDir ?? (await resolveDocsDir(process.env, bundlePath));
-      const docsDir = typeof where === "string" ? where : where.docsDir;
-      lastDocsDir = docsDir;
-      // The docs shipped with the package are current (resolveDocsDir checked) and never written to.
-      if (typeof where === "string" || where.source !== "shipped") await ensureDocs({ docsDir, bundlePath });
-      return docsDir;
+      const where = options.apiDocsDir ?? (await resolveApiDocsDir(process.env, bundlePath));
+      const apiDocsDir = typeof where === "string" ? where : where.apiDocsDir;
+      lastApiDocsDir = apiDocsDir;
+      // The API docs shipped with the package are current (resolveApiDocsDir checked) and never written to.
+      if (typeof where === "string" || where.source !== "shipped") await ensureApiDocs({ apiDocsDir, bundlePath });
+      return apiDocsDir;
     })().catch((err: unknown) => {
       ready = undefined;
       throw err;
@@ -126,18 +129,18 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
 
   /** Serves a built file; when the build fails, an older build still serves, else 503. */
   const builtFile = async (c: Context, name: string, headers: Record<string, string>): Promise<Response> => {
-    let docsDir: string;
+    let apiDocsDir: string;
     try {
-      docsDir = await docsReady();
+      apiDocsDir = await apiDocsReady();
     } catch (err) {
       try {
-        if (lastDocsDir === undefined) throw err;
-        return await documentResponse(c, documents, path.join(lastDocsDir, name), headers);
+        if (lastApiDocsDir === undefined) throw err;
+        return await documentResponse(c, documents, path.join(lastApiDocsDir, name), headers);
       } catch {
-        return docsUnavailable(c, (err as Error).message);
+        return apiDocsUnavailable(c, (err as Error).message);
       }
     }
-    return documentResponse(c, documents, path.join(docsDir, name), headers);
+    return documentResponse(c, documents, path.join(apiDocsDir, name), headers);
   };
 
   const methodNotAllowed = readOnlyMethodNotAllowed(version);
@@ -153,9 +156,9 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
 
   for (const docsPath of ["/docs", "/docs/"]) {
     app.get(docsPath, (c) =>
-      builtFile(c, docsFiles.html, {
+      builtFile(c, apiDocsFiles.html, {
         "Content-Type": "text/html; charset=utf-8",
-        "Content-Security-Policy": DOCS_PAGE_CSP,
+        "Content-Security-Policy": API_DOCS_PAGE_CSP,
       }),
     );
     app.all(docsPath, methodNotAllowed);
@@ -165,10 +168,12 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
   app.get("/openapi.json", (c) => documentResponse(c, documents, bundlePath, json));
   app.all("/openapi.json", methodNotAllowed);
 
-  app.get("/openapi.yaml", (c) => builtFile(c, docsFiles.yaml, { "Content-Type": "application/yaml; charset=utf-8" }));
+  app.get("/openapi.yaml", (c) =>
+    builtFile(c, apiDocsFiles.yaml, { "Content-Type": "application/yaml; charset=utf-8" }),
+  );
   app.all("/openapi.yaml", methodNotAllowed);
 
-  // The per-family bundles lie next to the combined one; their YAML twins are built with the docs.
+  // The per-family bundles lie next to the combined one; their YAML twins are built with the API docs.
   for (const [scope, name] of Object.entries(bundleFileNames)) {
     if (scope === "all") continue;
     const file = path.join(path.dirname(bundlePath), name);
@@ -193,7 +198,7 @@ export function registerDocsRoutes(app: Hono, deps: DocsRouteDeps, options: Docs
       {
         title: info.title,
         specVersion: info.version,
-        waApiVersion: version,
+        whatsAppApiVersion: version,
         adminPasswordChangeRequired: deps.adminPasswordChangeRequired
           ? await deps.adminPasswordChangeRequired()
           : undefined,

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
-import { SAFE_ORIGIN } from "./request-origin.ts";
+import { SAFE_ORIGIN } from "../edge/request-origin.ts";
 
 /** The origin spec/ gives the local reference server; what the served documents replace. */
 export const SPEC_LOCAL_ORIGIN = "http://127.0.0.1:8080";

@@ -6,7 +6,7 @@
 export interface IndexPageFacts {
   title: string;
   specVersion: string;
-  waApiVersion: string;
+  whatsAppApiVersion: string;
   /** undefined when the server cannot tell (no status function wired). */
   adminPasswordChangeRequired: boolean | undefined;
   pageIds: string[];
@@ -79,7 +79,7 @@ a { color: #0b57d0; }
 <body>
 <h1>${title}</h1>
 <p>Reference server of <code>meta-media-openapi</code>: the WhatsApp Business On-Premises media, users and application
-settings API (WA envelope, <code>meta.version</code> ${escapeHtml(facts.waApiVersion)}) and the Messenger Platform
+settings API (WA envelope, <code>meta.version</code> ${escapeHtml(facts.whatsAppApiVersion)}) and the Messenger Platform
 attachment upload and send API (Graph envelope), as described by the spec (version ${specVersion}).</p>
 <h2>Documentation</h2>
 <ul id="links">
