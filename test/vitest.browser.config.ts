@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // start`; not part of `npm test` (needs /usr/bin/chromium).
 export default defineConfig({
   test: {
-    include: ["test/browser/**/*.browser.ts"],
+    include: ["test/**/*.browser.ts"],
     pool: "forks",
     fileParallelism: false,
     testTimeout: 120_000,

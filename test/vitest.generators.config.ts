@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 // on Node 20 and on Node 24.
 export default defineConfig({
   test: {
-    include: ["test/generators/**/*.registry.ts"],
+    include: ["test/**/*.registry.ts"],
     globalSetup: ["test/support/client-build-global-setup.ts"],
     pool: "forks",
     testTimeout: 180_000,

@@ -5,8 +5,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/postgres/**/*.test.ts"],
-    globalSetup: ["test/support/client-build-global-setup.ts", "test/postgres/cluster-global-setup.ts"],
+    include: ["test/**/*.postgres.ts"],
+    globalSetup: ["test/support/client-build-global-setup.ts", "test/support/postgres-global-setup.ts"],
     pool: "forks",
     // Suites start several servers and a cluster: one file at a time keeps a 2-core machine responsive.
     fileParallelism: false,

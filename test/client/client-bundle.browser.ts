@@ -13,9 +13,9 @@ import { build } from "esbuild";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tinyPng } from "../../conformance/media-files.ts";
-import { referenceTarget, type ClientTarget } from "../client/client-target.ts";
-import { freshProject, npm, packClient, run, tsc } from "../package/package-project.ts";
-import { launchChromium } from "./chromium.ts";
+import { referenceTarget, type ClientTarget } from "../support/client-target.ts";
+import { freshProject, npm, packClient, run, tsc } from "../support/package-project.ts";
+import { launchChromium } from "../support/chromium.ts";
 
 // What the page runs. `run` is the bundle's export, called by the test with the server's details.
 const entry = `

@@ -4,7 +4,7 @@
 // and each failure must name the operation, the request and the rule.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runFuzzLayer, type FuzzResult } from "../../conformance/fuzz.ts";
-import { breakResponse } from "./broken-responses.ts";
+import { breakResponse } from "../support/broken-responses.ts";
 import { startReferenceTarget, type ReferenceTarget } from "../../conformance/reference-target.ts";
 import { runScenarioLayer, type ScenarioLayerResult } from "../../conformance/scenarios.ts";
 import { ContractSession } from "../../conformance/session.ts";

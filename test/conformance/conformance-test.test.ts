@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentedPairs } from "../../conformance/coverage.ts";
 import { startReferenceTarget, type ReferenceTarget } from "../../conformance/reference-target.ts";
 import { loadOpenApiDocument } from "../../spec-model/openapi-document.ts";
-import { breakResponse } from "../contract/broken-responses.ts";
-import { parseJunit, runTool, targetArgs } from "./tool-process.ts";
+import { breakResponse } from "../support/broken-responses.ts";
+import { parseJunit, runTool, targetArgs } from "../support/tool-process.ts";
 
 const SEED = "20251122";
 /** The route probes of undocumented methods: per documented path, each of GET, POST, PUT, PATCH, DELETE it lacks. */

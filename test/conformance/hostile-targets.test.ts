@@ -18,8 +18,8 @@ import {
   TWO_GIB,
   zeros,
   type Misbehaviour,
-} from "./hostile-target.ts";
-import { parseJunit, runTool, startTool, targetArgs } from "./tool-process.ts";
+} from "../support/hostile-target.ts";
+import { parseJunit, runTool, startTool, targetArgs } from "../support/tool-process.ts";
 
 interface JsonReport {
   checks: Array<{ layer: string; subject: string; name: string; status: string; message?: string; details?: string }>;

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { png } from "../../conformance/media-files.ts";
 import { startReferenceTarget, type ReferenceTarget } from "../../conformance/reference-target.ts";
-import { runTool, targetArgs } from "./tool-process.ts";
+import { runTool, targetArgs } from "../support/tool-process.ts";
 
 /** What the server created, as its replies said (providers need no record: they can be listed). */
 const created = { users: new Set<string>(), media: new Set<string>(), tokens: new Set<string>() };

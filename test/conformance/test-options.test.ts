@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { junitXml, xmlEscape } from "../../conformance/junit-xml.ts";
 import { RunReport } from "../../conformance/run-report.ts";
 import { parseTestOptions, TEST_OPTIONS, TestUsageError } from "../../conformance/test-options.ts";
-import { parseJunit, runTool } from "./tool-process.ts";
+import { parseJunit, runTool } from "../support/tool-process.ts";
 
 const target = ["--target", "https://wa.example.test:9090/"];
 

@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMessengerClient, createWhatsAppClient, WhatsAppApiError } from "../../client/index.ts";
 import { tinyPng } from "../../conformance/media-files.ts";
-import { referenceTarget, type ClientTarget } from "../client/client-target.ts";
+import { referenceTarget, type ClientTarget } from "../support/client-target.ts";
 import { quietNpm, readerTerminal } from "../support/reader-terminal.ts";
 import { namedTsFiles, readmeSection, shellCommands } from "../support/readme-section.ts";
 

@@ -18,8 +18,8 @@ import { freePort } from "../../conformance/free-port.ts";
 import { readmeSection, shellCommands } from "../support/readme-section.ts";
 import { postgresBinaries } from "../support/postgres-cluster.ts";
 import { until } from "../support/until.ts";
-import "./cluster-global-setup.ts";
-import { request } from "./http-client.ts";
+import "../support/postgres-global-setup.ts";
+import { request } from "../support/plain-http-client.ts";
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, "../..");

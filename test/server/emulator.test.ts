@@ -4,7 +4,6 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
@@ -18,10 +17,10 @@ import {
 import { ConfigError } from "../../server/config.ts";
 import { createEmulator, EMULATOR_PAGE } from "../../server/emulator.ts";
 import { tinyPng } from "../../conformance/media-files.ts";
-import { CAT_URL, catServer, driveBothClients } from "./emulator-scenario.ts";
+import { CAT_URL, catServer, driveBothClients } from "../support/emulator-scenario.ts";
+import { fixtureProgram } from "../support/fixture-programs.ts";
 
 const run = promisify(execFile);
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -186,16 +185,12 @@ describe("createEmulator", () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), "emulator-tmp-"));
     try {
       const tsx = import.meta.resolve("tsx");
-      const { stdout } = await run(
-        process.execPath,
-        ["--import", tsx, path.join(here, "fixtures", "emulator-io-probe.ts")],
-        {
-          cwd,
-          // tsx keeps a transform cache in the temporary folder unless told not to.
-          env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp, TSX_DISABLE_CACHE: "1" },
-          timeout: 60_000,
-        },
-      );
+      const { stdout } = await run(process.execPath, ["--import", tsx, fixtureProgram("emulator-io-probe.ts")], {
+        cwd,
+        // tsx keeps a transform cache in the temporary folder unless told not to.
+        env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp, TSX_DISABLE_CACHE: "1" },
+        timeout: 60_000,
+      });
       const report = JSON.parse(stdout.trim().split("\n").at(-1)!) as { attempts: string[]; downloaded: number };
       expect(report.downloaded).toBeGreaterThan(0);
       expect(report.attempts).toEqual([]);

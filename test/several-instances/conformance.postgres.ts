@@ -8,11 +8,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as samples from "../../conformance/media-files.ts";
-import type { ChildServer } from "../../scripts/bench/child-server.ts";
-import { startOrigin, type Origin } from "../attachments/origin.ts";
+import type { ChildServer } from "../support/child-server.ts";
+import { startOrigin, type Origin } from "../support/local-origin.ts";
 import { startBalancer, type Balancer } from "../support/haproxy-balancer.ts";
-import { runTool } from "../tool/tool-process.ts";
-import { ADMIN_PASSWORD, sharedStorage, startInstances, type SharedStorage } from "./instances.ts";
+import { runTool } from "../support/tool-process.ts";
+import { ADMIN_PASSWORD, sharedStorage, startInstances, type SharedStorage } from "../support/postgres-instances.ts";
 
 const PAGE_ID = "104857600123456";
 const PAGE_TOKEN = "balanced-page-token-0123456789";

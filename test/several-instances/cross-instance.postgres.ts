@@ -10,10 +10,10 @@ import { utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as samples from "../../conformance/media-files.ts";
-import type { ChildServer } from "../../scripts/bench/child-server.ts";
+import type { ChildServer } from "../support/child-server.ts";
 import { startBalancer, type Balancer } from "../support/haproxy-balancer.ts";
-import { basic, login, request } from "./http-client.ts";
-import { ADMIN_PASSWORD, sharedStorage, startInstances, type SharedStorage } from "./instances.ts";
+import { basic, login, request } from "../support/plain-http-client.ts";
+import { ADMIN_PASSWORD, sharedStorage, startInstances, type SharedStorage } from "../support/postgres-instances.ts";
 
 const PAGE_TOKEN = "instances-page-token";
 const FAILURES_PER_ADDRESS = 6;

@@ -5,10 +5,10 @@
  */
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ChildServer } from "../../scripts/bench/child-server.ts";
+import type { ChildServer } from "../support/child-server.ts";
 import { SCHEMA_VERSION } from "../../server/storage/postgres/schema.ts";
 import { until } from "../support/until.ts";
-import { sharedStorage, startInstances, type SharedStorage } from "./instances.ts";
+import { sharedStorage, startInstances, type SharedStorage } from "../support/postgres-instances.ts";
 
 let shared: SharedStorage | undefined;
 let servers: ChildServer[] = [];

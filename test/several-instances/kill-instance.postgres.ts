@@ -7,11 +7,17 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ChildServer } from "../../scripts/bench/child-server.ts";
-import { pdfBody, sha256 } from "../reliability/data-dir.ts";
-import { pacedUpload, type PacedUpload } from "../reliability/paced-upload.ts";
-import { request } from "./http-client.ts";
-import { ADMIN_PASSWORD, loginAdmin, sharedStorage, startInstances, type SharedStorage } from "./instances.ts";
+import type { ChildServer } from "../support/child-server.ts";
+import { pdfBody, sha256 } from "../support/data-dir.ts";
+import { pacedUpload, type PacedUpload } from "../support/paced-upload.ts";
+import { request } from "../support/plain-http-client.ts";
+import {
+  ADMIN_PASSWORD,
+  loginAdmin,
+  sharedStorage,
+  startInstances,
+  type SharedStorage,
+} from "../support/postgres-instances.ts";
 
 const MiB = 1024 * 1024;
 let shared: SharedStorage | undefined;

@@ -1,11 +1,11 @@
 /**
  * The attachment store's rules (ids, lifetimes, who may send what) over any storage's records: memory and SQLite in
- * test/attachments/attachment-store.test.ts, PostgreSQL in test/postgres/storage.test.ts.
+ * test/server/attachments/attachment-store.test.ts, PostgreSQL in test/server/storage/postgres/storage.postgres.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ATTACHMENT_TTL_MS, AttachmentStore } from "../../server/attachments/attachment-store.ts";
 import type { Storage } from "../../server/storage/storage.ts";
-import type { StorageFactory } from "../storage/storage-contract.ts";
+import type { StorageFactory } from "./storage-contract.ts";
 import { FakeClock } from "./graph-app.ts";
 
 /** Runs the attachment store's cases on the records of the storages `open` makes. */

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../../conformance/free-port.ts";
-import { type StartedProcess, startProcess } from "../support/start-process.ts";
+import { type StartedProcess, startProcess } from "./start-process.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 

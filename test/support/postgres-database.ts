@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { inject } from "vitest";
 import { openPostgresStorage, type PostgresStorage } from "../../server/storage/postgres/postgres-storage.ts";
-import { createDatabase } from "../support/postgres-cluster.ts";
-import "./cluster-global-setup.ts";
+import { createDatabase } from "./postgres-cluster.ts";
+import "./postgres-global-setup.ts";
 
 /** The URL of a new, empty database. */
 export function freshDatabase(prefix = "test"): Promise<string> {

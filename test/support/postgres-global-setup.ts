@@ -1,7 +1,7 @@
 // One PostgreSQL cluster for the whole `npm run test:postgres` run (test/support/postgres-cluster.ts); each test
-// creates databases of its own in it (test/postgres/database.ts reads its admin URL with `inject`).
+// creates databases of its own in it (test/support/postgres-database.ts reads its admin URL with `inject`).
 import type { TestProject } from "vitest/node";
-import { startPostgresCluster } from "../support/postgres-cluster.ts";
+import { startPostgresCluster } from "./postgres-cluster.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -5,11 +5,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { ChildServer } from "../../scripts/bench/child-server.ts";
-import { startReferenceServer } from "../../scripts/bench/reference-server.ts";
-import { freshDatabase } from "./database.ts";
+import type { ChildServer } from "./child-server.ts";
+import { startReferenceServer } from "./reference-server.ts";
+import { freshDatabase } from "./postgres-database.ts";
 
-export { ADMIN_PASSWORD, loginAdmin } from "../../scripts/bench/reference-server.ts";
+export { ADMIN_PASSWORD, loginAdmin } from "./reference-server.ts";
 
 /** A database and a media folder that instances share. */
 export interface SharedStorage {

@@ -9,7 +9,7 @@ import { createAppFromConfig, type AppOverrides } from "../../server/app.ts";
 import { systemClock, type Clock } from "../../server/clock.ts";
 import type { SqliteStorage } from "../../server/storage/sqlite/sqlite-storage.ts";
 import { loadConfig, type ServerConfig } from "../../server/config.ts";
-import { expectResponseMatchesSpec, type SpecResponseOptions } from "../support/spec-response.ts";
+import { expectResponseMatchesSpec, type SpecResponseOptions } from "./spec-response.ts";
 
 export const ADMIN_PASSWORD = "Adm1n!pass";
 

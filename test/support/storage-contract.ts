@@ -1,7 +1,8 @@
 /**
  * The storage contract (server/storage/records.ts, storage.ts): what every adapter stores, finds, refuses and does
  * under concurrency, so that the emulator (memory), one server (SQLite) and several instances (PostgreSQL) behave
- * alike. test/storage/records.test.ts runs it on memory and SQLite, test/postgres/storage.test.ts on PostgreSQL.
+ * alike. test/server/storage/records.test.ts runs it on memory and SQLite,
+ * test/server/storage/postgres/storage.postgres.ts on PostgreSQL.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { LoginAttemptKey } from "../../server/storage/records.ts";

@@ -9,10 +9,10 @@ import {
   replaceBenchBlock,
   type BenchResults,
   type MediaFigures,
-} from "../../scripts/bench/report.ts";
-import type { LoadResult } from "../../scripts/bench/load.ts";
+} from "../../../scripts/bench/report.ts";
+import type { LoadResult } from "../../../scripts/bench/load.ts";
 
-const repo = path.resolve(import.meta.dirname, "../..");
+const repo = path.resolve(import.meta.dirname, "../../..");
 
 const load = (requestsPerSecond: number): LoadResult => ({
   requests: 1000,

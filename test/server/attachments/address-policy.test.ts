@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { classifyAddress, createAddressPolicy, parseAllowList } from "../../server/attachments/address-policy.ts";
-import { loadMessengerConfig } from "../../server/attachments/config.ts";
-import { AddressRefusedError, checkFetchUrl, FetchError } from "../../server/attachments/safe-fetcher.ts";
-import { REFUSED_URL_HOSTS } from "./refused-hosts.ts";
+import { classifyAddress, createAddressPolicy, parseAllowList } from "../../../server/attachments/address-policy.ts";
+import { loadMessengerConfig } from "../../../server/attachments/config.ts";
+import { AddressRefusedError, checkFetchUrl, FetchError } from "../../../server/attachments/safe-fetcher.ts";
+import { REFUSED_URL_HOSTS } from "../../support/refused-hosts.ts";
 
 const noAllow = createAddressPolicy([]);
 

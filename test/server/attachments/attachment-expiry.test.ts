@@ -7,17 +7,28 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAppFromConfig } from "../../server/app.ts";
-import { EXPIRY_SWEEP_INTERVAL_MS, removeExpiredAttachmentBlobs } from "../../server/attachments/attachment-expiry.ts";
-import { ATTACHMENT_TTL_MS, AttachmentStore } from "../../server/attachments/attachment-store.ts";
-import { loadConfig } from "../../server/config.ts";
-import { createBlobStore, type BlobStore } from "../../server/storage/blob-store.ts";
-import { openDatabase } from "../../server/storage/database.ts";
-import { SqliteAttachmentRecords } from "../../server/storage/sqlite/attachment-records.ts";
-import * as samples from "../../conformance/media-files.ts";
-import { until } from "../support/until.ts";
-import { createGraphTestApp, FakeClock, json, PAGE_ID, TOKEN, uploadForm, type GraphTestApp } from "./graph-app.ts";
-import { startOrigin } from "./origin.ts";
+import { createAppFromConfig } from "../../../server/app.ts";
+import {
+  EXPIRY_SWEEP_INTERVAL_MS,
+  removeExpiredAttachmentBlobs,
+} from "../../../server/attachments/attachment-expiry.ts";
+import { ATTACHMENT_TTL_MS, AttachmentStore } from "../../../server/attachments/attachment-store.ts";
+import { loadConfig } from "../../../server/config.ts";
+import { createBlobStore, type BlobStore } from "../../../server/storage/blob-store.ts";
+import { openDatabase } from "../../../server/storage/database.ts";
+import { SqliteAttachmentRecords } from "../../../server/storage/sqlite/attachment-records.ts";
+import * as samples from "../../../conformance/media-files.ts";
+import { until } from "../../support/until.ts";
+import {
+  createGraphTestApp,
+  FakeClock,
+  json,
+  PAGE_ID,
+  TOKEN,
+  uploadForm,
+  type GraphTestApp,
+} from "../../support/graph-app.ts";
+import { startOrigin } from "../../support/local-origin.ts";
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {

@@ -1,12 +1,13 @@
-// The attachment store's rules over the records of memory and SQLite (test/postgres/storage.test.ts: PostgreSQL),
-// and what only SQLite has to show: tables created idempotently, records kept across connections.
+// The attachment store's rules over the records of memory and SQLite (PostgreSQL:
+// test/server/storage/postgres/storage.postgres.ts), and what only SQLite has to show: tables created idempotently,
+// records kept across connections.
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AttachmentStore } from "../../server/attachments/attachment-store.ts";
-import { SqliteAttachmentRecords } from "../../server/storage/sqlite/attachment-records.ts";
-import { localAdapters } from "../storage/storage-adapters.ts";
-import { attachmentStoreContract } from "./attachment-store-contract.ts";
-import { FakeClock } from "./graph-app.ts";
+import { AttachmentStore } from "../../../server/attachments/attachment-store.ts";
+import { SqliteAttachmentRecords } from "../../../server/storage/sqlite/attachment-records.ts";
+import { localAdapters } from "../../support/storage-adapters.ts";
+import { attachmentStoreContract } from "../../support/attachment-store-contract.ts";
+import { FakeClock } from "../../support/graph-app.ts";
 
 for (const [name, open] of localAdapters) attachmentStoreContract(name, open);
 

@@ -1,8 +1,8 @@
 /** No input reaches a 500: random JSON bodies, random multipart bytes, random page ids, against both operations. */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectResponseMatchesSpec } from "../support/spec-response.ts";
-import { createGraphTestApp, type GraphTestApp, TOKEN } from "./graph-app.ts";
+import { expectResponseMatchesSpec } from "../../support/spec-response.ts";
+import { createGraphTestApp, type GraphTestApp, TOKEN } from "../../support/graph-app.ts";
 
 let t: GraphTestApp;
 

@@ -1,9 +1,9 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ATTACHMENT_TTL_MS, AttachmentStore } from "../../server/attachments/attachment-store.ts";
-import { loadOpenApiDocument } from "../../spec-model/openapi-document.ts";
-import { expectResponseMatchesSpec } from "../support/spec-response.ts";
-import { mp3Bytes, mp4Bytes, pdfBytes, pngBytes, textBytes } from "./fixtures.ts";
+import { ATTACHMENT_TTL_MS, AttachmentStore } from "../../../server/attachments/attachment-store.ts";
+import { loadOpenApiDocument } from "../../../spec-model/openapi-document.ts";
+import { expectResponseMatchesSpec } from "../../support/spec-response.ts";
+import { mp3Bytes, mp4Bytes, pdfBytes, pngBytes, textBytes } from "../../support/attachment-fixtures.ts";
 import {
   createGraphTestApp,
   type GraphTestApp,
@@ -13,8 +13,8 @@ import {
   PAGE_ID,
   TOKEN,
   uploadForm,
-} from "./graph-app.ts";
-import { type Origin, startOrigin, streamChunked } from "./origin.ts";
+} from "../../support/graph-app.ts";
+import { type Origin, startOrigin, streamChunked } from "../../support/local-origin.ts";
 
 type GraphErrorReply = {
   error: { message: string; type: string; code: number; error_subcode?: number; fbtrace_id: string };

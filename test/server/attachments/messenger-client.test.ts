@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAppFromConfig } from "../../server/app.ts";
-import { loadConfig } from "../../server/config.ts";
-import { serveNode, type NodeServer } from "../../server/edge/serve-node.ts";
-import { expectResponseMatchesSpec } from "../support/spec-response.ts";
-import { mp4Bytes, pngBytes } from "./fixtures.ts";
-import { TOKEN, PAGE_ID } from "./graph-app.ts";
+import { createAppFromConfig } from "../../../server/app.ts";
+import { loadConfig } from "../../../server/config.ts";
+import { serveNode, type NodeServer } from "../../../server/edge/serve-node.ts";
+import { expectResponseMatchesSpec } from "../../support/spec-response.ts";
+import { mp4Bytes, pngBytes } from "../../support/attachment-fixtures.ts";
+import { TOKEN, PAGE_ID } from "../../support/graph-app.ts";
 
 const GRAPH_VERSION = "v6.0";
 let server: NodeServer;

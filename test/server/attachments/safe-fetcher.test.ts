@@ -2,7 +2,7 @@ import type { LookupAddress } from "node:dns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isIP } from "node:net";
 import type { buildConnector } from "undici";
-import { type AddressPolicy, createAddressPolicy } from "../../server/attachments/address-policy.ts";
+import { type AddressPolicy, createAddressPolicy } from "../../../server/attachments/address-policy.ts";
 import {
   AddressRefusedError,
   createDial,
@@ -10,9 +10,9 @@ import {
   FetchError,
   guardedLookup,
   type LookupFunction,
-} from "../../server/attachments/safe-fetcher.ts";
-import { REFUSED_URL_HOSTS } from "./refused-hosts.ts";
-import { type Origin, startOrigin, streamChunked } from "./origin.ts";
+} from "../../../server/attachments/safe-fetcher.ts";
+import { REFUSED_URL_HOSTS } from "../../support/refused-hosts.ts";
+import { type Origin, startOrigin, streamChunked } from "../../support/local-origin.ts";
 
 /**
  * The fetcher's own dialler (with its checked lookup) wrapped to record what it is asked to dial and which peers it

@@ -4,11 +4,11 @@
  * other URL of that origin, or the same path at another origin, still goes to the fetcher and its address rules.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AttachmentStore } from "../../server/attachments/attachment-store.ts";
-import type { LookupFunction } from "../../server/attachments/safe-fetcher.ts";
-import { serveNode, type NodeServer } from "../../server/edge/serve-node.ts";
-import { expectResponseMatchesSpec } from "../support/spec-response.ts";
-import { createGraphTestApp, type GraphTestApp, json, TOKEN } from "./graph-app.ts";
+import { AttachmentStore } from "../../../server/attachments/attachment-store.ts";
+import type { LookupFunction } from "../../../server/attachments/safe-fetcher.ts";
+import { serveNode, type NodeServer } from "../../../server/edge/serve-node.ts";
+import { expectResponseMatchesSpec } from "../../support/spec-response.ts";
+import { createGraphTestApp, type GraphTestApp, json, TOKEN } from "../../support/graph-app.ts";
 
 /** Every host name resolves to loopback: what the fetcher would reach, were the address rules not there. */
 const loopbackDns = (async () => [{ address: "127.0.0.1", family: 4 }]) as unknown as LookupFunction;

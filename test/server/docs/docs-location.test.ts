@@ -6,9 +6,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDocs, docsCacheDir, ensureDocs, resolveDocsDir } from "../../server/docs/docs-build.ts";
-import { packageRoot } from "../../spec-model/package-files.ts";
-import { bundlePath } from "../../spec-model/openapi-document.ts";
+import { buildDocs, docsCacheDir, ensureDocs, resolveDocsDir } from "../../../server/docs/docs-build.ts";
+import { packageRoot } from "../../../spec-model/package-files.ts";
+import { bundlePath } from "../../../spec-model/openapi-document.ts";
 
 let tmp: string;
 let shipped: string;

@@ -11,12 +11,12 @@ import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docsStaleReason } from "../../server/docs/docs-build.ts";
-import { packageBin } from "../../spec-model/package-files.ts";
-import { SPEC_LOCAL_ORIGIN } from "../../server/docs/origin-substitution.ts";
-import { registerDocsRoutes, type DocsRouteDeps } from "../../server/docs/routes.ts";
-import { serveNode } from "../../server/edge/serve-node.ts";
-import { bundlePath } from "../../spec-model/openapi-document.ts";
+import { docsStaleReason } from "../../../server/docs/docs-build.ts";
+import { packageBin } from "../../../spec-model/package-files.ts";
+import { SPEC_LOCAL_ORIGIN } from "../../../server/docs/origin-substitution.ts";
+import { registerDocsRoutes, type DocsRouteDeps } from "../../../server/docs/routes.ts";
+import { serveNode } from "../../../server/edge/serve-node.ts";
+import { bundlePath } from "../../../spec-model/openapi-document.ts";
 
 const run = promisify(execFile);
 let tmp: string;

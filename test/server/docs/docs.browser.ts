@@ -8,11 +8,11 @@ import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundlePath } from "../../spec-model/openapi-document.ts";
-import { npmStart, type StartedServer } from "../docs/npm-start.ts";
-import { launchChromium } from "./chromium.ts";
+import { bundlePath } from "../../../spec-model/openapi-document.ts";
+import { npmStart, type StartedServer } from "../../support/npm-start.ts";
+import { launchChromium } from "../../support/chromium.ts";
 
-const repoRoot = path.resolve(import.meta.dirname, "../..");
+const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const screenshots = path.join(repoRoot, "test-results", "browser");
 
 interface Operation {

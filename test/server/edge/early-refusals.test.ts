@@ -6,9 +6,9 @@
  */
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forkServer, type ForkedServer } from "../support/forked-server.ts";
-import * as samples from "../../conformance/media-files.ts";
-import { ADMIN_PASSWORD, basic, makeDataDir } from "./harness.ts";
+import { forkServer, type ForkedServer } from "../../support/forked-server.ts";
+import * as samples from "../../../conformance/media-files.ts";
+import { ADMIN_PASSWORD, basic, makeDataDir } from "../../support/server-harness.ts";
 
 const MiB = 1024 * 1024;
 const PAGE_ID = "1234567890";

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createOpenApiAjv } from "../../spec-model/openapi-ajv.ts";
-import { httpMethods, listOperations } from "../../spec-model/openapi-document.ts";
-import { createBlobStore } from "../../server/storage/blob-store.ts";
-import { expectResponseMatchesSpec } from "../support/spec-response.ts";
+import { createOpenApiAjv } from "../../../spec-model/openapi-ajv.ts";
+import { httpMethods, listOperations } from "../../../spec-model/openapi-document.ts";
+import { createBlobStore } from "../../../server/storage/blob-store.ts";
+import { expectResponseMatchesSpec } from "../../support/spec-response.ts";
 import {
   ADMIN_PASSWORD,
   bearer,
@@ -13,7 +13,7 @@ import {
   startTestServer,
   waError,
   type TestServer,
-} from "./harness.ts";
+} from "../../support/server-harness.ts";
 import path from "node:path";
 
 const waOps = listOperations().filter((o) => o.operation["x-api-family"] === "whatsapp");

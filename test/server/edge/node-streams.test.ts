@@ -8,12 +8,12 @@ import http from "node:http";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { serveNode, type NodeServer } from "../../server/edge/serve-node.ts";
-import { getOperation } from "../../spec-model/openapi-document.ts";
-import { expectResponseMatchesSpec } from "../support/spec-response.ts";
-import * as samples from "../../conformance/media-files.ts";
-import { until } from "../support/until.ts";
-import { startTestServer, type TestServer } from "./harness.ts";
+import { serveNode, type NodeServer } from "../../../server/edge/serve-node.ts";
+import { getOperation } from "../../../spec-model/openapi-document.ts";
+import { expectResponseMatchesSpec } from "../../support/spec-response.ts";
+import * as samples from "../../../conformance/media-files.ts";
+import { until } from "../../support/until.ts";
+import { startTestServer, type TestServer } from "../../support/server-harness.ts";
 
 let server: TestServer;
 let http1: NodeServer;

@@ -3,16 +3,16 @@
 // being an error, that is if a wrong status or body would compile.
 import { Readable } from "node:stream";
 import { describe, expectTypeOf, it } from "vitest";
-import type { components } from "../../generated/openapi.d.ts";
+import type { components } from "../../../generated/openapi.d.ts";
 import type {
   HandlerTable,
   JsonBody,
   OperationReply,
   PathParams,
   QueryParams,
-} from "../../server/edge/operation-handler.ts";
-import type { GraphAuth } from "../../server/edge/messenger-security.ts";
-import type { WaAuth } from "../../server/edge/whatsapp-security.ts";
+} from "../../../server/edge/operation-handler.ts";
+import type { GraphAuth } from "../../../server/edge/messenger-security.ts";
+import type { WaAuth } from "../../../server/edge/whatsapp-security.ts";
 
 type Schemas = components["schemas"];
 const meta = { api_status: "stable", version: "3.0.1" } as const;

@@ -3,10 +3,10 @@
 // spec and handlers that disagree.
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { CredentialsAbsent, type ApiFamily } from "../../server/edge/api-family.ts";
-import type { HandlerTable } from "../../server/edge/operation-handler.ts";
-import { registerOperations } from "../../server/edge/operation-registrar.ts";
-import type { OpenApiDocument } from "../../spec-model/openapi-document.ts";
+import { CredentialsAbsent, type ApiFamily } from "../../../server/edge/api-family.ts";
+import type { HandlerTable } from "../../../server/edge/operation-handler.ts";
+import { registerOperations } from "../../../server/edge/operation-registrar.ts";
+import type { OpenApiDocument } from "../../../spec-model/openapi-document.ts";
 
 /** A family of its own: an API key in `X-Key`, errors as `{problem}` with the status, paths under `/tiny`. */
 class TinyError extends Error {

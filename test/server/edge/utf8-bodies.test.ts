@@ -4,10 +4,10 @@
  * Graph ones.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectResponseMatchesSpec } from "../support/spec-response.ts";
-import * as samples from "../../conformance/media-files.ts";
-import { createGraphTestApp, type GraphTestApp, TOKEN } from "../attachments/graph-app.ts";
-import { bearer, call, startTestServer, waError, type TestServer } from "./harness.ts";
+import { expectResponseMatchesSpec } from "../../support/spec-response.ts";
+import * as samples from "../../../conformance/media-files.ts";
+import { createGraphTestApp, type GraphTestApp, TOKEN } from "../../support/graph-app.ts";
+import { bearer, call, startTestServer, waError, type TestServer } from "../../support/server-harness.ts";
 
 /** `before` + the byte 0xFF (never valid in UTF-8) + `after`. */
 const withInvalidByte = (before: string, after: string) =>

@@ -2,9 +2,17 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getOperation } from "../../spec-model/openapi-document.ts";
-import * as samples from "../../conformance/media-files.ts";
-import { ADMIN_PASSWORD, bearer, call, login, startTestServer, waError, type TestServer } from "./harness.ts";
+import { getOperation } from "../../../spec-model/openapi-document.ts";
+import * as samples from "../../../conformance/media-files.ts";
+import {
+  ADMIN_PASSWORD,
+  bearer,
+  call,
+  login,
+  startTestServer,
+  waError,
+  type TestServer,
+} from "../../support/server-harness.ts";
 
 let server: TestServer;
 let auth: Record<string, string>;
@@ -269,7 +277,7 @@ describe("upload refusals", () => {
         body: stream,
         duplex: "half",
       } as RequestInit);
-      const body = await (await import("../support/spec-response.ts")).expectResponseMatchesSpec("uploadMedia", res);
+      const body = await (await import("../../support/spec-response.ts")).expectResponseMatchesSpec("uploadMedia", res);
       expect(res.status).toBe(401);
       expect(waError(body).code).toBe(1005);
       expect(state.pulled).toBeLessThanOrEqual(64 * 1024);

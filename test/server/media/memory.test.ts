@@ -1,14 +1,13 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_PASSWORD, basic, makeDataDir } from "./harness.ts";
+import { fixtureProgram } from "../../support/fixture-programs.ts";
+import { ADMIN_PASSWORD, basic, makeDataDir } from "../../support/server-harness.ts";
 
 const MiB = 1024 * 1024;
 const UPLOAD_BYTES = 100 * MiB;
-const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/memory-server.ts");
+const fixture = fixtureProgram("memory-server.ts");
 
 let child: ChildProcess;
 let base: string;

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ADMIN_PASSWORD, bearer, call, json, login, startTestServer, waError, type TestServer } from "./harness.ts";
+import {
+  ADMIN_PASSWORD,
+  bearer,
+  call,
+  json,
+  login,
+  startTestServer,
+  waError,
+  type TestServer,
+} from "../../support/server-harness.ts";
 
 let server: TestServer;
 let auth: Record<string, string>;

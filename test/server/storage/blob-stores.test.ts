@@ -10,8 +10,8 @@ import {
   BlobTooLargeError,
   createBlobStore,
   type BlobStore,
-} from "../../server/storage/blob-store.ts";
-import { createMemoryBlobStore } from "../../server/storage/memory/memory-blob-store.ts";
+} from "../../../server/storage/blob-store.ts";
+import { createMemoryBlobStore } from "../../../server/storage/memory/memory-blob-store.ts";
 
 const dirs: string[] = [];
 afterEach(() => {

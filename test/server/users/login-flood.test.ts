@@ -4,10 +4,10 @@
  * 200 wrong logins are in flight, a 1 KB download completes before most of them are answered.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveNode, type NodeServer } from "../../server/edge/serve-node.ts";
-import { hashPassword, PASSWORD_HASHING, verifyPassword } from "../../server/users/password-hash.ts";
-import { until } from "../support/until.ts";
-import { basic, bearer, call, startTestServer, type TestServer } from "./harness.ts";
+import { serveNode, type NodeServer } from "../../../server/edge/serve-node.ts";
+import { hashPassword, PASSWORD_HASHING, verifyPassword } from "../../../server/users/password-hash.ts";
+import { until } from "../../support/until.ts";
+import { basic, bearer, call, startTestServer, type TestServer } from "../../support/server-harness.ts";
 
 describe("password hashing", () => {
   it("runs one derivation at a time; the others wait their turn", async () => {

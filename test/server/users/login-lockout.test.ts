@@ -6,9 +6,9 @@
  */
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveNode, type NodeServer } from "../../server/edge/serve-node.ts";
-import { passwordDerivations } from "../../server/users/password-hash.ts";
-import { ADMIN_PASSWORD, startTestServer, type TestServer } from "./harness.ts";
+import { serveNode, type NodeServer } from "../../../server/edge/serve-node.ts";
+import { passwordDerivations } from "../../../server/users/password-hash.ts";
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from "../../support/server-harness.ts";
 
 let server: TestServer;
 let served: NodeServer;

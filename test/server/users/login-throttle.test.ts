@@ -3,11 +3,10 @@
  * `POST /v1/users/login`: 429 (1015) with Retry-After, before any password is hashed.
  */
 import { execFileSync } from "node:child_process";
-import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MAX_TRACKED_KEYS, MemoryLoginAttemptRecords } from "../../server/storage/memory/memory-login-attempts.ts";
-import { addressKey, LoginThrottle, throttleKey, type LoginAdmission } from "../../server/users/login-throttle.ts";
-import { UserStore } from "../../server/users/user-store.ts";
+import { MAX_TRACKED_KEYS, MemoryLoginAttemptRecords } from "../../../server/storage/memory/memory-login-attempts.ts";
+import { addressKey, LoginThrottle, throttleKey, type LoginAdmission } from "../../../server/users/login-throttle.ts";
+import { UserStore } from "../../../server/users/user-store.ts";
 import {
   ADMIN_PASSWORD,
   ManualClock,
@@ -17,7 +16,8 @@ import {
   startTestServer,
   waError,
   type TestServer,
-} from "./harness.ts";
+} from "../../support/server-harness.ts";
+import { fixtureProgram } from "../../support/fixture-programs.ts";
 
 const limits = { maxFailuresPerAddress: 3, maxFailuresPerUser: 5, windowSeconds: 600 };
 const MINUTE = 60_000;
@@ -148,7 +148,7 @@ describe("LoginThrottle", () => {
   });
 
   it("keeps under 2 KiB per failed user name of 12 KiB (a key kept the whole decoded header: 12.5 KiB)", () => {
-    const probe = path.join(import.meta.dirname, "fixtures", "throttle-memory-probe.ts");
+    const probe = fixtureProgram("throttle-memory-probe.ts");
     const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", probe], { encoding: "utf8" });
     const { bytesPerFailure } = JSON.parse(out) as { bytesPerFailure: number };
     expect(bytesPerFailure).toBeLessThan(2048);

@@ -5,10 +5,10 @@
  */
 import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../../server/storage/database.ts";
-import { SqliteUserRecords } from "../../server/storage/sqlite/user-records.ts";
-import { UserStore } from "../../server/users/user-store.ts";
-import { ManualClock, makeDataDir } from "./harness.ts";
+import { openDatabase } from "../../../server/storage/database.ts";
+import { SqliteUserRecords } from "../../../server/storage/sqlite/user-records.ts";
+import { UserStore } from "../../../server/users/user-store.ts";
+import { ManualClock, makeDataDir } from "../../support/server-harness.ts";
 
 const dirs: string[] = [];
 const closers: Array<() => void> = [];

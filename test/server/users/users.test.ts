@@ -12,7 +12,7 @@ import {
   startTestServer,
   waError,
   type TestServer,
-} from "./harness.ts";
+} from "../../support/server-harness.ts";
 
 let server: TestServer | undefined;
 afterEach(() => {

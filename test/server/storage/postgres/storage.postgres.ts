@@ -1,17 +1,18 @@
-// The storage contract (test/storage/storage-contract.ts) and the attachment store's rules on PostgreSQL: the same
-// cases as on memory and SQLite (test/storage/records.test.ts, test/attachments/attachment-store.test.ts); then what
-// only a shared database has: a task run by one instance at a time, and the schema's version.
+// The storage contract (test/support/storage-contract.ts) and the attachment store's rules on PostgreSQL: the same
+// cases as on memory and SQLite (test/server/storage/records.test.ts,
+// test/server/attachments/attachment-store.test.ts); then what only a shared database has: a task run by one instance
+// at a time, and the schema's version.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { EXPIRY_SWEEP_TASK } from "../../server/attachments/attachment-expiry.ts";
-import { openPostgresStorage } from "../../server/storage/postgres/postgres-storage.ts";
-import { SCHEMA_VERSION, SchemaVersionError } from "../../server/storage/postgres/schema.ts";
-import { attachmentStoreContract } from "../attachments/attachment-store-contract.ts";
-import { storageContract } from "../storage/storage-contract.ts";
-import { freshDatabase, temporaryPostgresStorage } from "./database.ts";
+import { EXPIRY_SWEEP_TASK } from "../../../../server/attachments/attachment-expiry.ts";
+import { openPostgresStorage } from "../../../../server/storage/postgres/postgres-storage.ts";
+import { SCHEMA_VERSION, SchemaVersionError } from "../../../../server/storage/postgres/schema.ts";
+import { attachmentStoreContract } from "../../../support/attachment-store-contract.ts";
+import { storageContract } from "../../../support/storage-contract.ts";
+import { freshDatabase, temporaryPostgresStorage } from "../../../support/postgres-database.ts";
 
 storageContract("PostgreSQL", temporaryPostgresStorage);
 attachmentStoreContract("PostgreSQL", temporaryPostgresStorage);
