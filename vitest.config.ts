@@ -1,10 +1,10 @@
-import { configDefaults, defineConfig } from "vitest/config";
+import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // `*.test.ts` only: the suites that need Chromium (`*.browser.ts`), the npm registry's generators (`*.registry.ts`)
+    // or PostgreSQL (`*.postgres.ts`) have configs of their own beside the tree (test/vitest.<script>.config.ts).
     include: ["test/**/*.test.ts"],
-    // The suites that need PostgreSQL and haproxy run under `npm run test:postgres` (test/postgres/vitest.config.ts).
-    exclude: [...configDefaults.exclude, "test/postgres/**"],
     globalSetup: ["test/support/client-build-global-setup.ts", "test/support/prism-global-setup.ts"],
     // Native modules (better-sqlite3) and per-process memory measurements want real processes.
     pool: "forks",

@@ -34,7 +34,16 @@ export {
   type MessengerErrorEntry,
   type MessengerErrorName,
 } from "./errors/messenger-error-catalogue.ts";
-export { GraphApiError, graphErrorCatalogue } from "./deprecated-names.ts";
+export {
+  GraphApiError,
+  graphErrorCatalogue,
+  isGraphErrorOf,
+  WA_ERROR_TITLES,
+  type GraphErrorEntry,
+  type GraphErrorName,
+  type WaErrorCode,
+  type WaErrorEntry,
+} from "./deprecated-names.ts";
 export type { MediaUploadBody } from "./media-body.ts";
 export { saveMediaToFile, type DownloadedMedia } from "./media-download.ts";
 export type { components, operations, paths } from "../generated/openapi.d.ts";

@@ -1,7 +1,7 @@
 /** Drives one load phase: spawns the autocannon worker process and returns the figures the report needs. */
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { repoRoot } from "./child-server.ts";
+import { repoRoot } from "../../test/support/child-server.ts";
 
 /** What one autocannon run does. */
 export interface LoadSpec {

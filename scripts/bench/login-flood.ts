@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Agent } from "undici";
-import { loginAdmin, startReferenceServer } from "./reference-server.ts";
+import { loginAdmin, startReferenceServer } from "../../test/support/reference-server.ts";
 
 const { values } = parseArgs({
   options: {

@@ -31,9 +31,9 @@ import {
   startPostgresCluster,
   type PostgresCluster,
 } from "../../test/support/postgres-cluster.ts";
-import { repoRoot, startChildServer, type ChildServer } from "./child-server.ts";
+import { repoRoot, startChildServer, type ChildServer } from "../../test/support/child-server.ts";
 import { runLoad, type LoadResult, type LoadSpec } from "./load.ts";
-import { loginAdmin, startReferenceServer } from "./reference-server.ts";
+import { loginAdmin, startReferenceServer } from "../../test/support/reference-server.ts";
 import {
   describeMachine,
   renderHeadline,

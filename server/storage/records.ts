@@ -3,7 +3,8 @@
  * (`storage/sqlite/`, one server's durable storage), PostgreSQL (`storage/postgres/`, shared by several instances)
  * and plain Maps (`storage/memory/`, the emulator and tests). Every method returns a promise, since a database
  * server answers over the network. The rules (token expiry, attachment lifetimes, settings merging, login limits)
- * live in the services above them, so the adapters only store and find; test/storage/ holds them to one contract.
+ * live in the services above them, so the adapters only store and find; test/server/storage/ holds them to one
+ * contract.
  */
 import type { components } from "../../generated/openapi.d.ts";
 

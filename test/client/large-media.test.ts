@@ -4,16 +4,14 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import path from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWhatsAppClient } from "../../client/index.ts";
-import type { ClientTarget } from "./client-target.ts";
+import type { ClientTarget } from "../support/client-target.ts";
+import { fixtureProgram } from "../support/fixture-programs.ts";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const totalBytes = 50 * 1024 * 1024;
 const chunkBytes = 64 * 1024;
 // Buffering the file whole would add 50 MiB; streaming keeps the growth to a few chunks plus allocator noise.
@@ -75,7 +73,7 @@ describe("50 MiB through the client", () => {
   let target: Omit<ClientTarget, "close" | "forceStatus">;
 
   beforeAll(async () => {
-    server = spawn(process.execPath, ["--import", "tsx", path.join(here, "reference-server-process.ts")], {
+    server = spawn(process.execPath, ["--import", "tsx", fixtureProgram("reference-server-process.ts")], {
       stdio: ["pipe", "pipe", "inherit"],
     });
     const line = await new Promise<string>((resolve, reject) => {

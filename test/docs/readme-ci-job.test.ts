@@ -14,7 +14,7 @@ import { parse as parseYaml } from "yaml";
 import { freePort } from "../../conformance/free-port.ts";
 import { TEST_OPTIONS } from "../../conformance/test-options.ts";
 import { readmeSection } from "../support/readme-section.ts";
-import { cliPath, parseJunit } from "../tool/tool-process.ts";
+import { cliPath, parseJunit } from "../support/tool-process.ts";
 
 interface Job {
   env?: Record<string, string>;

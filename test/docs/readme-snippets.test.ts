@@ -24,8 +24,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quietNpm, readerTerminal } from "../support/reader-terminal.ts";
 import { readmeCodeBlocks, type ReadmeCodeBlock } from "../support/readme-code-blocks.ts";
 import { readmeSection, shellCommands } from "../support/readme-section.ts";
-import { packClient } from "../package/package-project.ts";
-import { npmStart, type StartedServer } from "./npm-start.ts";
+import { packClient } from "../support/package-project.ts";
+import { npmStart, type StartedServer } from "../support/npm-start.ts";
 
 const exec = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, "../..");

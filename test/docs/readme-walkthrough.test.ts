@@ -11,7 +11,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readmeSection, shellCommands } from "../support/readme-section.ts";
-import { npmStart, type StartedServer } from "./npm-start.ts";
+import { npmStart, type StartedServer } from "../support/npm-start.ts";
 
 const run = promisify(execFile);
 

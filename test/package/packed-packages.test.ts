@@ -13,10 +13,10 @@ import { copyFile, chmod, chown, lstat, mkdir, mkdtemp, readFile, readdir, rm, w
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { referenceTarget, type ClientTarget } from "../client/client-target.ts";
+import { referenceTarget, type ClientTarget } from "../support/client-target.ts";
 import { freePort } from "../../conformance/free-port.ts";
 import { tinyPng } from "../../conformance/media-files.ts";
-import { parseJunit } from "../tool/tool-process.ts";
+import { parseJunit } from "../support/tool-process.ts";
 import { type StartedProcess, startProcess } from "../support/start-process.ts";
 import {
   freshProject,
@@ -30,7 +30,7 @@ import {
   tarballFiles,
   tsc,
   type Tarballs,
-} from "./package-project.ts";
+} from "../support/package-project.ts";
 
 const CLIENT = "@meta-media-openapi/client";
 

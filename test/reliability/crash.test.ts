@@ -6,10 +6,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ChildServer } from "../../scripts/bench/child-server.ts";
-import { loginAdmin, startReferenceServer } from "../../scripts/bench/reference-server.ts";
-import { blobFileSha256, mediaBlobFiles, mediaRecordIds, mediaTempFiles, pdfBody, sha256 } from "./data-dir.ts";
-import { pacedUpload, type PacedUpload } from "./paced-upload.ts";
+import type { ChildServer } from "../support/child-server.ts";
+import { loginAdmin, startReferenceServer } from "../support/reference-server.ts";
+import {
+  blobFileSha256,
+  mediaBlobFiles,
+  mediaRecordIds,
+  mediaTempFiles,
+  pdfBody,
+  sha256,
+} from "../support/data-dir.ts";
+import { pacedUpload, type PacedUpload } from "../support/paced-upload.ts";
 
 const MiB = 1024 * 1024;
 const started: ChildServer[] = [];

@@ -6,9 +6,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChildServer } from "../../scripts/bench/child-server.ts";
-import { loginAdmin, startReferenceServer } from "../../scripts/bench/reference-server.ts";
-import { mediaBlobBytes, mediaBlobFiles, mediaRecordIds, mediaTempFiles, pdfBody, sha256 } from "./data-dir.ts";
+import type { ChildServer } from "../support/child-server.ts";
+import { loginAdmin, startReferenceServer } from "../support/reference-server.ts";
+import {
+  mediaBlobBytes,
+  mediaBlobFiles,
+  mediaRecordIds,
+  mediaTempFiles,
+  pdfBody,
+  sha256,
+} from "../support/data-dir.ts";
 
 const MiB = 1024 * 1024;
 const QUOTA = 3 * MiB;

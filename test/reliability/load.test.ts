@@ -7,9 +7,9 @@ import os from "node:os";
 import path from "node:path";
 import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChildServer } from "../../scripts/bench/child-server.ts";
-import { loginAdmin, startReferenceServer } from "../../scripts/bench/reference-server.ts";
-import { mediaRecordIds, mediaTempFiles, pdfBody, sha256 } from "./data-dir.ts";
+import type { ChildServer } from "../support/child-server.ts";
+import { loginAdmin, startReferenceServer } from "../support/reference-server.ts";
+import { mediaRecordIds, mediaTempFiles, pdfBody, sha256 } from "../support/data-dir.ts";
 
 const CLIENTS = 50;
 const DURATION_MS = 10_000;

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { AttachmentStore } from "../../server/attachments/attachment-store.ts";
 import { createBlobStore } from "../../server/storage/blob-store.ts";
 import * as samples from "../../conformance/media-files.ts";
-import { ADMIN_PASSWORD, bearer, call, login, startTestServer } from "./harness.ts";
+import { ADMIN_PASSWORD, bearer, call, login, startTestServer } from "../support/server-harness.ts";
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;

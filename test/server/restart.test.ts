@@ -2,7 +2,15 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import * as samples from "../../conformance/media-files.ts";
-import { ADMIN_PASSWORD, bearer, call, json, login, startTestServer, type TestServer } from "./harness.ts";
+import {
+  ADMIN_PASSWORD,
+  bearer,
+  call,
+  json,
+  login,
+  startTestServer,
+  type TestServer,
+} from "../support/server-harness.ts";
 
 describe("restart on the same data directory", () => {
   it("keeps users, tokens, media bytes, settings and providers", async () => {

@@ -1,8 +1,8 @@
-/** Starts test/server/fixtures/socket-server.ts in a child process and waits for its port. */
+/** Starts test/support/fixtures/socket-server.ts in a child process and waits for its port. */
 import { fork, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import { fixtureProgram } from "./fixture-programs.ts";
 
-const fixture = path.resolve(import.meta.dirname, "../server/fixtures/socket-server.ts");
+const fixture = fixtureProgram("socket-server.ts");
 
 /** A reference server in another process. */
 export interface ForkedServer {
