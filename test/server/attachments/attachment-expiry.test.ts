@@ -8,7 +8,10 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAppFromConfig } from "../../../server/app.ts";
-import { EXPIRY_SWEEP_INTERVAL_MS, removeExpiredAttachmentBlobs } from "../../../server/attachments/attachment-expiry.ts";
+import {
+  EXPIRY_SWEEP_INTERVAL_MS,
+  removeExpiredAttachmentBlobs,
+} from "../../../server/attachments/attachment-expiry.ts";
 import { ATTACHMENT_TTL_MS, AttachmentStore } from "../../../server/attachments/attachment-store.ts";
 import { loadConfig } from "../../../server/config.ts";
 import { createBlobStore, type BlobStore } from "../../../server/storage/blob-store.ts";

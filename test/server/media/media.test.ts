@@ -4,7 +4,15 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getOperation } from "../../../spec-model/openapi-document.ts";
 import * as samples from "../../../conformance/media-files.ts";
-import { ADMIN_PASSWORD, bearer, call, login, startTestServer, whatsAppError, type TestServer } from "../../support/server-harness.ts";
+import {
+  ADMIN_PASSWORD,
+  bearer,
+  call,
+  login,
+  startTestServer,
+  whatsAppError,
+  type TestServer,
+} from "../../support/server-harness.ts";
 
 let server: TestServer;
 let auth: Record<string, string>;
