@@ -290,8 +290,18 @@ function httpUrl(name: string, value: string): string {
   return value.replace(/\/+$/, "");
 }
 
-/** Parses the arguments after `test` and the environment; throws TestUsageError for anything wrong. */
-export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): TestOptions {
+/** The values `parseArgs` read from the command line, by flag. */
+type FlagValues = Record<string, string | boolean | string[] | undefined>;
+
+/** Each option's value: its flag's, else its environment variable's (an empty variable counts as unset). */
+interface OptionReader {
+  str(flag: string): string | undefined;
+  bool(flag: string): boolean;
+  list(flag: string): string[] | undefined;
+}
+
+/** The command line's flags, checked against TEST_OPTIONS (no positional argument, no unknown or gone flag). */
+function readFlags(argv: string[]): FlagValues {
   if (argv.includes("--allow-writes")) {
     throw new TestUsageError(
       "--allow-writes is gone: what can be undone now always runs (and is undone); --destructive adds what cannot be",
@@ -303,7 +313,7 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
   for (const o of TEST_OPTIONS)
     options[o.flag] =
       o.kind === "boolean" ? { type: "boolean" } : { type: "string", ...(o.kind === "list" ? { multiple: true } : {}) };
-  let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
+  let parsed: { values: FlagValues; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (err) {
@@ -311,39 +321,42 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
   }
   if (parsed.positionals.length)
     throw new TestUsageError(`unexpected argument "${parsed.positionals[0]}" (options start with --)`);
-  const { values } = parsed;
-  if (values.help) return { help: true } as TestOptions;
+  return parsed.values;
+}
 
-  /** A flag's value, else its variable's (empty variables count as unset). */
-  const str = (flag: string): string | undefined => {
-    const spec = TEST_OPTIONS.find((o) => o.flag === flag)!;
-    const v = values[flag];
-    if (typeof v === "string") return v;
-    const e = env[spec.env];
-    return e === undefined || e === "" ? undefined : e;
+function optionReader(values: FlagValues, env: NodeJS.ProcessEnv): OptionReader {
+  const variable = (flag: string): string => TEST_OPTIONS.find((o) => o.flag === flag)!.env;
+  return {
+    str(flag) {
+      const v = values[flag];
+      if (typeof v === "string") return v;
+      const e = env[variable(flag)];
+      return e === undefined || e === "" ? undefined : e;
+    },
+    bool(flag) {
+      if (values[flag] === true) return true;
+      const e = env[variable(flag)];
+      return e === undefined ? false : parseBoolean(variable(flag), e);
+    },
+    list(flag) {
+      const v = values[flag] as string[] | undefined;
+      const e = env[variable(flag)];
+      const raw = v?.length ? v : e ? [e] : undefined;
+      return raw
+        ?.flatMap((x) => x.split(","))
+        .map((x) => x.trim())
+        .filter(Boolean);
+    },
   };
-  const bool = (flag: string): boolean => {
-    const spec = TEST_OPTIONS.find((o) => o.flag === flag)!;
-    if (values[flag] === true) return true;
-    const e = env[spec.env];
-    return e === undefined ? false : parseBoolean(spec.env, e);
-  };
-  const list = (flag: string): string[] | undefined => {
-    const spec = TEST_OPTIONS.find((o) => o.flag === flag)!;
-    const v = values[flag] as string[] | undefined;
-    const raw = v?.length ? v : env[spec.env] ? [env[spec.env]!] : undefined;
-    return raw
-      ?.flatMap((x) => x.split(","))
-      .map((x) => x.trim())
-      .filter(Boolean);
-  };
+}
 
-  const target = str("target") !== undefined ? httpUrl("--target", str("target")!) : undefined;
-  const familyValue = str("family") ?? "all";
-  if (familyValue !== "all" && !API_FAMILIES.includes(familyValue as ApiFamily))
-    throw new TestUsageError(`--family must be whatsapp, messenger or all, got "${familyValue}"`);
-  const wanted: ApiFamily[] = familyValue === "all" ? [...API_FAMILIES] : [familyValue as ApiFamily];
+type Selection = Pick<
+  TestOptions,
+  "layers" | "operations" | "runs" | "statefulRuns" | "seed" | "fuzzPath" | "minCoverage" | "requestTimeoutMs"
+> & { maxResponseTimeMs?: number };
 
+/** What the run does and how hard: layers, operations, runs, seed, replay path, coverage floor, time limits. */
+function readSelection({ str, list }: OptionReader): Selection {
   const layers = (list("layer") ?? [...SELECTABLE_LAYERS]) as SelectableLayer[];
   for (const l of layers)
     if (!SELECTABLE_LAYERS.includes(l))
@@ -386,48 +399,39 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     str("max-response-time") !== undefined
       ? wholeNumber("--max-response-time", str("max-response-time")!, 1)
       : undefined;
-
-  const result: TestOptions = {
-    ...(target ? { target } : {}),
-    families: [],
-    familyNotes: [],
-    destructive: bool("destructive"),
+  return {
     layers,
     ...(operations ? { operations } : {}),
     runs,
     statefulRuns,
     ...(seed !== undefined ? { seed } : {}),
     ...(fuzzPath ? { fuzzPath } : {}),
-    proxy: !bool("no-proxy"),
     minCoverage,
     requestTimeoutMs,
     ...(maxResponseTimeMs !== undefined ? { maxResponseTimeMs } : {}),
-    ...(str("junit") ? { junit: str("junit")! } : {}),
-    ...(str("json") ? { json: str("json")! } : {}),
-    help: false,
-    ignoredCredentials: [],
   };
+}
 
-  const credentialFlags = [
-    "wa-username",
-    "wa-password",
-    "wa-user-username",
-    "wa-user-password",
-    "wa-login-failure-limit",
-    "page-id",
-    "page-token",
-    "graph-base-url",
-    "app-secret",
-    "fetchable-url",
-    "unfetchable-url",
-  ];
-  if (!target) {
-    // The in-process reference server brings its own accounts, page and URLs.
-    result.ignoredCredentials = credentialFlags.filter((f) => typeof values[f] === "string").map((f) => `--${f}`);
-    result.families = wanted;
-    return result;
-  }
+/** The flags that describe a deployment's accounts, page and URLs: ignored (and said so) without --target. */
+const CREDENTIAL_FLAGS = [
+  "wa-username",
+  "wa-password",
+  "wa-user-username",
+  "wa-user-password",
+  "wa-login-failure-limit",
+  "page-id",
+  "page-token",
+  "graph-base-url",
+  "app-secret",
+  "fetchable-url",
+  "unfetchable-url",
+];
 
+/**
+ * The credentials of each wanted family for a --target run, into `result`: a family without them is skipped with a
+ * note, or refused when it was asked for by name; none at all is an error.
+ */
+function addTargetFamilies(result: TestOptions, { str }: OptionReader, familyValue: string, wanted: ApiFamily[]) {
   const userName = str("wa-user-username");
   const userPassword = str("wa-user-password");
   if ((userName === undefined) !== (userPassword === undefined))
@@ -485,5 +489,39 @@ export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = proces
       "no credentials for either family: give --wa-password (WA_PASSWORD) and/or --page-token (MESSENGER_PAGE_TOKEN)",
     );
   }
+}
+
+/** Parses the arguments after `test` and the environment; throws TestUsageError for anything wrong. */
+export function parseTestOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): TestOptions {
+  const values = readFlags(argv);
+  if (values.help) return { help: true } as TestOptions;
+  const read = optionReader(values, env);
+  const { str, bool } = read;
+
+  const target = str("target") !== undefined ? httpUrl("--target", str("target")!) : undefined;
+  const familyValue = str("family") ?? "all";
+  if (familyValue !== "all" && !API_FAMILIES.includes(familyValue as ApiFamily))
+    throw new TestUsageError(`--family must be whatsapp, messenger or all, got "${familyValue}"`);
+  const wanted: ApiFamily[] = familyValue === "all" ? [...API_FAMILIES] : [familyValue as ApiFamily];
+
+  const result: TestOptions = {
+    ...(target ? { target } : {}),
+    families: [],
+    familyNotes: [],
+    destructive: bool("destructive"),
+    ...readSelection(read),
+    proxy: !bool("no-proxy"),
+    ...(str("junit") ? { junit: str("junit")! } : {}),
+    ...(str("json") ? { json: str("json")! } : {}),
+    help: false,
+    ignoredCredentials: [],
+  };
+  if (!target) {
+    // The in-process reference server brings its own accounts, page and URLs.
+    result.ignoredCredentials = CREDENTIAL_FLAGS.filter((f) => typeof values[f] === "string").map((f) => `--${f}`);
+    result.families = wanted;
+    return result;
+  }
+  addTargetFamilies(result, read, familyValue, wanted);
   return result;
 }

@@ -47,6 +47,7 @@ export function settingsHandlers({
   const { oneOf } = spec.components.schemas!.DelayMilliseconds as { oneOf: Array<{ type: string; maximum?: number }> };
   const maximum = oneOf.find((branch) => branch.type === "integer")?.maximum;
   const view = (stored: StoredSettings): ApplicationSettings => ({ ...stored, wa_id: config.waId });
+  const isApplicationSettings = (value: unknown): value is ApplicationSettings => fullSchema(value);
 
   const invalidValueDetails = (field: string): string | undefined => {
     if (field === "webhooks.url") return "webhooks.url must be an https:// URL (or an empty string to unset it)";
@@ -109,11 +110,12 @@ export function settingsHandlers({
       },
       async handle({ body }) {
         const { before, after } = await settings.update((current) => {
-          const next = current as unknown as Record<string, unknown>;
-          applyPatch(next, body as Record<string, unknown>, "");
+          const next: Record<string, unknown> = view(current);
+          applyPatch(next, body, "");
           // The merged document must still be a valid settings document; otherwise nothing is written.
-          if (!fullSchema(view(next as unknown as StoredSettings))) throw validationError(fullSchema.errors);
-          return next as unknown as StoredSettings;
+          if (!isApplicationSettings(next)) throw validationError(fullSchema.errors);
+          const { wa_id: _waId, ...stored } = next;
+          return stored;
         });
         const restart = changedPaths(before, after).filter((p) => needsRestart(p, facts.restartRequired));
         return { status: 200, body: { restart_required: restart, meta } };

@@ -32,7 +32,7 @@ function walk(
   doc: OpenApiDocument,
   schema: JsonSchema,
   prefix: string,
-  facts: SettingsSchemaFacts,
+  facts: Pick<SettingsSchemaFacts, "restartRequired" | "readOnly">,
   target: Record<string, unknown>,
 ): void {
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
@@ -57,11 +57,9 @@ function walk(
 /** Defaults, restart-required paths and read-only fields of the application settings of a spec. */
 export const settingsSchemaFacts: (doc: OpenApiDocument) => SettingsSchemaFacts = perDocument((doc) => {
   const schema = resolve(doc, { $ref: "#/components/schemas/ApplicationSettings" });
-  const facts: SettingsSchemaFacts = {
-    defaults: {} as StoredSettings,
-    restartRequired: new Set(),
-    readOnly: new Set(),
-  };
-  walk(doc, schema, "", facts, facts.defaults as unknown as Record<string, unknown>);
-  return facts;
+  const defaults: Record<string, unknown> = {};
+  const facts = { restartRequired: new Set<string>(), readOnly: new Set<string>() };
+  walk(doc, schema, "", facts, defaults);
+  // Every x-default of the schema, nested as its properties are: the document a fresh server starts from.
+  return { ...facts, defaults: defaults as StoredSettings };
 });

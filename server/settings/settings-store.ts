@@ -2,15 +2,16 @@
 import type { SettingsRecords } from "../storage/records.ts";
 import type { StoredSettings } from "./settings-schema.ts";
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A JSON object as parsed: what the records hold, and what merging works on. */
+type JsonObject = Record<string, unknown>;
 
-function isObject(value: unknown): value is Record<string, Json> {
+function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Fills what `stored` lacks from `defaults` (settings added by a newer spec appear with their default). */
-function withDefaults(defaults: Record<string, Json>, stored: Record<string, Json>): Record<string, Json> {
-  const out: Record<string, Json> = { ...structuredClone(defaults) };
+function withDefaults(defaults: JsonObject, stored: JsonObject): JsonObject {
+  const out: JsonObject = { ...structuredClone(defaults) };
   for (const [key, value] of Object.entries(stored)) {
     const fallback = defaults[key];
     out[key] = isObject(value) && isObject(fallback) ? withDefaults(fallback, value) : value;
@@ -65,8 +66,10 @@ export class SettingsStore {
   }
 
   private merged(stored: unknown): StoredSettings {
-    const defaults = this.defaults as unknown as Record<string, Json>;
-    return (isObject(stored) ? withDefaults(defaults, stored) : structuredClone(defaults)) as unknown as StoredSettings;
+    const defaults: JsonObject = this.defaults;
+    // The records hold only documents that passed the ApplicationSettings schema when written (handlers.ts), and the
+    // defaults fill what a document written under an older spec lacks.
+    return (isObject(stored) ? withDefaults(defaults, stored) : structuredClone(defaults)) as StoredSettings;
   }
 
   /**

@@ -89,6 +89,10 @@ describe("docs/conformance.md: GitHub Actions job", () => {
       RUNNER_TEMP: work,
       // Test-only: the rendered API docs go to the temporary folder, not into the repository.
       API_DOCS_DIR: path.join(work, "api-docs"),
+      // Test-only: 10 generated and 10 mutated requests per operation rather than the default 100. The job's steps and
+      // reports are what this test checks; the default depth of the fuzzing layer is run against the reference
+      // server by test/conformance/reference-server.test.ts.
+      CONFORMANCE_RUNS: "10",
     });
     const bin = `node ${JSON.stringify(cliPath)}`;
     for (const step of steps) {

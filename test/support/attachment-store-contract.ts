@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ATTACHMENT_TTL_MS, AttachmentStore } from "../../server/attachments/attachment-store.ts";
 import type { Storage } from "../../server/storage/storage.ts";
 import type { StorageFactory } from "./storage-contract.ts";
-import { FakeClock } from "./graph-app.ts";
+import { FakeClock } from "./messenger-app.ts";
 
 /** Runs the attachment store's cases on the records of the storages `open` makes. */
 export function attachmentStoreContract(name: string, open: StorageFactory): void {

@@ -27,7 +27,7 @@ import {
   TOKEN,
   uploadForm,
   type MessengerTestApp,
-} from "../../support/graph-app.ts";
+} from "../../support/messenger-app.ts";
 import { startOrigin } from "../../support/local-origin.ts";
 
 const cleanups: Array<() => void> = [];

@@ -7,7 +7,7 @@ import { AttachmentStore } from "../../../server/attachments/attachment-store.ts
 import { SqliteAttachmentRecords } from "../../../server/storage/sqlite/attachment-records.ts";
 import { localAdapters } from "../../support/storage-adapters.ts";
 import { attachmentStoreContract } from "../../support/attachment-store-contract.ts";
-import { FakeClock } from "../../support/graph-app.ts";
+import { FakeClock } from "../../support/messenger-app.ts";
 
 for (const [name, open] of localAdapters) attachmentStoreContract(name, open);
 

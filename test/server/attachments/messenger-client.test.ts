@@ -11,7 +11,7 @@ import { loadConfig } from "../../../server/config.ts";
 import { serveNode, type NodeServer } from "../../../server/edge/serve-node.ts";
 import { expectResponseMatchesSpec } from "../../support/spec-response.ts";
 import { mp4Bytes, pngBytes } from "../../support/attachment-fixtures.ts";
-import { TOKEN, PAGE_ID } from "../../support/graph-app.ts";
+import { TOKEN, PAGE_ID } from "../../support/messenger-app.ts";
 
 const GRAPH_VERSION = "v6.0";
 let server: NodeServer;

@@ -8,7 +8,7 @@ import { AttachmentStore } from "../../../server/attachments/attachment-store.ts
 import type { LookupFunction } from "../../../server/attachments/safe-fetcher.ts";
 import { serveNode, type NodeServer } from "../../../server/edge/serve-node.ts";
 import { expectResponseMatchesSpec } from "../../support/spec-response.ts";
-import { createMessengerTestApp, type MessengerTestApp, json, TOKEN } from "../../support/graph-app.ts";
+import { createMessengerTestApp, type MessengerTestApp, json, TOKEN } from "../../support/messenger-app.ts";
 
 /** Every host name resolves to loopback: what the fetcher would reach, were the address rules not there. */
 const loopbackDns = (async () => [{ address: "127.0.0.1", family: 4 }]) as unknown as LookupFunction;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectResponseMatchesSpec } from "../../support/spec-response.ts";
 import * as samples from "../../../conformance/media-files.ts";
-import { createMessengerTestApp, type MessengerTestApp, TOKEN } from "../../support/graph-app.ts";
+import { createMessengerTestApp, type MessengerTestApp, TOKEN } from "../../support/messenger-app.ts";
 import { bearer, call, startTestServer, whatsAppError, type TestServer } from "../../support/server-harness.ts";
 
 /** `before` + the byte 0xFF (never valid in UTF-8) + `after`. */

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectResponseMatchesSpec } from "../../support/spec-response.ts";
-import { createMessengerTestApp, type MessengerTestApp, TOKEN } from "../../support/graph-app.ts";
+import { createMessengerTestApp, type MessengerTestApp, TOKEN } from "../../support/messenger-app.ts";
 
 let t: MessengerTestApp;
 

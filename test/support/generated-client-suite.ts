@@ -1,5 +1,6 @@
 /**
- * docs/generate-a-client.md (the README's "Generate a client"), run as a reader would, once per generator: in an
+ * docs/generate-a-client.md (the README's "Generate a client"), run as a reader would, for one generator (a file of
+ * test/docs/generate-a-client/ each, so that the generators' registry installs run side by side): in an
  * empty folder holding a copy of the bundles of generated/, the page's setup, then the generator's section exactly as
  * shown: its `npm install` lines (packages from the npm registry; nothing of this repository's node_modules), its
  * files and its commands. Then `tsc --strict`, with the TypeScript the section installed, over the generated code and
@@ -14,15 +15,15 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMessengerClient, createWhatsAppClient, WhatsAppApiError } from "../../client/index.ts";
 import { tinyPng } from "../../conformance/media-files.ts";
-import { referenceTarget, type ClientTarget } from "../support/client-target.ts";
-import { quietNpm, readerTerminal } from "../support/reader-terminal.ts";
-import { namedTsFiles, readmeSection, shellCommands } from "../support/readme-section.ts";
+import { referenceTarget, type ClientTarget } from "./client-target.ts";
+import { quietNpm, readerTerminal } from "./reader-terminal.ts";
+import { namedTsFiles, readmeSection, shellCommands } from "./readme-section.ts";
 
 const exec = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, "../..");
 
 /** The generators the page shows, by the heading of their section, and the example each section runs. */
-const generators = [
+export const generators = [
   { heading: "@hey-api/openapi-ts", generator: "@hey-api/openapi-ts", example: "hey-api-example.ts" },
   { heading: "orval", generator: "orval", example: "orval-example.ts" },
   { heading: "oazapfts", generator: "oazapfts", example: "oazapfts-example.ts" },
@@ -36,7 +37,7 @@ const generators = [
 ] as const;
 
 /** The text of the `## <heading>` section of the page, up to the next one. */
-function subsection(section: string, heading: string): string {
+export function subsection(section: string, heading: string): string {
   const start = section.indexOf(`\n## ${heading}\n`);
   if (start < 0) throw new Error(`docs/generate-a-client.md has no "## ${heading}"`);
   const next = section.indexOf("\n## ", start + 1);
@@ -44,7 +45,7 @@ function subsection(section: string, heading: string): string {
 }
 
 /** The generators of the page's table (its first column: name, version, notes), with the version it names. */
-function tableVersions(): Map<string, string> {
+export function tableVersions(section: string): Map<string, string> {
   const start = section.indexOf("| generator |");
   const rows = section.slice(start, section.indexOf("\n\n", start)).split("\n").slice(2);
   return new Map(rows.map((row) => row.split("|")[1]!.trim().split(" ").slice(0, 2) as [string, string]));
@@ -81,27 +82,25 @@ async function installedVersion(project: string, name: string): Promise<string> 
   return (manifest as { version: string }).version;
 }
 
-let section: string;
-let setup: string[];
-let work: string;
 const photo = tinyPng(8, 8, [20, 120, 220]);
 
-beforeAll(async () => {
-  section = await readmeSection("generate");
-  setup = shellCommands(subsection(section, "Set up"));
-  work = await mkdtemp(path.join(os.tmpdir(), "mmo-generators-"));
-});
-afterAll(async () => {
-  if (work) await rm(work, { recursive: true, force: true });
-});
+/** The tests of one generator's section: install and generate, type-check, the round trip. */
+export function describeGenerator(heading: (typeof generators)[number]["heading"]): void {
+  const g = generators.find((candidate) => candidate.heading === heading)!;
+  let section: string;
+  let setup: string[];
+  let work: string;
 
-describe("docs/generate-a-client.md", () => {
-  it("sets up an ES module project and has a section for every generator its table names", () => {
-    expect(setup).toEqual(["npm init -y && npm pkg set type=module"]);
-    expect([...tableVersions().keys()]).toEqual(generators.map((g) => g.heading));
+  beforeAll(async () => {
+    section = await readmeSection("generate");
+    setup = shellCommands(subsection(section, "Set up"));
+    work = await mkdtemp(path.join(os.tmpdir(), "mmo-generators-"));
+  });
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
   });
 
-  describe.each(generators)("$heading", (g) => {
+  describe(`docs/generate-a-client.md: ${g.heading}`, () => {
     let project: string;
     let commands: string[];
     let installs: string[];
@@ -136,7 +135,7 @@ describe("docs/generate-a-client.md", () => {
       // The generator at an exact version, TypeScript 5 (7 breaks @hey-api/openapi-ts), tsx and Node's types.
       const pins = exactPins(installs);
       expect(pins.map((p) => p.name)).toContain(g.generator);
-      expect(tableVersions().get(g.heading), "the version in the table").toBe(
+      expect(tableVersions(section).get(g.heading), "the version in the table").toBe(
         pins.find((p) => p.name === g.generator)!.version,
       );
       for (const needed of ["typescript@5", "tsx", "@types/node"]) {
@@ -249,4 +248,4 @@ describe("docs/generate-a-client.md", () => {
       }
     });
   });
-});
+}

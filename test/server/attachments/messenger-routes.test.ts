@@ -13,7 +13,7 @@ import {
   PAGE_ID,
   TOKEN,
   uploadForm,
-} from "../../support/graph-app.ts";
+} from "../../support/messenger-app.ts";
 import { type Origin, startOrigin, streamChunked } from "../../support/local-origin.ts";
 
 type MessengerErrorReply = {
