@@ -6,6 +6,7 @@
 import type { BaseUrls, ContractRequest, ContractResponse } from "./exchange.ts";
 import type { ContractSession, CredentialKind } from "./session.ts";
 import { getOperation } from "../spec-model/openapi-document.ts";
+import { familyOf } from "../spec-model/spec-bundles.ts";
 import type { ValidatingProxies } from "./validating-proxy.ts";
 
 /** A request described by its parts; `ScenarioContext.request` turns it into a ContractRequest. */
@@ -90,7 +91,9 @@ export class ScenarioContext {
 
   /** The proxy a request goes through (strict for valid ones), or undefined when Prism cannot judge it. */
   via(req: ContractRequest, valid: boolean): { via: BaseUrls; strictProxy: boolean } | undefined {
-    if (!this.proxies || !proxyable(req.operationId, req.body)) return undefined;
+    if (!this.proxies?.families.includes(familyOf(req.operationId)) || !proxyable(req.operationId, req.body)) {
+      return undefined;
+    }
     return { via: valid ? this.proxies.strict : this.proxies.lenient, strictProxy: valid };
   }
 

@@ -9,6 +9,7 @@ import { leaveAsFound, readStateBefore, type LeftBehind } from "./cleanup.ts";
 import { documentedPairs } from "./coverage.ts";
 import { runFuzzLayer, type FuzzResult } from "./fuzz.ts";
 import { catalogProblems } from "./operation-catalog.ts";
+import { familyOf } from "../spec-model/spec-bundles.ts";
 import { RunInterrupted, type RunReport } from "./run-report.ts";
 import { methodNotAllowedProbes, routeDrift, routedProbes, unknownPathProbes, type RouteProbe } from "./route-drift.ts";
 import { runScenarioLayer, type ScenarioLayerResult } from "./scenarios.ts";
@@ -155,10 +156,16 @@ export async function runConformanceSuite(
       return result;
     }
     if (layers.has("scenarios")) {
+      // Prism proxies (two per family, a few seconds of CPU each to start) only for the families the run's
+      // operations belong to; a family without one is sent to straight, as with --no-proxy.
+      const { operations } = opts;
+      const proxied = operations
+        ? session.target.families.filter((family) => operations.some((id) => familyOf(id) === family))
+        : session.target.families;
       const proxies =
-        opts.proxy === false
+        opts.proxy === false || proxied.length === 0
           ? undefined
-          : await startValidatingProxies(session.direct, session.target.families, session.http.limits);
+          : await startValidatingProxies(session.direct, proxied, session.http.limits);
       result.prismPids.push(...(proxies?.pids ?? []));
       try {
         log(`layer 1: scenarios${proxies ? " through Prism validating proxies" : " (no proxy)"}`);

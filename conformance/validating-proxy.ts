@@ -17,6 +17,8 @@ import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "./target-http.ts";
 export interface ValidatingProxies {
   strict: BaseUrls;
   lenient: BaseUrls;
+  /** The families with proxies in front of them; requests of the others go straight to the target. */
+  families: readonly ApiFamily[];
   /** Every base URL of a proxy (origins the suite may send to). */
   urls: string[];
   /** Process ids of the Prism processes. */
@@ -62,6 +64,7 @@ export async function startValidatingProxies(
     return {
       strict,
       lenient,
+      families,
       urls: prisms.map((p) => p.url),
       pids: prisms.map((p) => p.pid),
       guardEvent: (id) => {
