@@ -92,27 +92,31 @@ async function writeReport(file: string, text: string): Promise<void> {
   await writeFile(file, text, "utf8");
 }
 
-/** Runs the conformance test as the CLI's `test` command; resolves with the exit code. */
-export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = consoleOutput): Promise<number> {
-  const seed = opts.seed ?? randomSeed();
-  let target: ContractTarget;
-  let close: () => Promise<void> = async () => {};
-  let app: SuiteOptions["app"];
+/** The target the run tests: the deployment given, or an in-process reference server (then `app` and `close`). */
+interface OpenedTarget {
+  target: ContractTarget;
+  app?: SuiteOptions["app"];
+  close: () => Promise<void>;
+}
+
+/** Opens the run's target and says what will run against it (families, what --destructive adds, the seed). */
+async function openTarget(opts: TestOptions, io: RunnerOutput, seed: number): Promise<OpenedTarget> {
+  let opened: OpenedTarget;
   if (opts.target) {
-    target = targetOf(opts);
-    io.out(`target: ${target.whatsAppBaseUrl} (WA) and ${target.graphBaseUrl} (Graph)`);
+    opened = { target: targetOf(opts), close: async () => {} };
+    io.out(`target: ${opened.target.whatsAppBaseUrl} (WA) and ${opened.target.graphBaseUrl} (Graph)`);
   } else {
     // Only this path loads the server's code.
     const { startReferenceTarget } = await import("./reference-target.ts");
     const ref = await startReferenceTarget({ families: opts.families });
-    target = ref.target;
-    app = ref.app;
-    close = ref.close;
+    opened = { target: ref.target, app: ref.app, close: ref.close };
     io.out(
-      `no --target: running against an in-process reference server at ${target.whatsAppBaseUrl} (everything runs)`,
+      `no --target: running against an in-process reference server at ${ref.target.whatsAppBaseUrl} ` +
+        "(everything runs)",
     );
     if (opts.ignoredCredentials.length) io.out(`ignored without --target: ${opts.ignoredCredentials.join(", ")}`);
   }
+  const { target } = opened;
   for (const note of opts.familyNotes) io.out(note);
   io.out(`families: ${target.families.join(", ")}`);
   if (!target.destructive) {
@@ -123,14 +127,13 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
     for (const line of irreversibleOperationsNotice()) io.out(line);
   }
   io.out(`seed ${seed} (replay with --seed ${seed})`);
+  return opened;
+}
 
-  const session = new ContractSession(target, {
-    limits: { ...DEFAULT_HTTP_LIMITS, requestTimeoutMs: opts.requestTimeoutMs },
-    ...(opts.maxResponseTimeMs !== undefined ? { maxResponseTimeMs: opts.maxResponseTimeMs } : {}),
-  });
-  const report = new RunReport();
+/** Ctrl-C while the run goes: the first stops it and puts the target back, a second quits at once. */
+function onInterrupt(session: ContractSession, io: RunnerOutput): () => void {
   let interrupts = 0;
-  const onSigint = () => {
+  return () => {
     interrupts++;
     if (interrupts > 1) {
       io.err("interrupted again: quitting without putting the target back");
@@ -142,6 +145,104 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
     );
     session.interrupt();
   };
+}
+
+/** The end of the run on the terminal: coverage, failures, skips by reason, leftovers, failed logins. */
+function printOutcome(
+  io: RunnerOutput,
+  report: RunReport,
+  session: ContractSession,
+  target: ContractTarget,
+  left: LeftBehind,
+  coverageTable: string,
+): void {
+  io.out(`\n${coverageTable}`);
+  for (const f of report.failures()) io.err(`\nFAIL [${f.layer}] ${f.name}\n${f.details ?? f.message ?? ""}`);
+  const skipped = report.checks.filter((c) => c.status === "skipped");
+  if (skipped.length) {
+    const reasons = new Map<string, number>();
+    for (const c of skipped) reasons.set(c.message ?? "skipped", (reasons.get(c.message ?? "skipped") ?? 0) + 1);
+    io.out(
+      `\nskipped checks by reason:\n${[...reasons].map(([why, n]) => `  ${String(n).padStart(4)}  ${why}`).join("\n")}`,
+    );
+  }
+  if (left.irreversible.length && !target.disposable)
+    io.out(`\nleft on the target (cannot be undone):\n${left.irreversible.map((b) => `  - ${b}`).join("\n")}`);
+  const leftCount = left.media.length + left.users.length + left.providers.length + left.maybeCreated.length;
+  if (leftCount || left.tokens || left.settings.length)
+    io.out(
+      `\nleft behind (not confirmed gone): ${left.media.length} media, ${left.users.length} users, ` +
+        `${left.providers.length} providers, ${left.maybeCreated.length} maybe created, ` +
+        `${left.tokens} login tokens${left.settings.length ? ", settings not restored" : ""} (see the JSON report)`,
+    );
+  const logins = session.failedLogins;
+  const budget = session.budget.limits;
+  const byName = Object.entries(logins.byUsername)
+    .map(([u, n]) => `${u} ${n}`)
+    .join(", ");
+  io.out(
+    `\nfailed logins caused: ${logins.total} from this address ` +
+      `(budget: ${budget.total}, ${budget.perUser} per user name)${logins.total ? ` (by user name: ${byName})` : ""}`,
+  );
+}
+
+/** Writes the JUnit and JSON reports asked for; resolves with the first write that failed, if any. */
+async function writeReports(
+  opts: TestOptions,
+  io: RunnerOutput,
+  report: RunReport,
+  session: ContractSession,
+  target: ContractTarget,
+  seed: number,
+  left: LeftBehind,
+  coverageTable: string,
+): Promise<Error | undefined> {
+  const context = {
+    target: opts.target ?? `in-process reference server (${target.whatsAppBaseUrl})`,
+    families: target.families,
+    seed,
+    runs: opts.runs,
+    statefulRuns: opts.statefulRuns,
+    destructive: target.destructive,
+    layers: opts.layers,
+    ...(opts.operations ? { operations: opts.operations } : {}),
+    interrupted: session.interrupted,
+    ...(session.stoppedBy ? { stoppedBy: session.stoppedBy.message } : {}),
+  };
+  const properties = {
+    target: String(context.target),
+    families: target.families.join(","),
+    seed,
+    runs: opts.runs,
+    destructive: target.destructive,
+  };
+  let failed: Error | undefined;
+  for (const [file, text] of [
+    [opts.junit, () => junitXml(report, properties)],
+    [opts.json, () => jsonReport(report, session, context, coverageTable, left)],
+  ] as const) {
+    if (!file) continue;
+    try {
+      await writeReport(file, text());
+      io.out(`report written: ${file}`);
+    } catch (err) {
+      io.err(`could not write ${file}: ${(err as Error).message}`);
+      failed ??= err as Error;
+    }
+  }
+  return failed;
+}
+
+/** Runs the conformance test as the CLI's `test` command; resolves with the exit code. */
+export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = consoleOutput): Promise<number> {
+  const seed = opts.seed ?? randomSeed();
+  const { target, app, close } = await openTarget(opts, io, seed);
+  const session = new ContractSession(target, {
+    limits: { ...DEFAULT_HTTP_LIMITS, requestTimeoutMs: opts.requestTimeoutMs },
+    ...(opts.maxResponseTimeMs !== undefined ? { maxResponseTimeMs: opts.maxResponseTimeMs } : {}),
+  });
+  const report = new RunReport();
+  const onSigint = onInterrupt(session, io);
   process.on("SIGINT", onSigint);
   const replayCommand = `npx meta-media-openapi test${opts.target ? ` --target ${opts.target}` : ""}`;
   let crashed: Error | undefined;
@@ -186,71 +287,9 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
   left ??= leftBehind(session);
 
   const coverageTable = session.coverage.table();
-  io.out(`\n${coverageTable}`);
-  const failures = report.failures();
-  for (const f of failures) io.err(`\nFAIL [${f.layer}] ${f.name}\n${f.details ?? f.message ?? ""}`);
-  const skipped = report.checks.filter((c) => c.status === "skipped");
-  if (skipped.length) {
-    const reasons = new Map<string, number>();
-    for (const c of skipped) reasons.set(c.message ?? "skipped", (reasons.get(c.message ?? "skipped") ?? 0) + 1);
-    io.out(
-      `\nskipped checks by reason:\n${[...reasons].map(([why, n]) => `  ${String(n).padStart(4)}  ${why}`).join("\n")}`,
-    );
-  }
-  if (left.irreversible.length && !target.disposable)
-    io.out(`\nleft on the target (cannot be undone):\n${left.irreversible.map((b) => `  - ${b}`).join("\n")}`);
-  const leftCount = left.media.length + left.users.length + left.providers.length + left.maybeCreated.length;
-  if (leftCount || left.tokens || left.settings.length)
-    io.out(
-      `\nleft behind (not confirmed gone): ${left.media.length} media, ${left.users.length} users, ` +
-        `${left.providers.length} providers, ${left.maybeCreated.length} maybe created, ` +
-        `${left.tokens} login tokens${left.settings.length ? ", settings not restored" : ""} (see the JSON report)`,
-    );
-  const logins = session.failedLogins;
-  const budget = session.budget.limits;
-  io.out(
-    `\nfailed logins caused: ${logins.total} from this address ` +
-      `(budget: ${budget.total}, ${budget.perUser} per user name)${
-        logins.total
-          ? ` (by user name: ${Object.entries(logins.byUsername)
-              .map(([u, n]) => `${u} ${n}`)
-              .join(", ")})`
-          : ""
-      }`,
-  );
-
-  const context = {
-    target: opts.target ?? `in-process reference server (${target.whatsAppBaseUrl})`,
-    families: target.families,
-    seed,
-    runs: opts.runs,
-    statefulRuns: opts.statefulRuns,
-    destructive: target.destructive,
-    layers: opts.layers,
-    ...(opts.operations ? { operations: opts.operations } : {}),
-    interrupted: session.interrupted,
-    ...(session.stoppedBy ? { stoppedBy: session.stoppedBy.message } : {}),
-  };
-  const properties = {
-    target: String(context.target),
-    families: target.families.join(","),
-    seed,
-    runs: opts.runs,
-    destructive: target.destructive,
-  };
-  for (const [file, text] of [
-    [opts.junit, () => junitXml(report, properties)],
-    [opts.json, () => jsonReport(report, session, context, coverageTable, left)],
-  ] as const) {
-    if (!file) continue;
-    try {
-      await writeReport(file, text());
-      io.out(`report written: ${file}`);
-    } catch (err) {
-      io.err(`could not write ${file}: ${(err as Error).message}`);
-      crashed ??= err as Error;
-    }
-  }
+  printOutcome(io, report, session, target, left, coverageTable);
+  const writeFailure = await writeReports(opts, io, report, session, target, seed, left, coverageTable);
+  crashed ??= writeFailure;
   const n = report.counts();
   const userStop = session.interrupted && !(session.stoppedBy instanceof TargetStoppedAnswering);
   const verdict = userStop ? "INTERRUPTED" : n.failed || crashed ? "FAIL" : "PASS";
