@@ -19,7 +19,7 @@ export interface CallSpec {
   raw?: string | Uint8Array | FormData;
   contentType?: string;
   query?: Record<string, string>;
-  /** The request is valid per the spec (strict proxy) or deliberately not (lenient proxy). */
+  /** The request is valid per the spec (any violation the proxy names fails it) or deliberately not. */
   valid: boolean;
 }
 
@@ -89,12 +89,12 @@ export class ScenarioContext {
     };
   }
 
-  /** The proxy a request goes through (strict for valid ones), or undefined when Prism cannot judge it. */
+  /** The proxy a request goes through (judged strictly when valid), or undefined when Prism cannot judge it. */
   via(req: ContractRequest, valid: boolean): { via: BaseUrls; strictProxy: boolean } | undefined {
     if (!this.proxies?.families.includes(familyOf(req.operationId)) || !proxyable(req.operationId, req.body)) {
       return undefined;
     }
-    return { via: valid ? this.proxies.strict : this.proxies.lenient, strictProxy: valid };
+    return { via: this.proxies.baseUrls, strictProxy: valid };
   }
 
   /** Sends one request (through the right proxy when the operation is JSON) and checks it; returns the reply. */

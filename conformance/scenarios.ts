@@ -1,9 +1,9 @@
 /**
  * Layer 1: a scenario for every documented (operationId, status) pair, as the features declare them (plus, for
  * every operation that documents 413 for a JSON body, a body past any JSON limit). JSON exchanges go through the
- * validating proxy (strict for valid requests, lenient for deliberately invalid ones); the binary and multipart ones,
- * which Prism cannot judge, go straight to the target and are checked by the session (status, content type, ajv,
- * bytes). A scenario that could change what cannot be undone runs only with `--destructive`.
+ * validating proxy (any violation fails a valid request, a response violation an invalid one); the binary and
+ * multipart ones, which Prism cannot judge, go straight to the target and are checked by the session (status,
+ * content type, ajv, bytes). A scenario that could change what cannot be undone runs only with `--destructive`.
  */
 import { isIrreversible, knowledgeOf } from "./operation-catalog.ts";
 import type { Scenario } from "./operation-knowledge.ts";

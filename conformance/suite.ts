@@ -156,7 +156,7 @@ export async function runConformanceSuite(
       return result;
     }
     if (layers.has("scenarios")) {
-      // Prism proxies (two per family, a few seconds of CPU each to start) only for the families the run's
+      // Prism proxies (one per family, about two CPU-seconds each to start) only for the families the run's
       // operations belong to; a family without one is sent to straight, as with --no-proxy.
       const { operations } = opts;
       const proxied = operations

@@ -1,8 +1,10 @@
 /**
- * Prism in proxy mode in front of the target, one pair per API family under test: a strict one (`--errors`, used for
- * requests the spec calls valid: any request or response violation becomes an error) and a lenient one (for requests
- * that are deliberately invalid, so that they reach the server; its `sl-violations` header must name no response
- * violation). Prism never talks to the target itself: each family's proxies forward to a guard (target-guard.ts)
+ * Prism in proxy mode in front of the target, one per API family under test. It forwards every request, valid or
+ * deliberately invalid, and names what it found wrong in its `sl-violations` header: the session fails a request the
+ * spec calls valid on any violation, and a deliberately invalid one on any violation of the response (session.ts).
+ * Prism's `--errors` mode would turn violations into Prism's own error replies instead, which needs a second Prism
+ * per family for the invalid requests, and each costs about two CPU-seconds to start. Prism never talks to the target
+ * itself: each family's proxies forward to a guard (target-guard.ts)
  * that alone reaches the target, without following redirects and within the reply cap and deadline. A family not
  * under test gets no proxy; its base URL stays the target's.
  */
@@ -15,8 +17,8 @@ import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "./target-http.ts";
 
 /** The running proxies and the base URLs to reach them. */
 export interface ValidatingProxies {
-  strict: BaseUrls;
-  lenient: BaseUrls;
+  /** Each family's proxy (the target's own base URL for a family without one). */
+  baseUrls: BaseUrls;
   /** The families with proxies in front of them; requests of the others go straight to the target. */
   families: readonly ApiFamily[];
   /** Every base URL of a proxy (origins the suite may send to). */
@@ -28,7 +30,7 @@ export interface ValidatingProxies {
   stop(): Promise<void>;
 }
 
-/** Starts the guards and the proxies (strict and lenient) in front of the given base URLs, for the given families. */
+/** Starts the guards and the proxies in front of the given base URLs, for the given families. */
 export async function startValidatingProxies(
   upstream: BaseUrls,
   families: readonly ApiFamily[] = ["whatsapp", "messenger"],
@@ -47,23 +49,18 @@ export async function startValidatingProxies(
       guards.push(guard);
       guardOf.set(family, guard);
     }
-    const wanted = families.flatMap((family) => [true, false].map((strict) => ({ family, strict })));
     const started = await Promise.allSettled(
-      wanted.map(({ family, strict }) =>
-        startPrism(["proxy", bundlePath, guardOf.get(family)!.url, ...(strict ? ["--errors"] : [])]),
-      ),
+      families.map((family) => startPrism(["proxy", bundlePath, guardOf.get(family)!.url])),
     );
     for (const s of started) if (s.status === "fulfilled") prisms.push(s.value);
     const failed = started.find((s) => s.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const strict: BaseUrls = { ...upstream };
-    const lenient: BaseUrls = { ...upstream };
-    wanted.forEach(({ family, strict: isStrict }, i) => {
-      (isStrict ? strict : lenient)[family] = (started[i] as PromiseFulfilledResult<RunningPrism>).value.url;
+    const baseUrls: BaseUrls = { ...upstream };
+    families.forEach((family, i) => {
+      baseUrls[family] = (started[i] as PromiseFulfilledResult<RunningPrism>).value.url;
     });
     return {
-      strict,
-      lenient,
+      baseUrls,
       families,
       urls: prisms.map((p) => p.url),
       pids: prisms.map((p) => p.pid),

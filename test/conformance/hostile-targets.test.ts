@@ -215,7 +215,7 @@ describe("meta-media-openapi test against hostile targets", () => {
     const ref = await hostile(() => undefined);
     const tool = startTool(["test", ...targetArgs(ref), ...small], { cwd: work });
     // The four proxies (strict and lenient, per family) are running.
-    await until(() => prismChildren(tool.pid).length === 4, "four Prism proxies", 240_000);
+    await until(() => prismChildren(tool.pid).length === 2, "a Prism proxy per family", 240_000);
     const prisms = prismChildren(tool.pid);
     tool.kill("SIGINT");
     await until(() => tool.stderr.includes("interrupted:"), "the first Ctrl-C seen", 30_000);
@@ -234,7 +234,7 @@ describe("meta-media-openapi test against hostile targets", () => {
       method === "GET" && p === "/v1/settings/application" && reads++ > 0 ? never() : undefined,
     );
     const tool = startTool(["test", ...targetArgs(ref), ...small], { cwd: work });
-    await until(() => prismChildren(tool.pid).length === 4, "four Prism proxies", 240_000);
+    await until(() => prismChildren(tool.pid).length === 2, "a Prism proxy per family", 240_000);
     await until(() => reads > 1, "a request through Prism waiting on the target", 240_000);
     const prisms = prismChildren(tool.pid);
     tool.kill("SIGKILL");
