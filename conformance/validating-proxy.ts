@@ -4,9 +4,9 @@
  * spec calls valid on any violation, and a deliberately invalid one on any violation of the response (session.ts).
  * Prism's `--errors` mode would turn violations into Prism's own error replies instead, which needs a second Prism
  * per family for the invalid requests, and each costs about two CPU-seconds to start. Prism never talks to the target
- * itself: each family's proxies forward to a guard (target-guard.ts)
- * that alone reaches the target, without following redirects and within the reply cap and deadline. A family not
- * under test gets no proxy; its base URL stays the target's.
+ * itself: each family's proxy forwards to a guard (target-guard.ts) that alone reaches the target, without following
+ * redirects and within the reply cap and deadline. A family not under test gets no proxy; its base URL stays the
+ * target's.
  */
 import type { BaseUrls } from "./exchange.ts";
 import { startPrism, type RunningPrism } from "./prism-process.ts";
