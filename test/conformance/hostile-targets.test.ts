@@ -20,18 +20,12 @@ import {
   type Misbehaviour,
 } from "../support/hostile-target.ts";
 import { parseJunit, runTool, startTool, targetArgs } from "../support/tool-process.ts";
+import type { LeftBehind } from "../../conformance/cleanup.ts";
 
 interface JsonReport {
   checks: Array<{ layer: string; subject: string; name: string; status: string; message?: string; details?: string }>;
   failedLogins: { total: number; byUsername: Record<string, number> };
-  leftBehind: {
-    media: string[];
-    users: string[];
-    providers: string[];
-    maybeCreated: Array<{ kind: string; what: string }>;
-    tokens: number;
-    settings: string[];
-  };
+  leftBehind: LeftBehind;
   stoppedBy?: string;
 }
 

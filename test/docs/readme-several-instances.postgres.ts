@@ -9,12 +9,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../conformance/free-port.ts";
+import { connects } from "../support/haproxy-balancer.ts";
 import { readmeSection, shellCommands } from "../support/readme-section.ts";
 import { postgresBinaries } from "../support/postgres-cluster.ts";
 import { until } from "../support/until.ts";
@@ -68,17 +68,6 @@ async function startGroup(script: string, cwd: string, ready: RegExp, times = 1)
     120_000,
   );
   return () => output;
-}
-
-function connects(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 describe("README: several instances", () => {

@@ -25,7 +25,8 @@ export function haproxyBinary(): string | undefined {
   return ["/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy"].find((file) => existsSync(file));
 }
 
-function connects(port: number): Promise<boolean> {
+/** Whether something accepts a TCP connection on 127.0.0.1:port (a listener being up, not what it answers). */
+export function connects(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
     socket.once("connect", () => {
