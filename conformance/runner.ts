@@ -148,14 +148,17 @@ function onInterrupt(session: ContractSession, io: RunnerOutput): () => void {
 }
 
 /** The end of the run on the terminal: coverage, failures, skips by reason, leftovers, failed logins. */
-function printOutcome(
-  io: RunnerOutput,
-  report: RunReport,
-  session: ContractSession,
-  target: ContractTarget,
-  left: LeftBehind,
-  coverageTable: string,
-): void {
+/** What a finished run has to tell: its checks, its session, its target, what it left and its coverage. */
+interface RunOutcome {
+  report: RunReport;
+  session: ContractSession;
+  target: ContractTarget;
+  seed: number;
+  left: LeftBehind;
+  coverageTable: string;
+}
+
+function printOutcome(io: RunnerOutput, { report, session, target, left, coverageTable }: RunOutcome): void {
   io.out(`\n${coverageTable}`);
   for (const f of report.failures()) io.err(`\nFAIL [${f.layer}] ${f.name}\n${f.details ?? f.message ?? ""}`);
   const skipped = report.checks.filter((c) => c.status === "skipped");
@@ -190,12 +193,7 @@ function printOutcome(
 async function writeReports(
   opts: TestOptions,
   io: RunnerOutput,
-  report: RunReport,
-  session: ContractSession,
-  target: ContractTarget,
-  seed: number,
-  left: LeftBehind,
-  coverageTable: string,
+  { report, session, target, seed, left, coverageTable }: RunOutcome,
 ): Promise<Error | undefined> {
   const context = {
     target: opts.target ?? `in-process reference server (${target.whatsAppBaseUrl})`,
@@ -287,8 +285,10 @@ export async function runConformanceTest(opts: TestOptions, io: RunnerOutput = c
   left ??= leftBehind(session);
 
   const coverageTable = session.coverage.table();
-  printOutcome(io, report, session, target, left, coverageTable);
-  const writeFailure = await writeReports(opts, io, report, session, target, seed, left, coverageTable);
+  const outcome: RunOutcome = { report, session, target, seed, left, coverageTable };
+  printOutcome(io, outcome);
+  // Written whatever happened before (a crash too): `??=` would skip the call when the run already crashed.
+  const writeFailure = await writeReports(opts, io, outcome);
   crashed ??= writeFailure;
   const n = report.counts();
   const userStop = session.interrupted && !(session.stoppedBy instanceof TargetStoppedAnswering);
