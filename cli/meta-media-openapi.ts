@@ -54,15 +54,15 @@ Options:
                         with several instances, a folder every one of them mounts
   -h, --help            show this help
 
-Other settings come from the environment: WA_ADMIN_PASSWORD (unset: admin / secret, changed at first login),
-WA_ID, DATABASE_POOL_MAX, WA_MEDIA_MAX_BYTES, WA_MEDIA_VOLUME_MAX_BYTES, WA_LOGIN_MAX_FAILURES_PER_ADDRESS,
+Other settings come from the environment: WA_ADMIN_PASSWORD (unset: admin / secret, changed at first login), WA_ID,
+DATABASE_POOL_MAX, WA_MEDIA_MAX_BYTES, WA_MEDIA_VOLUME_MAX_BYTES, WA_LOGIN_MAX_FAILURES_PER_ADDRESS,
 WA_LOGIN_MAX_FAILURES_PER_USER, WA_LOGIN_FAILURE_WINDOW_SECONDS (each WA_MEDIA_* and WA_LOGIN_* variable is also
-read under its older name without WA_), MESSENGER_PAGES ({"<page id>":"<page access token>"}; unset: a development
-page is generated once per data directory or database), MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW,
-ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO, ATTACHMENT_FETCH_TIMEOUT_MS_OTHER, API_DOCS_DIR (formerly DOCS_DIR, still read:
-where the rendered API docs are kept; unset: the API docs shipped with the package, or the cache folder when they
-must be built: $XDG_CACHE_HOME/meta-media-openapi, else ~/.cache/meta-media-openapi). Nothing is ever written
-inside the package's own folder.
+read under its older name without WA_), WA_PASSWORD_HASH_COST (scrypt's cost, 10 to 16, default 14), MESSENGER_PAGES
+({"<page id>":"<page access token>"}; unset: a development page is generated once per data directory or database),
+MESSENGER_APP_SECRET, ATTACHMENT_FETCH_ALLOW, ATTACHMENT_FETCH_TIMEOUT_MS_VIDEO, ATTACHMENT_FETCH_TIMEOUT_MS_OTHER,
+API_DOCS_DIR (formerly DOCS_DIR, still read: where the rendered API docs are kept; unset: the API docs shipped with
+the package, or the cache folder when they must be built: $XDG_CACHE_HOME/meta-media-openapi, else
+~/.cache/meta-media-openapi). Nothing is ever written inside the package's own folder.
 
 The served /openapi.json, its YAML and per-family twins and /docs name the origin each request reached (its Host
 header, when it is a plain host[:port]) as the local reference server.

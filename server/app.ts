@@ -32,7 +32,8 @@ import { loadOpenApiDocument, type OpenApiDocument } from "../spec-model/openapi
 
 /** What the app needs of the configuration (a `ServerConfig` has it all, and where to listen besides). */
 export interface AppConfig
-  extends Pick<ServerConfig, "waId" | "mediaMaxBytes" | "apiVersion" | "adminPassword" | "loginThrottle"> {
+  extends Pick<ServerConfig, "waId" | "mediaMaxBytes" | "apiVersion" | "adminPassword" | "loginThrottle">,
+    Partial<Pick<ServerConfig, "passwordHashCost">> {
   messenger: Pick<
     MessengerConfig,
     "pages" | "pageTokenHashes" | "appSecret" | "fetchAllow" | "fetchTimeoutMs" | "generatedDevPage"
@@ -75,6 +76,7 @@ export function createApp(options: AppOptions): Hono {
   // Where other instances change the same records, nothing is remembered between requests (Storage.exclusive).
   const users = new UserStore(storage.users, clock, {
     ...adminPassword,
+    ...(config.passwordHashCost !== undefined ? { passwordHashCost: config.passwordHashCost } : {}),
     ...(storage.exclusive ? {} : { tokenCacheMs: 0 }),
   });
   const fetcher =
@@ -215,7 +217,7 @@ export async function createAppFromConfig(
   const clock = overrides.clock ?? systemClock;
   let fetcher: SafeFetcher | undefined;
   try {
-    await seedBuiltInAdmin(storage.users, requested.adminPassword);
+    await seedBuiltInAdmin(storage.users, requested.adminPassword, requested.passwordHashCost);
     await tidyStorage(storage, clock);
     // A generated development page is the one the storage already has, if any.
     const config = await withPersistedDevPage(requested, storage.devPage);

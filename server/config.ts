@@ -6,6 +6,7 @@ import path from "node:path";
 import { loadMessengerConfig, type MessengerConfig } from "./attachments/config.ts";
 import { environmentValue } from "./environment.ts";
 import type { LoginThrottleLimits } from "./users/login-throttle.ts";
+import { DEFAULT_PASSWORD_HASH_COST, PASSWORD_HASH_COST_RANGE } from "./users/password-hash.ts";
 
 export interface ServerConfig {
   host: string;
@@ -31,6 +32,8 @@ export interface ServerConfig {
   messenger: MessengerConfig;
   /** WA_LOGIN_MAX_FAILURES_PER_ADDRESS, WA_LOGIN_MAX_FAILURES_PER_USER, WA_LOGIN_FAILURE_WINDOW_SECONDS. */
   loginThrottle: LoginThrottleLimits;
+  /** WA_PASSWORD_HASH_COST: scrypt's cost (log2 of N) for the passwords the server hashes. */
+  passwordHashCost: number;
 }
 
 /** The version the WA API reports in `meta.version` (the On-Premises client version of Meta's samples). */
@@ -87,6 +90,18 @@ function byteCount(env: NodeJS.ProcessEnv, variable: string): number | undefined
   return Number(raw);
 }
 
+/** WA_PASSWORD_HASH_COST: a whole number from 10 to 16, default 14. */
+function passwordHashCost(env: NodeJS.ProcessEnv): number {
+  const found = environmentValue(env, "WA_PASSWORD_HASH_COST");
+  if (found === undefined) return DEFAULT_PASSWORD_HASH_COST;
+  const { min, max } = PASSWORD_HASH_COST_RANGE;
+  if (!/^[0-9]{1,2}$/.test(found.value) || Number(found.value) < min || Number(found.value) > max) {
+    const got = JSON.stringify(found.value);
+    throw new ConfigError(`${found.name} must be a whole number from ${min} to ${max} (scrypt's log2 N), got ${got}`);
+  }
+  return Number(found.value);
+}
+
 /** A database URL with its password replaced by `***`, to show in messages and logs. */
 export function redactDatabaseUrl(url: string): string {
   try {
@@ -120,7 +135,7 @@ function databaseUrl(env: NodeJS.ProcessEnv): string | undefined {
 /**
  * Reads and checks HOST, PORT, DATA_DIR, MEDIA_DIR, DATABASE_URL, DATABASE_POOL_MAX, WA_ADMIN_PASSWORD, WA_ID,
  * WA_MEDIA_MAX_BYTES, WA_MEDIA_VOLUME_MAX_BYTES, the WA_LOGIN_* limits (each also under its older name without `WA_`,
- * server/environment.ts) and the Messenger variables.
+ * server/environment.ts), WA_PASSWORD_HASH_COST and the Messenger variables.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const host = value(env, "HOST") ?? "127.0.0.1";
@@ -184,5 +199,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     apiVersion: API_VERSION,
     messenger,
     loginThrottle,
+    passwordHashCost: passwordHashCost(env),
   };
 }

@@ -1,9 +1,18 @@
 /** Password hashing with scrypt (node:crypto), a random salt per password, compared in constant time. */
-import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import { ConcurrencyLimit } from "./concurrency-limit.ts";
 
-const PARAMS = { N: 16384, r: 8, p: 1, keyLength: 32 } as const;
-const MAXMEM = 64 * 1024 * 1024;
+/**
+ * scrypt's cost as log2 of N (WA_PASSWORD_HASH_COST): 14 is N = 16384, 16 MiB and about 45 ms of one core per hash;
+ * each step up doubles both. The lowest, 10, is for servers thrown away after a test run.
+ */
+export const DEFAULT_PASSWORD_HASH_COST = 14;
+export const PASSWORD_HASH_COST_RANGE = { min: 10, max: 16 } as const;
+const BLOCK_SIZE = 8;
+const PARALLELISM = 1;
+const KEY_LENGTH = 32;
+/** scrypt needs 128 * N * r bytes: 64 MiB at the highest cost, and the limit must be above it. */
+const MAXMEM = 128 * 1024 * 1024;
 
 /**
  * Async scrypt runs on libuv's thread pool (4 threads by default), the same threads that do every file open, read,
@@ -47,20 +56,20 @@ function derive(
   });
 }
 
-function encode(salt: Buffer, key: Buffer): string {
-  return `scrypt$${PARAMS.N}$${PARAMS.r}$${PARAMS.p}$${salt.toString("base64url")}$${key.toString("base64url")}`;
+const parameters = (cost: number): ScryptOptions => ({ N: 2 ** cost, r: BLOCK_SIZE, p: PARALLELISM });
+
+function encode(cost: number, salt: Buffer, key: Buffer): string {
+  const { N, r, p } = parameters(cost);
+  return `scrypt$${N}$${r}$${p}$${salt.toString("base64url")}$${key.toString("base64url")}`;
 }
 
-/** `scrypt$N$r$p$salt$key`: the parameters travel with the hash so they can be raised later. */
-export async function hashPassword(password: string): Promise<string> {
+/**
+ * `scrypt$N$r$p$salt$key`: the parameters travel with the hash, so a password hashed at one cost still verifies after
+ * the cost is changed.
+ */
+export async function hashPassword(password: string, cost = DEFAULT_PASSWORD_HASH_COST): Promise<string> {
   const salt = randomBytes(16);
-  return encode(salt, await derive(password, salt, PARAMS, PARAMS.keyLength));
-}
-
-/** The same, synchronously: only for DUMMY_HASH, made once as the module loads. */
-export function hashPasswordSync(password: string): string {
-  const salt = randomBytes(16);
-  return encode(salt, scryptSync(password.normalize("NFC"), salt, PARAMS.keyLength, { ...PARAMS, maxmem: MAXMEM }));
+  return encode(cost, salt, await derive(password, salt, parameters(cost), KEY_LENGTH));
 }
 
 /** Whether `password` matches `stored`; a malformed stored value never matches. */
@@ -75,6 +84,9 @@ export async function verifyPassword(password: string, stored: string, onTurn?: 
 }
 
 /**
- * A hash of a password nobody has: verifying against it costs the same as a real check, so unknown users take as long.
+ * A stored value no password matches (a random key: finding a password that derives it is as hard as inverting
+ * scrypt), at `cost`: verifying against it costs the same as a real check, so unknown users take as long.
  */
-export const DUMMY_HASH = hashPasswordSync(randomBytes(16).toString("hex"));
+export function dummyHash(cost = DEFAULT_PASSWORD_HASH_COST): string {
+  return encode(cost, randomBytes(16), randomBytes(KEY_LENGTH));
+}

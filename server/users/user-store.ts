@@ -6,7 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import type { UserRecords, UserRole } from "../storage/records.ts";
-import { DUMMY_HASH, hashPassword, verifyPassword } from "./password-hash.ts";
+import { DEFAULT_PASSWORD_HASH_COST, dummyHash, hashPassword, verifyPassword } from "./password-hash.ts";
 import type { HashingTurn } from "./password-hash.ts";
 
 export type { UserRole };
@@ -55,15 +55,20 @@ export interface ResolvedToken {
 }
 
 /**
- * Inserts the built-in admin when the records have none: `adminPassword`, or the default that must be changed.
- * Several instances may do this at once on one database: the first insert wins, the others change nothing.
+ * Inserts the built-in admin when the records have none: `adminPassword`, or the default that must be changed; its
+ * password hashed at `passwordHashCost` (WA_PASSWORD_HASH_COST). Several instances may do this at once on one
+ * database: the first insert wins, the others change nothing.
  */
-export async function seedBuiltInAdmin(records: UserRecords, adminPassword?: string): Promise<void> {
+export async function seedBuiltInAdmin(
+  records: UserRecords,
+  adminPassword?: string,
+  passwordHashCost = DEFAULT_PASSWORD_HASH_COST,
+): Promise<void> {
   if (await records.find(BUILT_IN_ADMIN)) return;
   await records.insert({
     username: BUILT_IN_ADMIN,
     role: "ROLE_ADMIN",
-    passwordHash: await hashPassword(adminPassword ?? DEFAULT_ADMIN_PASSWORD),
+    passwordHash: await hashPassword(adminPassword ?? DEFAULT_ADMIN_PASSWORD, passwordHashCost),
     mustChangePassword: adminPassword === undefined,
   });
 }
@@ -80,18 +85,22 @@ export class UserStore {
   private generation = 0;
   /** The built-in admin is in the records (seeded at construction). */
   private readonly seeded: Promise<void>;
+  /** scrypt's cost for the passwords set here (WA_PASSWORD_HASH_COST). */
+  private readonly passwordHashCost: number;
 
   /**
    * Seeds the built-in admin when the records have none. `tokenCacheMs` 0 remembers no token: the choice for
    * records that other processes change too (a revocation there must count on the very next request here).
+   * `passwordHashCost` is scrypt's cost for the passwords set here (default 14, WA_PASSWORD_HASH_COST).
    */
   constructor(
     private readonly records: UserRecords,
     private readonly clock: Clock,
-    opts: { adminPassword?: string; tokenCacheMs?: number } = {},
+    opts: { adminPassword?: string; tokenCacheMs?: number; passwordHashCost?: number } = {},
   ) {
     this.tokenCacheMs = opts.tokenCacheMs ?? TOKEN_CACHE_MS;
-    this.seeded = seedBuiltInAdmin(records, opts.adminPassword);
+    this.passwordHashCost = opts.passwordHashCost ?? DEFAULT_PASSWORD_HASH_COST;
+    this.seeded = seedBuiltInAdmin(records, opts.adminPassword, this.passwordHashCost);
     // Awaited by every use of the user records; a failure is theirs to report, not an unhandled rejection.
     this.seeded.catch(() => undefined);
   }
@@ -103,7 +112,7 @@ export class UserStore {
   async authenticate(username: string, password: string, onTurn?: HashingTurn): Promise<User | undefined> {
     await this.seeded;
     const found = await this.records.find(username);
-    const ok = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH, onTurn);
+    const ok = await verifyPassword(password, found?.passwordHash ?? dummyHash(this.passwordHashCost), onTurn);
     return found && ok ? { username, role: found.role, mustChangePassword: found.mustChangePassword } : undefined;
   }
 
@@ -118,7 +127,7 @@ export class UserStore {
    * old password (perhaps the reason it is being changed) must log in again. The caller issues a fresh token after.
    */
   async setPassword(username: string, password: string): Promise<void> {
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await hashPassword(password, this.passwordHashCost);
     try {
       await this.records.setPasswordHash(username, passwordHash);
     } finally {
@@ -129,7 +138,7 @@ export class UserStore {
   /** false when a user of that name exists already. */
   async create(username: string, password: string, role: UserRole): Promise<boolean> {
     await this.seeded;
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await hashPassword(password, this.passwordHashCost);
     return this.records.insert({ username, role, passwordHash, mustChangePassword: false });
   }
 

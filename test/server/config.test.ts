@@ -19,6 +19,7 @@ describe("loadConfig", () => {
     expect(config.mediaVolumeMaxBytes).toBeUndefined();
     expect(config.messenger.pages).toEqual({ "1234567890": "page-token-1234" });
     expect(config.loginThrottle).toEqual({ maxFailuresPerAddress: 30, maxFailuresPerUser: 100, windowSeconds: 900 });
+    expect(config.passwordHashCost).toBe(14);
   });
 
   it("reads every variable", () => {
@@ -34,7 +35,9 @@ describe("loadConfig", () => {
       WA_LOGIN_MAX_FAILURES_PER_ADDRESS: "5",
       WA_LOGIN_MAX_FAILURES_PER_USER: "7",
       WA_LOGIN_FAILURE_WINDOW_SECONDS: "60",
+      WA_PASSWORD_HASH_COST: "10",
     });
+    expect(config.passwordHashCost).toBe(10);
     expect(config.loginThrottle).toEqual({ maxFailuresPerAddress: 5, maxFailuresPerUser: 7, windowSeconds: 60 });
     expect(config).toMatchObject({
       host: "::1",
@@ -62,6 +65,10 @@ describe("loadConfig", () => {
     ["WA_LOGIN_MAX_FAILURES_PER_USER", "many"],
     ["WA_LOGIN_FAILURE_WINDOW_SECONDS", "1e3"],
     ["WA_LOGIN_FAILURE_WINDOW_SECONDS", "86401"],
+    ["WA_PASSWORD_HASH_COST", "9"],
+    ["WA_PASSWORD_HASH_COST", "17"],
+    ["WA_PASSWORD_HASH_COST", "16384"],
+    ["WA_PASSWORD_HASH_COST", "high"],
   ])("refuses %s=%s with a message naming it", (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(name);

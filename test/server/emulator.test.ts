@@ -134,6 +134,7 @@ describe("createEmulator", () => {
     expect(() => createEmulator({ loginThrottle: { windowSeconds: 0 } })).toThrow(
       /^createEmulator: loginThrottle.windowSeconds must be/,
     );
+    expect(() => createEmulator({ passwordHashCost: 20 })).toThrow(/^createEmulator: passwordHashCost must be/);
   });
 
   it("applies the SSRF address rules when no attachment fetch is given", async () => {
