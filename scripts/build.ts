@@ -1,12 +1,11 @@
 /**
- * `npm run build`: the tool package. Builds the client workspace first (the tool imports `@meta-media-openapi/client`
- * by name and compiles against its declarations; the tool's tarball carries no copy of it), then compiles server/
- * (with the emulator, `meta-media-openapi/emulator`), spec-model/, conformance/ and cli/ to JavaScript
- * and declarations in dist/ (tsc rewrites the `.ts` import specifiers), then lays dist/ out as a package root of its
- * own, so code that finds files relative to itself
- * (`../generated/openapi.json` and the package root from spec-model/) finds them there too.
- * It renders the API docs into dist/api-docs/ last: the installed tool serves them as they are and never has to
- * write inside its own folder (a read-only install works).
+ * `npm run build`: the tool package. Builds the client workspace first when stale (the tool imports
+ * `@meta-media-openapi/client` by name and compiles against its declarations; the tool's tarball carries no copy of
+ * it), then compiles server/ (with the emulator, `meta-media-openapi/emulator`), spec-model/, conformance/ and cli/ to
+ * JavaScript and declarations in dist/ (tsc rewrites the `.ts` import specifiers), then lays dist/ out as a package
+ * root of its own, so code that finds files relative to itself (`../generated/openapi.json` and the package root from
+ * spec-model/) finds them there too. It renders the API docs into dist/api-docs/ last: the installed tool serves them
+ * as they are and never has to write inside its own folder (a read-only install works).
  */
 import { execFile } from "node:child_process";
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -22,9 +21,10 @@ const dist = path.join(root, "dist");
 const cliEntry = path.join(dist, "cli", "meta-media-openapi.js");
 
 try {
-  await run(process.execPath, [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/build-client.ts"], {
-    cwd: root,
-  });
+  // Only when stale: the tool compiles against the client's declarations, and the client's own tarball is built by
+  // its `prepack` (`npm pack --workspaces --include-workspace-root` runs both: the client would be built twice).
+  const tsx = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
+  await run(process.execPath, [tsx, "scripts/build-client.ts", "--if-stale"], { cwd: root });
 } catch (err) {
   const { stdout = "", stderr = "" } = err as { stdout?: string; stderr?: string };
   process.stderr.write(`${stdout}${stderr}build: the client package did not build\n`);
