@@ -6,6 +6,11 @@
  * files and its commands. Then `tsc --strict`, with the TypeScript the section installed, over the generated code and
  * the section's files; then the example against a fresh reference server, whose state is checked afterwards with this
  * package's own client rather than taken from the example's word.
+ *
+ * GENERATOR_NODES names further Nodes to run the section's commands, the type-check and the round trip on again, in the
+ * same project (the registry install, which no Node version changes, is done once): comma-separated, each the path of
+ * a `node` binary (.ci/run passes its Node 24) or a major version, which gets the npm registry's `node@<major>`
+ * (test/support/package-project.ts's nodeBinary).
  */
 import { execFile } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
@@ -15,7 +20,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMessengerClient, createWhatsAppClient, WhatsAppApiError } from "../../client/index.ts";
 import { tinyPng } from "../../conformance/media-files.ts";
-import { referenceTarget, type ClientTarget } from "./client-target.ts";
+import { referenceTarget } from "./client-target.ts";
+import { nodeBinary, removeNodeBinaries } from "./package-project.ts";
 import { quietNpm, readerTerminal } from "./reader-terminal.ts";
 import { namedTsFiles, readmeSection, shellCommands } from "./readme-section.ts";
 
@@ -84,6 +90,21 @@ async function installedVersion(project: string, name: string): Promise<string> 
 
 const photo = tinyPng(8, 8, [20, 120, 220]);
 
+/** The Nodes of GENERATOR_NODES: binaries, or majors to install. */
+const otherNodes = (process.env.GENERATOR_NODES ?? "")
+  .split(",")
+  .map((entry) => entry.trim())
+  .filter((entry) => entry !== "");
+
+/** A Node of GENERATOR_NODES, its major, and a reader's terminal whose `node` (so `npx`, `tsx`...) is that one. */
+async function otherTerminal(entry: string): Promise<{ node: string; major: string; env: NodeJS.ProcessEnv }> {
+  const node = /^[0-9]+$/.test(entry) ? await nodeBinary(Number(entry)) : path.resolve(entry);
+  const { stdout } = await exec(node, ["--version"]);
+  const major = /^v([0-9]+)\./.exec(stdout.trim())?.[1];
+  if (!major) throw new Error(`GENERATOR_NODES: ${entry} is no Node (--version: ${stdout.trim()})`);
+  return { node, major, env: { PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ""}` } };
+}
+
 /** The tests of one generator's section: install and generate, type-check, the round trip. */
 export function describeGenerator(heading: (typeof generators)[number]["heading"]): void {
   const g = generators.find((candidate) => candidate.heading === heading)!;
@@ -98,13 +119,13 @@ export function describeGenerator(heading: (typeof generators)[number]["heading"
   });
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true });
+    await removeNodeBinaries();
   });
 
   describe(`docs/generate-a-client.md: ${g.heading}`, () => {
     let project: string;
     let commands: string[];
     let installs: string[];
-    let target: ClientTarget | undefined;
 
     beforeAll(async () => {
       const text = subsection(section, g.heading);
@@ -122,9 +143,6 @@ export function describeGenerator(heading: (typeof generators)[number]["heading"
         await mkdir(path.dirname(path.join(project, file)), { recursive: true });
         await writeFile(path.join(project, file), code);
       }
-    });
-    afterAll(async () => {
-      await target?.close();
     });
 
     it("installs from the npm registry what its npm install lines pin, and generates the client", {
@@ -152,7 +170,8 @@ export function describeGenerator(heading: (typeof generators)[number]["heading"
       expect(manifest.type).toBe("module");
     });
 
-    it("type-checks the generated code and the files shown with tsc --strict", { timeout: 180_000 }, async () => {
+    /** tsc --strict over the generated code and the section's files, on `node`. */
+    async function typeCheck(node: string): Promise<void> {
       await writeFile(
         path.join(project, "tsconfig.json"),
         JSON.stringify({
@@ -172,7 +191,7 @@ export function describeGenerator(heading: (typeof generators)[number]["heading"
       );
       // The project's own TypeScript, the one its npm install line chose.
       const tsc = path.join(project, "node_modules", "typescript", "bin", "tsc");
-      const result = await exec(process.execPath, [tsc, "-p", "tsconfig.json"], {
+      const result = await exec(node, [tsc, "-p", "tsconfig.json"], {
         cwd: project,
         maxBuffer: 16 * 1024 * 1024,
       }).catch((err: { stdout?: string; stderr?: string }) => ({
@@ -180,72 +199,99 @@ export function describeGenerator(heading: (typeof generators)[number]["heading"
         stderr: err.stderr ?? "",
       }));
       expect(`${result.stdout}${result.stderr}`).toBe("");
-    });
+    }
 
-    it("completes the round trip against the reference server", { timeout: 180_000 }, async () => {
+    /** The section's example against a fresh reference server, in a terminal with `env`; then what the server holds. */
+    async function roundTrip(env: NodeJS.ProcessEnv): Promise<void> {
       // The faithful default admin (admin / secret, changed at the
       // first login) and a page that requires appsecret_proof.
-      target = await referenceTarget({ env: { WA_ADMIN_PASSWORD: "" } });
-      const newPassword = "Gener4ted-Client!";
-      const run = commands.filter((c) => c.includes(g.example));
-      expect(run).toEqual([`npx tsx ${g.example} photo.png`]);
-      const stdout = await sh(run[0]!, project, {
-        WA_BASE_URL: target.whatsAppBaseUrl,
-        WA_USERNAME: "admin",
-        WA_PASSWORD: "secret",
-        WA_NEW_PASSWORD: newPassword,
-        GRAPH_BASE_URL: `${target.graphBaseUrl}/${target.graphVersion}`,
-        PAGE_ID: target.pageId,
-        PAGE_ACCESS_TOKEN: target.pageToken,
-        APP_SECRET: target.appSecret,
-        IMAGE_URL: target.imageUrl,
-        RECIPIENT_ID: "1254459154682919",
-      });
-      const report = JSON.parse(stdout.trim().split("\n").at(-1)!) as {
-        mediaId: string;
-        sameBytes: boolean;
-        waId: string;
-        restartRequired: string[];
-        attachments: string[];
-        sent: string[];
-      };
-      expect(report).toEqual({
-        mediaId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
-        sameBytes: true,
-        waId: expect.stringMatching(/^\d+$/),
-        restartRequired: ["webhooks.max_concurrent_requests"],
-        attachments: [expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+$/)],
-        sent: [expect.any(String), expect.any(String)],
-      });
-      expect(new Set(report.attachments).size).toBe(2);
+      const target = await referenceTarget({ env: { WA_ADMIN_PASSWORD: "" } });
+      try {
+        const newPassword = "Gener4ted-Client!";
+        const run = commands.filter((c) => c.includes(g.example));
+        expect(run).toEqual([`npx tsx ${g.example} photo.png`]);
+        const stdout = await sh(run[0]!, project, {
+          ...env,
+          WA_BASE_URL: target.whatsAppBaseUrl,
+          WA_USERNAME: "admin",
+          WA_PASSWORD: "secret",
+          WA_NEW_PASSWORD: newPassword,
+          GRAPH_BASE_URL: `${target.graphBaseUrl}/${target.graphVersion}`,
+          PAGE_ID: target.pageId,
+          PAGE_ACCESS_TOKEN: target.pageToken,
+          APP_SECRET: target.appSecret,
+          IMAGE_URL: target.imageUrl,
+          RECIPIENT_ID: "1254459154682919",
+        });
+        const report = JSON.parse(stdout.trim().split("\n").at(-1)!) as {
+          mediaId: string;
+          sameBytes: boolean;
+          waId: string;
+          restartRequired: string[];
+          attachments: string[];
+          sent: string[];
+        };
+        expect(report).toEqual({
+          mediaId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+          sameBytes: true,
+          waId: expect.stringMatching(/^\d+$/),
+          restartRequired: ["webhooks.max_concurrent_requests"],
+          attachments: [expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+$/)],
+          sent: [expect.any(String), expect.any(String)],
+        });
+        expect(new Set(report.attachments).size).toBe(2);
 
-      // What the server now holds, seen through this package's client: the new password, the PNG, the settings.
-      const wa = createWhatsAppClient({ baseUrl: target.whatsAppBaseUrl, username: "admin", password: newPassword });
-      const media = await wa.downloadMedia(report.mediaId);
-      expect(media.contentType).toBe("image/png");
-      expect(Buffer.from(await new Response(media.stream).arrayBuffer()).equals(Buffer.from(photo))).toBe(true);
-      const { settings } = await wa.getApplicationSettings();
-      expect(settings.application.webhooks.max_concurrent_requests).toBe(12);
-      expect(settings.application.callback_backoff_delay_ms).toBe(5000);
-      const oldPassword = createWhatsAppClient({
-        baseUrl: target.whatsAppBaseUrl,
-        username: "admin",
-        password: "secret",
-      });
-      const refused = await oldPassword.getApplicationSettings().catch((err: unknown) => err);
-      expect(refused).toBeInstanceOf(WhatsAppApiError);
-      expect((refused as WhatsAppApiError).status).toBe(401);
-      // Both attachments were stored as reusable attachments of this page: they can be sent again by id.
-      const messenger = createMessengerClient({
-        accessToken: target.pageToken,
-        appSecret: target.appSecret,
-        pageId: target.pageId,
-        baseUrl: target.graphBaseUrl,
-      });
-      for (const attachmentId of report.attachments) {
-        const again = await messenger.sendAttachment("1254459154682919", { attachmentId, type: "image" });
-        expect(again.message_id).toEqual(expect.any(String));
+        // What the server now holds, seen through this package's client: the new password, the PNG, the settings.
+        const wa = createWhatsAppClient({ baseUrl: target.whatsAppBaseUrl, username: "admin", password: newPassword });
+        const media = await wa.downloadMedia(report.mediaId);
+        expect(media.contentType).toBe("image/png");
+        expect(Buffer.from(await new Response(media.stream).arrayBuffer()).equals(Buffer.from(photo))).toBe(true);
+        const { settings } = await wa.getApplicationSettings();
+        expect(settings.application.webhooks.max_concurrent_requests).toBe(12);
+        expect(settings.application.callback_backoff_delay_ms).toBe(5000);
+        const oldPassword = createWhatsAppClient({
+          baseUrl: target.whatsAppBaseUrl,
+          username: "admin",
+          password: "secret",
+        });
+        const refused = await oldPassword.getApplicationSettings().catch((err: unknown) => err);
+        expect(refused).toBeInstanceOf(WhatsAppApiError);
+        expect((refused as WhatsAppApiError).status).toBe(401);
+        // Both attachments were stored as reusable attachments of this page: they can be sent again by id.
+        const messenger = createMessengerClient({
+          accessToken: target.pageToken,
+          appSecret: target.appSecret,
+          pageId: target.pageId,
+          baseUrl: target.graphBaseUrl,
+        });
+        for (const attachmentId of report.attachments) {
+          const again = await messenger.sendAttachment("1254459154682919", { attachmentId, type: "image" });
+          expect(again.message_id).toEqual(expect.any(String));
+        }
+      } finally {
+        await target.close();
       }
-    });
+    }
+
+    it("type-checks the generated code and the files shown with tsc --strict", { timeout: 180_000 }, () =>
+      typeCheck(process.execPath),
+    );
+
+    it("completes the round trip against the reference server", { timeout: 180_000 }, () => roundTrip({}));
+
+    for (const entry of otherNodes) {
+      it(`on the Node of GENERATOR_NODES ${entry}: generates again, type-checks and completes the round trip`, {
+        timeout: 600_000,
+      }, async () => {
+        const { node, major, env } = await otherTerminal(entry);
+        expect((await sh("node --version", project, env)).trim()).toMatch(new RegExp(`^v${major}\\.`));
+        expect(major).not.toBe(process.versions.node.split(".")[0]);
+        for (const command of commands.filter((c) => !c.includes(g.example) && !c.startsWith("npm install"))) {
+          await sh(command, project, env);
+        }
+        await typeCheck(node);
+        await roundTrip(env);
+      });
+    }
   });
 }
