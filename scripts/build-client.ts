@@ -7,10 +7,11 @@
  * `--if-stale` builds only when a source or generated file is newer than the last build: the repository's own server,
  * tool and examples import the client by its package name, that is from client/dist/. For the same reason a build is
  * written to a folder of its own and swapped in whole: processes importing the client meanwhile (a test run packing
- * the packages) never see a half-written or missing client/dist/.
+ * the packages) never see a half-written client/dist/; and a build that changes no file (packing a checkout whose
+ * client is built) leaves client/dist/ in place, so they see no swap at all.
  */
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -50,6 +51,28 @@ async function newestInput(): Promise<number> {
   return Math.max(...times);
 }
 
+/** The files under `folder` (relative paths, sorted), without the build stamp; undefined when it does not exist. */
+async function filesUnder(folder: string): Promise<string[] | undefined> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => undefined);
+  if (!entries) return undefined;
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(folder, path.join(entry.parentPath, entry.name)))
+    .filter((file) => file !== "build-stamp")
+    .sort();
+}
+
+/** Whether two builds hold the same files with the same bytes (the stamp aside). */
+async function sameFiles(a: string, b: string): Promise<boolean> {
+  const [left, right] = await Promise.all([filesUnder(a), filesUnder(b)]);
+  if (!left || !right || left.join("\n") !== right.join("\n")) return false;
+  for (const file of left) {
+    const [x, y] = await Promise.all([readFile(path.join(a, file)), readFile(path.join(b, file))]);
+    if (!x.equals(y)) return false;
+  }
+  return true;
+}
+
 if (process.argv.includes("--if-stale")) {
   const built = await stat(stamp).then(
     (s) => s.mtimeMs,
@@ -73,7 +96,17 @@ await mkdir(path.join(next, "generated"));
 for (const file of generatedFiles) {
   await copyFile(path.join(root, "generated", file), path.join(next, "generated", file));
 }
-await writeFile(path.join(next, "build-stamp"), `${new Date().toISOString()}\n`);
+const builtAt = `${new Date().toISOString()}\n`;
+if (await sameFiles(next, dist)) {
+  // Nothing changed: the build in place stays (processes reading it see no swap), its stamp says it is current.
+  await rm(next, { recursive: true, force: true });
+  const stampNext = `${stamp}.next`;
+  await writeFile(stampNext, builtAt);
+  await rename(stampNext, stamp);
+  console.log(`build-client: ${path.relative(root, dist)}/ rebuilt, unchanged`);
+  process.exit(0);
+}
+await writeFile(path.join(next, "build-stamp"), builtAt);
 // Two renames: the old build moves aside, the new one takes its place; the old one is removed after.
 const previous = `${next}-previous`;
 const hadDist = await rename(dist, previous).then(
