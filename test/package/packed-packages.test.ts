@@ -9,6 +9,7 @@
  *   `mock`, `lint` and `test --target <that server> --junit` work without writing a byte into node_modules.
  */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { copyFile, chmod, chown, lstat, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -374,15 +375,29 @@ describe("the tool installed with the client", () => {
   it(readOnly, { timeout: 600_000 }, async () => {
     const nodeModules = path.join(project, "node_modules");
     // The native module is what `npm install` would compile from the same source with the same Node: copied from the
-    // repository's own build instead of compiled again (a minute and a half).
-    const binding = path.join("better-sqlite3", "build", "Release", "better_sqlite3.node");
+    // repository's own build instead of compiled again (a minute and a half). That is the one this Node loads:
+    // better-sqlite3 finds it through `bindings`, in build/Release/ or else compiled/<Node version>/<platform>/<arch>/
+    // (where .ci/run keeps one per Node, so that Node 20 and Node 24 legs can run at once).
+    const candidates = [
+      path.join("better-sqlite3", "build", "Release", "better_sqlite3.node"),
+      path.join(
+        "better-sqlite3",
+        "compiled",
+        process.versions.node,
+        process.platform,
+        process.arch,
+        "better_sqlite3.node",
+      ),
+    ];
+    const binding = candidates.find((candidate) => existsSync(path.join(repo, "node_modules", candidate)));
+    expect(binding, `no better_sqlite3.node for Node ${process.versions.node}`).toBeDefined();
     const version = async (root: string) => {
       const manifest = await readFile(path.join(root, "better-sqlite3", "package.json"), "utf8");
       return (JSON.parse(manifest) as { version: string }).version;
     };
     expect(await version(nodeModules)).toBe(await version(path.join(repo, "node_modules")));
-    await mkdir(path.dirname(path.join(nodeModules, binding)), { recursive: true });
-    await copyFile(path.join(repo, "node_modules", binding), path.join(nodeModules, binding));
+    await mkdir(path.dirname(path.join(nodeModules, binding!)), { recursive: true });
+    await copyFile(path.join(repo, "node_modules", binding!), path.join(nodeModules, binding!));
 
     const user = toolUser();
     await chmod(work, 0o755);
