@@ -65,9 +65,10 @@ function patternArbitrary(pattern: string, maxLength: number | undefined): fc.Ar
  */
 let webUrls: fc.Arbitrary<string> | undefined;
 function webUrlArbitrary(): fc.Arbitrary<string> {
+  if (webUrls) return webUrls;
   const segment = fc.stringMatching(/^(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-F]{2}){0,12}$/);
   const word = fc.stringMatching(/^(?:[A-Za-z0-9._~-]|%[0-9A-F]{2}){1,10}$/);
-  webUrls ??= fc
+  webUrls = fc
     .record({
       scheme: fc.constantFrom("https", "http"),
       host: fc.domain(),
