@@ -7,7 +7,7 @@ import type { BaseUrls, ContractRequest, ContractResponse } from "./exchange.ts"
 import type { ContractSession, CredentialKind } from "./session.ts";
 import { getOperation } from "../spec-model/openapi-document.ts";
 import { familyOf } from "../spec-model/spec-bundles.ts";
-import type { ValidatingProxies } from "./validating-proxy.ts";
+import type { ValidatingProxy } from "./validating-proxy.ts";
 
 /** A request described by its parts; `ScenarioContext.request` turns it into a ContractRequest. */
 export interface CallSpec {
@@ -61,7 +61,7 @@ export function proxyable(operationId: string, body: ContractRequest["body"]): b
 export class ScenarioContext {
   constructor(
     readonly session: ContractSession,
-    readonly proxies: ValidatingProxies | undefined,
+    readonly proxy: ValidatingProxy | undefined,
   ) {}
 
   /** Builds the request for an operation. */
@@ -91,10 +91,10 @@ export class ScenarioContext {
 
   /** The proxy a request goes through (judged strictly when valid), or undefined when Prism cannot judge it. */
   via(req: ContractRequest, valid: boolean): { via: BaseUrls; strictProxy: boolean } | undefined {
-    if (!this.proxies?.families.includes(familyOf(req.operationId)) || !proxyable(req.operationId, req.body)) {
+    if (!this.proxy?.families.includes(familyOf(req.operationId)) || !proxyable(req.operationId, req.body)) {
       return undefined;
     }
-    return { via: this.proxies.baseUrls, strictProxy: valid };
+    return { via: this.proxy.baseUrls, strictProxy: valid };
   }
 
   /** Sends one request (through the right proxy when the operation is JSON) and checks it; returns the reply. */

@@ -12,7 +12,7 @@ import { ScenarioContext } from "./scenario-context.ts";
 import type { ContractSession } from "./session.ts";
 import { listOperations } from "../spec-model/openapi-document.ts";
 import { familyOf } from "../spec-model/spec-bundles.ts";
-import type { ValidatingProxies } from "./validating-proxy.ts";
+import type { ValidatingProxy } from "./validating-proxy.ts";
 
 /** Bigger than any JSON body these APIs take (the reference server's limit is 256 KiB). */
 export const OVERSIZED_JSON_BYTES = 1024 * 1024 + 1;
@@ -96,16 +96,16 @@ export interface ScenarioLayerOptions {
 /** Runs every scenario (optionally only those of some operations), collecting failures instead of stopping. */
 export async function runScenarioLayer(
   session: ContractSession,
-  proxies: ValidatingProxies | undefined,
+  proxy: ValidatingProxy | undefined,
   opts: ScenarioLayerOptions = {},
 ): Promise<ScenarioLayerResult> {
-  const ctx = new ScenarioContext(session, proxies);
+  const ctx = new ScenarioContext(session, proxy);
   const result: ScenarioLayerResult = { ran: 0, failures: [], skipped: [] };
-  session.useProxies(proxies);
+  session.useProxy(proxy);
   try {
     await runScenarios(session, ctx, result, opts);
   } finally {
-    session.useProxies(undefined);
+    session.useProxy(undefined);
   }
   return result;
 }

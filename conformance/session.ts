@@ -27,9 +27,9 @@ import { isIrreversible, trackExchange } from "./operation-catalog.ts";
 import { CheckSkipped, RunInterrupted, TargetStoppedAnswering } from "./run-report.ts";
 import { getOperation } from "../spec-model/openapi-document.ts";
 import { familyOf, type ApiFamily } from "../spec-model/spec-bundles.ts";
-import { REQUEST_ID_HEADER, type GuardEvent } from "./target-guard.ts";
+import { FAMILY_HEADER, REQUEST_ID_HEADER, type GuardEvent } from "./target-guard.ts";
 import { DEFAULT_HTTP_LIMITS, NoReply, TargetHttp, type HttpLimits } from "./target-http.ts";
-import type { ValidatingProxies } from "./validating-proxy.ts";
+import type { ValidatingProxy } from "./validating-proxy.ts";
 
 export type { WhatsAppAccount };
 
@@ -137,7 +137,7 @@ export class ContractSession {
   private userTokenValue?: string;
   private userLoginFailure?: string;
   private createdUser?: WhatsAppAccount;
-  private proxies?: ValidatingProxies;
+  private proxy?: ValidatingProxy;
   private readonly abort = new AbortController();
   private stopReason?: RunInterrupted;
   private cleanupStopped?: TargetStoppedAnswering;
@@ -172,10 +172,10 @@ export class ContractSession {
     return this.target.families.includes(familyOf(operationId));
   }
 
-  /** Routes requests through the validating proxies while they run (their origins become allowed). */
-  useProxies(proxies: ValidatingProxies | undefined): void {
-    this.proxies = proxies;
-    for (const url of proxies?.urls ?? []) this.http.allow(url);
+  /** Routes requests through the validating proxy while they run (their origins become allowed). */
+  useProxy(proxy: ValidatingProxy | undefined): void {
+    this.proxy = proxy;
+    if (proxy) this.http.allow(proxy.url);
   }
 
   /** Ctrl-C: no new request goes out and the ones in flight are abandoned; only the cleanup still runs. */
@@ -260,7 +260,12 @@ export class ContractSession {
         {
           url,
           method: req.method,
-          headers: { ...req.headers, ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}) },
+          // Through the proxy: the guard behind it records what it refuses under the id, and forwards to the family's
+          // base URL.
+          headers: {
+            ...req.headers,
+            ...(requestId ? { [REQUEST_ID_HEADER]: requestId, [FAMILY_HEADER]: familyOf(req.operationId) } : {}),
+          },
           ...(req.body !== undefined ? { body: req.body } : {}),
         },
         {
@@ -276,7 +281,7 @@ export class ContractSession {
       if (!(err instanceof NoReply)) throw err;
       noReply = err.message;
     }
-    const guard = requestId ? this.proxies?.guardEvent(requestId) : undefined;
+    const guard = requestId ? this.proxy?.guardEvent(requestId) : undefined;
     if (guard?.kind === "no reply") noReply = guard.detail;
     this.exchanges++;
     if (res) {

@@ -1,6 +1,6 @@
 /**
  * The conformance suite as one function, for the tool's `test` command and for `npm test`: read what must be put
- * back, then layer 1 (scenarios through the validating proxies), layer 3 (route drift), layer 4 (fuzzing), then
+ * back, then layer 1 (scenarios through the validating proxy), layer 3 (route drift), layer 4 (fuzzing), then
  * leave the target as found (always, also after a failure or Ctrl-C) and layer 2 (coverage over every exchange).
  * Every check lands in the run report; conformance failures never throw.
  */
@@ -14,7 +14,7 @@ import { RunInterrupted, type RunReport } from "./run-report.ts";
 import { methodNotAllowedProbes, routeDrift, routedProbes, unknownPathProbes, type RouteProbe } from "./route-drift.ts";
 import { runScenarioLayer, type ScenarioLayerResult } from "./scenarios.ts";
 import type { ContractSession } from "./session.ts";
-import { startValidatingProxies } from "./validating-proxy.ts";
+import { startValidatingProxy } from "./validating-proxy.ts";
 
 /** The layers a run can choose (coverage is always computed, over what the others exchanged). */
 export const SELECTABLE_LAYERS = ["scenarios", "route-drift", "fuzz"] as const;
@@ -26,7 +26,7 @@ export interface SuiteOptions {
   statefulRuns?: number;
   /** The layers to run (default all). */
   layers?: readonly SelectableLayer[];
-  /** Put the Prism validating proxies in front of the target for layer 1 (default true). */
+  /** Put the Prism validating proxy in front of the target for layer 1 (default true). */
   proxy?: boolean;
   operations?: string[];
   /** fast-check path of one counterexample to replay. */
@@ -47,7 +47,7 @@ export interface SuiteResult {
   preflightFailed?: boolean;
   /** What the run left on the target, by its ledger's account. */
   leftBehind?: LeftBehind;
-  /** Process ids of the Prism proxies the run started (all stopped by the time it returns). */
+  /** Process ids of the Prism processes the run started (all stopped by the time it returns). */
   prismPids: number[];
 }
 
@@ -156,26 +156,26 @@ export async function runConformanceSuite(
       return result;
     }
     if (layers.has("scenarios")) {
-      // Prism proxies (one per family, about two CPU-seconds each to start) only for the families the run's
-      // operations belong to; a family without one is sent to straight, as with --no-proxy.
+      // The Prism proxy (about two CPU-seconds to start) in front of the families the run's operations belong to,
+      // and none when no family is left; a family not behind it is sent to straight, as with --no-proxy.
       const { operations } = opts;
       const proxied = operations
         ? session.target.families.filter((family) => operations.some((id) => familyOf(id) === family))
         : session.target.families;
-      const proxies =
+      const proxy =
         opts.proxy === false || proxied.length === 0
           ? undefined
-          : await startValidatingProxies(session.direct, proxied, session.http.limits);
-      result.prismPids.push(...(proxies?.pids ?? []));
+          : await startValidatingProxy(session.direct, proxied, session.http.limits);
+      if (proxy) result.prismPids.push(proxy.pid);
       try {
-        log(`layer 1: scenarios${proxies ? " through Prism validating proxies" : " (no proxy)"}`);
-        result.scenarios = await runScenarioLayer(session, proxies, {
+        log(`layer 1: scenarios${proxy ? " through the Prism validating proxy" : " (no proxy)"}`);
+        result.scenarios = await runScenarioLayer(session, proxy, {
           ...(opts.operations ? { operations: opts.operations } : {}),
           report,
           log,
         });
       } finally {
-        await proxies?.stop();
+        await proxy?.stop();
       }
     }
     if (layers.has("route-drift") && !session.interrupted) {

@@ -1,19 +1,24 @@
 /**
- * A loopback forwarder between the Prism validating proxies and the target. Prism's own HTTP client follows
+ * A loopback forwarder between the Prism validating proxy and the target. Prism's own HTTP client follows
  * redirects (dropping credentials only when the host name changes) and reads whole replies into memory, so it never
  * talks to the target itself: it talks to this guard, which forwards each request to the target's origin only, never
  * follows a redirect, reads at most `maxReplyBytes` of a reply (decoding gzip, deflate and br itself, within the same
- * cap), and gives up at the request deadline. What it refused is recorded under the request's id (the header
- * `x-conformance-request`, which the suite sets and Prism passes on), for the suite to fail that check with.
+ * cap), and gives up at the request deadline. One guard serves every family under test: the header
+ * `x-conformance-family` (set by the suite, passed on by Prism) names the family, whose base URL (origin and path) the
+ * request goes to; a request naming no family the guard was given reaches no target. What it refused is recorded
+ * under the request's id (the header `x-conformance-request`), for the suite to fail that check with.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import zlib from "node:zlib";
 import { request as undiciRequest } from "undici";
 import type { HttpLimits } from "./target-http.ts";
+import { apiFamilies, type ApiFamily } from "../spec-model/spec-bundles.ts";
 
 /** The header carrying the suite's request id through Prism to the guard. */
 export const REQUEST_ID_HEADER = "x-conformance-request";
+/** The header naming the request's API family, whose base URL the guard forwards it to. */
+export const FAMILY_HEADER = "x-conformance-family";
 
 /** What the guard refused to pass on for one request. */
 export interface GuardEvent {
@@ -23,7 +28,7 @@ export interface GuardEvent {
   status?: number;
 }
 
-/** A running guard: its base URL (the target's base path on the guard's origin) and what it refused. */
+/** A running guard: its origin (Prism's upstream) and what it refused. */
 export interface RunningGuard {
   url: string;
   /** The event of a request id, taken (each is read once). */
@@ -43,6 +48,7 @@ const DROPPED_REQUEST_HEADERS = new Set([
   "trailer",
   "accept-encoding",
   REQUEST_ID_HEADER,
+  FAMILY_HEADER,
 ]);
 const DROPPED_REPLY_HEADERS = new Set([
   "connection",
@@ -92,9 +98,21 @@ function decoderFor(encoding: string): NodeJS.ReadWriteStream | undefined | "uns
   }
 }
 
-/** Starts a guard in front of `upstreamBaseUrl` (its path is kept: Prism sends the full path). */
-export async function startTargetGuard(upstreamBaseUrl: string, limits: HttpLimits): Promise<RunningGuard> {
-  const upstream = new URL(upstreamBaseUrl);
+/**
+ * Starts a guard in front of each family's base URL: a request goes to its family's origin, at that base URL's path
+ * followed by the request's own.
+ */
+export async function startTargetGuard(
+  upstreams: Readonly<Partial<Record<ApiFamily, string>>>,
+  limits: HttpLimits,
+): Promise<RunningGuard> {
+  const bases = new Map<string, { origin: string; path: string }>();
+  for (const family of apiFamilies) {
+    const base = upstreams[family];
+    if (base === undefined) continue;
+    const url = new URL(base);
+    bases.set(family, { origin: url.origin, path: url.pathname.replace(/\/+$/, "") });
+  }
   const events = new Map<string, GuardEvent>();
   const sockets = new Set<import("node:net").Socket>();
 
@@ -107,6 +125,17 @@ export async function startTargetGuard(upstreamBaseUrl: string, limits: HttpLimi
         res.end(`conformance guard: ${event.kind}: ${event.detail}\n`);
       }
     };
+    const family = String(req.headers[FAMILY_HEADER] ?? "");
+    const base = bases.get(family);
+    if (!base) {
+      refuse({
+        kind: "no reply",
+        detail:
+          `the conformance guard forwards no request of family ${JSON.stringify(family)} ` +
+          `(it forwards ${[...bases.keys()].join(", ")})`,
+      });
+      return;
+    }
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers))
       if (value !== undefined && !DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;
@@ -119,7 +148,12 @@ export async function startTargetGuard(upstreamBaseUrl: string, limits: HttpLimi
       // where the next request would wait behind it.
       const requestBody =
         req.method === "GET" || req.method === "HEAD" ? undefined : await readCapped(req, MAX_REQUEST_BYTES);
-      const reply = await undiciRequest(new URL(req.url ?? "/", upstream.origin), {
+      // Joined as text: a path starting with "//" stays a path on the target's origin (resolved against it, it would
+      // name another host).
+      const destination = new URL(`${base.origin}${base.path}${req.url ?? "/"}`);
+      if (!req.url?.startsWith("/") || destination.origin !== base.origin)
+        throw new Error(`the request target ${JSON.stringify(req.url)} is not a path on the target's origin`);
+      const reply = await undiciRequest(destination, {
         method: (req.method ?? "GET") as "GET",
         headers,
         ...(requestBody ? { body: requestBody } : {}),
@@ -192,10 +226,8 @@ export async function startTargetGuard(upstreamBaseUrl: string, limits: HttpLimi
     server.listen(0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const base = new URL(upstreamBaseUrl);
-  const url = `http://127.0.0.1:${port}${base.pathname.replace(/\/+$/, "")}`;
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     take(requestId) {
       const event = events.get(requestId);
       events.delete(requestId);

@@ -181,7 +181,7 @@ export const TEST_OPTIONS: readonly OptionSpec[] = [
     flag: "no-proxy",
     env: "CONFORMANCE_NO_PROXY",
     kind: "boolean",
-    help: "send the scenarios straight to the target, without the Prism validating proxies",
+    help: "send the scenarios straight to the target, without the Prism validating proxy",
   },
   {
     flag: "min-coverage",
@@ -214,7 +214,7 @@ export function testHelp(name: string): string {
   return `Usage: ${name} test [--target URL] [options]
 
 Runs the conformance suite against a deployment of these APIs (the reference server, a gateway, a staging API):
-scenarios for every documented status through Prism validating proxies, route drift, fuzzing, and the coverage
+scenarios for every documented status through a Prism validating proxy, route drift, fuzzing, and the coverage
 table. It leaves the target as it found it: settings are read first and restored, and the users, media and
 providers it creates are deleted; what cannot be undone runs only with --destructive. Exit code 0 when everything
 passed, 1 when a check failed, 2 for bad options or missing credentials, 130 when interrupted.

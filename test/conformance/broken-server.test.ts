@@ -8,7 +8,7 @@ import { breakResponse } from "../support/broken-responses.ts";
 import { startReferenceTarget, type ReferenceTarget } from "../../conformance/reference-target.ts";
 import { runScenarioLayer, type ScenarioLayerResult } from "../../conformance/scenarios.ts";
 import { ContractSession } from "../../conformance/session.ts";
-import { startValidatingProxies } from "../../conformance/validating-proxy.ts";
+import { startValidatingProxy } from "../../conformance/validating-proxy.ts";
 
 const SEED = 20251122;
 const OPERATIONS = ["getApplicationSettings", "deleteMedia", "getMediaProviders", "downloadMedia", "uploadMedia"];
@@ -23,11 +23,11 @@ beforeAll(async () => {
     wrap: (app) => ({ fetch: async (request) => breakResponse(request, await app.fetch(request)) }),
   });
   session = new ContractSession(ref.target);
-  const proxies = await startValidatingProxies(session.direct);
+  const proxy = await startValidatingProxy(session.direct);
   try {
-    layer1 = await runScenarioLayer(session, proxies, { operations: OPERATIONS });
+    layer1 = await runScenarioLayer(session, proxy, { operations: OPERATIONS });
   } finally {
-    await proxies.stop();
+    await proxy.stop();
   }
   layer4 = await runFuzzLayer(session, { seed: SEED, runs: 5, statefulRuns: 2, operations: OPERATIONS });
 }, 240_000);

@@ -1,5 +1,5 @@
 // The contract suite against the reference server, in the order a user's run goes: layer 1 (a scenario for every
-// documented status, JSON operations through Prism validating proxies, binary/multipart ones checked in-process),
+// documented status, JSON operations through Prism validating proxy, binary/multipart ones checked in-process),
 // layer 4 (fast-check fuzzing with a fixed seed), then layer 2: the coverage table printed and required at 100%.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listOperations } from "../../spec-model/openapi-document.ts";
@@ -9,7 +9,7 @@ import { runScenarioLayer } from "../../conformance/scenarios.ts";
 import { leaveAsFound, readStateBefore } from "../../conformance/cleanup.ts";
 import { RunReport } from "../../conformance/run-report.ts";
 import { ContractSession } from "../../conformance/session.ts";
-import { startValidatingProxies } from "../../conformance/validating-proxy.ts";
+import { startValidatingProxy } from "../../conformance/validating-proxy.ts";
 
 /** Fixed in `npm test`; set CONFORMANCE_SEED to replay another run. */
 const SEED = Number(process.env.CONFORMANCE_SEED ?? 20251122);
@@ -30,15 +30,15 @@ afterAll(async () => {
 });
 
 describe("contract suite against the reference server", () => {
-  it("layer 1: every scenario passes through the validating proxies", async () => {
-    const proxies = await startValidatingProxies(session.direct);
+  it("layer 1: every scenario passes through the validating proxy", async () => {
+    const proxy = await startValidatingProxy(session.direct);
     try {
-      const result = await runScenarioLayer(session, proxies);
+      const result = await runScenarioLayer(session, proxy);
       expect(result.failures.map((f) => f.message)).toEqual([]);
       expect(result.skipped).toEqual([]);
       expect(result.ran).toBeGreaterThanOrEqual(listOperations().length);
     } finally {
-      await proxies.stop();
+      await proxy.stop();
     }
   }, 180_000);
 

@@ -1,17 +1,26 @@
-// The guard between the Prism proxies and the target (conformance/target-guard.ts): it forwards to the target's
-// origin only, follows no redirect, reads at most the cap (declared, endless or compressed), gives up at the deadline,
-// and records what it refused under the request's id; a reply's own x-conformance-* headers never pass.
+// The guard between the Prism proxy and the target (conformance/target-guard.ts): it forwards to the base URL of the
+// family a request names, on that family's origin only, follows no redirect, reads at most the cap (declared, endless
+// or compressed), gives up at the deadline, and records what it refused under the request's id; a reply's own
+// x-conformance-* headers never pass.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REQUEST_ID_HEADER, startTargetGuard, type RunningGuard } from "../../conformance/target-guard.ts";
+import {
+  FAMILY_HEADER,
+  REQUEST_ID_HEADER,
+  startTargetGuard,
+  type RunningGuard,
+} from "../../conformance/target-guard.ts";
 
 let target: http.Server;
 let other: http.Server;
 let otherHits = 0;
+let messenger: http.Server;
+const messengerUrls: string[] = [];
 let guard: RunningGuard;
-const seen: Array<{ method?: string; url?: string; body: string; id?: string | string[] }> = [];
+const seen: Array<{ method?: string; url?: string; body: string; id?: string | string[]; family?: string | string[] }> =
+  [];
 
 const listen = async (s: http.Server) => {
   await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
@@ -24,6 +33,11 @@ beforeAll(async () => {
     res.end("{}");
   });
   const otherUrl = await listen(other);
+  messenger = http.createServer((req, res) => {
+    messengerUrls.push(req.url ?? "");
+    res.end("{}");
+  });
+  const messengerUrl = await listen(messenger);
   target = http.createServer((req, res) => {
     if (req.url?.startsWith("/base/early")) {
       res.writeHead(401, { "content-type": "application/json", connection: "close" });
@@ -38,6 +52,7 @@ beforeAll(async () => {
         url: req.url,
         body: Buffer.concat(chunks).toString(),
         id: req.headers[REQUEST_ID_HEADER],
+        family: req.headers[FAMILY_HEADER],
       });
       const path = new URL(req.url ?? "/", "http://target").pathname.replace(/^\/base/, "");
       if (path === "/ok") {
@@ -61,18 +76,25 @@ beforeAll(async () => {
     });
   });
   const targetUrl = await listen(target);
-  guard = await startTargetGuard(`${targetUrl}/base`, { requestTimeoutMs: 500, maxReplyBytes: 64 * 1024 });
+  // The messenger family's base URL is another server's, at another path.
+  guard = await startTargetGuard(
+    { whatsapp: `${targetUrl}/base`, messenger: `${messengerUrl}/v99.0/` },
+    { requestTimeoutMs: 500, maxReplyBytes: 64 * 1024 },
+  );
 });
 afterAll(async () => {
   await guard.close();
-  for (const s of [target, other]) {
+  for (const s of [target, other, messenger]) {
     s.closeAllConnections();
     await new Promise((resolve) => s.close(resolve));
   }
 });
 
-const ask = (path: string, id: string, init: RequestInit = {}) =>
-  fetch(`${guard.url}${path}`, { ...init, headers: { ...(init.headers as object), [REQUEST_ID_HEADER]: id } });
+const ask = (path: string, id: string, init: RequestInit = {}, family = "whatsapp") =>
+  fetch(`${guard.url}${path}`, {
+    ...init,
+    headers: { ...(init.headers as object), [REQUEST_ID_HEADER]: id, [FAMILY_HEADER]: family },
+  });
 
 describe("the guard in front of the target", () => {
   it("forwards a request to the target's origin (method, path, body) and passes the reply back", async () => {
@@ -83,7 +105,28 @@ describe("the guard in front of the target", () => {
     expect(res.headers.get("x-conformance-guard")).toBeNull();
     expect(seen.at(-1)).toMatchObject({ method: "POST", url: "/base/ok?x=1", body: "hello" });
     expect(seen.at(-1)?.id).toBeUndefined();
+    expect(seen.at(-1)?.family).toBeUndefined();
     expect(guard.take("r1")).toBeUndefined();
+  });
+
+  it("forwards each family's requests to that family's base URL, and a request naming no family nowhere", async () => {
+    const res = await ask("/123/messages", "f1", { method: "POST", body: "{}" }, "messenger");
+    expect(res.status, JSON.stringify(guard.take("f1"))).toBe(200);
+    expect(messengerUrls.at(-1)).toBe("/v99.0/123/messages");
+    // A path starting with "//" stays a path on the family's origin.
+    expect((await ask("//127.0.0.1:9/x", "f2", {}, "messenger")).status).toBe(200);
+    expect(messengerUrls.at(-1)).toBe("/v99.0//127.0.0.1:9/x");
+    const seenBefore = seen.length;
+    for (const [family, id] of [
+      ["", "f3"],
+      ["instagram", "f4"],
+    ]) {
+      const refused = await ask("/ok", id!, {}, family);
+      expect(refused.status, family).toBe(502);
+      expect(guard.take(id!), family).toMatchObject({ kind: "no reply", detail: expect.stringContaining("family") });
+    }
+    expect(seen.length).toBe(seenBefore);
+    expect(messengerUrls).toHaveLength(2);
   });
 
   it("reads a request body whole: a target answering before reading it never blocks the next request", async () => {
@@ -91,10 +134,14 @@ describe("the guard in front of the target", () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const send = (method: string, path: string, body?: Buffer) =>
       new Promise<number>((resolve, reject) => {
-        const req = http.request(`${guard.url}${path}`, { method, agent, timeout: 5000 }, (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode!));
-        });
+        const req = http.request(
+          `${guard.url}${path}`,
+          { method, agent, timeout: 5000, headers: { [FAMILY_HEADER]: "whatsapp" } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode!));
+          },
+        );
         req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within 5 s`)));
         req.on("error", reject);
         req.end(body);
