@@ -1,10 +1,13 @@
 /**
  * An in-process reference server on a temporary data directory, with helpers that check every reply against the spec.
+ * Every server it started is closed and every directory it made removed after the test file (a hook registered when
+ * the file imports this module): a worker process is ended without running its 'exit' handlers.
  */
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Hono } from "hono";
+import { afterAll } from "vitest";
 import { createAppFromConfig, type AppOverrides } from "../../server/app.ts";
 import { systemClock, type Clock } from "../../server/clock.ts";
 import type { SqliteStorage } from "../../server/storage/sqlite/sqlite-storage.ts";
@@ -39,14 +42,25 @@ export interface TestServer {
   dispose(): void;
 }
 
+/** What the test file made: closed and removed after it. */
+const madeDirs = new Set<string>();
+const openServers = new Set<() => Promise<void>>();
+afterAll(async () => {
+  await Promise.all([...openServers].map((close) => close().catch(() => undefined)));
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new temporary data directory (removed after the test file). */
 export function makeDataDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), "wa-server-test-"));
+  const dir = mkdtempSync(path.join(os.tmpdir(), "wa-server-test-"));
+  madeDirs.add(dir);
+  return dir;
 }
 
 let template: Promise<{ dataDir: string; token: string }> | undefined;
 
 /**
- * A data directory holding only the admin and one admin token, made once per test process: copying it spares each
+ * A data directory holding only the admin and one admin token, made once per test file: copying it spares each
  * test the scrypt hashing of seeding the admin and of logging in, which dominates the suite's time on a busy machine.
  */
 function preparedTemplate(): Promise<{ dataDir: string; token: string }> {
@@ -54,7 +68,6 @@ function preparedTemplate(): Promise<{ dataDir: string; token: string }> {
     const seed = await startTestServer({ env: {} });
     const token = await login(seed.app, "admin", ADMIN_PASSWORD);
     await seed.close();
-    process.once("exit", () => rmSync(seed.dataDir, { recursive: true, force: true }));
     return { dataDir: seed.dataDir, token };
   })();
   return template;
@@ -76,7 +89,15 @@ export async function startTestServer(
   const dataDir = opts.dataDir ?? makeDataDir();
   const config = loadConfig({ WA_ADMIN_PASSWORD: ADMIN_PASSWORD, ...opts.env, DATA_DIR: dataDir });
   const built = await createAppFromConfig(config, opts.overrides);
-  const { app, storage, close } = built;
+  const { app, storage } = built;
+  // Once, whoever asks first: the test, dispose() or the hook after the file.
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    openServers.delete(close);
+    closing ??= built.close();
+    return closing;
+  };
+  openServers.add(close);
   return {
     app,
     // createAppFromConfig opens SQLite here: the configuration names no database URL.
