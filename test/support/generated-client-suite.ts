@@ -298,7 +298,7 @@ export function describeGenerator(heading: (typeof generators)[number]["heading"
       }
     }
 
-    /** The project's files as this Node's generation and type-check left them. */
+    /** What the type-check on this Node read (typeCheckedDigest), once it passed. */
     let checkedDigest: string | undefined;
     it("type-checks the generated code and the files shown with tsc --strict", { timeout: 180_000 }, async () => {
       await typeCheck(process.execPath);

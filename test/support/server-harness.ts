@@ -42,12 +42,18 @@ export interface TestServer {
   dispose(): void;
 }
 
+let template: Promise<{ dataDir: string; token: string }> | undefined;
+
 /** What the test file made: closed and removed after it. */
 const madeDirs = new Set<string>();
 const openServers = new Set<() => Promise<void>>();
 afterAll(async () => {
   await Promise.all([...openServers].map((close) => close().catch(() => undefined)));
   for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+  madeDirs.clear();
+  // The template's directory is gone with the others: a file run after this one in the same module graph prepares
+  // its own.
+  template = undefined;
 });
 
 /** A new temporary data directory (removed after the test file). */
@@ -56,8 +62,6 @@ export function makeDataDir(): string {
   madeDirs.add(dir);
   return dir;
 }
-
-let template: Promise<{ dataDir: string; token: string }> | undefined;
 
 /**
  * A data directory holding only the admin and one admin token, made once per test file: copying it spares each
