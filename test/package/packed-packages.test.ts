@@ -19,6 +19,7 @@ import { freePort } from "../../conformance/free-port.ts";
 import { tinyPng } from "../../conformance/media-files.ts";
 import { parseJunit } from "../support/tool-process.ts";
 import { type StartedProcess, startProcess } from "../support/start-process.ts";
+import { tsBlocks } from "../support/readme-section.ts";
 import {
   freshProject,
   installedPackages,
@@ -249,7 +250,7 @@ describe("the client package installed alone", () => {
   const complaintsAbout = async (files: string[]) => {
     compiled ??= (async () => {
       const readme = await readFile(path.join(project, "node_modules", CLIENT, "README.md"), "utf8");
-      const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+      const blocks = tsBlocks(readme);
       const examples = blocks.map((_, i) => `readme-${i + 1}.ts`);
       await writeFile(path.join(project, "consumer.ts"), clientScript);
       await Promise.all(blocks.map((code, i) => writeFile(path.join(project, examples[i]!), `${code}\nexport {};\n`)));
@@ -317,7 +318,7 @@ describe("the client package installed alone", () => {
   it("ships a README whose examples type-check against the installed package", { timeout: 120_000 }, async () => {
     const readme = await readFile(path.join(project, "node_modules", CLIENT, "README.md"), "utf8");
     expect(readme).toContain(`npm install ${CLIENT}`);
-    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const blocks = tsBlocks(readme);
     expect(blocks.length).toBeGreaterThanOrEqual(3);
     expect(await complaintsAbout(blocks.map((_, i) => `readme-${i + 1}.ts`))).toBe("");
   });

@@ -58,6 +58,11 @@ export function shellCommands(section: string): string[] {
   return commands;
 }
 
+/** The code of every ```ts block, in order. */
+export function tsBlocks(text: string): string[] {
+  return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
 /** The ```ts blocks whose first line names their file (`// src/client.ts`), as the file's path and its code. */
 export function namedTsFiles(section: string): Array<{ file: string; code: string }> {
   return [...section.matchAll(/```ts\n\/\/ ([\w./-]+\.ts)\n([\s\S]*?)```/g)].map((m) => ({ file: m[1]!, code: m[2]! }));
